@@ -1,0 +1,25 @@
+# Helpers for end-to-end tests. Each t_*.sh is run by run.sh with these in scope:
+#   BIN       directory of the built tools        FIX   ../shared/fixtures/vm-cluster-1.93
+#   TMP       a scratch directory for this script (removed afterwards)
+#   pass NAME / fail NAME [DETAIL]                record one case
+#   check NAME CMD...                             pass if CMD exits 0
+#   expect_exit CODE NAME CMD...                  pass if CMD exits with CODE (stderr kept in $TMP/stderr)
+#   same_file NAME A B                            pass if the files are byte-identical (diff shown otherwise)
+pass() { echo "PASS $1" >>"$RESULTS"; }
+fail() { echo "FAIL $1${2:+: $2}" >>"$RESULTS"; echo "FAIL: $1${2:+: $2}" >&2; }
+check() {
+  local name=$1; shift
+  if "$@" >"$TMP/stdout" 2>"$TMP/stderr"; then pass "$name"; else fail "$name" "exit $? from $*: $(head -c 600 "$TMP/stderr")"; fi
+}
+expect_exit() {
+  local code=$1 name=$2; shift 2
+  "$@" >"$TMP/stdout" 2>"$TMP/stderr"
+  local got=$?
+  if [ "$got" = "$code" ]; then pass "$name"; else fail "$name" "want exit $code, got $got: $(head -c 600 "$TMP/stderr")"; fi
+}
+same_file() {
+  if cmp -s "$2" "$3"; then pass "$1"; else fail "$1" "$(diff "$2" "$3" | head -c 1500)"; fi
+}
+# Recreates the empty directories git drops, from a fixture's MANIFEST.txt, under a copy.
+# usage: fixture_copy FIXTURE_SUBDIR DEST   (copies $FIX/FIXTURE_SUBDIR to DEST)
+fixture_copy() { mkdir -p "$2" && cp -r "$FIX/$1/." "$2/" && chmod -R u+w "$2"; }
