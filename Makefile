@@ -14,7 +14,7 @@ PREFIX   ?= /usr/local
 OPT      ?= -O2
 SAN      ?=
 CXXFLAGS ?=
-CXXFLAGS += -std=c++20 $(OPT) -g -Wall -Wextra -ffp-contract=off -pthread -Ilibcore $(SAN)
+CXXFLAGS += -std=c++20 $(OPT) -g -Wall -Wextra -ffp-contract=off -pthread -Ilibcore -I. $(SAN)
 LDLIBS   += -lzstd -lxxhash -lz -pthread $(SAN)
 DEPFLAGS  = -MMD -MP
 
@@ -27,7 +27,7 @@ DEPS_prom     := base metric prom
 DEPS_storage  := base encoding metric storage
 DEPS_mergeset := base encoding mergeset
 DEPS_indexdb  := base encoding metric mergeset indexdb
-DEPS_layout   := base encoding metric storage mergeset indexdb layout
+DEPS_layout   := base layout
 DEPS_route    := base metric prom route
 DEPS_ops      := $(MODULES)
 

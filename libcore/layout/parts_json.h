@@ -1,0 +1,44 @@
+// parts.json: the list of live parts of a data partition or of an indexdb generation table.
+//
+// Spec: data-part.md §14, mergeset.md §3.1, storage-layout.md §2.2.
+//   data/small/YYYY_MM/parts.json   {"Small":["18EA...","..."],"Big":[]}   (only in small/)
+//   indexdb/<GEN>/parts.json        ["18EA240D99112670"]                   (a JSON array)
+// Written by Go json.Marshal: compact, lists sorted bytewise, empty lists as [], no trailing newline.
+// Read with Go encoding/json rules: field names case-insensitive, unknown fields ignored, null or a
+// missing field is an empty list. Written atomically (tmp file, fsync, rename, fsync dir): the
+// rename is the commit point of every part swap.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/coding.h"
+#include "base/status.h"
+
+namespace vmt::layout {
+
+struct DataPartsJson {
+  std::vector<std::string> small;
+  std::vector<std::string> big;
+
+  Bytes encode() const;  // sorts a copy of both lists
+  static Result<DataPartsJson> decode(ByteView json);
+};
+
+struct TablePartsJson {
+  std::vector<std::string> parts;
+
+  Bytes encode() const;
+  static Result<TablePartsJson> decode(ByteView json);
+};
+
+// Reads and decodes; errors carry the path.
+Result<DataPartsJson> read_data_parts_json(const std::string& path);
+Result<TablePartsJson> read_table_parts_json(const std::string& path);
+Status write_data_parts_json(const std::string& path, const DataPartsJson& p);
+Status write_table_parts_json(const std::string& path, const TablePartsJson& p);
+
+// A part name must be a plain directory name: not empty, no '/', not "." or "..".
+bool is_valid_part_name(const std::string& name);
+
+}  // namespace vmt::layout
