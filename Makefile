@@ -29,7 +29,7 @@ DEPS_mergeset := base encoding mergeset
 DEPS_indexdb  := base encoding metric mergeset indexdb
 DEPS_layout   := base layout
 DEPS_route    := base metric prom route
-DEPS_ops      := $(MODULES)
+DEPS_ops      := base ops
 
 mod_srcs  = $(filter-out %_test.cpp,$(wildcard libcore/$(1)/*.cpp))
 mod_tests = $(wildcard libcore/$(1)/*_test.cpp)

@@ -1,0 +1,183 @@
+#include "ops/args.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace vmt::ops {
+
+namespace {
+
+bool parse_u64(std::string_view s, uint64_t* out) {
+  if (s.empty()) return false;
+  auto res = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return res.ec == std::errc() && res.ptr == s.data() + s.size();
+}
+
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  *y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y += *m <= 2;
+}
+
+bool parse_ymd(std::string_view s, int64_t* days) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  uint64_t y, m, d;
+  if (!parse_u64(s.substr(0, 4), &y) || !parse_u64(s.substr(5, 2), &m) || !parse_u64(s.substr(8, 2), &d)) return false;
+  if (m < 1 || m > 12 || d < 1 || d > 31) return false;
+  *days = days_from_civil(int64_t(y), unsigned(m), unsigned(d));
+  return true;
+}
+
+}  // namespace
+
+Result<Tenant> parse_tenant(const std::string& s) {
+  Tenant t;
+  size_t colon = s.find(':');
+  uint64_t a = 0, p = 0;
+  std::string_view sv(s);
+  bool ok = colon == std::string::npos ? parse_u64(sv, &a)
+                                       : parse_u64(sv.substr(0, colon), &a) && parse_u64(sv.substr(colon + 1), &p);
+  if (!ok || a > UINT32_MAX || p > UINT32_MAX) {
+    return invalid_argument("invalid tenant \"" + s + "\": want accountID[:projectID], e.g. 0 or 42:7");
+  }
+  t.account_id = uint32_t(a);
+  t.project_id = uint32_t(p);
+  return t;
+}
+
+Result<uint64_t> parse_date(const std::string& s) {
+  int64_t days;
+  if (!parse_ymd(s, &days) || days < 0) return invalid_argument("invalid date \"" + s + "\": want YYYY-MM-DD");
+  return uint64_t(days);
+}
+
+std::string format_date(uint64_t day) {
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(int64_t(day), &y, &m, &d);
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
+  return buf;
+}
+
+std::string format_time_ms(int64_t ms) {
+  int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+  int64_t rem = ms - days * 86400000;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, &y, &m, &d);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
+                static_cast<long long>(rem / 3600000), static_cast<long long>(rem / 60000 % 60),
+                static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
+  return buf;
+}
+
+Result<int64_t> parse_time_ms(const std::string& s) {
+  auto bad = [&] {
+    return invalid_argument("invalid time \"" + s +
+                            "\": want RFC3339 (2023-11-01T00:00:00Z), YYYY-MM-DD, unix seconds or <N>ms");
+  };
+  std::string_view sv(s);
+  if (sv.size() > 2 && sv.substr(sv.size() - 2) == "ms") {
+    std::string_view num = sv.substr(0, sv.size() - 2);
+    bool neg = !num.empty() && num[0] == '-';
+    uint64_t v;
+    if (!parse_u64(neg ? num.substr(1) : num, &v) || v > uint64_t(INT64_MAX)) return bad();
+    return neg ? -int64_t(v) : int64_t(v);
+  }
+  int64_t days;
+  if (sv.size() >= 10 && parse_ymd(sv.substr(0, 10), &days)) {
+    int64_t ms = days * 86400000;
+    if (sv.size() == 10) return ms;
+    // THH:MM:SS[.fff][Z|±HH:MM]
+    if (sv.size() < 19 || (sv[10] != 'T' && sv[10] != ' ') || sv[13] != ':' || sv[16] != ':') return bad();
+    uint64_t hh, mm, ss;
+    if (!parse_u64(sv.substr(11, 2), &hh) || !parse_u64(sv.substr(14, 2), &mm) || !parse_u64(sv.substr(17, 2), &ss) ||
+        hh > 23 || mm > 59 || ss > 60) {
+      return bad();
+    }
+    ms += int64_t(hh * 3600000 + mm * 60000 + ss * 1000);
+    size_t i = 19;
+    if (i < sv.size() && sv[i] == '.') {
+      ++i;
+      int64_t frac = 0, scale = 100;
+      while (i < sv.size() && sv[i] >= '0' && sv[i] <= '9') {
+        frac += (sv[i] - '0') * scale;
+        scale /= 10;
+        ++i;
+      }
+      ms += frac;
+    }
+    if (i == sv.size()) return ms;  // no zone: UTC
+    if (sv[i] == 'Z' && i + 1 == sv.size()) return ms;
+    if ((sv[i] == '+' || sv[i] == '-') && sv.size() == i + 6 && sv[i + 3] == ':') {
+      uint64_t oh, om;
+      if (!parse_u64(sv.substr(i + 1, 2), &oh) || !parse_u64(sv.substr(i + 4, 2), &om)) return bad();
+      int64_t off = int64_t(oh * 3600000 + om * 60000);
+      return sv[i] == '+' ? ms - off : ms + off;
+    }
+    return bad();
+  }
+  // Unix seconds, possibly fractional.
+  char* end = nullptr;
+  double secs = std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(secs) || std::fabs(secs) > 9.2e15) return bad();
+  return int64_t(std::llround(secs * 1000));
+}
+
+Result<int64_t> parse_duration_ms(const std::string& s, bool bare_months) {
+  auto bad = [&] { return invalid_argument("invalid duration \"" + s + "\": want e.g. 15s, 5m, 2h, 30d, 1w, 1y"); };
+  if (s.empty()) return bad();
+  size_t i = 0;
+  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
+  if (i == 0) return bad();
+  char* end = nullptr;
+  std::string num = s.substr(0, i);
+  double v = std::strtod(num.c_str(), &end);
+  if (end != num.c_str() + num.size()) return bad();
+  std::string unit = s.substr(i);
+  double mult;
+  if (unit.empty()) {
+    if (!bare_months) return bad();
+    mult = 31.0 * 86400000;
+  } else if (unit == "ms") {
+    mult = 1;
+  } else if (unit == "s") {
+    mult = 1000;
+  } else if (unit == "m") {
+    mult = 60000;
+  } else if (unit == "h") {
+    mult = 3600000;
+  } else if (unit == "d") {
+    mult = 86400000;
+  } else if (unit == "w") {
+    mult = 7.0 * 86400000;
+  } else if (unit == "y") {
+    mult = 365.0 * 86400000;
+  } else {
+    return bad();
+  }
+  double ms = v * mult;
+  if (ms > 9.2e18) return bad();
+  return int64_t(ms);
+}
+
+}  // namespace vmt::ops

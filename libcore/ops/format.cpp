@@ -1,0 +1,120 @@
+#include "ops/format.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+namespace vmt::ops {
+
+namespace {
+
+// Go: n := int(f); if float64(n) == f { print n }. int() of a value outside int64 is
+// implementation-defined in Go (amd64 yields MinInt64), which never compares equal, so only
+// integral values inside the int64 range take the integer path.
+bool as_int64(double v, int64_t* out) {
+  if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0)) return false;
+  int64_t n = static_cast<int64_t>(v);
+  if (static_cast<double>(n) != v) return false;
+  *out = n;
+  return true;
+}
+
+// Go's strconv.AppendFloat(v, 'f', -1, 64): the shortest round-trip digits, placed in fixed
+// notation and padded with zeros. std::to_chars(fixed) would print the exact binary value of large
+// integers instead (12345678901234567168 rather than Go's 12345678901234567000), so take the
+// shortest digits from the scientific form and lay them out ourselves.
+void append_fixed_shortest(Bytes& out, double v) {
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  std::string_view sci(buf, size_t(res.ptr - buf));
+  size_t epos = sci.find('e');
+  std::string_view mant = sci.substr(0, epos);
+  int exp10 = std::atoi(std::string(sci.substr(epos + 1)).c_str());
+  if (!mant.empty() && mant[0] == '-') {
+    out.push_back('-');
+    mant.remove_prefix(1);
+  }
+  std::string digits;
+  for (char c : mant) if (c != '.') digits.push_back(c);
+  // value = 0.d1d2...dn * 10^(exp10+1)
+  int point = exp10 + 1;
+  int n = int(digits.size());
+  if (point <= 0) {
+    out += "0.";
+    out.append(size_t(-point), '0');
+    out += digits;
+  } else if (point >= n) {
+    out += digits;
+    out.append(size_t(point - n), '0');
+  } else {
+    out.append(digits, 0, size_t(point));
+    out.push_back('.');
+    out.append(digits, size_t(point), std::string::npos);
+  }
+}
+
+}  // namespace
+
+void append_int(Bytes& out, int64_t v) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, res.ptr);
+}
+
+void append_export_number(Bytes& out, double v) {
+  if (std::isnan(v)) { out += "\"NaN\""; return; }
+  if (std::isinf(v)) { out += v > 0 ? "\"Infinity\"" : "\"-Infinity\""; return; }
+  int64_t n;
+  if (as_int64(v, &n)) { append_int(out, n); return; }
+  append_fixed_shortest(out, v);
+}
+
+void append_prom_number(Bytes& out, double v) {
+  if (std::isnan(v)) { out += "NaN"; return; }
+  if (std::isinf(v)) { out += v > 0 ? "+Inf" : "-Inf"; return; }
+  int64_t n;
+  if (as_int64(v, &n)) { append_int(out, n); return; }
+  append_fixed_shortest(out, v);
+}
+
+void append_json_string(Bytes& out, ByteView s) {
+  static const char* hex = "0123456789abcdef";
+  out.push_back('"');
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '<': out += "\\u003c"; break;
+      case '\'': out += "\\u0027"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out.push_back(hex[c >> 4]);
+          out.push_back(hex[c & 15]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void append_prom_label_value(Bytes& out, ByteView s) {
+  out.push_back('"');
+  for (char ch : s) {
+    switch (ch) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out.push_back(ch);
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace vmt::ops

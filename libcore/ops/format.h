@@ -1,0 +1,27 @@
+// Text renderings that must match VictoriaMetrics byte for byte.
+//
+// /api/v1/export prints through quicktemplate (app/vmselect/prometheus/export.qtpl, util.qtpl):
+//   numbers   {%f= v %}: if float64(int(v)) == v, the integer (so -0 prints "0"); otherwise Go's
+//             strconv.AppendFloat(v, 'f', -1, 64): the shortest digits that round-trip, never an
+//             exponent (1e300 prints as 301 digits). Infinities are the JSON strings "Infinity" and
+//             "-Infinity" (seen in the tiny fixture's export); NaN is "NaN".
+//   strings   {%qz= s %}: JSON-quoted with \" \\ \n \r \t, and \u003c for '<', \u0027 for ''' and
+//             \u00XX (lower-case hex) for other bytes below 0x20. Other bytes, UTF-8 included,
+//             pass through unchanged.
+// Prometheus exposition (our `export --format prom`, re-readable by tsdb-import / vminsert): label
+// values escape \\, \" and \n; values print like the export numbers but with NaN, +Inf, -Inf.
+#pragma once
+
+#include <cstdint>
+
+#include "base/coding.h"
+
+namespace vmt::ops {
+
+void append_export_number(Bytes& out, double v);  // JSON export form (quoted specials)
+void append_prom_number(Bytes& out, double v);    // exposition form (bare NaN, +Inf, -Inf)
+void append_int(Bytes& out, int64_t v);
+void append_json_string(Bytes& out, ByteView s);  // quicktemplate QZ, with the quotes
+void append_prom_label_value(Bytes& out, ByteView s);  // with the quotes
+
+}  // namespace vmt::ops

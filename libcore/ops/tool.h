@@ -1,0 +1,70 @@
+// What every tool's main() shares: option parsing, "<tool>: " on stderr, Status -> exit code,
+// buffered output to a file or stdout ("-"), progress lines only when stderr is a TTY.
+//
+// Exit codes (all tools): 0 ok; 1 a data problem (corrupt, missing or inconsistent data, a failed
+// verification, bad input lines under --strict); 2 a usage error (bad flags or arguments);
+// 3 an environment problem (I/O error, lock held by a running vmstorage).
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <string>
+
+#include "base/coding.h"
+#include "base/status.h"
+
+namespace CLI { class App; }
+
+namespace vmt::ops {
+
+constexpr int kExitOk = 0, kExitData = 1, kExitUsage = 2, kExitEnv = 3;
+
+int exit_code_for(const Status& st);
+
+// Parses argv with app (CLI11; its exceptions are caught here and nowhere else), then runs fn.
+// A failed Status is printed as "<prog>: <message>" and mapped with exit_code_for; fn may also
+// return its own exit code through *exit_code (e.g. verify: 1 when problems were found).
+int run_tool(const char* prog, CLI::App& app, int argc, char** argv, const std::function<Status(int* exit_code)>& fn);
+
+// Buffered output sink: "-" or "" is stdout.
+class Output {
+ public:
+  Output() = default;
+  ~Output();
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+
+  Status open(const std::string& path);
+  Bytes& buf() { return buf_; }             // append, then call maybe_flush()
+  Status maybe_flush() { return buf_.size() >= (1 << 20) ? flush() : Status::ok(); }
+  Status write(ByteView s) { buf_.append(s); return maybe_flush(); }
+  Status flush();
+  Status close();
+
+ private:
+  FILE* f_ = nullptr;
+  bool owned_ = false;
+  std::string path_;
+  Bytes buf_;
+};
+
+// "\r<prefix>: <text>" on stderr at most a few times per second, only if stderr is a TTY.
+class Progress {
+ public:
+  explicit Progress(std::string prefix);
+  ~Progress();
+  void update(const std::string& text);
+  void done();
+
+ private:
+  std::string prefix_;
+  bool tty_;
+  bool shown_ = false;
+  int64_t last_ns_ = 0;
+};
+
+// Logs "<prog>: <msg>" to stderr.
+void log_line(const std::string& msg);
+void set_prog_name(const char* prog);
+
+}  // namespace vmt::ops
