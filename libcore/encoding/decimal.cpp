@@ -1,0 +1,295 @@
+#include "encoding/decimal.h"
+
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+namespace vmt::decimal {
+namespace {
+
+// math.Pow10's tables: correctly rounded literals.
+constexpr double kPow10Tab[32] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28, 1e29, 1e30, 1e31,
+};
+constexpr double kPow10PosTab32[10] = {1e0,   1e32,  1e64,  1e96,  1e128,
+                                       1e160, 1e192, 1e224, 1e256, 1e288};
+constexpr double kPow10NegTab32[11] = {1e-0,   1e-32,  1e-64,  1e-96,  1e-128, 1e-160,
+                                       1e-192, 1e-224, 1e-256, 1e-288, 1e-320};
+
+// Go evaluates math.Ln2/math.Ln10 as an exact constant; M_LN2 / M_LN10 at run time is one ulp
+// lower (0x3FD34413509F79FE). Spec §9.3.
+const double kLog10Of2 = std::bit_cast<double>(uint64_t(0x3FD34413509F79FF));
+
+constexpr int64_t kPow10Int[19] = {
+    1LL,
+    10LL,
+    100LL,
+    1000LL,
+    10000LL,
+    100000LL,
+    1000000LL,
+    10000000LL,
+    100000000LL,
+    1000000000LL,
+    10000000000LL,
+    100000000000LL,
+    1000000000000LL,
+    10000000000000LL,
+    100000000000000LL,
+    1000000000000000LL,
+    10000000000000000LL,
+    100000000000000000LL,
+    1000000000000000000LL,
+};
+
+// kMaxUpThreshold[k] = MaxInt64 / 10^k: 9 for k = 18 ... 922337203685477580 for k = 1.
+constexpr auto kMaxUpThreshold = [] {
+  std::array<int64_t, 19> t{};
+  for (int k = 0; k < 19; ++k) t[k] = INT64_MAX / kPow10Int[k];
+  return t;
+}();
+
+inline int16_t i16(int v) { return static_cast<int16_t>(v); }  // Go int16 wrap-around
+
+// Go's float64 -> uint64 conversion as compiled for amd64: exact below 2^64; 2^63 (the x86
+// "integer indefinite" with the sign bit or-ed in) for f >= 2^64 and NaN. C++ leaves those UB.
+inline uint64_t go_f64_to_u64(double f) {
+  if (f < 9223372036854775808.0) return uint64_t(int64_t(f));  // f >= 0 here
+  if (f < 18446744073709551616.0) {
+    return uint64_t(int64_t(f - 9223372036854775808.0)) | (uint64_t(1) << 63);
+  }
+  return uint64_t(1) << 63;
+}
+
+// Multiplies by 10^k with Go's wrapping semantics (callers guarantee no overflow in practice).
+inline int64_t mul_pow10(int64_t v, int k) {
+  uint64_t u = uint64_t(v);
+  while (k > 18) { u *= 10; --k; }
+  return int64_t(u * uint64_t(kPow10Int[k]));
+}
+
+// k repeated truncating divisions by 10 == one truncating division by 10^k; 0 once k > 18.
+inline int64_t div_pow10(int64_t v, int k) {
+  return k > 18 ? 0 : v / kPow10Int[k];
+}
+
+std::pair<int64_t, int16_t> decimal_and_scale(uint64_t u) {
+  int16_t scale = 0;
+  while (u >= (uint64_t(1) << 55)) {
+    // float64 has 53 significant bits: the low digits of a big integer are conversion noise.
+    u /= 10;
+    ++scale;
+  }
+  if (u % 10 != 0) return {int64_t(u), scale};
+  u /= 10;
+  ++scale;
+  while (u != 0 && u % 10 == 0) {
+    u /= 10;
+    ++scale;
+  }
+  return {int64_t(u), scale};
+}
+
+std::pair<int64_t, int16_t> positive_to_decimal_slow(double f) {
+  int16_t scale = 0;
+  double prec = 1e12;
+  if (f > 1e6 || f < 1e-6) {
+    if (f > 1e6) prec = 1e15;
+    int exp;
+    std::frexp(f, &exp);
+    if (exp < -1022) {
+      exp = -1022;
+    } else if (exp > 1023) {
+      exp = 1023;
+    }
+    scale = i16(int(double(exp) * kLog10Of2));  // truncation toward zero, like Go
+    f *= pow10(-int(scale));
+  }
+  while (f < prec) {
+    double x;
+    const double frac = std::modf(f, &x);
+    if (frac * prec < x) {
+      f = x;
+      break;
+    }
+    if ((1 - frac) * prec < x) {
+      f = x + 1;
+      break;
+    }
+    f *= 100;
+    scale = i16(scale - 2);
+  }
+  uint64_t u = go_f64_to_u64(f);
+  if (u % 10 != 0) return {int64_t(u), scale};
+  return {int64_t(u / 10), i16(scale + 1)};  // only one trailing zero is stripped here
+}
+
+std::pair<int64_t, int16_t> positive_to_decimal(double f) {
+  const uint64_t u = go_f64_to_u64(f);
+  if (double(u) != f) return positive_to_decimal_slow(f);
+  if (u < (uint64_t(1) << 55) && u % 10 != 0) return {int64_t(u), 0};
+  return decimal_and_scale(u);
+}
+
+inline double special_to_float(int64_t v) {
+  if (v == kVInfPos) return INFINITY;
+  if (v == kVInfNeg) return -INFINITY;
+  return stale_nan();
+}
+
+}  // namespace
+
+double stale_nan() { return std::bit_cast<double>(kStaleNaNBits); }
+
+bool is_stale_nan(double f) { return std::bit_cast<uint64_t>(f) == kStaleNaNBits; }
+
+double pow10(int n) {
+  if (0 <= n && n <= 308) return kPow10PosTab32[unsigned(n) / 32] * kPow10Tab[unsigned(n) % 32];
+  if (-323 <= n && n <= 0) {
+    const unsigned m = unsigned(-n);
+    return kPow10NegTab32[m / 32] / kPow10Tab[m % 32];
+  }
+  return n > 0 ? INFINITY : 0.0;
+}
+
+std::pair<int64_t, int16_t> from_float(double f) {
+  if (f == 0) return {0, 0};
+  if (is_stale_nan(f)) return {kVStaleNaN, 0};
+  if (std::isinf(f)) return {f > 0 ? kVInfPos : kVInfNeg, 0};
+  if (f > 0) {
+    auto [v, e] = positive_to_decimal(f);
+    if (v > kVMax) v = kVMax;
+    return {v, e};
+  }
+  // Negative (or an ordinary NaN, which Go also sends down this branch).
+  auto [v, e] = positive_to_decimal(-f);
+  v = int64_t(uint64_t(0) - uint64_t(v));
+  if (v < kVMin) v = kVMin;
+  return {v, e};
+}
+
+int max_up_exponent(int64_t v) {
+  if (v == 0 || is_special(v)) return 1024;
+  if (v < 0) v = -v;  // v != MinInt64 here (special)
+  // Largest k with v <= MaxInt64 / 10^k (the table is precomputed: no division on this path).
+  for (int k = 18; k > 0; --k) {
+    if (v <= kMaxUpThreshold[k]) return k;
+  }
+  return 0;
+}
+
+int16_t append_float_to_decimal(std::vector<int64_t>& out, const double* src, size_t n) {
+  if (n == 0) return 0;
+  const size_t old = out.size();
+  // Fast paths of VM: all +0.0 (bit-identical: -0.0 takes the general path) or all 1.0.
+  bool zeros = true, ones = true;
+  for (size_t i = 0; i < n && (zeros || ones); ++i) {
+    const uint64_t bits = std::bit_cast<uint64_t>(src[i]);
+    zeros = zeros && bits == 0;
+    ones = ones && bits == 0x3FF0000000000000ULL;
+  }
+  if (zeros || ones) {
+    out.resize(old + n, zeros ? 0 : 1);
+    return 0;
+  }
+
+  // The mantissas go straight into out; the exponents into a per-thread scratch.
+  thread_local std::vector<int16_t> exps;
+  exps.resize(n);
+  out.resize(old + n);
+  int64_t* va = out.data() + old;
+  int16_t min_exp = INT16_MAX;
+  for (size_t i = 0; i < n; ++i) {
+    auto [v, e] = from_float(src[i]);
+    va[i] = v;
+    exps[i] = e;
+    if (e < min_exp && !is_special(v)) min_exp = e;
+  }
+  // Lower the common exponent only as far as no mantissa overflows. int16 arithmetic wraps as in
+  // Go: with only special values min_exp stays 32767 and the result becomes -1024.
+  int16_t down_exp = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int16_t up_exp = i16(exps[i] - min_exp);
+    const int16_t t = i16(up_exp - max_up_exponent(va[i]));
+    if (t > down_exp) down_exp = t;
+  }
+  min_exp = i16(min_exp + down_exp);
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t v = va[i];
+    if (is_special(v) || v == 0) continue;
+    const int adj = i16(exps[i] - min_exp);
+    if (adj > 0) {
+      va[i] = mul_pow10(v, adj);
+    } else if (adj < 0) {
+      va[i] = div_pow10(v, -adj);  // truncation toward zero: precision loss
+    }
+  }
+  return min_exp;
+}
+
+double to_float(int64_t v, int16_t e) {
+  if (is_special(v)) return special_to_float(v);
+  const double f = double(v);
+  // Division for negative exponents is more accurate. Go computes -e in int16: -(-32768) wraps.
+  if (e < 0) return f / pow10(i16(-e));
+  return f * pow10(e);
+}
+
+void append_decimal_to_float(std::vector<double>& out, const int64_t* v, size_t n, int16_t e) {
+  const size_t old = out.size();
+  bool zeros = true;
+  for (size_t i = 0; i < n && zeros; ++i) zeros = v[i] == 0;
+  if (zeros) {
+    out.resize(old + n, 0.0);
+    return;
+  }
+  out.resize(old + n);
+  double* dst = out.data() + old;
+  if (e == 0) {
+    for (size_t i = 0; i < n; ++i) dst[i] = is_special(v[i]) ? special_to_float(v[i]) : double(v[i]);
+  } else if (e < 0) {
+    const double p = pow10(i16(-e));
+    for (size_t i = 0; i < n; ++i) {
+      dst[i] = is_special(v[i]) ? special_to_float(v[i]) : double(v[i]) / p;
+    }
+  } else {
+    const double p = pow10(e);
+    for (size_t i = 0; i < n; ++i) {
+      dst[i] = is_special(v[i]) ? special_to_float(v[i]) : double(v[i]) * p;
+    }
+  }
+}
+
+int16_t calibrate_scale(std::vector<int64_t>& a, int16_t ae, std::vector<int64_t>& b, int16_t be) {
+  if (ae == be) return ae;
+  if (a.empty()) return be;
+  if (b.empty()) return ae;
+  std::vector<int64_t>* pa = &a;
+  std::vector<int64_t>* pb = &b;
+  if (ae < be) {
+    std::swap(pa, pb);
+    std::swap(ae, be);
+  }
+  int16_t up_exp = i16(ae - be);
+  int16_t down_exp = 0;
+  for (int64_t v : *pa) {
+    const int16_t t = i16(up_exp - max_up_exponent(v));
+    if (t > down_exp) down_exp = t;
+  }
+  up_exp = i16(up_exp - down_exp);
+  if (up_exp > 0) {
+    for (int64_t& v : *pa) {
+      if (!is_special(v) && v != 0) v = mul_pow10(v, up_exp);
+    }
+  }
+  if (down_exp > 0) {
+    for (int64_t& v : *pb) {
+      if (!is_special(v)) v = div_pow10(v, down_exp);
+    }
+  }
+  return i16(be + down_exp);
+}
+
+}  // namespace vmt::decimal

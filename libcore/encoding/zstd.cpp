@@ -1,0 +1,134 @@
+#include "encoding/zstd.h"
+
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include <algorithm>
+#include <cassert>
+#include <string>
+
+namespace vmt::zstd {
+namespace {
+
+struct CCtx {
+  ZSTD_CCtx* p = ZSTD_createCCtx();
+  ~CCtx() { ZSTD_freeCCtx(p); }
+};
+struct DCtx {
+  ZSTD_DCtx* p = ZSTD_createDCtx();
+  ~DCtx() { ZSTD_freeDCtx(p); }
+};
+
+ZSTD_DCtx* dctx() {
+  thread_local DCtx d;
+  return d.p;
+}
+
+Status zstd_error(const char* what, size_t code, ByteView src) {
+  return corruption(std::string("cannot decompress zstd data of ") + std::to_string(src.size()) +
+                    " bytes: " + what + ": " + ZSTD_getErrorName(code));
+}
+
+Status too_big(ByteView src, size_t max_size) {
+  return corruption("cannot decompress zstd data of " + std::to_string(src.size()) +
+                    " bytes: decompressed size exceeds the limit of " + std::to_string(max_size) +
+                    " bytes");
+}
+
+// Streaming path: frames without content size, concatenated frames, or a first frame whose
+// size did not account for the whole input. Output grows geometrically up to max_size.
+Status decompress_stream(Bytes& out, ByteView src, size_t max_size, size_t first_guess) {
+  const size_t old = out.size();
+  ZSTD_DCtx* d = dctx();
+  ZSTD_DCtx_reset(d, ZSTD_reset_session_only);
+  ZSTD_inBuffer in{src.data(), src.size(), 0};
+  size_t cap = std::min(max_size, std::max<size_t>(first_guess, 1));
+  size_t produced = 0;
+  out.resize(old + cap);
+  size_t ret = 1;  // != 0: a frame is in progress
+  for (;;) {
+    if (produced == cap) {
+      if (cap == max_size) {
+        // The output is at the limit: a frame may still end without producing more bytes.
+        // Probe with a 1-byte buffer; any byte produced means the content is too big.
+        char probe;
+        ZSTD_outBuffer o{&probe, 1, 0};
+        const size_t in_before = in.pos;
+        ret = ZSTD_decompressStream(d, &o, &in);
+        if (ZSTD_isError(ret)) { out.resize(old); return zstd_error("invalid frame", ret, src); }
+        if (o.pos != 0) { out.resize(old); return too_big(src, max_size); }
+        if (ret == 0 && in.pos == in.size) break;
+        if (ret != 0 && (in.pos == in.size || in.pos == in_before)) {
+          out.resize(old);
+          return corruption("cannot decompress zstd data of " + std::to_string(src.size()) +
+                            " bytes: truncated frame");
+        }
+        continue;
+      }
+      cap = cap > max_size / 2 ? max_size : std::max<size_t>(cap * 2, 4096);
+      cap = std::min(cap, max_size);
+      out.resize(old + cap);
+    }
+    ZSTD_outBuffer o{out.data() + old, cap, produced};
+    ret = ZSTD_decompressStream(d, &o, &in);
+    produced = o.pos;
+    if (ZSTD_isError(ret)) { out.resize(old); return zstd_error("invalid frame", ret, src); }
+    if (ret == 0 && in.pos == in.size) break;  // last frame complete, all input used
+    if (ret != 0 && in.pos == in.size && o.pos < o.size) {
+      out.resize(old);
+      return corruption("cannot decompress zstd data of " + std::to_string(src.size()) +
+                        " bytes: truncated frame");
+    }
+  }
+  out.resize(old + produced);
+  return Status::ok();
+}
+
+}  // namespace
+
+void compress(Bytes& out, ByteView src, int level) {
+  if (src.empty()) return;  // gozstd returns no frame for empty input
+  thread_local CCtx c;
+  const size_t old = out.size();
+  const size_t bound = ZSTD_compressBound(src.size());
+  out.resize(old + bound);
+  size_t n = ZSTD_compressCCtx(c.p, out.data() + old, bound, src.data(), src.size(), level);
+  // ZSTD_compressCCtx cannot fail with a ZSTD_compressBound-sized buffer and a valid context;
+  // an error here is our bug (e.g. out of memory inside libzstd).
+  assert(!ZSTD_isError(n));
+  if (ZSTD_isError(n)) n = 0;
+  out.resize(old + n);
+}
+
+Status decompress(Bytes& out, ByteView src, size_t max_size) {
+  if (src.empty()) return Status::ok();
+  unsigned long long fcs = ZSTD_getFrameContentSize(src.data(), src.size());
+  if (fcs == ZSTD_CONTENTSIZE_ERROR) {
+    return corruption("cannot decompress zstd data of " + std::to_string(src.size()) +
+                      " bytes: not a zstd frame (bad magic or truncated frame header)");
+  }
+  if (fcs == ZSTD_CONTENTSIZE_UNKNOWN) {
+    return decompress_stream(out, src, max_size, std::min<size_t>(src.size() * 4, 1 << 16));
+  }
+  if (fcs > max_size) {
+    return corruption("cannot decompress zstd data of " + std::to_string(src.size()) +
+                      " bytes: frame content size " + std::to_string(fcs) +
+                      " exceeds the limit of " + std::to_string(max_size) + " bytes");
+  }
+  // Fast path: the (first) frame states its size. One-shot decompression into exactly that much
+  // room; if more frames follow, it reports dstSize_tooSmall and we continue with streaming.
+  const size_t old = out.size();
+  out.resize(old + size_t(fcs));
+  size_t n = ZSTD_decompressDCtx(dctx(), out.data() + old, size_t(fcs), src.data(), src.size());
+  if (!ZSTD_isError(n)) {
+    out.resize(old + n);
+    return Status::ok();
+  }
+  out.resize(old);
+  if (ZSTD_getErrorCode(n) == ZSTD_error_dstSize_tooSmall) {
+    return decompress_stream(out, src, max_size, size_t(fcs) * 2);
+  }
+  return zstd_error("invalid frame", n, src);
+}
+
+}  // namespace vmt::zstd
