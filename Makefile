@@ -26,10 +26,10 @@ DEPS_metric   := base metric
 DEPS_prom     := base metric prom
 DEPS_storage  := base encoding metric storage
 DEPS_mergeset := base encoding mergeset
-DEPS_indexdb  := base encoding metric mergeset indexdb
+DEPS_indexdb  := base metric indexdb
 DEPS_layout   := base layout
 DEPS_route    := base metric prom route
-DEPS_ops      := base ops
+DEPS_ops      := $(MODULES)
 
 mod_srcs  = $(filter-out %_test.cpp,$(wildcard libcore/$(1)/*.cpp))
 mod_tests = $(wildcard libcore/$(1)/*_test.cpp)

@@ -1,0 +1,59 @@
+// Index items of every namespace, decoded for inspection and cross-checks.
+//
+// Spec: indexdb.md §3-§4, §7 ([cluster] layouts):
+//   00  legacy MetricName->TSID   00 · canonicalMN · 02 · TSID            (neither written nor read)
+//   01  Tag->MetricIDs            01 · acc · proj · esc(k) esc(v) · MetricID+
+//   02  MetricID->TSID            02 · acc · proj · MetricID · TSID(32)             49 bytes
+//   03  MetricID->MetricName      03 · acc · proj · MetricID · canonicalMN
+//   04  deleted MetricID          04 · MetricID                                     9 bytes, no tenant
+//   05  Date->MetricID            05 · acc · proj · date · MetricID                 25 bytes
+//   06  (Date,Tag)->MetricIDs     06 · acc · proj · date · esc(k) esc(v) · MetricID+
+//   07  (Date,MetricName)->TSID   07 · date · canonicalMN(acc proj ...) · 02 · TSID(32)
+// canonicalMN never contains an unescaped 02, so in ns 0/7 the byte before the last 32 is 02.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/coding.h"
+#include "base/status.h"
+#include "indexdb/tag_row.h"
+#include "metric/metric_name.h"
+#include "metric/tsid.h"
+
+namespace vmt::indexdb {
+
+constexpr uint8_t kNsMetricNameToTSIDLegacy = 0;
+constexpr uint8_t kNsMetricIDToTSID = 2;
+constexpr uint8_t kNsMetricIDToMetricName = 3;
+constexpr uint8_t kNsDeletedMetricID = 4;
+constexpr uint8_t kNsDateToMetricID = 5;
+constexpr uint8_t kNsDateMetricNameToTSID = 7;
+
+// "tag", "metricID->TSID", ... for dumps; "unknown" beyond 7.
+const char* ns_name(uint8_t ns);
+// Accepts "1".."7" or a name as printed by ns_name / the man page.
+bool parse_ns(const std::string& s, uint8_t* ns);
+
+struct Item {
+  uint8_t ns = 0;
+  bool has_tenant = false;
+  uint32_t account_id = 0, project_id = 0;
+  bool has_date = false;
+  uint64_t date = 0;
+  std::vector<uint64_t> metric_ids;  // ns 1, 6 (one or more); 2, 3, 4, 5 (one)
+  bool has_tsid = false;
+  metric::TSID tsid;  // ns 0, 2, 7
+  TagRow tag;         // ns 1, 6
+  bool has_name = false;
+  metric::MetricName name;  // ns 0, 3, 7
+};
+
+// Decodes one item completely; a corrupt item yields corruption naming the namespace and field.
+Result<Item> decode_item(ByteView item);
+
+// The common prefix used to look items up: ns · acc · proj (ns 1/2/3/5/6).
+void tenant_prefix(Bytes& out, uint8_t ns, uint32_t account_id, uint32_t project_id);
+
+}  // namespace vmt::indexdb

@@ -1,0 +1,202 @@
+// MetricName: escaping, canonical marshal/unmarshal, canonical tag order.
+// Spec: metricname-tsid.md §4. Raw names live in metric_name_raw.cpp.
+#include "metric/metric_name.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace vmt::metric {
+
+void escape_append(Bytes& out, ByteView s) {
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    uint8_t c = byte_at(s, i);
+    if (c > 2) continue;
+    out.append(s.data() + start, i - start);
+    out.push_back(kEscapeChar);
+    out.push_back(static_cast<char>('0' + c));
+    start = i + 1;
+  }
+  out.append(s.data() + start, s.size() - start);
+  out.push_back(kTagSeparatorChar);
+}
+
+Result<ByteView> unescape(ByteReader& in, Bytes& scratch, const char* field) {
+  ByteView rest = in.rest();
+  const void* end = std::memchr(rest.data(), kTagSeparatorChar, rest.size());
+  if (end == nullptr) {
+    return in.error_here(Code::corruption, std::string("cannot unmarshal ") + field +
+                                               ": cannot find the end of tag value (0x01) in " +
+                                               std::to_string(rest.size()) + " bytes");
+  }
+  size_t n = static_cast<size_t>(static_cast<const char*>(end) - rest.data());
+  ByteView span = rest.substr(0, n);
+  if (std::memchr(span.data(), kEscapeChar, span.size()) == nullptr) {
+    VMT_TRY(in.skip(n + 1, field));
+    return span;
+  }
+  scratch.clear();
+  for (size_t i = 0; i < n; ++i) {
+    char c = span[i];
+    if (c != kEscapeChar) {
+      scratch.push_back(c);
+      continue;
+    }
+    if (i + 1 >= n) {
+      return Status(Code::corruption, "offset " + std::to_string(in.offset() + i) +
+                                          ": cannot unmarshal " + field + ": missing escaped char");
+    }
+    char e = span[++i];
+    if (e < '0' || e > '2') {
+      return Status(Code::corruption, "offset " + std::to_string(in.offset() + i) +
+                                          ": cannot unmarshal " + field +
+                                          ": unsupported escaped char 0x" +
+                                          "0123456789abcdef"[byte_at(span, i) >> 4] +
+                                          "0123456789abcdef"[byte_at(span, i) & 15]);
+    }
+    scratch.push_back(static_cast<char>(e - '0'));
+  }
+  VMT_TRY(in.skip(n + 1, field));
+  return ByteView(scratch);
+}
+
+void MetricName::reset() {
+  account_id = 0;
+  project_id = 0;
+  metric_group.clear();
+  tags.clear();
+}
+
+void MetricName::add_tag(ByteView key, ByteView value) {
+  if (key == "__name__") {
+    metric_group.append(value);  // AddTagBytes appends, it does not replace
+    return;
+  }
+  tags.push_back(Tag{Bytes(key), Bytes(value)});
+}
+
+namespace {
+
+struct CommonKey {
+  ByteView name;
+  ByteView code;
+};
+
+// commonTagKeys. Do not change: the codes decide the order of every stored MetricName.
+constexpr std::array<CommonKey, 24> kCommonKeys = {{
+    // job-like: \x00\x00..
+    {"namespace", ByteView("\x00\x00\x00", 3)},
+    {"ns", ByteView("\x00\x00\x01", 3)},
+    {"datacenter", ByteView("\x00\x00\x08", 3)},
+    {"dc", ByteView("\x00\x00\x09", 3)},
+    {"environment", ByteView("\x00\x00\x0c", 3)},
+    {"env", ByteView("\x00\x00\x0d", 3)},
+    {"cluster", ByteView("\x00\x00\x10", 3)},
+    {"service", ByteView("\x00\x00\x18", 3)},
+    {"job", ByteView("\x00\x00\x20", 3)},
+    {"model", ByteView("\x00\x00\x28", 3)},
+    {"type", ByteView("\x00\x00\x30", 3)},
+    {"sensor_type", ByteView("\x00\x00\x38", 3)},
+    {"SensorType", ByteView("\x00\x00\x38", 3)},
+    {"db", ByteView("\x00\x00\x40", 3)},
+    // instance-like: \x00\x01..
+    {"instance", ByteView("\x00\x01\x00", 3)},
+    {"host", ByteView("\x00\x01\x08", 3)},
+    {"server", ByteView("\x00\x01\x10", 3)},
+    {"pod", ByteView("\x00\x01\x18", 3)},
+    {"node", ByteView("\x00\x01\x20", 3)},
+    {"device", ByteView("\x00\x01\x28", 3)},
+    {"tenant", ByteView("\x00\x01\x30", 3)},
+    {"client", ByteView("\x00\x01\x38", 3)},
+    {"name", ByteView("\x00\x01\x40", 3)},
+    {"measurement", ByteView("\x00\x01\x48", 3)},
+}};
+
+// Go builds the map from each name k and strings.ToUpper(k[:1]) + k[1:], so "Job", "Instance",
+// "Sensor_type" (and "SensorType" twice) all map to the same code.
+bool matches(ByteView key, ByteView name) {
+  if (key.size() != name.size() || key.empty()) return false;
+  char first = name[0];
+  char upper = (first >= 'a' && first <= 'z') ? static_cast<char>(first - 'a' + 'A') : first;
+  if (key[0] != first && key[0] != upper) return false;
+  return key.substr(1) == name.substr(1);
+}
+
+}  // namespace
+
+ByteView tag_sort_key(ByteView key) {
+  if (key.size() < 2 || key.size() > 11) return key;  // "ns".."measurement"
+  for (const CommonKey& ck : kCommonKeys) {
+    if (matches(key, ck.name)) return ck.code;
+  }
+  return key;
+}
+
+void MetricName::sort_tags() {
+  if (tags.empty()) return;
+  struct Entry {
+    ByteView sort_key;
+    size_t index;
+  };
+  std::vector<Entry> order;
+  order.reserve(tags.size());
+  for (size_t i = 0; i < tags.size(); ++i) order.push_back(Entry{tag_sort_key(tags[i].key), i});
+  std::stable_sort(order.begin(), order.end(),
+                   [](const Entry& a, const Entry& b) { return a.sort_key < b.sort_key; });
+  // Dedup on the ORIGINAL keys: a tag whose key equals the previously kept one replaces it, so the
+  // last occurrence in input order wins (the sort is stable).
+  std::vector<Tag> sorted;
+  sorted.reserve(tags.size());
+  for (const Entry& e : order) {
+    Tag& t = tags[e.index];
+    if (!sorted.empty() && sorted.back().key == t.key) {
+      sorted.back() = std::move(t);
+    } else {
+      sorted.push_back(std::move(t));
+    }
+  }
+  tags = std::move(sorted);
+}
+
+void MetricName::encode_canonical(Bytes& out) const {
+  put_u32(out, account_id);
+  put_u32(out, project_id);
+  escape_append(out, metric_group);
+  for (const Tag& t : tags) {
+    escape_append(out, t.key);
+    escape_append(out, t.value);
+  }
+}
+
+Result<MetricName> MetricName::decode_canonical(ByteView src) {
+  ByteReader in(src);
+  MetricName mn;
+  VMT_ASSIGN_OR_RETURN(mn.account_id, in.u32("AccountID"));
+  VMT_ASSIGN_OR_RETURN(mn.project_id, in.u32("ProjectID"));
+  Bytes scratch;
+  VMT_ASSIGN_OR_RETURN(ByteView group, unescape(in, scratch, "MetricGroup"));
+  mn.metric_group.assign(group);
+  while (!in.empty()) {
+    Tag t;
+    // The context expression is evaluated only on error.
+    VMT_ASSIGN_OR_RETURN_CTX(ByteView key, unescape(in, scratch, "tag key"),
+                             "tag #" + std::to_string(mn.tags.size()));
+    t.key.assign(key);
+    VMT_ASSIGN_OR_RETURN_CTX(ByteView value, unescape(in, scratch, "tag value"),
+                             "tag #" + std::to_string(mn.tags.size()));
+    t.value.assign(value);
+    mn.tags.push_back(std::move(t));
+  }
+  return mn;
+}
+
+std::vector<std::pair<std::string, std::string>> MetricName::labels_for_export() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(tags.size() + 1);
+  if (!metric_group.empty()) out.emplace_back("__name__", metric_group);
+  for (const Tag& t : tags) out.emplace_back(t.key, t.value);
+  return out;
+}
+
+}  // namespace vmt::metric

@@ -1,0 +1,116 @@
+// MetricName: a series' identity, in the two byte forms VictoriaMetrics uses.
+//
+// Spec: metricname-tsid.md §1-§4. Go: lib/storage/metric_name.go@v1.93.7-cluster.
+//
+// Canonical form (MetricName.Marshal; the index form, §4), cluster:
+//   AccountID    u32 BE
+//   ProjectID    u32 BE
+//   MetricGroup  esc(s)                       empty name = a lone 0x01
+//   tags         esc(key) esc(value) ...      canonical order (sort_tags), to the end; no count
+// esc(s) copies s with 0x00 -> 00 30, 0x01 -> 00 31, 0x02 -> 00 32 and appends the terminator 0x01.
+//
+// Raw form (MarshalMetricNameRaw; what vminsert sends, the tsid-cache key, §2):
+//   AccountID u32 BE, ProjectID u32 BE, then records  u16 BE len + name, u16 BE len + value
+//   in input order, to the end. An empty name means __name__.
+//
+// Invariants checked by the decoders: every string terminated, escapes only 00 30/31/32 (canonical);
+// every record complete (raw). Neither decoder checks tag order or duplicates (Go does not either).
+// Implemented in metric_name.cpp (escaping, canonical, sort) and metric_name_raw.cpp (raw).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/byte_reader.h"
+#include "base/coding.h"
+#include "base/status.h"
+
+namespace vmt::metric {
+
+constexpr char kEscapeChar = 0x00;        // escapeChar
+constexpr char kTagSeparatorChar = 0x01;  // tagSeparatorChar: ends every escaped string
+constexpr char kKvSeparatorChar = 0x02;   // kvSeparatorChar: name | 0x02 | TSID in index items
+
+// marshalTagValue: appends esc(s) and the terminating 0x01.
+void escape_append(Bytes& out, ByteView s);
+
+// unmarshalTagValue: consumes one escaped string and its 0x01 from `in`. Returns a view into the
+// input when the span holds no 0x00, else into `scratch` (overwritten). Fails on a missing
+// terminator or a 0x00 not followed by '0', '1' or '2'. `field` names the string in errors.
+Result<ByteView> unescape(ByteReader& in, Bytes& scratch, const char* field);
+
+struct Tag {
+  Bytes key;
+  Bytes value;
+  bool operator==(const Tag& o) const { return key == o.key && value == o.value; }
+};
+
+// One label of a raw name: views into the caller's buffers. encode_raw() shrinks and renames them
+// in place, exactly like Go mutates its prompb.Label slice.
+struct Label {
+  ByteView name;
+  ByteView value;
+};
+
+// vminsert's label limits (metricname-tsid.md §2.2, §3).
+struct RawLimits {
+  static constexpr size_t kMaxLabelNameLen = 256;  // maxLabelNameLen (a constant in Go)
+  size_t max_labels = 30;                          // -maxLabelsPerTimeseries
+  size_t max_value_len = 16384;                    // -maxLabelValueLen
+};
+
+// The counters MarshalMetricNameRaw increments.
+struct RawStats {
+  uint64_t metrics_with_dropped_labels = 0;  // vm_metrics_with_dropped_labels_total (once per name)
+  uint64_t too_long_label_names = 0;         // vm_too_long_label_names_total (per label)
+  uint64_t too_long_label_values = 0;        // vm_too_long_label_values_total (per label)
+};
+
+struct MetricName {
+  uint32_t account_id = 0;
+  uint32_t project_id = 0;
+  Bytes metric_group;     // the __name__ value; may be empty
+  std::vector<Tag> tags;  // canonical after sort_tags()
+
+  void reset();
+  // AddTagBytes: the key "__name__" APPENDS to metric_group (Go quirk); any other key, including
+  // the empty one, becomes a tag.
+  void add_tag(ByteView key, ByteView value);
+
+  // sortTags (§4.3): stable sort by sort key (commonTagKeys code, else the key), then drop
+  // duplicate keys keeping the LAST occurrence in input order.
+  void sort_tags();
+
+  // MetricName.Marshal (cluster): appends the canonical form. Does not sort; call sort_tags() first.
+  void encode_canonical(Bytes& out) const;
+  // MetricName.Unmarshal: the whole input must be one canonical name.
+  static Result<MetricName> decode_canonical(ByteView src);
+
+  // MetricName.UnmarshalRaw: an empty name REPLACES metric_group, "__name__" appends to it.
+  static Result<MetricName> decode_raw(ByteView src);
+
+  // ("__name__", group) first when the group is non-empty (vmselect's export does the same), then
+  // the tags in stored order.
+  std::vector<std::pair<std::string, std::string>> labels_for_export() const;
+
+  bool operator==(const MetricName& o) const {
+    return account_id == o.account_id && project_id == o.project_id &&
+           metric_group == o.metric_group && tags == o.tags;
+  }
+};
+
+// The sort key sortTags uses for a tag key: the 3-byte commonTagKeys code for job-like and
+// instance-like keys (and their capitalised forms), else the key itself.
+ByteView tag_sort_key(ByteView key);
+
+// MarshalMetricNameRaw(dst, acc, proj, labels) (§2.2). Walks labels by position: positions >=
+// max_labels are dropped (the position counts skipped labels too); a name is cut to 256 bytes and
+// a value to max_value_len, IN PLACE; empty values are skipped; a name "__name__" becomes empty,
+// IN PLACE. Lengths are written as u16 without a guard, as in Go: with max_value_len > 65535 a
+// longer value wraps its length field (§2.2 hazard). stats may be null.
+void encode_raw(Bytes& out, uint32_t account_id, uint32_t project_id, std::vector<Label>& labels,
+                const RawLimits& limits, RawStats* stats);
+
+}  // namespace vmt::metric

@@ -1,0 +1,64 @@
+#include <doctest/doctest.h>
+
+#include "base/hex.h"
+#include "metric/date.h"
+#include "metric/tsid_gen.h"
+
+using namespace vmt;
+using vmt::metric::MetricName;
+using vmt::metric::Tag;
+
+TEST_SUITE("metric/tsid_gen") {
+  // metricname-tsid.md §5.2 (verified).
+  TEST_CASE("xxhash64 values of the spec") {
+    CHECK(metric::xxhash64("http_requests_total") == 0xA20BCC1FD95AD862ULL);
+    CHECK(metric::xxhash64("api") == 0x4DF3E8C51F5FF62FULL);
+    CHECK(metric::xxhash64("h1:9100") == 0x23B803870257B790ULL);
+    CHECK(metric::xxhash64("") == 0xEF46DB3751D8E999ULL);
+  }
+
+  TEST_CASE("generate_tsid gives the spec's TSID bytes") {
+    MetricName mn;
+    mn.account_id = 42;
+    mn.project_id = 7;
+    mn.metric_group = "http_requests_total";
+    mn.tags = {Tag{"path", "/x"}, Tag{"instance", "h1:9100"}, Tag{"job", "api"}};
+    mn.sort_tags();
+    auto t = metric::generate_tsid(mn, 0x1789ABCD00000001ULL);
+    Bytes b;
+    t.encode(b);
+    CHECK(to_hex(b, true) == "0000002A00000007A20BCC1FD95AD8621F5FF62F0257B7901789ABCD00000001");
+  }
+
+  TEST_CASE("generate_tsid without tags, with one tag, and with ordinary first tags") {
+    MetricName mn;
+    auto t0 = metric::generate_tsid(mn, 5);
+    CHECK(t0.metric_group_id == 0xEF46DB3751D8E999ULL);
+    CHECK(t0.job_id == 0);
+    CHECK(t0.instance_id == 0);
+    mn.tags = {Tag{"zzz", "api"}};
+    auto t1 = metric::generate_tsid(mn, 5);
+    CHECK(t1.job_id == 0x1F5FF62F);
+    CHECK(t1.instance_id == 0);
+    mn.tags = {Tag{"a", "h1:9100"}, Tag{"b", "api"}};  // only values are hashed
+    auto t2 = metric::generate_tsid(mn, 5);
+    CHECK(t2.job_id == 0x0257B790);
+    CHECK(t2.instance_id == 0x1F5FF62F);
+    CHECK(t2.metric_id == 5);
+  }
+}
+
+TEST_SUITE("metric/date") {
+  // metricname-tsid.md §6 (verified): 2023-11-01T12:00:00Z -> 19662 = 0x4CCE.
+  TEST_CASE("date and hour numbers") {
+    CHECK(metric::date_of(1698840000000) == 19662);
+    CHECK(metric::date_of(0) == 0);
+    CHECK(metric::date_of(86'399'999) == 0);
+    CHECK(metric::date_of(86'400'000) == 1);
+    CHECK(metric::hour_of(1698840000000) == 19662ULL * 24 + 12);
+    // Unsigned division: a negative timestamp is a huge day number, as in Go.
+    CHECK(metric::date_of(-1) == UINT64_MAX / 86'400'000);
+    CHECK(metric::min_date_of_range(1698840000000) == 19662);
+    CHECK(metric::max_date_of_range(19663LL * 86'400'000) == 19662);  // end exclusive of next day
+  }
+}

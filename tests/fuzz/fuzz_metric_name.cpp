@@ -1,0 +1,55 @@
+// Fuzz target: arbitrary bytes as a canonical and as a raw MetricName.
+// Invariants: no crash; a canonical name that decodes re-encodes to bytes that decode to the same
+// name, and to the very same bytes when the input has no raw 0x02 (the only byte esc() would
+// escape that the decoder also accepts unescaped); a raw name that decodes canonicalises and
+// round-trips through the canonical form.
+#include <cstdint>
+#include <cstring>
+
+#include "metric/metric_name.h"
+#include "metric/tsid_gen.h"
+
+using namespace vmt;
+using vmt::metric::MetricName;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  ByteView in(reinterpret_cast<const char*>(data), size);
+
+  auto canonical = MetricName::decode_canonical(in);
+  if (canonical.is_ok()) {
+    Bytes again;
+    canonical->encode_canonical(again);
+    auto back = MetricName::decode_canonical(again);
+    if (!back.is_ok() || !(*back == *canonical)) __builtin_trap();
+    if (std::memchr(in.data(), 0x02, in.size()) == nullptr && again != in) __builtin_trap();
+  }
+
+  auto raw = MetricName::decode_raw(in);
+  if (raw.is_ok()) {
+    MetricName mn = *raw;
+    mn.sort_tags();
+    for (size_t i = 1; i < mn.tags.size(); ++i) {
+      if (metric::tag_sort_key(mn.tags[i].key) < metric::tag_sort_key(mn.tags[i - 1].key)) __builtin_trap();
+      if (mn.tags[i].key == mn.tags[i - 1].key) __builtin_trap();
+    }
+    Bytes enc;
+    mn.encode_canonical(enc);
+    auto back = MetricName::decode_canonical(enc);
+    if (!back.is_ok() || !(*back == mn)) __builtin_trap();
+    (void)metric::generate_tsid(mn, 1);
+    // Re-marshal the raw labels: the limits must hold for the output.
+    std::vector<metric::Label> labels = {{"", raw->metric_group}};
+    for (const auto& t : raw->tags) labels.push_back({t.key, t.value});
+    Bytes re;
+    metric::RawLimits lim;
+    lim.max_labels = 5;
+    lim.max_value_len = 7;
+    metric::encode_raw(re, raw->account_id, raw->project_id, labels, lim, nullptr);
+    auto re_mn = MetricName::decode_raw(re);
+    if (!re_mn.is_ok() || re_mn->tags.size() > 5) __builtin_trap();
+    for (const auto& t : re_mn->tags) {
+      if (t.value.size() > 7 || t.key.size() > 256 || t.value.empty()) __builtin_trap();
+    }
+  }
+  return 0;
+}
