@@ -27,7 +27,7 @@ DEPS_prom     := base metric prom
 DEPS_storage  := base encoding metric storage
 DEPS_mergeset := base encoding mergeset
 DEPS_indexdb  := base metric indexdb
-DEPS_layout   := base layout
+DEPS_layout   := base encoding mergeset layout
 DEPS_route    := base metric prom route
 DEPS_ops      := $(MODULES)
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/fs.h"
+#include "mergeset/table.h"
 
 namespace vmt::layout {
 
@@ -23,7 +24,7 @@ void append_string_list(Bytes& out, std::vector<std::string> names) {
   out.push_back('[');
   for (size_t i = 0; i < names.size(); ++i) {
     if (i) out.push_back(',');
-    out += nlohmann::json(names[i]).dump();
+    out += nlohmann::json(names[i]).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   out.push_back(']');
 }
@@ -84,16 +85,12 @@ Result<DataPartsJson> DataPartsJson::decode(ByteView json) {
   return out;
 }
 
-Bytes TablePartsJson::encode() const {
-  Bytes out;
-  append_string_list(out, parts);
-  return out;
-}
+// A table's parts.json is mergeset's own file: one implementation, in mergeset/table.
+Bytes TablePartsJson::encode() const { return mergeset::encode_parts_json(parts); }
 
 Result<TablePartsJson> TablePartsJson::decode(ByteView json) {
-  VMT_ASSIGN_OR_RETURN(nlohmann::json j, parse_json(json));
   TablePartsJson out;
-  VMT_TRY(decode_string_list(j, "parts.json", &out.parts));
+  VMT_ASSIGN_OR_RETURN(out.parts, mergeset::decode_parts_json(json));
   return out;
 }
 

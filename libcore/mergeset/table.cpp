@@ -1,0 +1,124 @@
+#include "mergeset/table.h"
+
+#include <algorithm>
+
+#include "base/fs.h"
+#include "base/hex.h"
+#include "mergeset/go_json.h"
+#include "mergeset/part_files.h"
+
+namespace vmt::mergeset {
+
+namespace {
+
+// Go's encodeState.string with HTML escaping (json.Marshal's default) for the ASCII range. Bytes
+// >= 0x80 are copied unchanged (Go would also replace invalid UTF-8 and escape U+2028/U+2029;
+// part names are plain ASCII).
+void append_json_string(Bytes& out, ByteView s) {
+  static const char* kHex = "0123456789abcdef";
+  out.push_back('"');
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+          out += "\\u00";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 15]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace
+
+bool is_valid_part_name(ByteView name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == ByteView::npos &&
+         name.find('\0') == ByteView::npos;
+}
+
+std::string new_part_name(uint64_t counter) { return hex16(counter); }
+
+Bytes encode_parts_json(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  Bytes out = "[";
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) out.push_back(',');
+    append_json_string(out, names[i]);
+  }
+  out.push_back(']');
+  return out;
+}
+
+Result<std::vector<std::string>> decode_parts_json(ByteView text) {
+  VMT_ASSIGN_OR_RETURN(go_json::Document doc, go_json::parse(text));
+  std::vector<std::string> names;
+  if (doc.kind == go_json::Kind::null) return names;
+  if (doc.kind != go_json::Kind::array) {
+    return corruption(std::string("cannot unmarshal ") + go_json::kind_name(doc.kind) + " into []string");
+  }
+  for (size_t i = 0; i < doc.elements.size(); ++i) {
+    go_json::Value& v = doc.elements[i];
+    if (v.kind != go_json::Kind::string && v.kind != go_json::Kind::null) {
+      return corruption("element #" + std::to_string(i) + ": cannot unmarshal " + go_json::kind_name(v.kind) +
+                        " into string");
+    }
+    if (!is_valid_part_name(v.s)) {
+      return corruption("element #" + std::to_string(i) + ": invalid part name \"" + v.s +
+                        "\" (must be a plain directory name)");
+    }
+    names.push_back(std::move(v.s));
+  }
+  return names;
+}
+
+Result<std::vector<std::string>> read_part_names(const std::string& table_dir) {
+  const std::string path = fs::join(table_dir, "parts.json");
+  if (fs::exists(path)) {
+    VMT_ASSIGN_OR_RETURN(Bytes text, fs::read_file(path, kMaxPartsJsonSize));
+    return decode_parts_json(text).with_context(path);
+  }
+  VMT_ASSIGN_OR_RETURN(auto entries, fs::list_dir(table_dir));
+  std::vector<std::string> names;
+  for (const auto& e : entries) {
+    if (!e.is_dir) continue;
+    if (e.name == "tmp" || e.name == "txn" || e.name == "snapshots" || e.name == "cache") continue;
+    if (e.name.find(".must-remove.") != std::string::npos) continue;
+    names.push_back(e.name);
+  }
+  return names;
+}
+
+Status write_part_names(const std::string& table_dir, const std::vector<std::string>& names) {
+  for (const auto& n : names) {
+    if (!is_valid_part_name(n)) return invalid_argument("invalid part name \"" + n + "\"");
+  }
+  return fs::write_file_atomic(fs::join(table_dir, "parts.json"), encode_parts_json(names));
+}
+
+Result<std::vector<TablePart>> list_parts(const std::string& table_dir) {
+  VMT_ASSIGN_OR_RETURN(auto names, read_part_names(table_dir));
+  std::vector<TablePart> parts;
+  for (auto& name : names) {
+    TablePart p;
+    p.path = fs::join(table_dir, name);
+    p.name = std::move(name);
+    VMT_ASSIGN_OR_RETURN(p.header, read_part_header(p.path));
+    for (PartFile f : {PartFile::metaindex, PartFile::index, PartFile::items, PartFile::lens}) {
+      VMT_ASSIGN_OR_RETURN(uint64_t size, fs::file_size(fs::join(p.path, part_file_name(f))));
+      p.size_bytes += size;
+    }
+    parts.push_back(std::move(p));
+  }
+  return parts;
+}
+
+}  // namespace vmt::mergeset
