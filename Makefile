@@ -18,7 +18,7 @@ CXXFLAGS += -std=c++20 $(OPT) -g -Wall -Wextra -ffp-contract=off -pthread -Ilibc
 LDLIBS   += -lzstd -lxxhash -lz -pthread $(SAN)
 DEPFLAGS  = -MMD -MP
 
-MODULES := base encoding metric prom storage mergeset indexdb layout route ops
+MODULES := base encoding metric prom storage mergeset indexdb layout ingest route ops
 # Which modules a module's unit tests link against (dependencies flow one way).
 DEPS_base     := base
 DEPS_encoding := base encoding
@@ -28,6 +28,7 @@ DEPS_storage  := base encoding metric storage
 DEPS_mergeset := base encoding mergeset
 DEPS_indexdb  := base metric indexdb
 DEPS_layout   := base encoding mergeset layout
+DEPS_ingest   := base encoding metric prom storage mergeset indexdb layout ingest
 DEPS_route    := base metric prom route
 DEPS_ops      := $(MODULES)
 
@@ -46,6 +47,8 @@ REPLAYS   := $(addprefix $(BUILD)/fuzz-replay/,$(FUZZ_NAMES))
 UNIT      := $(BUILD)/unit-tests
 
 .SECONDEXPANSION:
+# Keep objects make considers intermediate (fuzz objects), so they are not rebuilt every run.
+.SECONDARY:
 
 .PHONY: all deps test check unit e2e fuzz-replay asan fuzz bench demo install clean tools
 .DEFAULT_GOAL := all

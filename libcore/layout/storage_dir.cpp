@@ -5,6 +5,7 @@
 #include <set>
 
 #include "base/byte_reader.h"
+#include "base/civil_time.h"
 #include "base/fs.h"
 #include "base/hex.h"
 #include "layout/parts_json.h"
@@ -12,16 +13,6 @@
 namespace vmt::layout {
 
 namespace {
-
-// Days from 1970-01-01 to y-m-01 (proleptic Gregorian), Howard Hinnant's algorithm.
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 bool is_skipped_part_dir(const std::string& name) {
   return name == "tmp" || name == "txn" || name == "snapshots" || name.find(".must-remove.") != std::string::npos;
@@ -75,17 +66,9 @@ bool parse_partition_name(const std::string& name, int64_t* min_ts, int64_t* max
 }
 
 std::string partition_name_for(int64_t ts_ms) {
-  int64_t days = ts_ms >= 0 ? ts_ms / 86400000 : (ts_ms - 86399999) / 86400000;
-  // civil_from_days (Hinnant)
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(floor_days(ts_ms), &y, &m, &d);
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%04lld_%02u", static_cast<long long>(y), m);
   return buf;

@@ -1,0 +1,36 @@
+// Walking the items of indexdb generations, and the lookups built from them that several
+// operations need (export, verify, dates). Spec: indexdb.md §1.3 (curr and prev are searched),
+// §4.4 (deleted MetricIDs), §6.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "base/status.h"
+#include "base/coding.h"
+#include "layout/storage_dir.h"
+
+namespace vmt::ops {
+
+// Calls fn(item, part_path) for every item of every listed, existing part of g, in each part's
+// order (parts are not merged). Errors carry the part path.
+Status for_each_item(const layout::Generation& g, const std::function<Status(ByteView item, const std::string& part)>& fn);
+
+// The generations queries search (curr, then prev) or all of them.
+std::vector<const layout::Generation*> generations_to_scan(const layout::StorageDir& sd, bool all);
+
+struct NameIndex {
+  struct Entry {
+    uint32_t account_id = 0, project_id = 0;
+    Bytes canonical;  // the canonical MetricName from ns 3
+  };
+  std::unordered_map<uint64_t, Entry> by_metric_id;  // ns 3
+  std::unordered_set<uint64_t> deleted;                // ns 4
+};
+// Loads ns 3 and ns 4 items of curr and prev (only ns 3 items of `tenant` when given).
+Status load_name_index(const layout::StorageDir& sd, const uint32_t* account_id, const uint32_t* project_id, NameIndex* out);
+
+}  // namespace vmt::ops

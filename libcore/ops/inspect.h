@@ -1,0 +1,60 @@
+// tsdb-inspect's operations: each reads a data directory (never writes it) and renders a model
+// as text or JSON lines. Spec references are per function; output formats are in man/tsdb-inspect.1.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "ops/args.h"
+#include "ops/tool.h"
+
+namespace vmt::ops {
+
+struct InspectCommon {
+  bool json = false;
+};
+
+// Partitions, parts (small/big, listed or not), metadata.json values and file sizes; indexdb
+// generations and their parts.
+Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out);
+
+// Metaindex rows of a data part or a mergeset part (detected from metadata.json).
+Status inspect_metaindex(const std::string& part_dir, const InspectCommon& c, Output& out);
+
+// Block headers of a data part (optionally its rows) or of a mergeset part (optionally its items).
+Status inspect_blocks(const std::string& part_dir, bool rows, const InspectCommon& c, Output& out);
+
+struct IndexFilter {
+  std::optional<uint8_t> ns;
+  std::optional<Tenant> tenant;
+  std::optional<uint64_t> date;
+  bool all_generations = false;  // default: the searched ones (curr, prev)
+};
+Status inspect_index(const std::string& dir, const IndexFilter& f, const InspectCommon& c, Output& out);
+
+struct DatesOptions {
+  std::optional<Tenant> tenant;
+  bool ids = false;  // list the MetricIDs, not only their count
+};
+Status inspect_dates(const std::string& dir, const DatesOptions& o, const InspectCommon& c, Output& out);
+
+struct ExportOptions {
+  std::optional<Tenant> tenant;
+  std::string format = "jsonl";     // jsonl | prom
+  std::vector<std::string> match;   // metric names; empty = all
+  int64_t start_ms = INT64_MIN;
+  int64_t end_ms = INT64_MAX;
+};
+struct ExportStats {
+  uint64_t series = 0, samples = 0, blocks = 0;
+};
+Status inspect_export(const std::string& dir, const ExportOptions& o, Output& out, ExportStats* stats);
+
+// Structural checks and cross-checks of a data directory or of one part directory. Problems go to
+// `out` (one per line, or JSON lines); *exit_code is 1 when any was found.
+Status inspect_verify(const std::string& path, const InspectCommon& c, Output& out, int* exit_code);
+
+}  // namespace vmt::ops

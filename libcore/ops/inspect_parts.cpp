@@ -1,0 +1,128 @@
+// tsdb-inspect parts: the layout of a data directory with each part's metadata.json.
+// Spec: storage-layout.md §1-§3, data-part.md §9 and §14, mergeset.md §3-§4.
+#include "base/fs.h"
+#include "layout/storage_dir.h"
+#include "mergeset/part_header.h"
+#include "ops/args.h"
+#include "ops/inspect.h"
+#include "ops/render.h"
+#include "storage/part_header.h"
+
+namespace vmt::ops {
+
+namespace {
+
+uint64_t files_size(const std::string& dir, std::initializer_list<const char*> files) {
+  uint64_t total = 0;
+  for (const char* f : files) {
+    auto sz = fs::file_size(fs::join(dir, f));
+    if (sz.is_ok()) total += *sz;
+  }
+  return total;
+}
+
+const char* yes_no(bool b) { return b ? "yes" : "no"; }
+
+}  // namespace
+
+Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out) {
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir));
+  Table data({"PARTITION", "KIND", "PART", "LISTED", "ROWS", "BLOCKS", "MIN_TIMESTAMP", "MAX_TIMESTAMP", "DEDUP_MS", "SIZE"});
+  for (const auto& p : sd.partitions) {
+    if (c.json) {
+      nlohmann::ordered_json j;
+      j["type"] = "partition";
+      j["name"] = p.name;
+      j["name_valid"] = p.name_valid;
+      j["has_parts_json"] = p.has_parts_json;
+      j["parts"] = p.parts.size();
+      append_json_line(out.buf(), j);
+    }
+    for (const auto& part : p.parts) {
+      uint64_t size = files_size(part.path, {"timestamps.bin", "values.bin", "index.bin", "metaindex.bin"});
+      auto ph = part.exists ? storage::PartHeader::read_dir(part.path)
+                            : Result<storage::PartHeader>(not_found("part directory is missing"));
+      if (c.json) {
+        nlohmann::ordered_json j;
+        j["type"] = "data_part";
+        j["partition"] = p.name;
+        j["kind"] = part.big ? "big" : "small";
+        j["name"] = part.name;
+        j["path"] = part.path;
+        j["listed"] = part.listed;
+        j["exists"] = part.exists;
+        if (ph.is_ok()) {
+          j["rows_count"] = ph->rows_count;
+          j["blocks_count"] = ph->blocks_count;
+          j["min_timestamp"] = ph->min_timestamp;
+          j["max_timestamp"] = ph->max_timestamp;
+          j["min_dedup_interval"] = ph->min_dedup_interval;
+        } else {
+          j["error"] = ph.status().message();
+        }
+        j["size_bytes"] = size;
+        append_json_line(out.buf(), j);
+      } else if (ph.is_ok()) {
+        data.add({p.name, part.big ? "big" : "small", part.name, yes_no(part.listed), std::to_string(ph->rows_count),
+                  std::to_string(ph->blocks_count), format_time_ms(ph->min_timestamp), format_time_ms(ph->max_timestamp),
+                  std::to_string(ph->min_dedup_interval), std::to_string(size)});
+      } else {
+        data.add({p.name, part.big ? "big" : "small", part.name, yes_no(part.listed), "-", "-", "-", "-", "-",
+                  std::to_string(size) + "  (" + ph.status().message() + ")"});
+      }
+    }
+  }
+  Table idx({"GENERATION", "ROLE", "PART", "LISTED", "ITEMS", "BLOCKS", "SIZE"});
+  for (const auto& g : sd.generations) {
+    if (c.json) {
+      nlohmann::ordered_json j;
+      j["type"] = "generation";
+      j["name"] = g.name;
+      j["role"] = g.role;
+      j["has_parts_json"] = g.has_parts_json;
+      j["parts"] = g.parts.size();
+      append_json_line(out.buf(), j);
+    }
+    for (const auto& part : g.parts) {
+      uint64_t size = files_size(part.path, {"items.bin", "lens.bin", "index.bin", "metaindex.bin"});
+      auto ph = part.exists ? mergeset::read_part_header(part.path)
+                            : Result<mergeset::PartHeader>(not_found("part directory is missing"));
+      if (c.json) {
+        nlohmann::ordered_json j;
+        j["type"] = "indexdb_part";
+        j["generation"] = g.name;
+        j["role"] = g.role;
+        j["name"] = part.name;
+        j["path"] = part.path;
+        j["listed"] = part.listed;
+        j["exists"] = part.exists;
+        if (ph.is_ok()) {
+          j["items_count"] = ph->items_count;
+          j["blocks_count"] = ph->blocks_count;
+        } else {
+          j["error"] = ph.status().message();
+        }
+        j["size_bytes"] = size;
+        append_json_line(out.buf(), j);
+      } else if (ph.is_ok()) {
+        idx.add({g.name, g.role, part.name, yes_no(part.listed), std::to_string(ph->items_count),
+                 std::to_string(ph->blocks_count), std::to_string(size)});
+      } else {
+        idx.add({g.name, g.role, part.name, yes_no(part.listed), "-", "-", std::to_string(size) + "  (" + ph.status().message() + ")"});
+      }
+    }
+    if (!c.json && g.parts.empty()) idx.add({g.name, g.role, "(no parts)", "", "", "", ""});
+  }
+  if (!c.json) {
+    out.buf() += "# data parts (" + std::to_string(sd.partitions.size()) + " partitions)\n";
+    data.render(out.buf());
+    out.buf() += "\n# indexdb generations (" + std::to_string(sd.generations.size()) + ")\n";
+    idx.render(out.buf());
+    if (sd.min_timestamp_for_composite_index) {
+      out.buf() += "\nminTimestampForCompositeIndex: " + std::to_string(*sd.min_timestamp_for_composite_index) + "\n";
+    }
+  }
+  return out.flush();
+}
+
+}  // namespace vmt::ops

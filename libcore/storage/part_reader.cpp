@@ -1,0 +1,370 @@
+#include "storage/part_reader.h"
+
+#include <algorithm>
+
+#include "base/fs.h"
+#include "encoding/zstd.h"
+
+namespace vmt::storage {
+
+namespace {
+
+// 16M index blocks (12 billion blocks at 737 per index block) bound the metaindex allocation.
+constexpr uint64_t kMaxMetaindexRows = uint64_t(1) << 24;
+
+std::string n2s(uint64_t v) { return std::to_string(v); }
+std::string i2s(int64_t v) { return std::to_string(v); }
+
+}  // namespace
+
+uint64_t PartReader::size_bytes() const {
+  return index_file_.size() + timestamps_file_.size() + values_file_.size() + metaindex_size_;
+}
+
+Status PartReader::fail(Status st) {
+  if (!st.is_ok() && sticky_.is_ok()) sticky_ = st;
+  return st;
+}
+
+Status PartReader::open(const std::string& dir, const std::string& display) {
+  if (opened_) return invalid_argument("PartReader: already open");
+  display_ = display.empty() ? dir : display;
+  auto ph = PartHeader::read_dir(dir, display_);   // metadata.json, or the legacy name (§9.2)
+  if (!ph.is_ok()) return ph.take_status();
+  ph_ = ph.value();
+  VMT_TRY(index_file_.open(fs::join(dir, "index.bin"), display_ + "/index.bin"));
+  VMT_TRY(timestamps_file_.open(fs::join(dir, "timestamps.bin"), display_ + "/timestamps.bin"));
+  VMT_TRY(values_file_.open(fs::join(dir, "values.bin"), display_ + "/values.bin"));
+  PartFile metaindex;
+  VMT_TRY(metaindex.open(fs::join(dir, "metaindex.bin"), display_ + "/metaindex.bin"));
+  // A zstd frame is never much bigger than its content: bound the read by the decompression cap.
+  const uint64_t rows_cap = std::min({ph_.blocks_count, index_file_.size(), kMaxMetaindexRows});
+  const uint64_t file_cap = rows_cap * MetaindexRow::kSize + rows_cap + 4096;
+  if (metaindex.size() > file_cap) {
+    return corruption(display_ + "/metaindex.bin: size " + n2s(metaindex.size()) +
+                      " is too big for BlocksCount=" + n2s(ph_.blocks_count) +
+                      " of metadata.json and an index.bin of " + n2s(index_file_.size()) + " bytes");
+  }
+  Bytes compressed;
+  auto view = metaindex.read_at(0, size_t(metaindex.size()), compressed);
+  if (!view.is_ok()) return view.take_status();
+  metaindex_size_ = metaindex.size();
+  return init(view.value());
+}
+
+Status PartReader::open_memory(const PartHeader& header, ByteView metaindex, ByteView index,
+                               ByteView timestamps, ByteView values, const std::string& display) {
+  if (opened_) return invalid_argument("PartReader: already open");
+  display_ = display;
+  ph_ = header;
+  VMT_TRY_CTX(ph_.validate(), display_ + "/metadata.json");
+  index_file_.open_memory(index, display_ + "/index.bin");
+  timestamps_file_.open_memory(timestamps, display_ + "/timestamps.bin");
+  values_file_.open_memory(values, display_ + "/values.bin");
+  metaindex_size_ = metaindex.size();
+  return init(metaindex);
+}
+
+Status PartReader::init(ByteView metaindex_compressed) {
+  const std::string mi_name = display_ + "/metaindex.bin";
+  // Every index block holds >= 1 block header and has >= 1 compressed byte, so the number of
+  // rows is bounded by BlocksCount and by the size of index.bin: cap the decompression there.
+  const uint64_t rows_cap = std::min({ph_.blocks_count, index_file_.size(), kMaxMetaindexRows});
+  Bytes data;
+  Status st = zstd::decompress(data, metaindex_compressed, size_t(rows_cap * MetaindexRow::kSize));
+  if (!st.is_ok()) {
+    return std::move(st).with_context(mi_name + ": " + n2s(metaindex_compressed.size()) +
+                                      " bytes (at most " + n2s(rows_cap) + " rows fit BlocksCount=" +
+                                      n2s(ph_.blocks_count) + " of metadata.json and an index.bin of " +
+                                      n2s(index_file_.size()) + " bytes)");
+  }
+  auto rows = decode_metaindex(data);
+  if (!rows.is_ok()) return rows.take_status().with_context(mi_name);
+  mrs_ = std::move(rows).value();
+
+  // The stream reader's checks on the rows (§8, storage-layout.md §4.1), done once up front.
+  uint64_t off = 0;
+  uint64_t headers = 0;
+  for (size_t i = 0; i < mrs_.size(); ++i) {
+    const MetaindexRow& mr = mrs_[i];
+    const std::string ctx = mi_name + ": metaindex row #" + n2s(i) + " of " + n2s(mrs_.size()) +
+                            " (offset " + n2s(i * MetaindexRow::kSize) + " in the decompressed metaindex)";
+    if (mr.index_block_offset != off) {
+      return corruption(ctx + ": IndexBlockOffset must be " + n2s(off) +
+                        " (index blocks are contiguous); got " + n2s(mr.index_block_offset));
+    }
+    if (mr.block_headers_count > kMaxBlockHeadersPerIndexBlock) {
+      return corruption(ctx + ": BlockHeadersCount=" + n2s(mr.block_headers_count) +
+                        " exceeds the supported maximum " + n2s(kMaxBlockHeadersPerIndexBlock));
+    }
+    headers += mr.block_headers_count;
+    if (headers > ph_.blocks_count) {
+      return corruption(ctx + ": the index blocks up to this row hold " + n2s(headers) +
+                        " block headers, more than BlocksCount=" + n2s(ph_.blocks_count) +
+                        " of metadata.json");
+    }
+    if (mr.min_timestamp > mr.max_timestamp) {
+      return corruption(ctx + ": MinTimestamp cannot exceed MaxTimestamp; got " + i2s(mr.min_timestamp) +
+                        " vs " + i2s(mr.max_timestamp));
+    }
+    if (mr.min_timestamp < ph_.min_timestamp || mr.max_timestamp > ph_.max_timestamp) {
+      return corruption(ctx + ": time range [" + i2s(mr.min_timestamp) + ", " + i2s(mr.max_timestamp) +
+                        "] is outside [" + i2s(ph_.min_timestamp) + ", " + i2s(ph_.max_timestamp) +
+                        "] of metadata.json");
+    }
+    off += mr.index_block_size;
+  }
+  if (off != index_file_.size()) {
+    return corruption(display_ + "/index.bin: offset " + n2s(std::min(off, index_file_.size())) +
+                      ": the metaindex describes " + n2s(off) + " bytes of index blocks, the file has " +
+                      n2s(index_file_.size()) + (off > index_file_.size() ? " (truncated)" : " (trailing bytes)"));
+  }
+  index_seq_.reset(&index_file_);
+  timestamps_seq_.reset(&timestamps_file_);
+  values_seq_.reset(&values_file_);
+  opened_ = true;
+  return Status::ok();
+}
+
+// ---- error context -------------------------------------------------------------------------------
+
+std::string PartReader::index_block_ctx() const {
+  const MetaindexRow& mr = mrs_[pos_.index_block];
+  return display_ + "/index.bin: offset " + n2s(mr.index_block_offset) + ": index block " +
+         n2s(pos_.index_block) + " of " + n2s(mrs_.size()) + " (" + n2s(mr.index_block_size) + " bytes, " +
+         n2s(mr.block_headers_count) + " block headers per the metaindex)";
+}
+
+std::string PartReader::header_ctx(size_t h) const {
+  return index_block_ctx() + ": block header #" + n2s(h) + " (block " + n2s(blocks_read_) + ")";
+}
+
+std::string PartReader::data_ctx(const char* file, uint64_t off) const {
+  // The header (in index.bin) may be the damaged side, so say where it is.
+  return display_ + "/" + file + ": offset " + n2s(off) + ": block " + n2s(pos_.block) + " (block header #" +
+         n2s(pos_.header) + " of " + n2s(pos_.headers_in_block) + " in index block " + n2s(pos_.index_block) +
+         " of index.bin, TSID " + cur_.tsid.to_string() + ")";
+}
+
+// ---- the stream ----------------------------------------------------------------------------------
+
+Status PartReader::load_index_block() {
+  const MetaindexRow& mr = mrs_[mr_next_];
+  pos_.index_block = mr_next_++;
+  pos_.headers_in_block = mr.block_headers_count;
+  hdr_next_ = 0;
+  hdrs_in_block_ = 0;
+  auto comp = index_seq_.read(mr.index_block_offset, mr.index_block_size);
+  if (!comp.is_ok()) return comp.take_status().with_context(index_block_ctx());
+  const size_t want = size_t(mr.block_headers_count) * BlockHeader::kSize;
+  index_data_.clear();
+  Status st = zstd::decompress(index_data_, comp.value(), want);
+  if (!st.is_ok()) return std::move(st).with_context(index_block_ctx());
+  if (index_data_.size() != want) {
+    return corruption(index_block_ctx() + ": decompressed to " + n2s(index_data_.size()) +
+                      " bytes; want BlockHeadersCount x " + n2s(BlockHeader::kSize) + " = " + n2s(want));
+  }
+  hdrs_in_block_ = mr.block_headers_count;
+  return Status::ok();
+}
+
+Status PartReader::check_header(const BlockHeader& bh, size_t h) {
+  pos_.header = h;
+  pos_.block = blocks_read_;
+  auto err = [&](const std::string& msg) { return corruption(header_ctx(h) + ": " + msg); };
+  Status st = bh.validate();
+  if (!st.is_ok()) return std::move(st).with_context(header_ctx(h));
+  const MetaindexRow& mr = mrs_[pos_.index_block];
+  if (h == 0 && bh.tsid != mr.tsid) {
+    return err("TSID " + bh.tsid.to_string() + " differs from the metaindex row's TSID " + mr.tsid.to_string());
+  }
+  if (have_prev_ && bh.tsid < prev_tsid_) {
+    return err("TSID " + bh.tsid.to_string() + " is smaller than the previous block's TSID " +
+               prev_tsid_.to_string() + " (blocks must be sorted by TSID)");
+  }
+  if (have_prev_ && bh.tsid == prev_tsid_ && bh.min_timestamp < prev_min_timestamp_) {
+    return err("MinTimestamp=" + i2s(bh.min_timestamp) + " is smaller than MinTimestamp=" +
+               i2s(prev_min_timestamp_) + " of the previous block of the same series");
+  }
+  if (bh.min_timestamp > bh.max_timestamp) {
+    return err("MinTimestamp cannot exceed MaxTimestamp; got " + i2s(bh.min_timestamp) + " vs " +
+               i2s(bh.max_timestamp));
+  }
+  if (bh.min_timestamp < ph_.min_timestamp || bh.max_timestamp > ph_.max_timestamp) {
+    return err("time range [" + i2s(bh.min_timestamp) + ", " + i2s(bh.max_timestamp) + "] is outside [" +
+               i2s(ph_.min_timestamp) + ", " + i2s(ph_.max_timestamp) + "] of metadata.json");
+  }
+  if (bh.min_timestamp < mr.min_timestamp || bh.max_timestamp > mr.max_timestamp) {
+    return err("time range [" + i2s(bh.min_timestamp) + ", " + i2s(bh.max_timestamp) + "] is outside [" +
+               i2s(mr.min_timestamp) + ", " + i2s(mr.max_timestamp) + "] of the metaindex row");
+  }
+  if (blocks_read_ + 1 > ph_.blocks_count) {
+    return err("more blocks than BlocksCount=" + n2s(ph_.blocks_count) + " of metadata.json");
+  }
+  if (rows_read_ + bh.rows_count > ph_.rows_count) {
+    return err("the blocks so far hold " + n2s(rows_read_ + bh.rows_count) + " rows, more than RowsCount=" +
+               n2s(ph_.rows_count) + " of metadata.json");
+  }
+  // §6: a timestamps block is either the previous stored one (same offset, same size, non-empty)
+  // or the next one at the running end of timestamps.bin.
+  const bool reuse = prev_ts_size_ > 0 && bh.timestamps_block_offset == prev_ts_off_;
+  if (reuse) {
+    if (bh.timestamps_block_size != prev_ts_size_) {
+      return err("TimestampsBlockSize=" + n2s(bh.timestamps_block_size) + " must equal the size " +
+                 n2s(prev_ts_size_) + " of the reused timestamps block at TimestampsBlockOffset=" +
+                 n2s(prev_ts_off_));
+    }
+  } else {
+    if (bh.timestamps_block_offset != ts_end_) {
+      return err("TimestampsBlockOffset=" + n2s(bh.timestamps_block_offset) + " must be " + n2s(ts_end_) +
+                 " (the end of the previous timestamps block)" +
+                 (prev_ts_size_ > 0 ? " or " + n2s(prev_ts_off_) + " (reuse of the previous one)" : std::string()));
+    }
+    if (bh.timestamps_block_size > timestamps_file_.size() - ts_end_) {
+      cur_ = bh;
+      return corruption(data_ctx("timestamps.bin", ts_end_) + ": TimestampsBlockSize=" +
+                        n2s(bh.timestamps_block_size) + " reaches past the end of the file (" +
+                        n2s(timestamps_file_.size()) + " bytes)");
+    }
+  }
+  if (bh.values_block_offset != values_end_) {
+    return err("ValuesBlockOffset=" + n2s(bh.values_block_offset) + " must be " + n2s(values_end_) +
+               " (the end of the previous values block)");
+  }
+  if (bh.values_block_size > values_file_.size() - values_end_) {
+    cur_ = bh;
+    return corruption(data_ctx("values.bin", values_end_) + ": ValuesBlockSize=" +
+                      n2s(bh.values_block_size) + " reaches past the end of the file (" +
+                      n2s(values_file_.size()) + " bytes)");
+  }
+
+  // Accepted: commit the bookkeeping.
+  cur_reuses_ts_ = reuse;
+  if (!reuse) {
+    prev_ts_off_ = bh.timestamps_block_offset;
+    prev_ts_size_ = bh.timestamps_block_size;
+    prev_ts_loaded_ = false;
+    ts_end_ += bh.timestamps_block_size;
+  }
+  values_end_ += bh.values_block_size;
+  if (blocks_read_ == 0) {
+    min_seen_ = bh.min_timestamp;
+    max_seen_ = bh.max_timestamp;
+  } else {
+    min_seen_ = std::min(min_seen_, bh.min_timestamp);
+    max_seen_ = std::max(max_seen_, bh.max_timestamp);
+  }
+  ++blocks_read_;
+  rows_read_ += bh.rows_count;
+  have_prev_ = true;
+  prev_tsid_ = bh.tsid;
+  prev_min_timestamp_ = bh.min_timestamp;
+  cur_ = bh;
+  return Status::ok();
+}
+
+Status PartReader::at_eof() {
+  if (ts_end_ != timestamps_file_.size()) {
+    return corruption(display_ + "/timestamps.bin: offset " + n2s(ts_end_) + ": " +
+                      n2s(timestamps_file_.size() - ts_end_) +
+                      " unexpected bytes after the last timestamps block");
+  }
+  if (values_end_ != values_file_.size()) {
+    return corruption(display_ + "/values.bin: offset " + n2s(values_end_) + ": " +
+                      n2s(values_file_.size() - values_end_) + " unexpected bytes after the last values block");
+  }
+  return Status::ok();
+}
+
+Status PartReader::advance(bool* eof) {
+  *eof = false;
+  if (!sticky_.is_ok()) return sticky_;
+  if (!opened_) return invalid_argument("PartReader: not open");
+  if (eof_) {
+    *eof = true;
+    return Status::ok();
+  }
+  while (hdr_next_ == hdrs_in_block_) {
+    if (mr_next_ == mrs_.size()) {
+      VMT_TRY(fail(at_eof()));
+      eof_ = true;
+      *eof = true;
+      return Status::ok();
+    }
+    VMT_TRY(fail(load_index_block()));
+  }
+  const size_t h = hdr_next_++;
+  const BlockHeader bh = BlockHeader::load(index_data_.data() + h * BlockHeader::kSize);
+  return fail(check_header(bh, h));
+}
+
+Status PartReader::next_header(BlockHeader& out, bool* eof) {
+  VMT_TRY(advance(eof));
+  if (!*eof) out = cur_;
+  return Status::ok();
+}
+
+Status PartReader::read_data(RawBlock& out) {
+  out.header = cur_;
+  if (cur_reuses_ts_) {
+    if (!prev_ts_loaded_) {
+      // The stored block was skipped by next_header: fetch it once, out of sequence.
+      auto v = timestamps_file_.read_at(prev_ts_off_, prev_ts_size_, scratch_);
+      if (!v.is_ok()) return v.take_status().with_context(data_ctx("timestamps.bin", prev_ts_off_));
+      prev_ts_.assign(v.value());
+      prev_ts_loaded_ = true;
+    }
+    out.timestamps_data = prev_ts_;
+  } else {
+    auto v = timestamps_seq_.read(cur_.timestamps_block_offset, cur_.timestamps_block_size);
+    if (!v.is_ok()) return v.take_status().with_context(data_ctx("timestamps.bin", cur_.timestamps_block_offset));
+    prev_ts_.assign(v.value());   // the next blocks may reuse these bytes
+    prev_ts_loaded_ = true;
+    out.timestamps_data = prev_ts_;
+  }
+  auto v = values_seq_.read(cur_.values_block_offset, cur_.values_block_size);
+  if (!v.is_ok()) return v.take_status().with_context(data_ctx("values.bin", cur_.values_block_offset));
+  out.values_data = v.value();
+  return Status::ok();
+}
+
+Status PartReader::next_raw(RawBlock& out, bool* eof) {
+  VMT_TRY(advance(eof));
+  if (*eof) return Status::ok();
+  return fail(read_data(out));
+}
+
+Status PartReader::next(Block& out, bool* eof) {
+  RawBlock raw;
+  VMT_TRY(next_raw(raw, eof));
+  if (*eof) return Status::ok();
+  out.header = raw.header;
+  // A block whose data does not decode leaves the stream consistent: not sticky.
+  // [extra] §10.3 for every marshal type, not only the plain ones VM checks.
+  Status st = decode_timestamps(raw.header, raw.timestamps_data, out.timestamps, /*check_all_types=*/true);
+  if (!st.is_ok()) {
+    return std::move(st).with_context(data_ctx("timestamps.bin", raw.header.timestamps_block_offset));
+  }
+  st = decode_values(raw.header, raw.values_data, out.values);
+  if (!st.is_ok()) return std::move(st).with_context(data_ctx("values.bin", raw.header.values_block_offset));
+  return Status::ok();
+}
+
+Status PartReader::verify_totals() const {
+  if (!eof_) return invalid_argument(display_ + ": verify_totals before the end of the block stream");
+  const std::string ctx = display_ + "/metadata.json: ";
+  if (blocks_read_ != ph_.blocks_count) {
+    return corruption(ctx + "BlocksCount=" + n2s(ph_.blocks_count) + " but index.bin has " + n2s(blocks_read_) + " block headers");
+  }
+  if (rows_read_ != ph_.rows_count) {
+    return corruption(ctx + "RowsCount=" + n2s(ph_.rows_count) + " but the blocks in index.bin hold " + n2s(rows_read_) + " rows");
+  }
+  if (min_seen_ != ph_.min_timestamp || max_seen_ != ph_.max_timestamp) {
+    return corruption(ctx + "[MinTimestamp, MaxTimestamp] = [" + i2s(ph_.min_timestamp) + ", " +
+                      i2s(ph_.max_timestamp) + "] but the blocks in index.bin span [" + i2s(min_seen_) + ", " +
+                      i2s(max_seen_) + "]");
+  }
+  return Status::ok();
+}
+
+}  // namespace vmt::storage

@@ -1,0 +1,20 @@
+# Corruption: a copy of the tiny fixture with single-byte flips (every byte of metaindex.bin,
+# metadata.json and index.bin of a data part and of the indexdb part, every 7th byte of the
+# others), truncations at many lengths, empty and missing files. Every run must end with exit 0 or
+# exit 1 naming the damaged file; never a crash, a hang or a sanitizer report (make asan runs this
+# too). Silent changes (exit 0, other output) are counted: no checksum exists to catch them.
+fixture_copy tiny/storage "$TMP/s"
+DP=$(cd "$TMP/s" && ls -d data/small/2023_10/*/ | head -1); DP=${DP%/}
+IP=$(cd "$TMP/s" && ls -d indexdb/18EA2420BC13A01A/*/ | head -1); IP=${IP%/}
+specs=()
+for f in metaindex.bin metadata.json index.bin; do specs+=("$DP/$f:flip:1" "$DP/$f:truncate"); done
+for f in timestamps.bin values.bin; do specs+=("$DP/$f:flip:7" "$DP/$f:truncate"); done
+for f in metaindex.bin metadata.json index.bin; do specs+=("$IP/$f:flip:1" "$IP/$f:truncate"); done
+for f in items.bin lens.bin; do specs+=("$IP/$f:flip:7" "$IP/$f:truncate"); done
+specs+=("$DP/index.bin:missing" "$DP/metadata.json:missing" "$IP/items.bin:missing" "data/small/2023_10/parts.json:missing" "indexdb/18EA2420BC13A01A/parts.json:missing")
+res=$(python3 "$(dirname "${BASH_SOURCE[0]}")/corrupt.py" "$BIN/tsdb-inspect" "$TMP/s" "${VMT_TIMEOUT:-30}" "${specs[@]}")
+echo "corruption: $res" >&2
+eval "$res"
+[ "${runs:-0}" -gt 1000 ] && pass "corruption: $runs damaged copies probed" || fail "corruption: only ${runs:-0} runs"
+[ "${crashes:-1}" = 0 ] && pass "corruption: no crash, hang or sanitizer report" || fail "corruption: $crashes crashes"
+[ "${unnamed:-1}" = 0 ] && pass "corruption: every error names the damaged file ($detected detected, $silent silent)" || fail "corruption: $unnamed errors without the file name"

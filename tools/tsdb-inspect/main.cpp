@@ -1,0 +1,97 @@
+// tsdb-inspect: dump and verify a vmstorage data directory, read-only. Thin over libcore/ops.
+#include <CLI/CLI.hpp>
+
+#include "indexdb/item.h"
+#include "ops/inspect.h"
+
+using namespace vmt;
+using namespace vmt::ops;
+
+int main(int argc, char** argv) {
+  CLI::App app{"tsdb-inspect: dump and verify a VictoriaMetrics v1.93.7-cluster vmstorage data directory (read-only)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "tsdb-inspect (vmtsdb-tools) 0.1");
+  std::string output = "-";
+  InspectCommon common;
+
+  std::string dir;
+  auto* parts = app.add_subcommand("parts", "partitions, parts and indexdb generations of DIR");
+  auto* metaindex = app.add_subcommand("metaindex", "metaindex rows of one part directory");
+  auto* blocks = app.add_subcommand("blocks", "block headers (and rows with --rows) of one part directory");
+  auto* index = app.add_subcommand("index", "indexdb items decoded per namespace");
+  auto* dates = app.add_subcommand("dates", "Date->MetricID keys (namespace 5): MetricIDs per day and tenant");
+  auto* exp = app.add_subcommand("export", "samples joined with their metric names, as /api/v1/export prints them");
+  auto* verify = app.add_subcommand("verify", "check every structure and cross-reference; exit 1 on any problem");
+
+  bool rows = false;
+  std::string ns, tenant, date, start, end;
+  bool all_gens = false, ids = false;
+  ExportOptions eo;
+  for (auto* sc : {parts, metaindex, blocks, index, dates, exp, verify}) {
+    sc->add_option("DIR", dir, sc == metaindex || sc == blocks ? "a part directory (data or indexdb)"
+                                                               : "a vmstorage -storageDataPath")->required();
+    sc->add_option("-o,--output", output, "write to FILE instead of stdout (- = stdout)");
+    if (sc != exp) sc->add_flag("--json", common.json, "JSON lines instead of a text table");
+  }
+  blocks->add_flag("--rows", rows, "also print each block's rows (data parts) or items (indexdb parts)");
+  index->add_option("--ns", ns, "only this namespace: 0-7 or its name (see the man page)");
+  index->add_option("--tenant", tenant, "only this tenant, accountID[:projectID]");
+  index->add_option("--date", date, "only per-day items of this UTC day, YYYY-MM-DD");
+  index->add_flag("--all-generations", all_gens, "also the next and stale generations (default: curr and prev)");
+  dates->add_option("--tenant", tenant, "only this tenant, accountID[:projectID]");
+  dates->add_flag("--ids", ids, "list the MetricIDs of each day, not only their count");
+  exp->add_option("--tenant", tenant, "only this tenant, accountID[:projectID] (default: every tenant)");
+  exp->add_option("--format", eo.format, "jsonl (as /api/v1/export) or prom (exposition, ms timestamps)")
+      ->check(CLI::IsMember({"jsonl", "prom"}));
+  exp->add_option("--match", eo.match, "only series with this metric name (repeatable)");
+  exp->add_option("--start", start, "first timestamp: RFC3339, YYYY-MM-DD, unix seconds or <N>ms");
+  exp->add_option("--end", end, "last timestamp (inclusive), same forms");
+
+  return run_tool("tsdb-inspect", app, argc, argv, [&](int* exit_code) -> Status {
+    Output out;
+    VMT_TRY(out.open(output));
+    std::optional<Tenant> t;
+    if (!tenant.empty()) {
+      VMT_ASSIGN_OR_RETURN(Tenant parsed, parse_tenant(tenant));
+      t = parsed;
+    }
+    Status st;
+    if (parts->parsed()) {
+      st = inspect_parts(dir, common, out);
+    } else if (metaindex->parsed()) {
+      st = inspect_metaindex(dir, common, out);
+    } else if (blocks->parsed()) {
+      st = inspect_blocks(dir, rows, common, out);
+    } else if (index->parsed()) {
+      IndexFilter f;
+      f.tenant = t;
+      f.all_generations = all_gens;
+      if (!ns.empty()) {
+        uint8_t n;
+        if (!indexdb::parse_ns(ns, &n)) return invalid_argument("unknown namespace \"" + ns + "\": want 0-7 or a name from the man page");
+        f.ns = n;
+      }
+      if (!date.empty()) {
+        VMT_ASSIGN_OR_RETURN(uint64_t d, parse_date(date));
+        f.date = d;
+      }
+      st = inspect_index(dir, f, common, out);
+    } else if (dates->parsed()) {
+      DatesOptions o;
+      o.tenant = t;
+      o.ids = ids;
+      st = inspect_dates(dir, o, common, out);
+    } else if (exp->parsed()) {
+      eo.tenant = t;
+      if (!start.empty()) { VMT_ASSIGN_OR_RETURN(eo.start_ms, parse_time_ms(start)); }
+      if (!end.empty()) { VMT_ASSIGN_OR_RETURN(eo.end_ms, parse_time_ms(end)); }
+      ExportStats stats;
+      st = inspect_export(dir, eo, out, &stats);
+    } else if (verify->parsed()) {
+      st = inspect_verify(dir, common, out, exit_code);
+    }
+    Status cst = out.close();
+    if (!st.is_ok()) return st;
+    return cst;
+  });
+}
