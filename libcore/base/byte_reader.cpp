@@ -76,7 +76,7 @@ Result<uint64_t> ByteReader::varuint(const char* field) {
   }
   if (n < 0) {
     return corruption("cannot read " + std::string(field) + " (varint) at offset " +
-                      std::to_string(offset()) + ": longer than 10 bytes or above 2^64-1");
+                      std::to_string(offset()) + ": longer than 10 bytes");
   }
   pos_ += size_t(n);
   return u;

@@ -52,14 +52,15 @@ class ByteReader {
 };
 
 // Decodes one LEB128 value from p[0..n). Returns bytes consumed, 0 if truncated/empty, or
-// -1 if it is longer than 10 bytes or overflows 64 bits. Hot loops use this directly.
+// -1 if it is longer than 10 bytes. Hot loops use this directly.
 inline int decode_varuint(const char* p, size_t n, uint64_t* out) {
   uint64_t u = 0;
   unsigned shift = 0;
   for (size_t i = 0; i < n; ++i) {
     uint8_t c = static_cast<uint8_t>(p[i]);
-    // Go's binary.Uvarint: the 10th byte may only carry bit 63 (c <= 1); more is an overflow.
-    if (i == 9 && c > 1) return -1;
+    // encoding.md §2 (verified on v1.93.7): a 10th byte with the continuation bit fails; its
+    // bits above bit 63 are silently dropped (lib/encoding's loop, not binary.Uvarint).
+    if (i == 9 && c >= 0x80) return -1;
     u |= uint64_t(c & 0x7f) << shift;
     if (c < 0x80) { *out = u; return int(i + 1); }
     shift += 7;

@@ -38,6 +38,7 @@ struct IndexFacts {
 };
 
 struct Verifier {
+  Verifier(const InspectCommon& common, Output& output) : c(common), out(output) {}
   const InspectCommon& c;
   Output& out;
   uint64_t problems = 0;
@@ -249,7 +250,7 @@ bool has_file(const std::string& dir, const char* f) { return fs::exists(fs::joi
 
 Status inspect_verify(const std::string& path, const InspectCommon& c, Output& out, int* exit_code) {
   if (!fs::is_dir(path)) return not_found(path + ": not a directory");
-  Verifier v{c, out};
+  Verifier v(c, out);
   size_t partitions = 0, generations = 0;
   if (has_file(path, "items.bin") || has_file(path, "lens.bin")) {
     v.index_part(path, false);

@@ -75,10 +75,13 @@ Status Output::open(const std::string& path) {
 
 Status Output::flush() {
   if (!f_ || buf_.empty()) return Status::ok();
-  size_t n = std::fwrite(buf_.data(), 1, buf_.size(), f_);
+  size_t want = buf_.size();
+  size_t n = std::fwrite(buf_.data(), 1, want, f_);
   buf_.clear();
-  if (n == 0 && errno == EPIPE) return io_error("broken pipe");
-  if (std::fflush(f_) != 0) return io_error("cannot write " + (path_.empty() || path_ == "-" ? std::string("stdout") : path_) + ": " + std::strerror(errno));
+  if (n != want || std::fflush(f_) != 0) {
+    return io_error("cannot write " + (path_.empty() || path_ == "-" ? std::string("stdout") : path_) + ": " +
+                    std::strerror(errno));
+  }
   return Status::ok();
 }
 

@@ -85,8 +85,9 @@ bool LineReader::set_error(Status s) {
   return false;
 }
 
+// Bad input data, not bad usage: exit status 1 in the tools (ops/tool.h).
 Status LineReader::too_long(uint64_t line) const {
-  return invalid_argument(name_ + ": line " + std::to_string(line) +
+  return corruption(name_ + ": line " + std::to_string(line) +
                           ": too long line: more than " + std::to_string(opt_.max_line_size) +
                           " bytes");
 }

@@ -1,0 +1,328 @@
+// The tsdb-route pipeline: read blocks, route them on worker threads, write them in input order.
+// Spec: routing.md; see router.h.
+#include "route/router.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "base/fs.h"
+#include "prom/line_reader.h"
+#include "route/prom_render.h"
+#include "route/series_set.h"
+#include "route/wire.h"
+
+namespace vmt::route {
+
+const char* format_extension(OutputFormat f) { return f == OutputFormat::wire ? "wire" : "prom"; }
+
+std::string node_file_name(size_t i, const std::string& addr, OutputFormat f) {
+  std::string safe;
+  for (char c : addr.substr(0, 100)) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+    safe.push_back(ok ? c : '_');
+  }
+  return "node-" + std::to_string(i) + "_" + safe + "." + format_extension(f);
+}
+
+namespace {
+
+// One output file per node, written as <name>.tmp and renamed by commit(); abort() removes them.
+class NodeFiles {
+ public:
+  ~NodeFiles() { abort(); }
+
+  Status open(const std::string& dir, const std::vector<std::string>& nodes, OutputFormat f) {
+    VMT_TRY(fs::mkdir_p(dir));
+    files_.resize(nodes.size());
+    paths_.resize(nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      paths_[i] = fs::join(dir, node_file_name(i, nodes[i], f));
+      files_[i] = std::make_unique<fs::FileWriter>();
+      VMT_TRY(files_[i]->open(paths_[i] + ".tmp"));
+      if (f == OutputFormat::wire) {
+        Bytes hs;
+        append_client_handshake(hs);
+        VMT_TRY(files_[i]->write(hs));
+      }
+    }
+    return Status::ok();
+  }
+  Status write(size_t i, ByteView data) { return data.empty() ? Status::ok() : files_[i]->write(data); }
+  uint64_t bytes(size_t i) const { return files_[i]->bytes_written(); }
+  const std::string& path(size_t i) const { return paths_[i]; }
+  size_t size() const { return files_.size(); }
+
+  Status commit() {
+    for (auto& f : files_) VMT_TRY(f->close());
+    for (const auto& p : paths_) VMT_TRY(fs::rename(p + ".tmp", p));
+    files_.clear();
+    paths_.clear();
+    return Status::ok();
+  }
+  void abort() {
+    for (size_t i = 0; i < files_.size(); ++i) {
+      files_[i].reset();  // closes without fsync
+      (void)::remove((paths_[i] + ".tmp").c_str());
+    }
+    files_.clear();
+    paths_.clear();
+  }
+
+ private:
+  std::vector<std::unique_ptr<fs::FileWriter>> files_;
+  std::vector<std::string> paths_;
+};
+
+struct Slot {
+  Bytes text;
+  uint64_t first_line = 0;
+  size_t input = 0;
+  BlockResult res;
+  bool done = false;
+};
+
+// Worker threads routing slots handed over by the reader, each slot by exactly one worker.
+class WorkerPool {
+ public:
+  WorkerPool(unsigned n, const BlockConfig& cfg, const KeyOptions& key) {
+    for (unsigned i = 0; i < n; ++i) {
+      threads_.emplace_back([this, cfg, key] {
+        BlockRouter br(cfg, key);
+        for (;;) {
+          Slot* s;
+          {
+            std::unique_lock<std::mutex> lk(mu_);
+            cv_work_.wait(lk, [&] { return stop_ || !queue_.empty(); });
+            if (queue_.empty()) return;
+            s = queue_.front();
+            queue_.pop_front();
+          }
+          br.route(s->text, s->first_line, s->res);
+          {
+            std::lock_guard<std::mutex> lk(mu_);
+            s->done = true;
+          }
+          cv_done_.notify_all();
+        }
+      });
+    }
+  }
+  ~WorkerPool() {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      stop_ = true;
+      queue_.clear();
+    }
+    cv_work_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  void submit(Slot* s) {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      s->done = false;
+      queue_.push_back(s);
+    }
+    cv_work_.notify_one();
+  }
+  void wait(Slot* s) {
+    std::unique_lock<std::mutex> lk(mu_);
+    cv_done_.wait(lk, [&] { return s->done; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_work_, cv_done_;
+  std::deque<Slot*> queue_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+class Run {
+ public:
+  Run(const RouteOptions& opt, const std::vector<std::string>& inputs, const RouteHooks& hooks, const Placement& pl)
+      : opt_(opt), inputs_(inputs), hooks_(hooks), pl_(pl) {}
+
+  Result<RouteReport> go();
+
+ private:
+  Status consume(Slot& s);  // merges one routed block, in input order
+
+  const RouteOptions& opt_;
+  const std::vector<std::string>& inputs_;
+  const RouteHooks& hooks_;
+  const Placement& pl_;
+  RouteReport rep_;
+  NodeFiles files_;
+  std::vector<SeriesSet> node_series_;
+  SeriesSet all_series_;
+  std::vector<std::string> input_names_;
+  uint64_t input_bytes_done_ = 0;  // bytes of the inputs already finished
+  uint64_t reported_bad_ = 0;
+};
+
+Status Run::consume(Slot& s) {
+  BlockResult& r = s.res;
+  const std::string& name = input_names_[s.input];
+  for (const auto& [line, reason] : r.bad) {
+    if (opt_.strict) return corruption(name + ":" + std::to_string(line) + ": " + reason);
+    if (reported_bad_ < opt_.max_reported_bad_lines && hooks_.warn) {
+      hooks_.warn(name + ":" + std::to_string(line) + ": " + reason);
+    }
+    ++reported_bad_;
+  }
+  rep_.rows += r.parsed_rows;
+  rep_.bad_lines += r.bad_lines;
+  rep_.rerouted_rows += r.rerouted_rows;
+  rep_.incompletely_replicated_rows += r.incompletely_replicated_rows;
+  rep_.raw_stats.metrics_with_dropped_labels += r.raw_stats.metrics_with_dropped_labels;
+  rep_.raw_stats.too_long_label_names += r.raw_stats.too_long_label_names;
+  rep_.raw_stats.too_long_label_values += r.raw_stats.too_long_label_values;
+  for (size_t i = 0; i < rep_.nodes.size(); ++i) {
+    rep_.nodes[i].rows += r.rows[i];
+    rep_.nodes[i].rerouted_in += r.rerouted_in[i];
+    if (files_.size() > 0) VMT_TRY(files_.write(i, r.out[i]));
+    if (opt_.count_series) {
+      // A series has one owner, so with one copy the per-node counts add up to the total.
+      const bool one_copy = opt_.placement.replication_factor <= 1;
+      for (uint64_t h : r.hashes[i]) {
+        node_series_[i].insert(h);
+        if (!one_copy) all_series_.insert(h);
+      }
+    }
+  }
+  return Status::ok();
+}
+
+Result<RouteReport> Run::go() {
+  const size_t n = pl_.size();
+  rep_.inputs = inputs_;
+  rep_.format = opt_.format;
+  rep_.out_dir = opt_.out_dir;
+  rep_.nodes.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    rep_.nodes[i].addr = opt_.placement.nodes[i];
+    rep_.nodes[i].available = pl_.ready(i);
+  }
+  if (opt_.count_series) node_series_.resize(n);
+  if (!opt_.out_dir.empty()) VMT_TRY(files_.open(opt_.out_dir, opt_.placement.nodes, opt_.format));
+
+  BlockConfig cfg;
+  cfg.placement = &pl_;
+  cfg.format = opt_.format;
+  cfg.render = !opt_.out_dir.empty();
+  cfg.collect_hashes = opt_.count_series;
+  cfg.strict = opt_.strict;
+  cfg.max_bad_messages = opt_.max_reported_bad_lines;
+  cfg.default_timestamp_ms = opt_.default_timestamp_ms;
+  if (cfg.default_timestamp_ms == 0) {
+    cfg.default_timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+
+  unsigned threads = opt_.threads;
+  if (threads == 0) threads = std::max(1u, std::min(16u, std::thread::hardware_concurrency()));
+  threads = std::min(threads, 256u);
+  // Two slots per worker keep every worker busy while the reader fills and the writer drains.
+  const size_t n_slots = threads == 1 ? 1 : 2 * threads;
+  std::vector<Slot> slots(n_slots);
+  std::unique_ptr<WorkerPool> pool;
+  std::unique_ptr<BlockRouter> inline_router;
+  if (threads == 1) {
+    inline_router = std::make_unique<BlockRouter>(cfg, opt_.key);
+  } else {
+    pool = std::make_unique<WorkerPool>(threads, cfg, opt_.key);
+  }
+
+  size_t next_read = 0, next_write = 0;  // block sequence numbers
+  for (size_t in = 0; in < inputs_.size(); ++in) {
+    prom::LineReader reader;
+    Status st = reader.open(inputs_[in]);
+    input_names_.push_back(reader.name().empty() ? inputs_[in] : reader.name());
+    if (!st.is_ok()) return st;
+    for (;;) {
+      // Keep the pipeline full; drain the oldest block when every slot is in use.
+      if (next_read - next_write == n_slots) {
+        Slot& s = slots[next_write % n_slots];
+        if (pool) pool->wait(&s);
+        VMT_TRY(consume(s));
+        ++next_write;
+        if (hooks_.progress) hooks_.progress(rep_.rows, input_bytes_done_ + reader.input_bytes());
+      }
+      Slot& s = slots[next_read % n_slots];
+      if (!reader.next_block(&s.text, &s.first_line)) break;
+      s.input = in;
+      s.res.reset(n);
+      if (pool) {
+        pool->submit(&s);
+      } else {
+        inline_router->route(s.text, s.first_line, s.res);
+      }
+      ++next_read;
+    }
+    if (!reader.status().is_ok()) {
+      // A too-long line or a damaged gzip/zstd stream: a data problem (exit 1), not a usage one.
+      Status rs = reader.status();
+      return rs.code() == Code::io_error ? rs : corruption(rs.message());
+    }
+    input_bytes_done_ += reader.input_bytes();
+  }
+  while (next_write < next_read) {
+    Slot& s = slots[next_write % n_slots];
+    if (pool) pool->wait(&s);
+    VMT_TRY(consume(s));
+    ++next_write;
+  }
+  pool.reset();
+  rep_.input_bytes = input_bytes_done_;
+  if (hooks_.progress) hooks_.progress(rep_.rows, input_bytes_done_);
+
+  if (files_.size() > 0) {
+    for (size_t i = 0; i < n; ++i) {
+      rep_.nodes[i].file = files_.path(i);
+      rep_.nodes[i].bytes = files_.bytes(i);
+    }
+    VMT_TRY(files_.commit());
+  }
+  if (opt_.count_series) {
+    rep_.series_counted = true;
+    rep_.series = all_series_.size();
+    for (size_t i = 0; i < n; ++i) {
+      rep_.nodes[i].series = node_series_[i].size();
+      if (opt_.placement.replication_factor <= 1) rep_.series += rep_.nodes[i].series;
+    }
+  }
+  return std::move(rep_);
+}
+
+}  // namespace
+
+Result<RouteReport> route_inputs(const RouteOptions& opt, const std::vector<std::string>& inputs, const RouteHooks& hooks) {
+  VMT_ASSIGN_OR_RETURN(Placement pl, Placement::make(opt.placement));
+  if (opt.key.limits.max_labels < 1) return invalid_argument("--max-labels-per-timeseries must be >= 1");
+  if (!opt.out_dir.empty() && opt.format == OutputFormat::prom) {
+    // Refuse up front what would make every row unwritable as text (prom_render.h).
+    for (const auto& [name, value] : opt.key.extra_labels) {
+      std::vector<metric::Label> probe = {{"", "m"}, {name, value.empty() ? "v" : value}};
+      Bytes line;
+      if (!render_prom_line(line, probe, 2, 0, 0)) {
+        return invalid_argument("--extra-label name \"" + name + "\" cannot be written in Prometheus text "
+                                "(leading or trailing whitespace, '\"', LF or a leading '}')");
+      }
+    }
+  }
+  std::vector<std::string> in = inputs.empty() ? std::vector<std::string>{"-"} : inputs;
+  for (const auto& path : in) {
+    // Checked before any output is created; pipes and /dev/stdin are fine, directories are not.
+    if (path != "-" && (!fs::exists(path) || fs::is_dir(path))) {
+      return invalid_argument("input " + path + (fs::exists(path) ? " is a directory" : " does not exist"));
+    }
+  }
+  Run run(opt, in, hooks, pl);
+  return run.go();
+}
+
+}  // namespace vmt::route

@@ -1,0 +1,112 @@
+// tsdb-route: split Prometheus text rows per vmstorage node exactly as vminsert does. Thin over
+// libcore/route (router.h); see man/tsdb-route.1.
+#include <CLI/CLI.hpp>
+
+#include "ops/args.h"
+#include "ops/tool.h"
+#include "route/node_hash.h"
+#include "route/route_stats.h"
+#include "route/router.h"
+
+using namespace vmt;
+using namespace vmt::ops;
+
+int main(int argc, char** argv) {
+  CLI::App app{"tsdb-route: split Prometheus text rows per vmstorage node exactly as vminsert v1.93.7-cluster does"};
+  app.set_version_flag("--version", "tsdb-route (vmtsdb-tools) 0.1");
+  std::vector<std::string> storage_nodes, unavailable, extra_labels, inputs;
+  std::string tenant = "0:0", out_dir, format = "prom", label_order = "as-is";
+  bool stats = false, json = false, multilevel = false, sort_labels = false, strict = false;
+  size_t replication_factor = 1, max_labels = 30, max_value_len = 16384;
+  unsigned threads = 0;
+  int64_t default_timestamp = 0;
+
+  app.add_option("--storage-node", storage_nodes, "vmstorage addresses exactly as in vminsert's -storageNode, in its order "
+                 "(comma-separated, repeatable)")
+      ->required()->allow_extra_args(false)->type_name("ADDR[,ADDR...]");
+  app.add_option("--tenant", tenant, "accountID[:projectID] of the rows, as in /insert/<tenant>/ (default 0:0)")->type_name("A[:P]");
+  auto* o_out = app.add_option("--out-dir", out_dir, "write one file per node into DIR (created if missing)")->type_name("DIR");
+  app.add_option("--format", format, "output format with --out-dir: prom (Prometheus text) or wire (vminsert->vmstorage stream)")
+      ->check(CLI::IsMember({"prom", "wire"}));
+  auto* o_stats = app.add_flag("--stats", stats, "write no files: report rows and series per node and the skew on stdout");
+  app.add_flag("--json", json, "with --stats: the report as one JSON object");
+  app.add_flag("--multilevel", multilevel, "hash like a second-level vminsert (-clusternativeListenAddr set): seed 0xABCDEF0123456789");
+  app.add_flag("--sort-labels", sort_labels, "sort labels by name before hashing, as vminsert -sortLabels");
+  app.add_option("--label-order", label_order, "as-is: labels in input order (text import, vmagent); sorted: by name with "
+                 "__name__ among them (Prometheus remote write)")->check(CLI::IsMember({"as-is", "sorted"}));
+  app.add_option("--replication-factor", replication_factor, "copies per row, as vminsert -replicationFactor (default 1)")->type_name("N");
+  app.add_option("--unavailable", unavailable, "a --storage-node address that is down: its rows are rerouted as vminsert does (repeatable)")
+      ->allow_extra_args(false)->type_name("ADDR");
+  app.add_option("--extra-label", extra_labels, "append NAME=VALUE to every row, as the extra_label query arg (repeatable)")
+      ->allow_extra_args(false)->type_name("NAME=VALUE");
+  app.add_option("--max-labels-per-timeseries", max_labels, "vminsert -maxLabelsPerTimeseries (default 30)")->type_name("N");
+  app.add_option("--max-label-value-len", max_value_len, "vminsert -maxLabelValueLen (default 16384)")->type_name("N");
+  app.add_option("--default-timestamp", default_timestamp, "with --format wire: milliseconds for rows without a timestamp "
+                 "(default: the start of the run)")->type_name("MS");
+  app.add_flag("--strict", strict, "stop at the first bad line (exit 1) instead of skipping it");
+  app.add_option("--threads", threads, "worker threads (default 0 = one per CPU)")->type_name("N");
+  app.add_option("FILE", inputs, "Prometheus text input, plain, gzip or zstd (default and \"-\": stdin)");
+  o_out->excludes(o_stats);
+
+  return run_tool("tsdb-route", app, argc, argv, [&](int*) -> Status {
+    if (!stats && out_dir.empty()) return invalid_argument("give --out-dir DIR (write per-node files) or --stats (report only)");
+    if (json && !stats) return invalid_argument("--json needs --stats");
+    route::RouteOptions opt;
+    VMT_ASSIGN_OR_RETURN(opt.placement.nodes, route::parse_storage_nodes(storage_nodes));
+    for (const auto& u : unavailable) {
+      for (auto& a : route::split_array_flag(u)) opt.placement.unavailable.push_back(a);
+    }
+    opt.placement.multilevel = multilevel;
+    opt.placement.replication_factor = replication_factor;
+    VMT_ASSIGN_OR_RETURN(Tenant t, parse_tenant(tenant));
+    opt.key.account_id = t.account_id;
+    opt.key.project_id = t.project_id;
+    for (const auto& e : extra_labels) {
+      VMT_ASSIGN_OR_RETURN(auto kv, route::parse_extra_label(e));
+      opt.key.extra_labels.push_back(std::move(kv));
+    }
+    opt.key.order = label_order == "sorted" ? route::LabelOrder::sorted : route::LabelOrder::as_is;
+    opt.key.sort_labels = sort_labels;
+    opt.key.limits.max_labels = max_labels;
+    opt.key.limits.max_value_len = max_value_len;
+    opt.format = format == "wire" ? route::OutputFormat::wire : route::OutputFormat::prom;
+    opt.out_dir = out_dir;
+    opt.count_series = stats;
+    opt.strict = strict;
+    opt.threads = threads;
+    opt.default_timestamp_ms = default_timestamp;
+
+    Progress progress("tsdb-route");
+    route::RouteHooks hooks;
+    hooks.warn = [&](const std::string& msg) {
+      progress.done();
+      log_line(msg);
+    };
+    hooks.progress = [&](uint64_t rows, uint64_t bytes) {
+      progress.update(std::to_string(rows) + " rows, " + std::to_string(bytes >> 20) + " MiB read");
+    };
+    VMT_ASSIGN_OR_RETURN(route::RouteReport rep, route::route_inputs(opt, inputs, hooks));
+    progress.done();
+    if (rep.bad_lines > opt.max_reported_bad_lines) {
+      log_line(std::to_string(rep.bad_lines - opt.max_reported_bad_lines) + " more bad lines not shown");
+    }
+    if (stats) {
+      Output out;
+      VMT_TRY(out.open("-"));
+      if (json) {
+        route::render_stats_json(rep, out.buf());
+      } else {
+        route::render_stats_text(rep, out.buf());
+      }
+      return out.close();
+    }
+    Bytes summary;
+    route::render_summary(rep, summary);
+    for (size_t pos = 0; pos < summary.size();) {
+      size_t nl = summary.find('\n', pos);
+      log_line(summary.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    return Status::ok();
+  });
+}
