@@ -306,7 +306,10 @@ Result<RouteReport> route_inputs(const RouteOptions& opt, const std::vector<std:
   if (!opt.out_dir.empty() && opt.format == OutputFormat::prom) {
     // Refuse up front what would make every row unwritable as text (prom_render.h).
     for (const auto& [name, value] : opt.key.extra_labels) {
-      std::vector<metric::Label> probe = {{"", "m"}, {name, value.empty() ? "v" : value}};
+      // The label views must outlive the call: keep the probe value in a named string (a ternary
+      // of "v" and a std::string would make a temporary the view dangles on).
+      const std::string probe_value = value.empty() ? std::string("v") : value;
+      std::vector<metric::Label> probe = {{"", "m"}, {name, probe_value}};
       Bytes line;
       if (!render_prom_line(line, probe, 2, 0, 0)) {
         return invalid_argument("--extra-label name \"" + name + "\" cannot be written in Prometheus text "
