@@ -1,0 +1,113 @@
+// tsdb-merge's operation: vmstorage's merges, offline, crash-safe, under the operator's control.
+//
+// Spec: merge.md §3 (policy), §4 (block stream merge), §5 (small/big, free disk), §6-§7 (dedup,
+// MinDedupInterval, final dedup), §8 (retention), §9 (deleted series), §10 (force merge), §11 (the
+// merge transaction); data-part.md §14-§16 (parts.json, write order, what the server deletes at
+// open); mergeset.md §11 (tag-row callback), §13 (table policy). Output formats and exit codes:
+// man/tsdb-merge.1.
+//
+// Modes, per data partition (data/small/YYYY_MM + data/big/YYYY_MM):
+//   policy   getPartsToMerge(isFinal=false, maxOutBytes = min(free(big)/4, 1e12)) repeatedly,
+//            each output a candidate of the next round, until nothing is chosen
+//   force    /internal/force_merge: all parts in chunks of 15 (smallest first), one output per
+//            chunk; skipped with a warning when their total size exceeds free(big)
+//   final    the hourly final-dedup pass: force, for each partition but the current UTC month
+//            whose smallest MinDedupInterval is below --dedup-interval
+// With --retention, parts whose MaxTimestamp is older than now − retention are dropped first
+// (the stale-parts remover); the merges drop old blocks and rows as §8 says. Deleted MetricIDs
+// are the namespace-4 items of the curr and prev indexdb tables (§9).
+// With --indexdb, every indexdb table (prev, curr, next) is merged by the mergeset policy
+// (force: all its parts in chunks of 15; final: maxParts 15..2) with the tag-row callback.
+//
+// The transaction of one merge (§11, data-part.md §15), each step durable before the next:
+//   1. the output part is written under <dir>/tsdb-merge.tmp.<NAME> (unlisted: vmstorage deletes
+//      it at open, and so does the next tsdb-merge): files fsynced, metadata.json, dir fsynced;
+//   2. renamed to <dir>/<NAME>, the partition (or table) dir fsynced: still unlisted;
+//   3. parts.json replaced atomically without the sources and with NAME: THE COMMIT POINT;
+//   4. each source renamed to <part>.must-remove.<N> and removed, parent dirs fsynced.
+// An output with no rows (everything deleted or out of retention) is removed after step 1 and
+// the sources are just unlisted. NAME is %016X of the wall clock in ns (as vmstorage seeds its
+// counter), raised above every hex name already in the partition or table.
+// flock.lock is held for the whole run (not for --dry-run, which writes nothing).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "ops/tool.h"
+#include "storage/block_stream_merge.h"
+
+namespace vmt::ops {
+
+enum class MergeMode { kPolicy, kForce, kFinal };
+
+struct MergeOptions {
+  std::string dir;
+  MergeMode mode = MergeMode::kPolicy;
+  std::string partition;                 // only partitions whose name starts with this ("" = all)
+  int64_t dedup_interval_ms = 0;         // -dedup.minScrapeInterval
+  std::optional<int64_t> retention_ms;   // -retentionPeriod; none = keep every row
+  bool indexdb = false;
+  bool dry_run = false;
+  bool json = false;
+  std::optional<uint64_t> max_disk_bytes;  // stands in for the free space of every directory
+  unsigned jobs = 0;                     // partitions (and tables) merged in parallel; 0 = CPUs
+  // For tests: the clock (retention deadline, current month) and the part-name counter seed.
+  int64_t now_ms = 0;                    // 0 = the wall clock
+  uint64_t name_seed_ns = 0;             // 0 = the wall clock
+};
+
+// One input part of a planned or finished step.
+struct MergeInput {
+  std::string name;
+  std::string kind;        // "small", "big" or "indexdb"
+  uint64_t rows = 0;       // rows (data) or items (indexdb)
+  uint64_t bytes = 0;      // the policy's part size
+  int64_t min_dedup_interval_ms = 0;
+};
+
+// A step: a merge or a drop of stale parts, planned (--dry-run) or done.
+struct MergeStep {
+  std::string table;       // "2023_11" or "indexdb/<generation>"
+  std::string action;      // "merge" or "drop"
+  std::string reason;      // "policy", "force", "final-dedup", "retention"
+  std::vector<MergeInput> inputs;
+  std::string output_kind; // "small", "big", "indexdb"; "" for drop
+  uint64_t estimated_bytes = 0;  // Σ input bytes (what the server sizes the destination by)
+  // Filled when done:
+  bool done = false;
+  std::string output_name;       // "" when the output had no rows
+  uint64_t output_rows = 0, output_bytes = 0, output_blocks = 0;
+  storage::BlockMergeStats stats;   // data merges
+  uint64_t rows_dropped_retention = 0;   // drop steps: rows of the dropped parts
+  double seconds = 0;
+};
+
+struct MergeSummary {
+  uint64_t tables = 0, merges = 0, drops = 0;
+  uint64_t parts_in = 0, parts_out = 0;
+  uint64_t rows_in = 0, rows_out = 0;    // data rows
+  uint64_t items_in = 0, items_out = 0;  // indexdb items (--indexdb)
+  uint64_t dropped_dedup = 0, dropped_retention = 0, dropped_deleted = 0;
+  uint64_t bytes_before = 0, bytes_after = 0;
+  uint64_t skipped = 0;   // force merges skipped for lack of disk space
+  double seconds = 0;
+};
+
+// Runs the operation: prints each step (and, without --dry-run, a summary) to `out` as text or
+// JSON lines; warnings go to stderr. `stop` (optional) aborts running merges cleanly.
+Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, const std::atomic<bool>* stop = nullptr);
+
+// The tool: run_merge with SIGINT/SIGTERM wired to a clean stop, exit code 3 when a force merge
+// was skipped for lack of disk space.
+Status run_merge_tool(const MergeOptions& opt, int* exit_code);
+
+// Renderers (merge_render.cpp), shared with the tests.
+void render_step(Bytes& out, const MergeStep& s, bool json, bool dry_run);
+void render_summary(Bytes& out, const MergeSummary& s, bool json);
+
+}  // namespace vmt::ops

@@ -1,0 +1,141 @@
+// tsdb-merge output: one line (plus input lines in text) per planned or finished step, and the
+// summary. Formats are documented in man/tsdb-merge.1, OUTPUT FORMAT.
+#include <cstdio>
+
+#include "ops/merge.h"
+#include "ops/render.h"
+
+namespace vmt::ops {
+
+namespace {
+
+std::string fmt_seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.3f", s);
+  return buf;
+}
+
+std::string fmt_rate(double rows, double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.2fM", seconds > 0 ? rows / seconds / 1e6 : 0.0);
+  return buf;
+}
+
+nlohmann::ordered_json inputs_json(const MergeStep& s) {
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
+  for (const auto& in : s.inputs) {
+    a.push_back({{"name", in.name}, {"kind", in.kind}, {"rows", in.rows}, {"bytes", in.bytes},
+                 {"min_dedup_interval_ms", in.min_dedup_interval_ms}});
+  }
+  return a;
+}
+
+uint64_t input_rows(const MergeStep& s) {
+  uint64_t n = 0;
+  for (const auto& in : s.inputs) n += in.rows;
+  return n;
+}
+
+}  // namespace
+
+void render_step(Bytes& out, const MergeStep& s, bool json, bool dry_run) {
+  const bool merge = s.action == "merge";
+  if (json) {
+    nlohmann::ordered_json j;
+    j["type"] = dry_run ? "plan" : s.action;
+    if (dry_run) j["action"] = s.action;
+    j["table"] = s.table;
+    j["reason"] = s.reason;
+    j["inputs"] = inputs_json(s);
+    if (dry_run) {
+      j["output"] = merge ? nlohmann::ordered_json(s.output_kind) : nlohmann::ordered_json(nullptr);
+      j["estimated_bytes"] = s.estimated_bytes;
+    } else {
+      if (s.output_name.empty()) {
+        j["output"] = nullptr;
+      } else {
+        j["output"] = {{"name", s.output_name}, {"kind", s.output_kind}, {"rows", s.output_rows},
+                       {"blocks", s.output_blocks}, {"bytes", s.output_bytes}};
+      }
+      j["rows_in"] = input_rows(s);
+      j["rows_out"] = s.output_rows;
+      j["dropped_dedup"] = s.stats.rows_dedup;
+      j["dropped_retention"] = s.stats.rows_deleted_retention + s.rows_dropped_retention;
+      j["dropped_deleted"] = s.stats.rows_deleted_series;
+      j["blocks_copied"] = s.stats.blocks_copied;
+      j["seconds"] = s.seconds;
+    }
+    append_json_line(out, j);
+    return;
+  }
+  uint64_t bytes = 0;
+  for (const auto& in : s.inputs) bytes += in.bytes;
+  const char* unit = s.output_kind == "indexdb" ? " items, " : " rows, ";
+  out += s.table + ": " + s.action + " (" + s.reason + ") " + std::to_string(s.inputs.size()) + " parts, " +
+         std::to_string(input_rows(s)) + unit + std::to_string(bytes) + " bytes";
+  if (dry_run) {
+    if (merge) out += " -> " + s.output_kind + " part, estimated " + std::to_string(s.estimated_bytes) + " bytes";
+  } else if (merge) {
+    if (s.output_name.empty()) {
+      out += " -> nothing left (every row dropped)";
+    } else {
+      out += " -> " + s.output_kind + " part " + s.output_name + ": " + std::to_string(s.output_rows) + unit +
+             std::to_string(s.output_blocks) + " blocks, " + std::to_string(s.output_bytes) + " bytes";
+    }
+    const uint64_t ret = s.stats.rows_deleted_retention;
+    if (s.stats.rows_dedup || ret || s.stats.rows_deleted_series) {
+      out += " (dropped: " + std::to_string(s.stats.rows_dedup) + " by dedup, " + std::to_string(ret) +
+             " by retention, " + std::to_string(s.stats.rows_deleted_series) + " of deleted series)";
+    }
+    out += " in " + fmt_seconds(s.seconds) + " s";
+  } else {
+    out += " in " + fmt_seconds(s.seconds) + " s";
+  }
+  out += "\n";
+  if (dry_run) {
+    for (const auto& in : s.inputs) {
+      out += "  " + in.kind + " " + in.name + " " + std::to_string(in.rows) + unit + std::to_string(in.bytes) +
+             " bytes\n";
+    }
+  }
+}
+
+void render_summary(Bytes& out, const MergeSummary& s, bool json) {
+  if (json) {
+    nlohmann::ordered_json j;
+    j["type"] = "summary";
+    j["tables"] = s.tables;
+    j["merges"] = s.merges;
+    j["drops"] = s.drops;
+    j["parts_in"] = s.parts_in;
+    j["parts_out"] = s.parts_out;
+    j["rows_in"] = s.rows_in;
+    j["rows_out"] = s.rows_out;
+    j["items_in"] = s.items_in;
+    j["items_out"] = s.items_out;
+    j["dropped_dedup"] = s.dropped_dedup;
+    j["dropped_retention"] = s.dropped_retention;
+    j["dropped_deleted"] = s.dropped_deleted;
+    j["bytes_before"] = s.bytes_before;
+    j["bytes_after"] = s.bytes_after;
+    j["skipped"] = s.skipped;
+    j["seconds"] = s.seconds;
+    j["rows_per_second"] = s.seconds > 0 ? double(s.rows_in) / s.seconds : 0.0;
+    append_json_line(out, j);
+    return;
+  }
+  out += "summary: " + std::to_string(s.merges) + " merges, " + std::to_string(s.drops) + " drops in " +
+         std::to_string(s.tables) + " partitions/tables; parts " + std::to_string(s.parts_in) + " -> " +
+         std::to_string(s.parts_out) + "; rows " + std::to_string(s.rows_in) + " -> " + std::to_string(s.rows_out) +
+         " (dropped: " + std::to_string(s.dropped_dedup) + " by dedup, " + std::to_string(s.dropped_retention) +
+         " by retention, " + std::to_string(s.dropped_deleted) + " of deleted series); " +
+         (s.items_in ? "indexdb items " + std::to_string(s.items_in) + " -> " + std::to_string(s.items_out) + "; "
+                     : std::string()) +
+         "bytes " +
+         std::to_string(s.bytes_before) + " -> " + std::to_string(s.bytes_after) + "; " + fmt_seconds(s.seconds) +
+         " s, " + fmt_rate(double(s.rows_in), s.seconds) + " rows/s";
+  if (s.skipped) out += "; " + std::to_string(s.skipped) + " force merges skipped (disk space)";
+  out += "\n";
+}
+
+}  // namespace vmt::ops

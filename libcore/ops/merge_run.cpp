@@ -1,0 +1,275 @@
+// tsdb-merge: the run (lock, deleted MetricIDs, partitions and tables in parallel, progress,
+// summary) and the file steps of the merge transaction. See merge.h.
+#include <signal.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <cstdio>
+#include <thread>
+
+#include "base/fs.h"
+#include "base/hex.h"
+#include "indexdb/item.h"
+#include "mergeset/part_reader.h"
+#include "ops/merge_internal.h"
+
+namespace vmt::ops {
+
+namespace merge_detail {
+
+namespace {
+
+uint64_t now_ns() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+bool has_prefix(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
+
+// memory.Allowed()'s base: the physical memory, or the cgroup v2 limit when lower.
+uint64_t memory_total() {
+  uint64_t total = uint64_t(::sysconf(_SC_PHYS_PAGES)) * uint64_t(::sysconf(_SC_PAGE_SIZE));
+  if (FILE* f = std::fopen("/sys/fs/cgroup/memory.max", "r")) {
+    unsigned long long lim = 0;
+    if (std::fscanf(f, "%llu", &lim) == 1 && lim > 0 && lim < total) total = lim;
+    std::fclose(f);
+  }
+  return total;
+}
+
+// ns 4 items of the searched tables (curr, prev): the deleted MetricIDs (§9, indexdb.md §4.4).
+Status load_deleted_metric_ids(const layout::StorageDir& sd, std::vector<uint64_t>* out) {
+  const Bytes prefix(1, char(indexdb::kNsDeletedMetricID));
+  for (const auto* g : sd.searched_generations()) {
+    for (const auto& part : g->parts) {
+      if (!part.listed || !part.exists || has_prefix(part.name, kTempPrefix)) continue;
+      VMT_ASSIGN_OR_RETURN(auto pr, mergeset::PartReader::open(part.path));
+      VMT_TRY(pr->seek(prefix));
+      while (pr->valid() && !pr->item().empty() && byte_at(pr->item(), 0) == indexdb::kNsDeletedMetricID) {
+        if (pr->item().size() != 9) {
+          return corruption(part.path + ": namespace 4 (deleted MetricID) item of " +
+                            std::to_string(pr->item().size()) + " bytes; want 9");
+        }
+        out->push_back(load_u64(pr->item().data() + 1));
+        VMT_TRY(pr->next());
+      }
+    }
+  }
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end()), out->end());
+  return Status::ok();
+}
+
+}  // namespace
+
+uint64_t Env::free_bytes(const std::string& path) const {
+  if (opt.max_disk_bytes) return *opt.max_disk_bytes;
+  std::string p = path;
+  while (!fs::is_dir(p) && p != fs::dir_name(p) && !p.empty()) p = fs::dir_name(p);
+  struct statvfs v;
+  if (::statvfs(p.empty() ? "." : p.c_str(), &v) != 0) return 0;
+  return uint64_t(v.f_bavail) * uint64_t(v.f_frsize);
+}
+
+Status PartNamer::init(const std::vector<std::string>& dirs, uint64_t seed_ns) {
+  dirs_ = dirs;
+  counter_ = seed_ns != 0 ? seed_ns : now_ns();
+  for (const auto& d : dirs) {
+    if (!fs::is_dir(d)) continue;
+    VMT_ASSIGN_OR_RETURN(auto entries, fs::list_dir(d));
+    for (const auto& e : entries) {
+      uint64_t v = 0;
+      if (parse_hex16(e.name, &v)) counter_ = std::max(counter_, v);
+    }
+  }
+  return Status::ok();
+}
+
+std::string PartNamer::next() {
+  for (;;) {
+    const std::string name = hex16(++counter_);
+    bool used = false;
+    for (const auto& d : dirs_) {
+      used = used || fs::exists(fs::join(d, name)) || fs::exists(fs::join(d, kTempPrefix + name));
+    }
+    if (!used) return name;
+  }
+}
+
+Status remove_leftovers(const std::string& dir, const std::vector<std::string>* listed, size_t* removed_foreign) {
+  VMT_ASSIGN_OR_RETURN(auto entries, fs::list_dir(dir));
+  bool removed = false;
+  for (const auto& e : entries) {
+    if (!e.is_dir) continue;
+    const bool ours = has_prefix(e.name, kTempPrefix) || e.name.find(".must-remove.") != std::string::npos;
+    const bool unlisted = listed && std::find(listed->begin(), listed->end(), e.name) == listed->end();
+    if (ours || unlisted || e.name == "tmp" || e.name == "txn") {
+      VMT_TRY(fs::remove_all(fs::join(dir, e.name)));
+      removed = true;
+      if (!ours && removed_foreign) ++*removed_foreign;
+    }
+  }
+  return removed ? fs::fsync_path(dir) : Status::ok();
+}
+
+Status mkdir_durable(const std::string& path) {
+  if (fs::is_dir(path)) return Status::ok();
+  const std::string parent = fs::dir_name(path);
+  if (!parent.empty() && parent != path && parent != "." && parent != "/") VMT_TRY(mkdir_durable(parent));
+  VMT_TRY(fs::mkdir_p(path));
+  return fs::fsync_path(parent.empty() ? std::string(".") : parent);
+}
+
+Status remove_part_dirs(const std::vector<std::string>& paths) {
+  static std::atomic<uint64_t> counter{now_ns()};
+  std::vector<std::string> parents;
+  for (const auto& path : paths) {
+    const std::string doomed = path + ".must-remove." + std::to_string(++counter);
+    VMT_TRY(fs::rename(path, doomed));
+    VMT_TRY(fs::remove_all(doomed));
+    const std::string parent = fs::dir_name(path);
+    if (std::find(parents.begin(), parents.end(), parent) == parents.end()) parents.push_back(parent);
+  }
+  for (const auto& p : parents) VMT_TRY(fs::fsync_path(p));
+  return Status::ok();
+}
+
+Result<uint64_t> part_size(const std::string& dir) {
+  uint64_t total = 0;
+  for (const char* f : {"timestamps.bin", "values.bin", "index.bin", "metaindex.bin", "items.bin", "lens.bin"}) {
+    const std::string p = fs::join(dir, f);
+    if (!fs::exists(p)) continue;
+    VMT_ASSIGN_OR_RETURN(uint64_t n, fs::file_size(p));
+    total += n;
+  }
+  return total;
+}
+
+}  // namespace merge_detail
+
+using namespace merge_detail;
+
+Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, const std::atomic<bool>* stop) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Env env;
+  env.opt = opt;
+  env.stop = stop;
+  env.now_ms = opt.now_ms != 0 ? opt.now_ms : int64_t(now_ns() / 1000000);
+  if (opt.retention_ms) env.retention_deadline_ms = env.now_ms - *opt.retention_ms;
+  env.memory_total = memory_total();
+  env.cpus = std::max(1u, std::thread::hardware_concurrency());
+
+  if (!fs::is_dir(opt.dir)) return not_found(opt.dir + ": not a directory (want a vmstorage -storageDataPath)");
+  fs::FlockFile lock;
+  if (!opt.dry_run) {
+    if (!fs::is_dir(fs::join(opt.dir, "data")) && !fs::is_dir(fs::join(opt.dir, "indexdb"))) {
+      return not_found(opt.dir + ": no data/ or indexdb/ here; is it a vmstorage -storageDataPath?");
+    }
+    VMT_TRY(lock.lock(opt.dir));
+  }
+  if (fs::exists(fs::join(opt.dir, "restore-in-progress"))) {
+    return corruption(fs::join(opt.dir, "restore-in-progress") +
+                      ": an incomplete vmrestore run; vmstorage refuses to open this directory, and so do we");
+  }
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(opt.dir));
+  VMT_TRY(load_deleted_metric_ids(sd, &env.deleted_metric_ids));
+
+  // The work: partitions (name-prefix filter), then indexdb tables.
+  std::vector<std::function<TableResult()>> tasks;
+  for (const auto& p : sd.partitions) {
+    if (!has_prefix(p.name, opt.partition.c_str())) continue;
+    tasks.push_back([&env, &p] { return run_partition(env, p); });
+  }
+  if (opt.indexdb) {
+    for (const auto& g : sd.generations) tasks.push_back([&env, &g] { return run_table(env, g); });
+  }
+  std::vector<TableResult> results(tasks.size());
+  std::atomic<size_t> next{0};
+  const unsigned jobs = std::max(1u, std::min<unsigned>(opt.jobs ? opt.jobs : env.cpus, unsigned(tasks.size())));
+  env.background_writer = jobs < env.cpus;
+  std::mutex mu;
+  std::condition_variable cv;
+  unsigned running = jobs;
+  std::vector<std::thread> threads;
+  for (unsigned i = 0; i < jobs; ++i) {
+    threads.emplace_back([&] {
+      for (size_t i; (i = next.fetch_add(1)) < tasks.size();) results[i] = tasks[i]();
+      std::lock_guard<std::mutex> l(mu);
+      --running;
+      cv.notify_all();
+    });
+  }
+  {
+    Progress progress("tsdb-merge");
+    std::unique_lock<std::mutex> l(mu);
+    while (!cv.wait_for(l, std::chrono::milliseconds(200), [&] { return running == 0; })) {
+      progress.update(std::to_string(env.rows_done.load() / 1000) + "k rows merged, " +
+                      std::to_string(std::min(next.load(), tasks.size())) + " of " + std::to_string(tasks.size()) +
+                      " partitions and tables started");
+    }
+  }
+  for (auto& t : threads) t.join();
+
+  MergeSummary sum;
+  Status first_error;
+  for (auto& r : results) {
+    for (const auto& w : r.warnings) log_line("warning: " + w);
+    sum.skipped += r.skipped;
+    if (!r.steps.empty()) ++sum.tables;
+    for (const auto& s : r.steps) {
+      render_step(out.buf(), s, opt.json, opt.dry_run);
+      VMT_TRY(out.maybe_flush());
+      (s.action == "drop" ? sum.drops : sum.merges) += 1;
+      const bool items = s.output_kind == "indexdb";
+      sum.parts_in += s.inputs.size();
+      for (const auto& in : s.inputs) {
+        (items ? sum.items_in : sum.rows_in) += in.rows;
+        sum.bytes_before += in.bytes;
+      }
+      sum.parts_out += s.output_name.empty() ? 0 : 1;
+      (items ? sum.items_out : sum.rows_out) += s.output_rows;
+      sum.bytes_after += s.output_bytes;
+      sum.dropped_dedup += s.stats.rows_dedup;
+      sum.dropped_retention += s.stats.rows_deleted_retention + s.rows_dropped_retention;
+      sum.dropped_deleted += s.stats.rows_deleted_series;
+    }
+    if (!r.status.is_ok()) {
+      if (first_error.is_ok()) {
+        first_error = r.status;
+      } else {
+        log_line(r.status.message());
+      }
+    }
+  }
+  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!opt.dry_run) render_summary(out.buf(), sum, opt.json);
+  VMT_TRY(out.flush());
+  if (summary) *summary = sum;
+  return first_error;
+}
+
+namespace {
+std::atomic<bool> g_stop{false};
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+}  // namespace
+
+Status run_merge_tool(const MergeOptions& opt, int* exit_code) {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  Output out;
+  VMT_TRY(out.open("-"));
+  MergeSummary sum;
+  Status st = run_merge(opt, out, &sum, &g_stop);
+  if (st.is_ok() && sum.skipped > 0) *exit_code = kExitEnv;
+  if (!st.is_ok() && g_stop.load()) return io_error("interrupted: " + st.message());
+  return st;
+}
+
+}  // namespace vmt::ops

@@ -1,0 +1,340 @@
+#include "storage/block_stream_merge.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "encoding/decimal.h"
+#include "storage/block_write_queue.h"
+#include "storage/dedup.h"
+
+namespace vmt::storage {
+
+std::string PartReaderSource::where() const {
+  return r_->display() + ": block " + std::to_string(r_->position().block);
+}
+
+void BlockMergeStats::add(const BlockMergeStats& o) {
+  blocks_in += o.blocks_in;
+  rows_in += o.rows_in;
+  rows_deleted_series += o.rows_deleted_series;
+  rows_deleted_retention += o.rows_deleted_retention;
+  rows_merged += o.rows_merged;
+  rows_dedup += o.rows_dedup;
+  blocks_out += o.blocks_out;
+  rows_out += o.rows_out;
+  blocks_copied += o.blocks_copied;
+}
+
+int compress_level_for_sources(std::span<const PartHeader> headers) {
+  uint64_t rows = 0, blocks = 0;
+  for (const auto& h : headers) {
+    rows += h.rows_count;
+    blocks += h.blocks_count;
+  }
+  return compress_level_for_merge(blocks == 0 ? 0.0 : double(rows) / double(blocks));
+}
+
+namespace {
+
+// Decoded rows of one block: timestamps and mantissas at one Scale.
+struct Rows {
+  std::vector<int64_t> ts, vals;
+  size_t size() const { return ts.size(); }
+  void clear() { ts.clear(); vals.clear(); }
+  void append(const Rows& r, size_t from) {
+    ts.insert(ts.end(), r.ts.begin() + ptrdiff_t(from), r.ts.end());
+    vals.insert(vals.end(), r.vals.begin() + ptrdiff_t(from), r.vals.end());
+  }
+};
+
+// One source in the heap with its current block.
+struct Cursor {
+  BlockSource* src = nullptr;
+  size_t index = 0;
+  RawBlock cur;
+};
+
+// blockStreamReaderHeap.Less, with the source index as a deterministic tie-break.
+bool cursor_less(const Cursor* a, const Cursor* b) {
+  const BlockHeader& x = a->cur.header;
+  const BlockHeader& y = b->cur.header;
+  if (x.tsid.metric_id == y.tsid.metric_id) {
+    if (x.min_timestamp != y.min_timestamp) return x.min_timestamp < y.min_timestamp;
+    return a->index < b->index;
+  }
+  return x.tsid < y.tsid;
+}
+
+class Merger {
+ public:
+  Merger(BlockWriteQueue& dst, const BlockMergeOptions& opt, BlockMergeStats& st) : dst_(dst), opt_(opt), st_(st) {}
+
+  Status run(std::span<BlockSource* const> srcs);
+
+ private:
+  enum class State { kEmpty, kRaw, kRows };
+
+  Status advance(Cursor* c, bool* eof);
+  void sift_down(size_t i);
+  Status process(const Cursor& c);
+  void set_raw(const RawBlock& b);
+  bool pending_too_big() const;
+  // `src` names the block in an error (nullptr: the pending block).
+  Status decode_into(const BlockHeader& bh, ByteView ts, ByteView vals, Rows& out, const Cursor* src);
+  Status merge_slow(const Cursor& c);
+  Status write_pending();
+  Status write_rows(const BlockHeader& like, Rows& r, size_t n);
+  bool is_deleted(uint64_t metric_id) const {
+    return !opt_.deleted_metric_ids.empty() &&
+           std::binary_search(opt_.deleted_metric_ids.begin(), opt_.deleted_metric_ids.end(), metric_id);
+  }
+
+  BlockWriteQueue& dst_;
+  const BlockMergeOptions& opt_;
+  BlockMergeStats& st_;
+  std::vector<Cursor> cursors_;
+  std::vector<Cursor*> heap_;
+
+  State state_ = State::kEmpty;
+  BlockHeader pbh_;              // pending header: the source's (kRaw) or tsid/scale/pb/min/max (kRows)
+  Bytes pts_data_, pvals_data_;  // kRaw: the encoded data, copied
+  Rows prow_;                    // kRows (also kRaw once decoded)
+  Rows brow_, tmp_;              // the incoming block decoded; merge output
+  uint64_t next_progress_ = 1 << 16;
+};
+
+Status Merger::advance(Cursor* c, bool* eof) {
+  Status s = c->src->next_raw(c->cur, eof);
+  if (!s.is_ok()) return s;
+  if (!*eof) {
+    ++st_.blocks_in;
+    st_.rows_in += c->cur.header.rows_count;
+  }
+  return Status::ok();
+}
+
+void Merger::sift_down(size_t i) {
+  const size_t n = heap_.size();
+  for (;;) {
+    size_t m = i;
+    const size_t l = 2 * i + 1, r = l + 1;
+    if (l < n && cursor_less(heap_[l], heap_[m])) m = l;
+    if (r < n && cursor_less(heap_[r], heap_[m])) m = r;
+    if (m == i) return;
+    std::swap(heap_[i], heap_[m]);
+    i = m;
+  }
+}
+
+Status Merger::run(std::span<BlockSource* const> srcs) {
+  cursors_.resize(srcs.size());
+  for (size_t i = 0; i < srcs.size(); ++i) {
+    cursors_[i].src = srcs[i];
+    cursors_[i].index = i;
+    bool eof = false;
+    VMT_TRY(advance(&cursors_[i], &eof));
+    if (!eof) heap_.push_back(&cursors_[i]);
+  }
+  for (size_t i = heap_.size() / 2; i-- > 0;) sift_down(i);
+  while (!heap_.empty()) {
+    if (opt_.stop && opt_.stop->load(std::memory_order_relaxed)) return io_error(kForciblyStopped);
+    Cursor* c = heap_[0];
+    VMT_TRY(process(*c));
+    bool eof = false;
+    VMT_TRY(advance(c, &eof));
+    if (eof) {
+      heap_[0] = heap_.back();
+      heap_.pop_back();
+    }
+    if (!heap_.empty()) sift_down(0);
+    if (opt_.on_progress && st_.rows_in >= next_progress_) {
+      next_progress_ = st_.rows_in + (1 << 16);
+      opt_.on_progress(st_);
+    }
+  }
+  if (state_ != State::kEmpty) VMT_TRY(write_pending());
+  if (opt_.on_progress) opt_.on_progress(st_);
+  return Status::ok();
+}
+
+void Merger::set_raw(const RawBlock& b) {
+  state_ = State::kRaw;
+  pbh_ = b.header;
+  pts_data_.assign(b.timestamps_data);
+  pvals_data_.assign(b.values_data);
+}
+
+bool Merger::pending_too_big() const {
+  // Block.tooBig: a decoded pending block has header RowsCount 0 and no encoded values.
+  if (state_ == State::kRaw) return pbh_.rows_count >= kMaxRowsPerBlock || pvals_data_.size() >= kMaxBlockSize;
+  return prow_.size() >= kMaxRowsPerBlock;
+}
+
+Status Merger::process(const Cursor& c) {
+  const BlockHeader& bh = c.cur.header;
+  if (is_deleted(bh.tsid.metric_id)) {          // §9
+    st_.rows_deleted_series += bh.rows_count;
+    return Status::ok();
+  }
+  if (bh.max_timestamp < opt_.retention_deadline_ms) {   // §8
+    st_.rows_deleted_retention += bh.rows_count;
+    return Status::ok();
+  }
+  if (state_ == State::kEmpty) {
+    set_raw(c.cur);
+    return Status::ok();
+  }
+  if (pbh_.tsid.metric_id != bh.tsid.metric_id ||
+      (pending_too_big() && pbh_.max_timestamp <= bh.min_timestamp)) {
+    VMT_TRY(write_pending());
+    set_raw(c.cur);
+    return Status::ok();
+  }
+  return merge_slow(c);
+}
+
+Status Merger::decode_into(const BlockHeader& bh, ByteView ts, ByteView vals, Rows& out, const Cursor* src) {
+  // Block.UnmarshalData; timestamps must be sorted within [MinTimestamp, MaxTimestamp]
+  // (data-part.md §10.3) or mergeRows would produce an unsorted block.
+  Status s = decode_timestamps(bh, ts, out.ts, /*check_all_types=*/true);
+  if (s.is_ok()) s = decode_values(bh, vals, out.vals);
+  if (!s.is_ok()) {
+    const std::string where = src ? src->src->where() : "the pending block (read before the current one)";
+    return std::move(s).with_context(where + " (TSID " + bh.tsid.to_string() + ")");
+  }
+  return Status::ok();
+}
+
+Status Merger::merge_slow(const Cursor& c) {
+  const BlockHeader& bh = c.cur.header;
+  if (state_ == State::kRaw) {
+    VMT_TRY(decode_into(pbh_, pts_data_, pvals_data_, prow_, nullptr));
+    state_ = State::kRows;   // pbh_ keeps the source's Min/MaxTimestamp, as VM's bh does
+  }
+  VMT_TRY(decode_into(bh, c.cur.timestamps_data, c.cur.values_data, brow_, &c));
+  const int16_t scale = decimal::calibrate_scale(prow_.vals, pbh_.scale, brow_.vals, bh.scale);
+  const uint8_t pb = std::min(pbh_.precision_bits, bh.precision_bits);
+
+  // mergeRows (§4.3): leading rows older than the deadline are skipped on both sides first.
+  const int64_t deadline = opt_.retention_deadline_ms;
+  size_t s1 = 0, s2 = 0;
+  if (pbh_.min_timestamp < deadline) {
+    while (s1 < prow_.size() && prow_.ts[s1] < deadline) ++s1;
+  }
+  if (bh.min_timestamp < deadline) {
+    while (s2 < brow_.size() && brow_.ts[s2] < deadline) ++s2;
+  }
+  st_.rows_deleted_retention += s1 + s2;
+
+  if (pbh_.max_timestamp < bh.min_timestamp && s1 == 0) {
+    prow_.append(brow_, s2);   // pending ++ b, in place: the common case of coalescing small blocks
+  } else {
+    tmp_.clear();
+    if (pbh_.max_timestamp < bh.min_timestamp) {
+      tmp_.append(prow_, s1);
+      tmp_.append(brow_, s2);
+    } else if (bh.max_timestamp < pbh_.min_timestamp) {
+      tmp_.append(brow_, s2);
+      tmp_.append(prow_, s1);
+    } else if (s1 >= prow_.size()) {
+      tmp_.append(brow_, s2);
+    } else if (s2 >= brow_.size()) {
+      tmp_.append(prow_, s1);
+    } else {
+      // Two-way merge; on equal timestamps the side being drained goes first; duplicates kept.
+      const Rows* a = &prow_;
+      const Rows* b = &brow_;
+      size_t ia = s1, ib = s2;
+      for (;;) {
+        const int64_t head = b->ts[ib];
+        size_t i = ia;
+        while (i < a->size() && a->ts[i] <= head) ++i;
+        tmp_.ts.insert(tmp_.ts.end(), a->ts.begin() + ptrdiff_t(ia), a->ts.begin() + ptrdiff_t(i));
+        tmp_.vals.insert(tmp_.vals.end(), a->vals.begin() + ptrdiff_t(ia), a->vals.begin() + ptrdiff_t(i));
+        ia = i;
+        if (ia >= a->size()) {
+          tmp_.append(*b, ib);
+          break;
+        }
+        std::swap(a, b);
+        std::swap(ia, ib);
+      }
+    }
+    std::swap(prow_, tmp_);
+  }
+  pbh_.tsid = bh.tsid;
+  pbh_.scale = scale;
+  pbh_.precision_bits = pb;
+  pbh_.rows_count = 0;
+
+  if (prow_.size() == 0) {
+    state_ = State::kEmpty;
+    return Status::ok();
+  }
+  if (prow_.size() > kMaxRowsPerBlock) {
+    // Write the first 8192 rows; the rest stays pending.
+    tmp_.clear();
+    tmp_.append(prow_, kMaxRowsPerBlock);
+    VMT_TRY(write_rows(pbh_, prow_, kMaxRowsPerBlock));
+    std::swap(prow_, tmp_);
+  }
+  pbh_.min_timestamp = prow_.ts.front();   // fixupTimestamps
+  pbh_.max_timestamp = prow_.ts.back();
+  state_ = State::kRows;
+  return Status::ok();
+}
+
+Status Merger::write_rows(const BlockHeader& like, Rows& r, size_t n) {
+  // WriteExternalBlock (§4.4): rowsMerged counts before dedup; dedup runs per written block.
+  st_.rows_merged += n;
+  if (opt_.dedup_interval_ms > 0) {
+    const size_t kept = dedup_samples(r.ts.data(), r.vals.data(), n, opt_.dedup_interval_ms);
+    st_.rows_dedup += n - kept;
+    n = kept;
+  }
+  VMT_TRY(dst_.put_rows(like, r.ts.data(), r.vals.data(), n));
+  ++st_.blocks_out;
+  st_.rows_out += n;
+  return Status::ok();
+}
+
+Status Merger::write_pending() {
+  const State s = state_;
+  state_ = State::kEmpty;
+  if (s == State::kRows) return write_rows(pbh_, prow_, prow_.size());
+  if (opt_.dedup_interval_ms > 0) {
+    // Dedup decodes even verbatim blocks and re-encodes them (§6.3).
+    VMT_TRY(decode_into(pbh_, pts_data_, pvals_data_, prow_, nullptr));
+    return write_rows(pbh_, prow_, prow_.size());
+  }
+  st_.rows_merged += pbh_.rows_count;
+  VMT_TRY(dst_.put_raw(pbh_, pts_data_, pvals_data_));
+  ++st_.blocks_out;
+  ++st_.blocks_copied;
+  st_.rows_out += pbh_.rows_count;
+  return Status::ok();
+}
+
+}  // namespace
+
+Status merge_block_streams(std::span<BlockSource* const> srcs, PartWriter& dst, const BlockMergeOptions& opt,
+                           BlockMergeStats* stats) {
+  BlockMergeStats local;
+  BlockMergeStats& st = stats ? *stats : local;
+  BlockWriteQueue q(dst, opt.background_writer);
+  Merger m(q, opt, st);
+  VMT_TRY(m.run(srcs));
+  return q.finish();
+}
+
+Status merge_parts(std::span<PartReader* const> srcs, PartWriter& dst, const BlockMergeOptions& opt,
+                   BlockMergeStats* stats) {
+  std::vector<PartReaderSource> wrapped;
+  wrapped.reserve(srcs.size());
+  for (PartReader* r : srcs) wrapped.emplace_back(r);
+  std::vector<BlockSource*> ptrs;
+  for (auto& w : wrapped) ptrs.push_back(&w);
+  return merge_block_streams(ptrs, dst, opt, stats);
+}
+
+}  // namespace vmt::storage

@@ -1,0 +1,111 @@
+#include "storage/block_write_queue.h"
+
+namespace vmt::storage {
+
+namespace {
+constexpr size_t kBatches = 3;   // one being filled, one being written, one spare
+}
+
+BlockWriteQueue::BlockWriteQueue(PartWriter& dst, bool background) : dst_(dst), background_(background) {
+  if (!background_) return;
+  for (size_t i = 0; i < kBatches; ++i) owned_.push_back(std::make_unique<Batch>());
+  cur_ = owned_[0].get();
+  for (size_t i = 1; i < kBatches; ++i) free_.push_back(owned_[i].get());
+  thread_ = std::thread([this] { run(); });
+}
+
+BlockWriteQueue::~BlockWriteQueue() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    closing_ = true;
+    if (error_.is_ok()) error_ = Status(Code::unsupported, "block write queue abandoned");
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+Status BlockWriteQueue::put_raw(const BlockHeader& bh, ByteView timestamps_data, ByteView values_data) {
+  if (!background_) return dst_.write_raw(bh, timestamps_data, values_data);
+  Job j;
+  j.bh = bh;
+  j.raw = true;
+  j.off = cur_->bytes.size();
+  j.n = timestamps_data.size();
+  j.values_size = values_data.size();
+  cur_->bytes.append(timestamps_data);
+  cur_->bytes.append(values_data);
+  cur_->jobs.push_back(j);
+  return cur_->full() ? submit() : Status::ok();
+}
+
+Status BlockWriteQueue::put_rows(const BlockHeader& like, const int64_t* timestamps, const int64_t* values, size_t n) {
+  if (!background_) return dst_.write_rows(like.tsid, timestamps, values, n, like.scale, like.precision_bits);
+  Job j;
+  j.bh = like;
+  j.off = cur_->ts.size();
+  j.n = n;
+  cur_->ts.insert(cur_->ts.end(), timestamps, timestamps + n);
+  cur_->vals.insert(cur_->vals.end(), values, values + n);
+  cur_->jobs.push_back(j);
+  return cur_->full() ? submit() : Status::ok();
+}
+
+Status BlockWriteQueue::submit() {
+  std::unique_lock<std::mutex> l(mu_);
+  if (!error_.is_ok()) return error_;
+  full_.push_back(cur_);
+  cv_.notify_all();
+  cv_.wait(l, [&] { return !free_.empty() || !error_.is_ok(); });
+  if (!error_.is_ok()) return error_;
+  cur_ = free_.front();
+  free_.pop_front();
+  cur_->clear();
+  return Status::ok();
+}
+
+Status BlockWriteQueue::finish() {
+  if (!background_ || finished_) return Status::ok();
+  finished_ = true;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!cur_->jobs.empty()) full_.push_back(cur_);
+    cur_ = nullptr;
+    closing_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  return error_;
+}
+
+Status BlockWriteQueue::write_batch(Batch& b) {
+  for (const Job& j : b.jobs) {
+    if (j.raw) {
+      const ByteView all(b.bytes);
+      VMT_TRY(dst_.write_raw(j.bh, all.substr(j.off, j.n), all.substr(j.off + j.n, j.values_size)));
+    } else {
+      VMT_TRY(dst_.write_rows(j.bh.tsid, b.ts.data() + j.off, b.vals.data() + j.off, j.n, j.bh.scale,
+                              j.bh.precision_bits));
+    }
+  }
+  return Status::ok();
+}
+
+void BlockWriteQueue::run() {
+  std::unique_lock<std::mutex> l(mu_);
+  for (;;) {
+    cv_.wait(l, [&] { return !full_.empty() || closing_; });
+    if (full_.empty()) return;   // closing and drained
+    Batch* b = full_.front();
+    full_.pop_front();
+    const bool skip = !error_.is_ok();
+    l.unlock();
+    Status st = skip ? Status::ok() : write_batch(*b);
+    l.lock();
+    if (!st.is_ok() && error_.is_ok()) error_ = st;
+    free_.push_back(b);
+    cv_.notify_all();
+  }
+}
+
+}  // namespace vmt::storage

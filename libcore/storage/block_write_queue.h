@@ -1,0 +1,75 @@
+// BlockWriteQueue: the blocks of a merge handed to a PartWriter, in order, either directly or on
+// a background thread that does the encoding (encode_block, zstd) and the writing while the
+// caller goes on reading and merging.
+//
+// Used by block_stream_merge.cpp (merge.md §4.4: a written block is either a verbatim copy of a
+// source block or decoded rows to encode). The order of blocks is kept exactly, so the part is
+// byte-identical with and without the thread. Rows and bytes are copied into reusable batches
+// (a few of ~64k rows each): no per-block allocation once warm.
+// Errors of the PartWriter surface at the next put_* or at finish(); after an error the queue
+// drops further blocks. Not thread-safe on the producer side: one producer.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "base/coding.h"
+#include "base/status.h"
+#include "storage/block_header.h"
+#include "storage/part_writer.h"
+
+namespace vmt::storage {
+
+class BlockWriteQueue {
+ public:
+  // background = false: every put_* writes at once on the caller's thread.
+  BlockWriteQueue(PartWriter& dst, bool background);
+  ~BlockWriteQueue();   // stops and joins the thread; pending blocks are dropped
+  BlockWriteQueue(const BlockWriteQueue&) = delete;
+  BlockWriteQueue& operator=(const BlockWriteQueue&) = delete;
+
+  // An encoded block (PartWriter::write_raw).
+  Status put_raw(const BlockHeader& bh, ByteView timestamps_data, ByteView values_data);
+  // n rows to encode with like.tsid, like.scale and like.precision_bits (PartWriter::write_rows).
+  Status put_rows(const BlockHeader& like, const int64_t* timestamps, const int64_t* values, size_t n);
+  // Writes everything queued and stops the thread. The PartWriter is not closed.
+  Status finish();
+
+ private:
+  struct Job {
+    BlockHeader bh;
+    bool raw = false;
+    size_t off = 0, n = 0;        // rows: into ts/vals; raw: into bytes (n = timestamps size)
+    size_t values_size = 0;       // raw: the values data follows the timestamps data
+  };
+  struct Batch {
+    std::vector<Job> jobs;
+    std::vector<int64_t> ts, vals;
+    Bytes bytes;
+    void clear() { jobs.clear(); ts.clear(); vals.clear(); bytes.clear(); }
+    bool full() const { return ts.size() >= (1 << 16) || bytes.size() >= (1 << 20) || jobs.size() >= 8192; }
+  };
+
+  Status submit();                // hands cur_ to the thread, takes a free batch
+  void run();                     // the thread
+  Status write_batch(Batch& b);
+
+  PartWriter& dst_;
+  const bool background_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch*> full_, free_;
+  std::vector<std::unique_ptr<Batch>> owned_;
+  Batch* cur_ = nullptr;
+  bool closing_ = false;
+  bool finished_ = false;
+  Status error_;                  // the thread's first error (under mu_)
+};
+
+}  // namespace vmt::storage

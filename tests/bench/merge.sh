@@ -1,0 +1,71 @@
+# tsdb-merge rows/s on ten parts of one partition (2M rows), built with tsdb-import:
+#   disjoint   the issue's file (20k series x 100 scrapes) in ten consecutive time slices: no block
+#              overlaps another, but each is 10 rows, so the server's algorithm joins the ten blocks
+#              of a series into one (merge.md §4.2: decode, join, re-encode), as tsdb-merge does
+#   overlap    the same file sliced by scrape number mod 10: every block overlaps the others (full
+#              decode, 2-way row merges, re-encode)
+#   full       24 series x 81920 samples in ten consecutive slices: every block has 8192 rows, so
+#              every block is copied unchanged (write_raw, no decoding)
+# Each case: a fresh copy of the directory (synced, then 1 s for the writeback to settle),
+# `tsdb-merge --force`, wall time of the process (fsyncs included; on a busy disk they dominate,
+# hence the CPU time too); best of 3.
+# Targets (issue 4): >= 16M rows/s on the ten-small-parts shape, >= 3M rows/s overlapping.
+set -u
+if [ ! -x "$BIN/tsdb-import" ] || [ ! -x "$BIN/tsdb-merge" ]; then echo "merge bench: needs tsdb-import and tsdb-merge"; exit 1; fi
+in="$BENCH_CACHE/gen-20000x100.prom"
+if [ ! -s "$in" ]; then
+  python3 "$GEN" --series 20000 --points 100 --start-ms 1714521600000 --step-ms 15000 --seed 1 >"$in.tmp.$$" && mv "$in.tmp.$$" "$in"
+fi
+build() {  # name awk-slice-expression
+  local dir="$BENCH_CACHE/merge-$1"
+  [ -f "$dir/.complete" ] && return 0
+  rm -rf "$dir" "$dir.slices"; mkdir -p "$dir.slices"
+  grep -v '^#' "$in" | awk -v d="$dir.slices" "{ k = int((\$NF - 1714521600000) / 15000); s = $2; print > (d \"/slice-\" s \".prom\") }"
+  for f in "$dir.slices"/slice-*.prom; do
+    "$BIN/tsdb-import" -s "$dir" --retention 100y "$f" >/dev/null 2>&1 || { echo "import of $f failed"; return 1; }
+  done
+  rm -rf "$dir.slices"; touch "$dir/.complete"
+}
+build disjoint 'int(k / 10)' || exit 1
+build overlap 'k % 10' || exit 1
+full="$BENCH_CACHE/merge-full"
+if [ ! -f "$full/.complete" ]; then
+  rm -rf "$full"; mkdir -p "$full.slices"
+  for p in 0 1 2 3 4 5 6 7 8 9; do
+    awk -v p=$p 'BEGIN { for (s = 0; s < 24; s++) { v = s * 1000; for (k = 0; k < 8192; k++) {
+      v += (k * 7 + s) % 13 - 6; printf "bench_full{series=\"%d\"} %d %.0f\n", s, v, 1714521600000 + (p * 8192 + k) * 15000 } } }' \
+      >"$full.slices/slice-$p.prom"
+    "$BIN/tsdb-import" -s "$full" --retention 100y "$full.slices/slice-$p.prom" >/dev/null 2>&1 || { echo "import failed"; exit 1; }
+  done
+  rm -rf "$full.slices"; touch "$full/.complete"
+fi
+for case in disjoint overlap full; do
+  best=""
+  for run in 1 2 3; do
+    work="$BENCH_CACHE/merge-work"
+    rm -rf "$work"; cp -r "$BENCH_CACHE/merge-$case" "$work"; sync; sleep 1
+    t0=$(date +%s.%N)
+    /usr/bin/time -f "%U %S" -o "$BENCH_CACHE/merge-time" \
+      "$BIN/tsdb-merge" --force --json "$work" >"$BENCH_CACHE/merge-out.json" || { echo "merge failed"; exit 1; }
+    t1=$(date +%s.%N)
+    t=$(python3 -c "print($t1 - $t0)")
+    read -r user sys <"$BENCH_CACHE/merge-time"
+    if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $t < $best else 1)"; then
+      best=$t; cpu=$(python3 -c "print($user + $sys)"); cp "$BENCH_CACHE/merge-out.json" "$BENCH_CACHE/merge-best.json"
+    fi
+  done
+  python3 - "$case" "$best" "$BENCH_CACHE/merge-best.json" "$cpu" <<'PY'
+import json, sys
+case, t, path, cpu = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+lines = [json.loads(l) for l in open(path)]
+m = [l for l in lines if l["type"] == "merge"]
+s = lines[-1]
+target = {"disjoint": 16, "overlap": 3, "full": 16}[case]
+print(f"{case}: {s['parts_in']} parts, {s['rows_in']} rows -> {s['parts_out']} part, "
+      f"{sum(x['output']['blocks'] for x in m)} blocks ({sum(x['blocks_copied'] for x in m)} copied unchanged): "
+      f"{s['rows_in'] / t / 1e6:.2f}M rows/s ({t:.3f} s wall, {cpu:.3f} s CPU on both cores; "
+      f"merge itself {sum(x['seconds'] for x in m):.3f} s); "
+      f"target >= {target}M rows/s")
+PY
+done
+rm -rf "$BENCH_CACHE/merge-work" "$BENCH_CACHE/merge-time" "$BENCH_CACHE/merge-out.json" "$BENCH_CACHE/merge-best.json"

@@ -1,0 +1,64 @@
+// tsdb-merge: VictoriaMetrics v1.93.7-cluster merges, offline and crash-safe. Thin over
+// libcore/ops/merge.h; see man/tsdb-merge.1.
+#include <CLI/CLI.hpp>
+
+#include "ops/args.h"
+#include "ops/import_args.h"
+#include "ops/merge.h"
+#include "ops/tool.h"
+
+using namespace vmt;
+using namespace vmt::ops;
+
+int main(int argc, char** argv) {
+  CLI::App app{"tsdb-merge: merge the parts of a stopped vmstorage v1.93.7-cluster data directory as the server "
+               "would, offline and crash-safe"};
+  app.set_version_flag("--version", "tsdb-merge (vmtsdb-tools) 0.1");
+  MergeOptions opt;
+  bool force = false, final_merge = false;
+  std::string dedup = "0", retention, max_disk;
+  unsigned jobs = 0;
+  app.add_option("DIR", opt.dir, "the vmstorage -storageDataPath (vmstorage must not be running)")->required();
+  auto* f = app.add_flag("--force", force, "merge all parts of each partition, as /internal/force_merge does");
+  app.add_option("--partition", opt.partition, "only partitions whose name starts with this, e.g. 2023_11 or 2023")
+      ->type_name("YYYY_MM");
+  auto* fin = app.add_flag("--final", final_merge, "the server's hourly final dedup: force-merge every partition but "
+                           "the current month whose parts were written with a smaller dedup interval");
+  f->excludes(fin);
+  app.add_option("--dedup-interval", dedup, "vmstorage -dedup.minScrapeInterval: keep one sample per interval and "
+                 "series in every block written (default 0 = off)")->type_name("D");
+  app.add_option("--retention", retention, "vmstorage -retentionPeriod: drop parts, blocks and merged rows older "
+                 "than now-D; a bare number is months of 31 days (default: keep everything)")->type_name("D");
+  app.add_flag("--indexdb", opt.indexdb, "also merge the parts of each indexdb table (mergeset policy, tag-row "
+               "merge callback)");
+  app.add_flag("--dry-run", opt.dry_run, "print the plan (partition, input parts, output small/big, estimated "
+               "size) and change nothing");
+  app.add_flag("--json", opt.json, "JSON lines instead of text");
+  app.add_option("--max-disk", max_disk, "use this many free bytes for every disk-space rule instead of the real "
+                 "free space (e.g. 50GB, 20GiB)")->type_name("BYTES");
+  app.add_option("--jobs", jobs, "partitions and tables merged in parallel (default: the number of CPUs)")
+      ->check(CLI::Range(1u, 1024u))->type_name("N");
+
+  return run_tool("tsdb-merge", app, argc, argv, [&](int* exit_code) -> Status {
+    opt.mode = force ? MergeMode::kForce : final_merge ? MergeMode::kFinal : MergeMode::kPolicy;
+    VMT_ASSIGN_OR_RETURN(opt.dedup_interval_ms, parse_duration_ms(dedup == "0" ? "0ms" : dedup, false));
+    if (opt.dedup_interval_ms < 0) return invalid_argument("--dedup-interval must not be negative");
+    if (final_merge && opt.dedup_interval_ms <= 0) {
+      return invalid_argument("--final needs --dedup-interval: the server runs final dedup merges only with "
+                              "-dedup.minScrapeInterval > 0");
+    }
+    if (!retention.empty()) {
+      VMT_ASSIGN_OR_RETURN(int64_t r, parse_duration_ms(retention, true));
+      if (r < 24 * 3600 * 1000LL) {
+        return invalid_argument("--retention " + retention + " is shorter than one day, vmstorage's minimum");
+      }
+      opt.retention_ms = r;
+    }
+    if (!max_disk.empty()) {
+      VMT_ASSIGN_OR_RETURN(uint64_t b, parse_byte_size(max_disk));
+      opt.max_disk_bytes = b;
+    }
+    opt.jobs = jobs;
+    return run_merge_tool(opt, exit_code);
+  });
+}
