@@ -1,0 +1,71 @@
+// BlockParser: one block of whole lines -> parsed rows with their raw names, on one thread.
+//
+// Spec: prometheus-text.md §4-§8 (prom::parse_line; a bad line is reported with its number and
+// skipped), §7 (a missing or zero timestamp becomes the default timestamp), §10.1 (raw names,
+// raw_name.h). A series seen before by this parser skips the label parse through the
+// SeriesTextCache (series_text_cache.h), whose result is the same by construction; the fuzz target
+// tests/fuzz/fuzz_import_lines.cpp checks that it is. One BlockParser per parser thread
+// (line_pipeline.h); nothing is allocated per line once the buffers have grown.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/coding.h"
+#include "ingest/raw_name.h"
+#include "ingest/series_text_cache.h"
+#include "metric/metric_name.h"
+#include "prom/parser.h"
+
+namespace vmt::ingest {
+
+struct ParsedRow {
+  uint64_t hash = 0;       // xxhash64 of the raw name
+  int64_t timestamp = 0;   // ms, default applied
+  double value = 0;
+  uint32_t key_off = 0;    // raw name = keys[key_off, key_off + key_len)
+  uint32_t key_len = 0;
+};
+
+struct BadLine {
+  uint64_t line = 0;       // 1-based, in its file
+  std::string message;     // VM's reason
+};
+
+struct ParsedBlock {
+  uint64_t seq = 0;
+  size_t file = 0;              // index into the inputs
+  uint64_t first_line = 0;      // 1-based number of the block's first line in its file
+  uint64_t lines = 0;
+  uint64_t skipped = 0;         // blank and comment lines
+  uint64_t input_bytes = 0;     // bytes of this file read so far (compressed) when it was cut
+  Bytes text;
+  Bytes keys;
+  std::vector<ParsedRow> rows;
+  std::vector<BadLine> bad;
+  metric::RawStats raw_stats;
+};
+
+class BlockParser {
+ public:
+  BlockParser(uint32_t account_id, uint32_t project_id, std::vector<ExtraLabel> extra_labels,
+              int64_t default_timestamp_ms, bool use_cache = true);
+  // Parses b.text (lines joined by '\n'; b.first_line numbers the first) into b's rows, keys and
+  // bad lines, replacing what they held.
+  void parse(ParsedBlock& b);
+
+ private:
+  bool parse_tail(ByteView value, ByteView timestamp);
+
+  RawNameBuilder builder_;
+  SeriesTextCache cache_;
+  bool use_cache_;
+  int64_t default_ts_;
+  prom::Row row_;
+  prom::ParseScratch scratch_;
+  double tail_value_ = 0;        // parse_tail's results
+  int64_t tail_timestamp_ = 0;
+};
+
+}  // namespace vmt::ingest

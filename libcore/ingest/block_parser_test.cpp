@@ -1,0 +1,133 @@
+#include "ingest/block_parser.h"
+
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <random>
+#include <tuple>
+
+#include "ingest/series_text_cache.h"
+
+using namespace vmt;
+using namespace vmt::ingest;
+
+namespace {
+
+// The lines of prometheus-text.md §12 and variations around the cache's split.
+const char* const kLines[] = {
+    "foo 1", "foo{bar=\"baz\"} 1 1700000000000", "foo{bar=\"baz\"} 1 1700000000", "foo 1 2147483647",
+    "foo 1 2147483648", "foo 1 0", "foo 1 -1", "foo 1 1.5", "foo 1 1700000000.123", "foo 1 1700000000000.9",
+    "foo 1 Inf", "foo 1 NaN", "foo 1 1e30", "foo 1 +1700000000", "foo 1 2 3", "foo{a=\"b\",} 1 5", "foo{} 1 5",
+    "foo{ } 1 5", "foo {a=\"b\"} 1 5", "foo\t{a=\"b\"}\t1\t5", "foo{ a = \"b\" } 1 5", "foo{a=\"b\"}1 5",
+    "{__name__=\"foo\"} 1 5", "foo{__name__=\"bar\"} 1 5", "foo{a=\"x\\\"y\\\\z\\nw\"} 1 5", "foo{a=\"x\\ty\"} 1 5",
+    "foo{a=\"b\\\\\"} 1 5", "foo{a=\"b\\\"} 1 5", "foo{a=\"x\"y\"} 1 5", "foo{a=\"1\",a=\"2\"} 1 5",
+    "foo{a=\"\"} 1 5", "foo{=\"x\"} 1 5", "foo{a b=\"c\"} 1 5", "foo{,a=\"b\"} 1 5", "foo{a}b=\"c\"} 1 5",
+    "foo{a=\"b\" c=\"d\"} 1 5", "foo{a='b'} 1 5", "foo{\"quoted\"} 1 5", "foo bar{a=\"b\"} 1 5",
+    "foo.bar-baz:qux/\xc3\xbc 1 5", "foo# 1 5", "foo NaN 5", "foo nan 5", "foo +Inf 5", "foo -infinity 5",
+    "foo 0x1F 5", "foo 1_000 5", "foo 1.2.3 5", "foo +1 5", "foo -5. 5", "foo .5 5", "foo 5. 5", "foo -0 5",
+    "foo 00012 5", "foo 1e3 5", "foo 1E-2 5", "foo 1e400 5", "foo 12345678901234567890 5", "foo 1 # comment",
+    "foo 1#comment", "foo{a=\"b\"} 1 2 # c", "foo", "foo ", "foo{a=\"b\"}", "foo{a=\"b\"} ", "   foo 1 5",
+    "foo 1 5 \t ", "foo\t1\t123", "foo{a=\"b\"} 1 5\r", "# HELP foo x", "# TYPE foo counter", "#foo 1",
+    "foo_bucket{le=\"+Inf\"} 3 5", "foo 1 # {trace_id=\"abc\"} 2 123", "foo{a=\"b\"} 1 # {trace_id=\"abc\"} 2 123",
+    "foo 1 # {", "foo{a=\"#\"} 1 5", "", "foo bar 1 5", "foo 1 5 6", "foo{a=\"} 1 5\"} 1 5", "foo{a=\"b\"} x 5",
+    "foo{a=\"b\"} 1 y", "foo{a=\"b\"}junk 1 5", "m{i=\"1\"} 1 5", "m{i=\"1\"}  2  6  ", "m{i=\"1\"} 3 7e0",
+};
+
+std::string all_lines() {
+  std::string text;
+  for (const char* l : kLines) {
+    text += l;
+    text += '\n';
+  }
+  text.pop_back();
+  return text;
+}
+
+struct Parsed {
+  std::vector<std::tuple<std::string, uint64_t, int64_t, uint64_t>> rows;  // raw, hash, ts, value bits
+  std::vector<std::pair<uint64_t, std::string>> bad;
+  uint64_t lines = 0, skipped = 0;
+  bool operator==(const Parsed&) const = default;
+};
+
+Parsed parse(BlockParser& p, const std::string& text) {
+  ParsedBlock b;
+  b.text = text;
+  b.first_line = 1;
+  p.parse(b);
+  Parsed out;
+  for (const auto& r : b.rows) {
+    uint64_t bits;
+    std::memcpy(&bits, &r.value, 8);
+    out.rows.emplace_back(b.keys.substr(r.key_off, r.key_len), r.hash, r.timestamp, bits);
+  }
+  for (const auto& l : b.bad) out.bad.emplace_back(l.line, l.message);
+  out.lines = b.lines;
+  out.skipped = b.skipped;
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("ingest/block_parser") {
+  TEST_CASE("split_sample_line takes the series text, value and timestamp from the end") {
+    ByteView s, v, t;
+    REQUIRE(split_sample_line("  foo{a=\"b c\"}\t1.5  1700000000000 \t", &s, &v, &t));
+    CHECK(s == "foo{a=\"b c\"}");
+    CHECK(v == "1.5");
+    CHECK(t == "1700000000000");
+    CHECK(!split_sample_line("foo 1", &s, &v, &t));          // no timestamp
+    CHECK(!split_sample_line("foo{a=\"#\"} 1 2", &s, &v, &t));  // a '#' anywhere
+    CHECK(!split_sample_line("foo 1 2\r", &s, &v, &t));      // CR
+    CHECK(!split_sample_line("1 2", &s, &v, &t));            // no series text
+    CHECK(!split_sample_line("foo{a=\"b\"}1 2", &s, &v, &t));  // glued value: not this shape
+  }
+
+  TEST_CASE("the series-text cache gives exactly what a full parse gives, line by line (§12 table)") {
+    const std::string text = all_lines();
+    BlockParser plain(42, 7, {{"dc", "x"}}, 1600000000000, false);
+    BlockParser cached(42, 7, {{"dc", "x"}}, 1600000000000, true);
+    Parsed want = parse(plain, text);
+    CHECK(want.lines == sizeof(kLines) / sizeof(kLines[0]));
+    CHECK(parse(cached, text) == want);  // fills the cache
+    CHECK(parse(cached, text) == want);  // served from it
+  }
+
+  TEST_CASE("randomised: series texts seen before with other values and timestamps") {
+    std::mt19937_64 rng(5);
+    const char* series[] = {"m{i=\"1\"}", "m", "m{i=\"1\",j=\"\"}", "m bar{a=\"b\"}", "m{a=\"x y\"}", "m{a=\"} 1 2\"}",
+                            "{__name__=\"m\"}", "m#", "m{a=\"\\\"\"}", "m{a=\"1\"}junk"};
+    const char* values[] = {"1", "-5.", "NaN", "+Inf", "1e400", "0x1", "12345678901234567890", ".5", "1.2.3", "-0",
+                            "inf", "Infinity", "+1", "1e", ""};
+    const char* sep[] = {" ", "\t", "  ", " \t"};
+    std::string text;
+    for (int i = 0; i < 5000; ++i) {
+      text += series[rng() % 10];
+      text += sep[rng() % 4];
+      text += values[rng() % 15];
+      text += sep[rng() % 4];
+      text += values[rng() % 15];
+      if (rng() % 5 == 0) text += sep[rng() % 4];
+      text += '\n';
+    }
+    BlockParser plain(0, 0, {}, 1, false);
+    BlockParser cached(0, 0, {}, 1, true);
+    Parsed want = parse(plain, text);
+    CHECK(want.rows.size() > 100);
+    CHECK(parse(cached, text) == want);
+    CHECK(parse(cached, text) == want);
+  }
+
+  TEST_CASE("the cache is bounded and starts over when full") {
+    SeriesTextCache c(1000);
+    for (int i = 0; i < 100; ++i) {
+      std::string s = "series-" + std::to_string(i);
+      c.insert(s, uint64_t(i) * 7919, "rawrawrawraw", 1, metric::RawStats{});
+    }
+    CHECK(c.size() < 100);
+    SeriesTextCache::Entry e;
+    CHECK(c.find("series-99", 99 * 7919, &e));
+    CHECK(e.raw == "rawrawrawraw");
+    CHECK(!c.find("series-0", 0, &e));
+  }
+}

@@ -1,0 +1,64 @@
+#include "ingest/commit.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "base/fs.h"
+#include "layout/parts_json.h"
+#include "mergeset/table.h"
+
+namespace vmt::ingest {
+
+Status commit_import(TargetDir& dir, const std::optional<NewIndexPart>& index, const std::vector<NewDataPart>& data,
+                     CommitHook hook) {
+  // Fault injection for the e2e kill -9 test: VMT_IMPORT_COMMIT_DELAY_MS stretches every step.
+  const char* delay_env = std::getenv("VMT_IMPORT_COMMIT_DELAY_MS");
+  const int delay_ms = delay_env ? std::atoi(delay_env) : 0;
+  auto step = [&](int n) {
+    if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    return hook == nullptr || hook(n);
+  };
+
+  // 1. The indexdb part gets its final name (still unlisted).
+  if (!step(1)) return Status::ok();
+  if (index) {
+    VMT_TRY(fs::rename(index->temp_dir, fs::join(index->table_dir, index->name)));
+    VMT_TRY(fs::fsync_path(index->table_dir));
+  }
+  // 2. The data parts get their final names, in small/ or big/ (still unlisted).
+  if (!step(2)) return Status::ok();
+  std::set<std::string> synced;
+  for (const auto& p : data) {
+    const std::string dst_dir = p.big ? dir.big_dir(p.partition) : dir.small_dir(p.partition);
+    VMT_TRY(fs::rename(p.temp_dir, fs::join(dst_dir, p.name)));
+    synced.insert(dst_dir);
+    synced.insert(fs::dir_name(p.temp_dir));
+  }
+  for (const auto& d : synced) VMT_TRY(fs::fsync_path(d));
+
+  // 3. Index commit.
+  if (!step(3)) return Status::ok();
+  if (index) {
+    VMT_ASSIGN_OR_RETURN(auto names, mergeset::read_part_names(index->table_dir));
+    names.push_back(index->name);
+    VMT_TRY(mergeset::write_part_names(index->table_dir, names));
+  }
+
+  // 4. Data commit, partition by partition.
+  if (!step(4)) return Status::ok();
+  std::map<std::string, std::vector<const NewDataPart*>> by_partition;
+  for (const auto& p : data) by_partition[p.partition].push_back(&p);
+  for (const auto& [partition, parts] : by_partition) {
+    const std::string pj = fs::join(dir.small_dir(partition), "parts.json");
+    VMT_ASSIGN_OR_RETURN(layout::DataPartsJson list, layout::read_data_parts_json(pj));
+    for (const NewDataPart* p : parts) (p->big ? list.big : list.small).push_back(p->name);
+    VMT_TRY(layout::write_data_parts_json(pj, list));
+  }
+  return Status::ok();
+}
+
+}  // namespace vmt::ingest

@@ -1,0 +1,169 @@
+#include "ingest/data_part_builder.h"
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+#include "base/fs.h"
+#include "encoding/decimal.h"
+#include "storage/block.h"
+#include "storage/dedup.h"
+#include "storage/part_writer.h"
+
+namespace vmt::ingest {
+
+// zstd level floor for our parts: libzstd's negative levels compress far worse than the pure-Go
+// encoder vmstorage uses at the same nominal level (mergeset.md §2: zstd bytes are not normative).
+constexpr int kMinCompressLevel = 1;
+
+namespace {
+
+struct BlockPlan {
+  uint32_t series;
+  uint32_t rows;
+  uint64_t begin;  // into the sorted order
+};
+
+struct EncodedBlock {
+  storage::BlockHeader header;
+  Bytes timestamps;
+  Bytes values;
+};
+
+// Per-thread scratch: no allocation per block once grown.
+struct EncodeScratch {
+  std::vector<int64_t> timestamps;
+  std::vector<double> floats;
+  std::vector<int64_t> mantissas;
+};
+
+void encode_blocks(const PartitionRows& rows, const SeriesRegistry& reg, const std::vector<uint32_t>& order,
+                   const DataPartOptions& opt, const BlockPlan* plan, EncodedBlock* out, size_t n, EncodeScratch& s) {
+  for (size_t b = 0; b < n; ++b) {
+    const BlockPlan& p = plan[b];
+    s.timestamps.resize(p.rows);
+    s.floats.resize(p.rows);
+    for (uint32_t k = 0; k < p.rows; ++k) {
+      const uint32_t i = order[p.begin + k];
+      s.timestamps[k] = rows.timestamp(i);
+      s.floats[k] = rows.value(i);
+    }
+    s.mantissas.clear();
+    const int16_t scale = decimal::append_float_to_decimal(s.mantissas, s.floats.data(), p.rows);
+    size_t m = p.rows;
+    if (opt.dedup_interval_ms > 0) m = storage::dedup_samples(s.timestamps.data(), s.mantissas.data(), m, opt.dedup_interval_ms);
+    EncodedBlock& e = out[b];
+    e.header = storage::BlockHeader();
+    e.header.tsid = reg.at(p.series).tsid;
+    storage::encode_block(e.header, e.timestamps, e.values, s.timestamps.data(), s.mantissas.data(), m, scale,
+                          opt.precision_bits);
+  }
+}
+
+}  // namespace
+
+Status write_data_part(const PartitionRows& rows, const SeriesRegistry& reg, const DataPartOptions& opt,
+                       const std::string& dir, storage::InmemoryPart* memory, DataPartResult* out) {
+  const size_t n = rows.size();
+  if (n == 0) return invalid_argument("write_data_part: no rows");
+  if (n > UINT32_MAX) return unsupported("write_data_part: more than 2^32 rows in one part");
+  if (opt.precision_bits < 1 || opt.precision_bits > 64) {
+    return invalid_argument("precision bits must be in 1..64; got " + std::to_string(opt.precision_bits));
+  }
+
+  // Counting sort by series, then the series by TSID (data-part.md §10 step 1).
+  std::vector<uint64_t> pos(reg.size(), 0);
+  std::vector<uint32_t> present;
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t s = rows.series(i);
+    if (pos[s]++ == 0) present.push_back(s);
+  }
+  for (uint32_t s : present) {
+    if (reg.at(s).origin == SeriesOrigin::pending) return invalid_argument("write_data_part: series without a TSID");
+  }
+  std::sort(present.begin(), present.end(), [&](uint32_t a, uint32_t b) { return reg.at(a).tsid < reg.at(b).tsid; });
+  std::vector<BlockPlan> plan;
+  {
+    uint64_t off = 0;
+    for (uint32_t s : present) {
+      const uint64_t cnt = pos[s];
+      pos[s] = off;
+      for (uint64_t b = 0; b < cnt; b += storage::kMaxRowsPerBlock) {
+        plan.push_back(BlockPlan{s, uint32_t(std::min<uint64_t>(storage::kMaxRowsPerBlock, cnt - b)), off + b});
+      }
+      off += cnt;
+    }
+  }
+  std::vector<uint32_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[pos[rows.series(i)]++] = uint32_t(i);
+  // Sort a series' rows by timestamp only where they go backwards.
+  {
+    size_t b = 0;
+    while (b < plan.size()) {
+      size_t e = b;
+      const uint32_t s = plan[b].series;
+      uint64_t rows_of_series = 0;
+      while (e < plan.size() && plan[e].series == s) rows_of_series += plan[e++].rows;
+      const uint64_t begin = plan[b].begin;
+      const uint64_t end = begin + rows_of_series;
+      bool sorted = true;
+      for (uint64_t k = begin + 1; k < end && sorted; ++k) sorted = rows.timestamp(order[k - 1]) <= rows.timestamp(order[k]);
+      if (!sorted) {
+        std::stable_sort(order.begin() + begin, order.begin() + end,
+                         [&](uint32_t x, uint32_t y) { return rows.timestamp(x) < rows.timestamp(y); });
+      }
+      b = e;
+    }
+  }
+
+  storage::PartWriter w;
+  const int level = std::max(storage::compress_level_for_merge(double(n) / double(plan.size())), kMinCompressLevel);
+  if (memory) {
+    w.open_memory(memory, level);
+  } else {
+    if (fs::exists(dir)) return invalid_argument(dir + ": already exists; a new part needs a fresh directory");
+    VMT_TRY(w.open_dir(dir, level));
+  }
+
+  // Encode in batches on opt.threads threads, write each batch in order.
+  const unsigned threads = std::max(1u, opt.threads);
+  const size_t batch = 4096;
+  std::vector<EncodedBlock> enc(std::min(batch, plan.size()));
+  std::vector<EncodeScratch> scratch(threads);
+  for (size_t b0 = 0; b0 < plan.size(); b0 += batch) {
+    const size_t cnt = std::min(batch, plan.size() - b0);
+    const BlockPlan* p = plan.data() + b0;
+    if (threads == 1 || cnt < 64) {
+      encode_blocks(rows, reg, order, opt, p, enc.data(), cnt, scratch[0]);
+    } else {
+      std::vector<std::thread> pool;
+      const size_t per = (cnt + threads - 1) / threads;
+      for (unsigned t = 1; t < threads; ++t) {
+        const size_t from = std::min(cnt, t * per), to = std::min(cnt, from + per);
+        if (from < to) {
+          pool.emplace_back([&, from, to, t] { encode_blocks(rows, reg, order, opt, p + from, enc.data() + from, to - from, scratch[t]); });
+        }
+      }
+      encode_blocks(rows, reg, order, opt, p, enc.data(), std::min(cnt, per), scratch[0]);
+      for (auto& th : pool) th.join();
+    }
+    for (size_t k = 0; k < cnt; ++k) VMT_TRY(w.write_raw(enc[k].header, enc[k].timestamps, enc[k].values));
+  }
+  VMT_TRY(w.close(opt.dedup_interval_ms));
+
+  out->header = w.part_header();
+  out->rows_in = n;
+  if (memory) {
+    out->size_bytes = memory->size_bytes();
+  } else {
+    uint64_t size = 0;
+    for (const char* f : {"timestamps.bin", "values.bin", "index.bin", "metaindex.bin"}) {
+      VMT_ASSIGN_OR_RETURN(uint64_t s, fs::file_size(fs::join(dir, f)));
+      size += s;
+    }
+    out->size_bytes = size;
+  }
+  return Status::ok();
+}
+
+}  // namespace vmt::ingest

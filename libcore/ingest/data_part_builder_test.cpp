@@ -1,0 +1,120 @@
+#include "ingest/data_part_builder.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "base/fs.h"
+#include "encoding/decimal.h"
+#include "ingest/test_util.h"
+#include "storage/part_reader.h"
+#include "tests/test_support.h"
+
+using namespace vmt;
+using namespace vmt::ingest;
+
+namespace {
+std::vector<storage::Block> read_all(const storage::InmemoryPart& p) {
+  std::vector<storage::Block> out;
+  storage::PartReader r;
+  REQUIRE(r.open_memory(p).is_ok());
+  for (;;) {
+    storage::Block b;
+    bool eof = false;
+    Status st = r.next(b, &eof);
+    REQUIRE_MESSAGE(st.is_ok(), st.message());
+    if (eof) break;
+    out.push_back(std::move(b));
+  }
+  REQUIRE(r.verify_totals().is_ok());
+  return out;
+}
+}  // namespace
+
+TEST_SUITE("ingest/data_part_builder") {
+  TEST_CASE("rows are sorted by TSID then timestamp, cut at 8192 rows per block") {
+    SeriesRegistry reg;
+    // MetricIDs given against the TSID order of the names, so TSID order != input order.
+    uint32_t a = itest::add_series(reg, itest::raw_name(0, 0, {{"", "zzz"}}), 0, 10);
+    uint32_t b = itest::add_series(reg, itest::raw_name(0, 0, {{"", "aaa"}}), 0, 11);
+    PartitionRows rows;
+    for (int i = 0; i < 20000; ++i) rows.append(a, 1000 + i, i);
+    for (int i = 2; i >= 0; --i) rows.append(b, 5000 + i, 0.5 * i);  // out of order
+    storage::InmemoryPart part;
+    DataPartResult res;
+    DataPartOptions opt;
+    opt.threads = 2;
+    REQUIRE(write_data_part(rows, reg, opt, "", &part, &res).is_ok());
+    CHECK(res.rows_in == 20003);
+    CHECK(res.header.rows_count == 20003);
+    CHECK(res.header.blocks_count == 4);
+    CHECK(res.header.min_timestamp == 1000);
+    CHECK(res.header.max_timestamp == 20999);
+    CHECK(res.size_bytes == part.size_bytes());
+    auto blocks = read_all(part);
+    REQUIRE(blocks.size() == 4);
+    std::vector<size_t> sizes;
+    for (const auto& bl : blocks) sizes.push_back(bl.rows());
+    // TSID order: MetricGroupID = xxhash64(name) decides, not the MetricID.
+    const bool a_first = reg.at(a).tsid < reg.at(b).tsid;
+    CHECK(sizes == (a_first ? std::vector<size_t>{8192, 8192, 3616, 3} : std::vector<size_t>{3, 8192, 8192, 3616}));
+    const auto& bb = blocks[a_first ? 3 : 0];
+    CHECK(bb.header.tsid == reg.at(b).tsid);
+    CHECK(bb.timestamps == std::vector<int64_t>{5000, 5001, 5002});
+    std::vector<double> vals;
+    bb.append_float_values(vals);
+    CHECK(vals == std::vector<double>{0, 0.5, 1});
+  }
+
+  TEST_CASE("dedup per block and MinDedupInterval; precision bits") {
+    SeriesRegistry reg;
+    uint32_t a = itest::add_series(reg, itest::raw_name(0, 0, {{"", "m"}}), 0, 1);
+    PartitionRows rows;
+    for (int i = 0; i < 100; ++i) rows.append(a, 1000 * i + 1, i);
+    storage::InmemoryPart part;
+    DataPartResult res;
+    DataPartOptions opt;
+    opt.dedup_interval_ms = 10000;
+    opt.precision_bits = 12;
+    REQUIRE(write_data_part(rows, reg, opt, "", &part, &res).is_ok());
+    CHECK(res.rows_in == 100);
+    CHECK(res.header.rows_count == 10);
+    CHECK(res.header.min_dedup_interval == 10000);
+    auto blocks = read_all(part);
+    REQUIRE(blocks.size() == 1);
+    CHECK(blocks[0].header.precision_bits == 12);
+    CHECK(blocks[0].timestamps.front() == 9001);
+  }
+
+  TEST_CASE("a directory part: the files and metadata.json; refuses an existing directory") {
+    vmt::test::TempDir tmp;
+    SeriesRegistry reg;
+    uint32_t a = itest::add_series(reg, itest::raw_name(0, 0, {{"", "m"}}), 0, 1);
+    PartitionRows rows;
+    rows.append(a, 1700000000000, 42);
+    DataPartResult res;
+    const std::string dir = tmp.sub("part");
+    REQUIRE(write_data_part(rows, reg, DataPartOptions{}, dir, nullptr, &res).is_ok());
+    auto ph = storage::PartHeader::read_dir(dir);
+    REQUIRE(ph.is_ok());
+    CHECK(ph->rows_count == 1);
+    CHECK(ph->min_timestamp == 1700000000000);
+    storage::PartReader r;
+    REQUIRE(r.open(dir).is_ok());
+    CHECK(r.size_bytes() == res.size_bytes);
+    CHECK(write_data_part(rows, reg, DataPartOptions{}, dir, nullptr, &res).code() == Code::invalid_argument);
+  }
+
+  TEST_CASE("a series without a TSID is refused") {
+    SeriesRegistry reg;
+    bool created = false;
+    Bytes k = itest::raw_name(0, 0, {{"", "m"}});
+    auto id = reg.find_or_add(k, metric::xxhash64(k), 0, &created);
+    REQUIRE(id.is_ok());
+    PartitionRows rows;
+    rows.append(*id, 1, 1);
+    storage::InmemoryPart part;
+    DataPartResult res;
+    CHECK(!write_data_part(rows, reg, DataPartOptions{}, "", &part, &res).is_ok());
+  }
+}

@@ -1,0 +1,27 @@
+// The parts an import wrote early (when its buffers outgrew --mem-limit), merged before the commit
+// the way a vmstorage force merge merges a partition's parts, so that a large import ends as a few
+// well-merged parts instead of many small ones.
+//
+// Spec: merge.md §3.3 (mergePartsOptimal: sorted by size, equal sizes by MinTimestamp descending,
+// in chunks of 15, one output per chunk), §4 and §6 (the block stream merge, with dedup of every
+// written block; storage/block_stream_merge.h), §5.2 (the output goes to big when it exceeds
+// maxSmallPartSize(), part_tier.h), §7.1 (MinDedupInterval = the interval). The sources were never
+// listed in parts.json: they are simply removed afterwards.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "ingest/commit.h"
+#include "ingest/target_dir.h"
+
+namespace vmt::ingest {
+
+// Replaces the entries of `partition` in *parts (two or more) by the merged parts; new temporary
+// directories are added to *temp_dirs (removed by the caller on failure); *merges counts merges.
+Status merge_parts_written_early(TargetDir& dir, const std::string& partition, int64_t dedup_interval_ms, unsigned threads,
+                                 std::vector<NewDataPart>* parts, std::vector<std::string>* temp_dirs, uint64_t* merges);
+
+}  // namespace vmt::ingest

@@ -1,0 +1,141 @@
+#include "ingest/existing_index.h"
+
+#include <algorithm>
+
+#include "base/fs.h"
+#include "indexdb/item.h"
+#include "mergeset/merge.h"
+#include "mergeset/table.h"
+#include "metric/metric_name.h"
+
+namespace vmt::ingest {
+
+namespace {
+
+std::vector<mergeset::PartReader*> ptrs(const std::vector<std::unique_ptr<mergeset::PartReader>>& v) {
+  std::vector<mergeset::PartReader*> out;
+  for (const auto& p : v) out.push_back(p.get());
+  return out;
+}
+
+bool starts_with(ByteView s, ByteView p) { return s.size() >= p.size() && s.substr(0, p.size()) == p; }
+
+// Moves m forward to the first item >= key: a few steps, else a seek (the keys come sorted).
+Status advance_to(mergeset::ItemMerger& m, bool* started, ByteView key) {
+  if (!*started) {
+    *started = true;
+    return m.seek(key);
+  }
+  for (int steps = 0; m.valid() && m.item() < key; ++steps) {
+    if (steps == 32) return m.seek(key);
+    VMT_TRY(m.next());
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+void ns7_key(Bytes& out, uint32_t date, ByteView canonical_mn) {
+  put_u8(out, indexdb::kNsDateMetricNameToTSID);
+  put_u64(out, date);
+  out.append(canonical_mn);
+  put_u8(out, metric::kKvSeparatorChar);
+}
+
+void ns5_key(Bytes& out, uint32_t account_id, uint32_t project_id, uint32_t date, uint64_t metric_id) {
+  indexdb::tenant_prefix(out, indexdb::kNsDateToMetricID, account_id, project_id);
+  put_u64(out, date);
+  put_u64(out, metric_id);
+}
+
+Result<ExistingIndex::Readers> ExistingIndex::open_table(const std::string& table) {
+  Readers out;
+  if (table.empty()) return out;
+  VMT_ASSIGN_OR_RETURN(auto names, mergeset::read_part_names(table));
+  for (const auto& n : names) {
+    VMT_ASSIGN_OR_RETURN(auto r, mergeset::PartReader::open(fs::join(table, n)));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Status ExistingIndex::scan_ids(const Readers& parts, bool deleted_set) {
+  if (parts.empty()) return Status::ok();
+  mergeset::ItemMerger m(ptrs(parts));
+  // ns 2: 02 acc proj MetricID TSID; ns 3: 03 acc proj MetricID name; ns 4: 04 MetricID.
+  for (uint8_t ns : {indexdb::kNsMetricIDToTSID, indexdb::kNsDeletedMetricID}) {
+    const char key = char(ns);
+    VMT_TRY(m.seek(ByteView(&key, 1)));
+    for (; m.valid() && !m.item().empty() && uint8_t(m.item()[0]) == ns;) {
+      ByteView it = m.item();
+      if (ns == indexdb::kNsDeletedMetricID) {
+        if (it.size() != 9) return corruption("deleted MetricID item of " + std::to_string(it.size()) + " bytes; want 9");
+        const uint64_t id = load_u64(it.data() + 1);
+        max_metric_id_ = std::max(max_metric_id_, id);
+        if (deleted_set) deleted_.insert(id);
+      } else {
+        if (it.size() < 17) return corruption("MetricID->TSID item of " + std::to_string(it.size()) + " bytes");
+        max_metric_id_ = std::max(max_metric_id_, load_u64(it.data() + 9));
+      }
+      VMT_TRY(m.next());
+    }
+  }
+  return Status::ok();
+}
+
+Status ExistingIndex::open(const std::vector<std::string>& tables, const std::string& curr, const std::string& prev) {
+  for (const auto& t : tables) {
+    if (t == curr || t == prev) continue;
+    VMT_ASSIGN_OR_RETURN(Readers other, open_table(t));
+    VMT_TRY_CTX(scan_ids(other, false), t);
+  }
+  VMT_ASSIGN_OR_RETURN(curr_, open_table(curr));
+  VMT_ASSIGN_OR_RETURN(prev_, open_table(prev));
+  VMT_TRY_CTX(scan_ids(curr_, true), curr);
+  VMT_TRY_CTX(scan_ids(prev_, true), prev);
+  return Status::ok();
+}
+
+Status ExistingIndex::resolve(std::vector<NameLookup>& lookups) {
+  std::sort(lookups.begin(), lookups.end(), [](const NameLookup& a, const NameLookup& b) { return a.key < b.key; });
+  int gen = 0;
+  for (const Readers* parts : {&curr_, &prev_}) {
+    ++gen;
+    if (parts->empty()) continue;
+    mergeset::ItemMerger m(ptrs(*parts));
+    bool started = false;
+    for (auto& l : lookups) {
+      if (l.found_in != 0) continue;
+      VMT_TRY(advance_to(m, &started, l.key));
+      // getTSIDByMetricNameNoExtDB: every item with the prefix; the remainder must be a TSID; the
+      // first whose MetricID is not deleted wins.
+      while (m.valid() && starts_with(m.item(), l.key)) {
+        ByteView rest = m.item().substr(l.key.size());
+        if (rest.size() == metric::TSID::kSize) {
+          metric::TSID t = metric::TSID::load(rest.data());
+          if (!deleted_.count(t.metric_id)) {
+            l.found_in = gen;
+            l.tsid = t;
+            break;
+          }
+        }
+        VMT_TRY(m.next());
+      }
+    }
+  }
+  return Status::ok();
+}
+
+Status ExistingIndex::check_dates(std::vector<DateCheck>& checks) {
+  std::sort(checks.begin(), checks.end(), [](const DateCheck& a, const DateCheck& b) { return a.key < b.key; });
+  if (curr_.empty()) return Status::ok();
+  mergeset::ItemMerger m(ptrs(curr_));
+  bool started = false;
+  for (auto& c : checks) {
+    VMT_TRY(advance_to(m, &started, c.key));
+    c.exists = m.valid() && m.item() == ByteView(c.key);
+  }
+  return Status::ok();
+}
+
+}  // namespace vmt::ingest

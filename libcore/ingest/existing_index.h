@@ -1,0 +1,68 @@
+// ExistingIndex: what the indexdb of the target directory already says, for appending.
+//
+// Spec: metricname-tsid.md §5.2 (new MetricIDs must exceed every MetricID in the indexdb), §5.3
+// (a series is found by its (date, canonical MetricName) per-day entry, ns 7, in curr then prev;
+// entries of deleted MetricIDs are skipped; found in prev only -> global and per-day items are
+// re-created in curr with the same TSID), §5.3 step 5 / indexdb.md §5 (a known series gets the
+// per-day items of a day unless curr has its ns 5 item), indexdb.md §4.4 (ns 4, deleted
+// MetricIDs, loaded from curr and prev), §4.6 (ns 7 layout), §7 (ns 5 layout).
+// Reads with mergeset::ItemMerger over the listed parts of each generation. Lookups come in
+// batches of sorted keys and walk each generation forward once (a seek when the next key is far),
+// so memory stays small whatever the size of the indexdb.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "base/coding.h"
+#include "base/status.h"
+#include "mergeset/part_reader.h"
+#include "metric/tsid.h"
+
+namespace vmt::ingest {
+
+class ExistingIndex {
+ public:
+  // Opens the listed parts of every generation table (tables), and scans them for the largest
+  // MetricID (ns 2 and ns 4) and, in curr and prev, the deleted MetricIDs (ns 4).
+  Status open(const std::vector<std::string>& tables, const std::string& curr, const std::string& prev);
+
+  uint64_t max_metric_id() const { return max_metric_id_; }
+  // Whether curr or prev holds any part (otherwise no lookup can succeed).
+  bool searchable() const { return !curr_.empty() || !prev_.empty(); }
+  const std::unordered_set<uint64_t>& deleted() const { return deleted_; }
+
+  struct NameLookup {
+    Bytes key;                 // 07 · date · canonicalMN · 02   (ns7_key)
+    uint32_t series = 0;       // the caller's reference
+    int found_in = 0;          // 0 = not found, 1 = curr, 2 = prev
+    metric::TSID tsid;
+  };
+  // Resolves lookups (sorted here by key) against curr, then prev.
+  Status resolve(std::vector<NameLookup>& lookups);
+
+  struct DateCheck {
+    Bytes key;                 // 05 · acc · proj · date · MetricID   (ns5_key)
+    size_t ref = 0;            // the caller's reference
+    bool exists = false;
+  };
+  // Whether each ns 5 item exists in curr (sorted here by key).
+  Status check_dates(std::vector<DateCheck>& checks);
+
+ private:
+  using Readers = std::vector<std::unique_ptr<mergeset::PartReader>>;
+  static Result<Readers> open_table(const std::string& table);
+  Status scan_ids(const Readers& parts, bool deleted_set);
+
+  Readers curr_, prev_;
+  uint64_t max_metric_id_ = 0;
+  std::unordered_set<uint64_t> deleted_;
+};
+
+void ns7_key(Bytes& out, uint32_t date, ByteView canonical_mn);
+void ns5_key(Bytes& out, uint32_t account_id, uint32_t project_id, uint32_t date, uint64_t metric_id);
+
+}  // namespace vmt::ingest

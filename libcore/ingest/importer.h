@@ -1,0 +1,92 @@
+// run_import: Prometheus exposition files -> a vmstorage v1.93.7-cluster data directory, offline.
+//
+// The server's write path without the server (storage-layout.md §6 lists what it needs to find
+// imported series):
+//   lines -> rows (line_pipeline.h: prom parser, raw names, default timestamps)
+//   rows  -> dropped when NaN (not the stale marker) or outside [now - retention, now + 2 days]
+//            (storage-layout.md §5, metricname-tsid.md §5.3) -> series (series_registry.h)
+//   series -> TSIDs: found in the indexdb by (first day, canonical name), curr then prev
+//            (existing_index.h), else generate_tsid with a new MetricID above every MetricID in DIR,
+//            counted from --metric-id-base or the wall clock in ns, in input order
+//   rows  -> per-partition buffers (partition_rows.h) -> data parts (data_part_builder.h), written
+//            early when the buffers outgrow --mem-limit and then merged (storage/block_stream_merge.h)
+//            as a force merge would merge them: chunks of 15 parts
+//   series and (series, day) pairs new to curr -> one indexdb part (index_builder.h)
+//   -> commit (commit.h: index first, then each partition's parts.json)
+// Everything is decided in input order on one thread; only parsing, block encoding and item
+// sorting run in parallel, so two runs with the same seeds write identical directories.
+// Bad lines are reported through on_bad_line and skipped (VM accepts the rest of the request);
+// with strict the first one aborts the import and nothing is written. An input error (unreadable
+// file, too long line, broken gzip/zstd) aborts the import too, nothing written.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "ingest/raw_name.h"
+#include "metric/metric_name.h"
+
+namespace vmt::ingest {
+
+constexpr int64_t kMsPerDay = 86400000;
+constexpr int64_t kDefaultRetentionMs = 31 * kMsPerDay;        // -retentionPeriod=1 (one month of 31 days)
+constexpr int64_t kMaxRetentionMs = 100LL * 12 * 31 * kMsPerDay;  // the server's maximum
+constexpr uint64_t kDefaultMemLimit = 256ull << 20;
+
+struct ImportProgress {
+  uint64_t input_bytes = 0, lines = 0, samples = 0, series = 0;
+};
+
+struct ImportOptions {
+  std::string dir;
+  uint32_t account_id = 0, project_id = 0;
+  std::vector<std::string> inputs;          // empty or "-" = stdin
+  std::vector<ExtraLabel> extra_labels;
+  int64_t default_timestamp_ms = 0;         // <= 0: now (taken once at start)
+  int64_t retention_ms = kDefaultRetentionMs;
+  int64_t dedup_interval_ms = 0;
+  uint8_t precision_bits = 64;
+  uint64_t metric_id_base = 0;              // 0: wall clock in ns
+  uint64_t part_name_seed = 0;              // 0: wall clock in ns
+  uint64_t mem_limit_bytes = kDefaultMemLimit;
+  bool strict = false;
+  bool dry_run = false;
+  unsigned threads = 0;                     // 0: one per CPU
+  int64_t now_ms = 0;                       // 0: the wall clock (tests set it)
+
+  std::function<void(const std::string& file, uint64_t line, const std::string& message)> on_bad_line;
+  std::function<void(const ImportProgress&)> on_progress;
+};
+
+struct PartitionStats {
+  std::string name;             // YYYY_MM
+  uint64_t samples = 0;         // accepted samples of the month
+  uint64_t rows_written = 0;    // after dedup
+  uint64_t small_parts = 0, big_parts = 0;
+  uint64_t bytes = 0;           // the .bin files of the new parts
+};
+
+struct ImportStats {
+  bool dry_run = false;
+  uint64_t files = 0, input_bytes = 0;
+  uint64_t lines = 0, skipped_lines = 0, bad_lines = 0;
+  uint64_t samples_parsed = 0, dropped_nan = 0, dropped_too_old = 0, dropped_too_new = 0;
+  uint64_t samples_accepted = 0, rows_written = 0;
+  int64_t min_timestamp_allowed = 0, max_timestamp_allowed = 0;
+  uint64_t series = 0, series_new = 0, series_curr = 0, series_prev = 0;
+  uint64_t first_metric_id = 0, last_metric_id = 0;  // of the new series (0 when none)
+  metric::RawStats labels;                              // vminsert's label limits applied
+  std::vector<PartitionStats> partitions;               // by name
+  std::string index_table;                              // the curr generation written to ("" if none)
+  uint64_t index_items = 0, index_blocks = 0, index_bytes = 0, index_runs = 0, index_parts = 0;
+  uint64_t early_flushes = 0;                           // times the buffers outgrew --mem-limit
+  uint64_t early_merges = 0;                            // merges of the parts written early
+  double seconds = 0, seconds_input = 0, seconds_data = 0, seconds_index = 0, seconds_commit = 0;
+};
+
+Status run_import(const ImportOptions& opt, ImportStats* stats);
+
+}  // namespace vmt::ingest

@@ -1,0 +1,59 @@
+// write_index_part: the indexdb items an import adds to the curr generation, as one mergeset part.
+//
+// Spec: indexdb.md §5 (two groups: the global group, ns 3 · ns 2 · ns 1 rows, once per series new
+// to curr; the per-day group, ns 5 · ns 7 · ns 6 rows, for every (series, UTC day) not yet in
+// curr), §9 (the 18-item example), §10 (checklist); indexdb/series_items.h builds the groups.
+// mergeset.md §8-§9 (blocks cut by size, one zstd level for the part from the item count), §11 /
+// indexdb.md §8 (every block goes through mergeTagToMetricIDsRows, as in every server merge, so
+// tag rows of adjacent MetricIDs are combined).
+// When the work fits memory_budget (the usual case) the items are generated straight in sorted
+// order with their tag rows already combined (index_stream.h). Otherwise they are generated series
+// by series and sorted as strings in runs that fit the budget, written as parts under runs_dir and
+// merged at the end (mergeset::merge_part_dirs) into the final part. Sorting uses opt.threads
+// threads. Both paths give the same items once multi-MetricID rows are expanded (tests).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+#include "ingest/series_registry.h"
+#include "mergeset/items.h"
+#include "mergeset/part_writer.h"
+
+namespace vmt::ingest {
+
+struct IndexWork {
+  std::vector<uint32_t> global;                          // series needing the global group
+  std::vector<std::pair<uint32_t, uint32_t>> per_day;    // (series, date) needing the per-day group
+  bool empty() const { return global.empty() && per_day.empty(); }
+};
+
+struct IndexPartOptions {
+  uint64_t memory_budget = 128 << 20;  // bytes of items held before a run is written
+  unsigned threads = 1;
+  std::string runs_dir;                // where runs go when the items do not fit (created, then removed)
+};
+
+struct IndexPartResult {
+  uint64_t items_generated = 0;  // single-MetricID items they stand for, before combining tag rows
+  uint64_t items = 0;            // items in the part
+  uint64_t blocks = 0;
+  uint64_t runs = 0;             // sorted runs written (0 when everything fit in memory)
+  uint64_t size_bytes = 0;       // the four .bin files
+};
+
+// The prepareBlock callback indexdb installs (indexdb::merge_tag_to_metric_ids_rows).
+mergeset::PrepareBlockFn tag_rows_prepare_block();
+
+// Generates, sorts and writes the items of `work` into part_dir (must not exist). Every series in
+// `work` must have its TSID settled. work must not be empty.
+Status write_index_part(const SeriesRegistry& registry, IndexWork work, const IndexPartOptions& opt,
+                        const std::string& part_dir, IndexPartResult* out);
+
+// Sorts `items` (indexes into it in *order) on `threads` threads. Exposed for tests.
+void sort_items(const mergeset::Items& items, std::vector<uint32_t>* order, unsigned threads);
+
+}  // namespace vmt::ingest

@@ -1,0 +1,183 @@
+#include "ingest/index_builder.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "base/fs.h"
+#include "base/hex.h"
+#include "indexdb/item.h"
+#include "indexdb/series_items.h"
+#include "ingest/test_util.h"
+#include "mergeset/part_reader.h"
+#include "tests/test_support.h"
+
+using namespace vmt;
+using namespace vmt::ingest;
+
+namespace {
+
+std::vector<Bytes> read_items(const std::string& dir) {
+  auto r = mergeset::PartReader::open(dir);
+  REQUIRE(r.is_ok());
+  std::vector<Bytes> out;
+  REQUIRE((*r)->seek_to_first().is_ok());
+  while ((*r)->valid()) {
+    out.emplace_back((*r)->item());
+    REQUIRE((*r)->next().is_ok());
+  }
+  return out;
+}
+
+// Expands multi-MetricID tag rows into single-ID rows, so merged and unmerged parts compare.
+std::vector<Bytes> expand(const std::vector<Bytes>& items) {
+  std::vector<Bytes> out;
+  for (const auto& it : items) {
+    auto d = indexdb::decode_item(it);
+    REQUIRE(d.is_ok());
+    if ((d->ns == 1 || d->ns == 6) && d->metric_ids.size() > 1) {
+      const size_t prefix = it.size() - 8 * d->metric_ids.size();
+      for (uint64_t id : d->metric_ids) {
+        Bytes one = it.substr(0, prefix);
+        put_u64(one, id);
+        out.push_back(one);
+      }
+    } else {
+      out.push_back(it);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("ingest/index_builder") {
+  TEST_CASE("sort_items orders like memcmp: prefixes, zero bytes, duplicates, long common prefixes") {
+    std::mt19937_64 rng(7);
+    for (size_t n : {0, 1, 23, 500, 20000}) {
+      mergeset::Items items;
+      std::vector<Bytes> want;
+      for (size_t i = 0; i < n; ++i) {
+        Bytes s;
+        const size_t common = rng() % 4 == 0 ? 0 : 9 + rng() % 30;  // namespace + tenant + key
+        s.assign(common, '\x01');
+        const size_t len = rng() % 12;
+        for (size_t k = 0; k < len; ++k) s.push_back(char(rng() % 3));  // 0, 1, 2: many ties and prefixes
+        items.push_back(s);
+        want.push_back(s);
+      }
+      std::sort(want.begin(), want.end());
+      for (unsigned threads : {1u, 2u}) {
+        std::vector<uint32_t> order;
+        sort_items(items, &order, threads);
+        REQUIRE(order.size() == n);
+        for (size_t i = 0; i < n; ++i) CHECK(Bytes(items[order[i]]) == want[i]);
+      }
+    }
+  }
+
+  TEST_CASE("the worked example of indexdb.md §9: 18 items, FirstItem and LastItem as the server wrote them") {
+    vmt::test::TempDir tmp;
+    SeriesRegistry reg;
+    uint32_t s = itest::add_series(reg, itest::raw_name(42, 7, {{"", "http_requests_total"}, {"job", "api"},
+                                                               {"instance", "h1:9100"}, {"path", "/x"}}),
+                                  19662, 0x1789ABCD00000001ull);
+    IndexWork w;
+    w.global.push_back(s);
+    w.per_day.push_back({s, 19662});
+    IndexPartResult res;
+    IndexPartOptions opt;
+    opt.runs_dir = tmp.sub("runs");
+    REQUIRE(write_index_part(reg, w, opt, tmp.sub("part"), &res).is_ok());
+    CHECK(res.items_generated == 18);
+    CHECK(res.items == 18);
+    CHECK(res.blocks == 1);
+    CHECK(res.runs == 0);
+    auto items = read_items(tmp.sub("part"));
+    REQUIRE(items.size() == 18);
+    CHECK(to_hex(items.front()) == "010000002a0000000701687474705f72657175657374735f746f74616c011789abcd00000001");
+    CHECK(to_hex(items.back()).rfind("070000000000004cce0000002a00000007", 0) == 0);
+    CHECK(!fs::exists(tmp.sub("runs")));
+  }
+
+  TEST_CASE("many series: tag rows merged by the callback; runs give the same items as one pass") {
+    vmt::test::TempDir tmp;
+    SeriesRegistry reg;
+    IndexWork w;
+    mergeset::Items naive;
+    for (int i = 0; i < 3000; ++i) {
+      uint32_t s = itest::add_series(reg, itest::raw_name(0, 0, {{"", "up"}, {"job", "api"}, {"instance", "h" + std::to_string(i)}}),
+                                    19662, 1000 + i);
+      w.global.push_back(s);
+      w.per_day.push_back({s, 19662});
+      w.per_day.push_back({s, 19663});
+      auto mn = metric::MetricName::decode_canonical(reg.canonical(s));
+      REQUIRE(mn.is_ok());
+      indexdb::append_global_items(naive, reg.at(s).tsid, *mn, reg.canonical(s));
+      indexdb::append_per_day_items(naive, 19662, reg.at(s).tsid, *mn, reg.canonical(s));
+      indexdb::append_per_day_items(naive, 19663, reg.at(s).tsid, *mn, reg.canonical(s));
+    }
+    std::vector<Bytes> want;
+    for (size_t i = 0; i < naive.size(); ++i) want.emplace_back(naive[i]);
+    std::sort(want.begin(), want.end());
+
+    IndexPartResult one, many;
+    IndexPartOptions opt;
+    opt.threads = 2;
+    opt.runs_dir = tmp.sub("runs1");
+    REQUIRE(write_index_part(reg, w, opt, tmp.sub("one"), &one).is_ok());
+    CHECK(one.runs == 0);
+    CHECK(one.items_generated == want.size());
+    CHECK(one.items < want.size());  // job=api rows of adjacent MetricIDs were combined
+    opt.memory_budget = 64 << 10;
+    opt.runs_dir = tmp.sub("runs2");
+    REQUIRE(write_index_part(reg, w, opt, tmp.sub("many"), &many).is_ok());
+    CHECK(many.runs > 3);
+    CHECK(!fs::exists(tmp.sub("runs2")));
+    auto a = read_items(tmp.sub("one"));
+    auto b = read_items(tmp.sub("many"));
+    CHECK(expand(a) == want);
+    CHECK(expand(b) == want);
+  }
+
+  TEST_CASE("the sorted stream equals sorting every item: tenants, days, dotted names, escaped bytes") {
+    vmt::test::TempDir tmp;
+    SeriesRegistry reg;
+    IndexWork w;
+    mergeset::Items naive;
+    std::mt19937_64 rng(11);
+    const char* names[] = {"a", "a.b", "ab", "", "x\x01y", "a.b.c"};
+    const char* vals[] = {"", "1", "10", "\x00", "\x01\x02", "v", "v\x01", "job"};
+    for (int i = 0; i < 2000; ++i) {
+      std::vector<std::pair<std::string, std::string>> labels{{"", names[rng() % 6]}};
+      for (int k = 0; k < int(rng() % 4); ++k) labels.push_back({std::string("k") + char('a' + rng() % 3), vals[rng() % 8]});
+      labels.push_back({"i", std::to_string(i)});
+      const uint32_t acc = uint32_t(rng() % 3), proj = uint32_t(rng() % 2);
+      uint32_t s = itest::add_series(reg, itest::raw_name(acc, proj, labels), 19000, 5000 + uint64_t(rng() % 1000000) * 2000 + i);
+      auto mn = metric::MetricName::decode_canonical(reg.canonical(s));
+      REQUIRE(mn.is_ok());
+      if (rng() % 3) {
+        w.global.push_back(s);
+        indexdb::append_global_items(naive, reg.at(s).tsid, *mn, reg.canonical(s));
+      }
+      for (uint32_t day : {19000u, 19001u, 19400u}) {
+        if (rng() % 2) continue;
+        w.per_day.push_back({s, day});
+        indexdb::append_per_day_items(naive, day, reg.at(s).tsid, *mn, reg.canonical(s));
+      }
+    }
+    std::vector<Bytes> want;
+    for (size_t i = 0; i < naive.size(); ++i) want.emplace_back(naive[i]);
+    std::sort(want.begin(), want.end());
+    IndexPartResult res;
+    IndexPartOptions opt;
+    opt.threads = 2;
+    opt.runs_dir = tmp.sub("runs");
+    REQUIRE(write_index_part(reg, w, opt, tmp.sub("part"), &res).is_ok());
+    CHECK(res.runs == 0);
+    CHECK(res.items_generated == want.size());
+    CHECK(expand(read_items(tmp.sub("part"))) == want);
+  }
+}

@@ -1,0 +1,220 @@
+#include "ingest/index_stream.h"
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "indexdb/item.h"
+#include "indexdb/series_items.h"
+#include "indexdb/tag_rows_merge.h"
+#include "metric/metric_name.h"
+#include "metric/tsid_gen.h"
+
+namespace vmt::ingest {
+
+namespace {
+
+constexpr size_t kTenantPrefix = 9;  // ns · acc · proj
+
+// Tag rows per group of a series: 1 (metric name) + 1 if the name has a '.' + 2 per tag. Counted
+// from the canonical name: 0x01 ends the group and each key and value (escaped 0x01 is 00 31).
+uint64_t tag_rows_of(ByteView canonical) {
+  ByteView rest = canonical.substr(8);
+  uint64_t ends = 0;
+  for (char c : rest) ends += c == '\x01';
+  const ByteView group = rest.substr(0, rest.find('\x01'));
+  return ends + (group.find('.') != ByteView::npos ? 1 : 0);  // 1 + 2T (+1)
+}
+
+// Interns tenant · esc(key) · esc(value) byte strings.
+class TagTable {
+ public:
+  TagTable() : slots_(1 << 12) {}
+  uint32_t intern(ByteView key) {
+    const uint64_t h = metric::xxhash64(key);
+    const size_t mask = slots_.size() - 1;
+    size_t i = size_t(h) & mask;
+    for (;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.ref == 0) break;
+      if (s.hash == h && key_of(s.ref - 1) == key) return s.ref - 1;
+    }
+    offs_.push_back(arena_.size());
+    arena_.append(key);
+    const uint32_t id = uint32_t(offs_.size() - 1);
+    slots_[i] = Slot{h, id + 1};
+    if (offs_.size() * 2 > slots_.size()) grow();
+    return id;
+  }
+  ByteView key_of(uint32_t id) const {
+    const size_t b = offs_[id], e = id + 1 < offs_.size() ? offs_[id + 1] : arena_.size();
+    return ByteView(arena_.data() + b, e - b);
+  }
+  size_t size() const { return offs_.size(); }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t ref = 0;
+  };
+  void grow() {
+    std::vector<Slot> bigger(slots_.size() * 2);
+    for (const Slot& s : slots_) {
+      if (s.ref == 0) continue;
+      size_t i = size_t(s.hash) & (bigger.size() - 1);
+      while (bigger[i].ref != 0) i = (i + 1) & (bigger.size() - 1);
+      bigger[i] = s;
+    }
+    slots_.swap(bigger);
+  }
+  Bytes arena_;
+  std::vector<size_t> offs_;
+  std::vector<Slot> slots_;
+};
+
+struct GlobalRow {
+  uint32_t rank;
+  uint64_t metric_id;
+  bool operator<(const GlobalRow& o) const { return rank != o.rank ? rank < o.rank : metric_id < o.metric_id; }
+};
+struct DayRow {
+  uint64_t tenant;
+  uint32_t date;
+  uint32_t rank;
+  uint64_t metric_id;
+  bool operator<(const DayRow& o) const {
+    if (tenant != o.tenant) return tenant < o.tenant;
+    if (date != o.date) return date < o.date;
+    if (rank != o.rank) return rank < o.rank;
+    return metric_id < o.metric_id;
+  }
+};
+
+}  // namespace
+
+void sorted_stream_size(const SeriesRegistry& reg, const IndexWork& work, uint64_t* items, uint64_t* bytes) {
+  *items = *bytes = 0;
+  for (uint32_t s : work.global) {
+    const uint64_t rows = tag_rows_of(reg.canonical(s));
+    *items += 2 + rows;
+    *bytes += rows * (16 + 4) + 2 * (reg.at(s).canonical_len + 70);
+  }
+  for (const auto& [s, d] : work.per_day) {
+    const uint64_t rows = tag_rows_of(reg.canonical(s));
+    *items += 2 + rows;
+    *bytes += rows * 24 + 2 * (reg.at(s).canonical_len + 70);
+  }
+}
+
+Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsigned threads,
+                         const std::function<Status(ByteView)>& sink, uint64_t* items) {
+  TagTable tags;
+  std::vector<uint32_t> tag_ids;  // the tag ids of the series being generated
+  std::vector<GlobalRow> global_rows;
+  std::vector<DayRow> day_rows;
+  mergeset::Items other, scratch;
+  // Pass 1: intern the tag strings; collect ns 1/6 rows as integers and the other items as bytes.
+  size_t g = 0, d = 0;
+  while (g < work.global.size() || d < work.per_day.size()) {
+    const uint32_t s = std::min(g < work.global.size() ? work.global[g] : UINT32_MAX,
+                                d < work.per_day.size() ? work.per_day[d].first : UINT32_MAX);
+    const Series& ser = reg.at(s);
+    if (ser.origin == SeriesOrigin::pending) return invalid_argument("write_index_part: series without a TSID");
+    const ByteView canonical = reg.canonical(s);
+    VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_canonical(canonical));
+    scratch.clear();
+    indexdb::append_global_items(scratch, ser.tsid, mn, canonical);
+    // scratch: ns 3, ns 2, then the ns 1 rows 01 · acc · proj · tag · MetricID.
+    tag_ids.clear();
+    const size_t first_tag = 0;
+    for (size_t i = 2; i < scratch.size(); ++i) {
+      ByteView row = scratch[i];
+      tag_ids.push_back(tags.intern(row.substr(1, row.size() - 1 - 8)));  // acc · proj · tag
+    }
+    const size_t last_tag = tag_ids.size();
+    const uint64_t tenant = (uint64_t(ser.tsid.account_id) << 32) | ser.tsid.project_id;
+    const uint64_t mid = ser.tsid.metric_id;
+    if (g < work.global.size() && work.global[g] == s) {
+      other.push_back(scratch[0]);
+      other.push_back(scratch[1]);
+      for (size_t k = first_tag; k < last_tag; ++k) global_rows.push_back(GlobalRow{tag_ids[k], mid});
+      ++g;
+    }
+    for (; d < work.per_day.size() && work.per_day[d].first == s; ++d) {
+      const uint32_t date = work.per_day[d].second;
+      // ns 5 and ns 7 as series_items.h writes them; the ns 6 rows come from the tag ids.
+      scratch.clear();
+      indexdb::append_per_day_items(scratch, date, ser.tsid, mn, canonical);
+      other.push_back(scratch[0]);
+      other.push_back(scratch[1]);
+      for (size_t k = first_tag; k < last_tag; ++k) day_rows.push_back(DayRow{tenant, date, tag_ids[k], mid});
+    }
+  }
+  // Rank the distinct tags by their bytes (tenant first: fixed width).
+  mergeset::Items keys;
+  for (uint32_t i = 0; i < tags.size(); ++i) keys.push_back(tags.key_of(i));
+  std::vector<uint32_t> order;
+  sort_items(keys, &order, threads);
+  std::vector<uint32_t> rank(tags.size());
+  for (uint32_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
+  for (auto& x : global_rows) x.rank = rank[x.rank];
+  for (auto& x : day_rows) x.rank = rank[x.rank];
+  if (threads > 1) {
+    std::thread t([&] { std::sort(global_rows.begin(), global_rows.end()); });
+    std::sort(day_rows.begin(), day_rows.end());
+    t.join();
+  } else {
+    std::sort(global_rows.begin(), global_rows.end());
+    std::sort(day_rows.begin(), day_rows.end());
+  }
+  std::vector<uint32_t> other_order;
+  sort_items(other, &other_order, threads);
+
+  // Emit in namespace order: 1, then 2 3 5 (other), then 6, then 7 (other). Tag rows of one prefix
+  // are combined, 64 MetricIDs per row at most, as mergeTagToMetricIDsRows combines them
+  // (mergeset.md §11; indexdb.md §10 item 4 allows a writer to do it): IDs ascending, so every
+  // row still sorts before the next one of its prefix.
+  uint64_t n = 0;
+  Bytes item;
+  for (size_t i = 0; i < global_rows.size();) {
+    const ByteView key = tags.key_of(order[global_rows[i].rank]);  // acc · proj · tag
+    size_t j = i;
+    while (j < global_rows.size() && global_rows[j].rank == global_rows[i].rank) ++j;
+    for (size_t a = i; a < j; a += indexdb::kMaxMetricIDsPerRow) {
+      item.clear();
+      put_u8(item, indexdb::kNsTagToMetricIDs);
+      item.append(key);
+      for (size_t k = a; k < std::min(j, a + indexdb::kMaxMetricIDsPerRow); ++k) put_u64(item, global_rows[k].metric_id);
+      VMT_TRY(sink(item));
+    }
+    n += j - i;
+    i = j;
+  }
+  size_t o = 0;
+  for (; o < other_order.size() && uint8_t(other[other_order[o]][0]) < indexdb::kNsDateTagToMetricIDs; ++o, ++n) {
+    VMT_TRY(sink(other[other_order[o]]));
+  }
+  for (size_t i = 0; i < day_rows.size();) {
+    const DayRow& r = day_rows[i];
+    size_t j = i;
+    while (j < day_rows.size() && day_rows[j].rank == r.rank && day_rows[j].date == r.date && day_rows[j].tenant == r.tenant) ++j;
+    const ByteView key = tags.key_of(order[r.rank]);
+    for (size_t a = i; a < j; a += indexdb::kMaxMetricIDsPerRow) {
+      item.clear();
+      put_u8(item, indexdb::kNsDateTagToMetricIDs);
+      item.append(key.substr(0, kTenantPrefix - 1));
+      put_u64(item, r.date);
+      item.append(key.substr(kTenantPrefix - 1));
+      for (size_t k = a; k < std::min(j, a + indexdb::kMaxMetricIDsPerRow); ++k) put_u64(item, day_rows[k].metric_id);
+      VMT_TRY(sink(item));
+    }
+    n += j - i;
+    i = j;
+  }
+  for (; o < other_order.size(); ++o, ++n) VMT_TRY(sink(other[other_order[o]]));
+  *items = n;
+  return Status::ok();
+}
+
+}  // namespace vmt::ingest

@@ -1,0 +1,63 @@
+// PartitionRows: the accepted samples of one partition (one UTC month), waiting to become a part.
+//
+// Spec: data-part.md §1 (a partition holds the rows whose timestamp lies in one UTC calendar
+// month; a row in the wrong month's partition is invisible to queries), storage-layout.md §2.2.
+// A sample is (series id in the SeriesRegistry, timestamp ms, float64 value): 20 bytes, kept in
+// fixed chunks of 8192 rows so that growing never copies nor doubles the memory, and the buffer's
+// size is known exactly for --mem-limit. data_part_builder.h turns it into a part.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vmt::ingest {
+
+class PartitionRows {
+ public:
+  static constexpr size_t kChunkShift = 13;  // 8192 rows, 160 KiB
+  static constexpr size_t kChunkRows = size_t(1) << kChunkShift;
+
+  void append(uint32_t series, int64_t timestamp, double value) {
+    const size_t off = size_ & (kChunkRows - 1);
+    if (off == 0 && (size_ >> kChunkShift) == chunks_.size()) chunks_.emplace_back(new Chunk);
+    Chunk& c = *chunks_[size_ >> kChunkShift];
+    c.series[off] = series;
+    c.timestamps[off] = timestamp;
+    c.values[off] = value;
+    ++size_;
+  }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  uint32_t series(size_t i) const { return chunks_[i >> kChunkShift]->series[i & (kChunkRows - 1)]; }
+  int64_t timestamp(size_t i) const { return chunks_[i >> kChunkShift]->timestamps[i & (kChunkRows - 1)]; }
+  double value(size_t i) const { return chunks_[i >> kChunkShift]->values[i & (kChunkRows - 1)]; }
+
+  uint64_t memory_bytes() const { return chunks_.size() * sizeof(Chunk); }
+  void clear() {  // frees the memory
+    chunks_.clear();
+    chunks_.shrink_to_fit();
+    size_ = 0;
+  }
+
+ private:
+  struct Chunk {
+    uint32_t series[kChunkRows];
+    int64_t timestamps[kChunkRows];
+    double values[kChunkRows];
+  };
+  std::vector<std::unique_ptr<Chunk>> chunks_;
+  size_t size_ = 0;
+};
+
+// The month a timestamp belongs to, as a number (year * 12 + month - 1) and as the partition name
+// "YYYY_MM" (layout::partition_name_for); [min_ts, max_ts] is the month's range in ms.
+struct Month {
+  int64_t index = 0;
+  int64_t min_ts = 0, max_ts = 0;
+  std::string name() const;
+};
+Month month_of(int64_t ts_ms);
+
+}  // namespace vmt::ingest

@@ -1,0 +1,52 @@
+// RawNameBuilder: a parsed exposition row -> the MetricNameRaw vminsert sends to vmstorage.
+//
+// Spec: prometheus-text.md §2 and §10.1 (the label list), §9.1 (extra_label), metricname-tsid.md
+// §2.2 (MarshalMetricNameRaw and vminsert's limits). Go: app/vminsert/prometheusimport
+// (insertRows), app/vminsert/netstorage/insert_ctx.go (AddLabel), lib/storage/metric_name.go.
+//   labels = ("", metric) ++ row tags in line order ++ extra labels in argument order,
+//            a label with an empty value skipped (InsertCtx.AddLabel),
+//   then MarshalMetricNameRaw: positions >= 30 dropped, names cut to 256 bytes, values to 16384,
+//            "__name__" renamed to the empty name:
+//   raw = acc u32 BE · proj u32 BE · ( u16 BE len · name · u16 BE len · value )*
+// The raw name is the key of the series registry (series_registry.h), as it is the key of
+// vmstorage's tsid cache. Used by line_pipeline.cpp on the parser threads; no allocation per row
+// once the label vector has grown.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/coding.h"
+#include "base/status.h"
+#include "metric/metric_name.h"
+#include "prom/parser.h"
+
+namespace vmt::ingest {
+
+struct ExtraLabel {
+  std::string name;   // may be empty: then it sets the metric name, as in VM
+  std::string value;  // may be empty: then the label is skipped, as in VM
+  bool operator==(const ExtraLabel& o) const = default;
+};
+
+// "name=value" split at the FIRST '=' (lib/protoparser/common/extra_labels.go). A missing '=' is
+// invalid_argument, as VM's HTTP 400.
+Result<ExtraLabel> parse_extra_label(ByteView s);
+
+class RawNameBuilder {
+ public:
+  RawNameBuilder(uint32_t account_id, uint32_t project_id, std::vector<ExtraLabel> extra,
+                 metric::RawLimits limits = {});
+
+  // Appends the raw name of `row` to out.
+  void append(Bytes& out, const prom::Row& row, metric::RawStats* stats);
+
+ private:
+  uint32_t account_id_, project_id_;
+  std::vector<ExtraLabel> extra_;
+  metric::RawLimits limits_;
+  std::vector<metric::Label> labels_;  // reused
+};
+
+}  // namespace vmt::ingest

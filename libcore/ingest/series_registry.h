@@ -1,0 +1,104 @@
+// SeriesRegistry: the series of one import run, found by raw name as vmstorage finds them in its
+// tsid cache, and by canonical name so that every spelling of one series shares one TSID.
+//
+// Spec: metricname-tsid.md §4 (canonical MetricName), §5.3 (the tsid cache is keyed by the exact
+// MetricNameRaw; a miss canonicalises the name and looks it up), §6 (dates), §8 (tsid cache).
+// A series is created the first time a raw name whose canonical form is unknown arrives; its TSID
+// is settled later, in batches, by the importer (existing_index.h for series already in DIR, the
+// MetricID counter for new ones), so that MetricIDs are given in input order whatever the threads do.
+//
+// Storage: raw and canonical names live in two byte arenas; two open-addressing tables map a
+// 64-bit hash (computed once per row by the parser threads) to arena entries, compared byte for
+// byte. A row costs one probe and one memcmp; nothing is allocated per row.
+// Days: every (series, UTC day) pair seen is recorded once (the per-day index items need them).
+#pragma once
+
+#include <cstdint>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "base/coding.h"
+#include "base/status.h"
+#include "metric/tsid.h"
+
+namespace vmt::ingest {
+
+// Where a series' TSID came from.
+enum class SeriesOrigin : uint8_t {
+  pending,  // not settled yet
+  created,  // new: a fresh MetricID; global and per-day items are written
+  curr,     // found by (date, name) in the curr generation: only missing per-day items are written
+  prev,     // found in prev only: global and per-day items are written into curr, same TSID
+};
+const char* series_origin_name(SeriesOrigin o);
+
+struct Series {
+  uint64_t canonical_off = 0;
+  uint32_t canonical_len = 0;
+  uint32_t first_date = 0;             // UTC day of its first accepted sample: the ns 7 lookup key
+  uint32_t last_date = UINT32_MAX;     // day of the last sample seen (fast path of note_date)
+  SeriesOrigin origin = SeriesOrigin::pending;
+  // The series of the accepted row just before this series' first row (UINT32_MAX: none, or the
+  // first row of an input file): a new series with fewer than 2 tags takes JobID/InstanceID from
+  // its TSID, as v1.93.7 does (see importer.cpp, resolve_pending).
+  uint32_t inherit_from = UINT32_MAX;
+  metric::TSID tsid;                   // valid once origin != pending
+};
+
+class SeriesRegistry {
+ public:
+  SeriesRegistry();
+
+  // The series of `raw` (hash = metric::xxhash64(raw)), created when neither the raw name nor its
+  // canonical form is known; *created tells. `date` becomes a new series' first_date. Fails only
+  // on a raw name that does not decode (not produced by RawNameBuilder).
+  Result<uint32_t> find_or_add(ByteView raw, uint64_t hash, uint32_t date, bool* created);
+  // The series of `raw`, or -1.
+  int64_t find(ByteView raw, uint64_t hash) const;
+
+  // Records that series `id` has a sample on `date`; true the first time the pair is seen.
+  bool note_date(uint32_t id, uint32_t date) {
+    Series& s = series_[id];
+    if (s.last_date == date) return false;
+    s.last_date = date;
+    return note_date_slow(id, date);
+  }
+
+  size_t size() const { return series_.size(); }
+  Series& at(uint32_t id) { return series_[id]; }
+  const Series& at(uint32_t id) const { return series_[id]; }
+  ByteView canonical(uint32_t id) const {
+    return ByteView(canon_arena_.data() + series_[id].canonical_off, series_[id].canonical_len);
+  }
+  // Every (series, date) pair in the order first seen.
+  const std::vector<std::pair<uint32_t, uint32_t>>& dates() const { return dates_; }
+
+  uint64_t memory_bytes() const;
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t ref = 0;  // entry index + 1; 0 = empty
+  };
+  struct RawEntry {
+    uint64_t off;
+    uint32_t len;
+    uint32_t series;
+  };
+  bool note_date_slow(uint32_t id, uint32_t date);
+  static void grow(std::vector<Slot>& table);
+  static size_t probe_start(const std::vector<Slot>& t, uint64_t hash) { return size_t(hash) & (t.size() - 1); }
+
+  Bytes raw_arena_;
+  std::vector<RawEntry> raw_entries_;
+  std::vector<Slot> raw_table_;
+  Bytes canon_arena_;
+  std::vector<Series> series_;
+  std::vector<Slot> canon_table_;
+  Bytes scratch_;
+  std::unordered_set<uint64_t> date_set_;
+  std::vector<std::pair<uint32_t, uint32_t>> dates_;
+};
+
+}  // namespace vmt::ingest

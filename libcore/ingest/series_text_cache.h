@@ -1,0 +1,62 @@
+// SeriesTextCache: the raw name of a line's series text, remembered per parser thread, so that a
+// series seen before costs a hash and a memcmp instead of a full parse of its labels.
+//
+// Spec: prometheus-text.md §4 (the line grammar). A sample line is taken apart from its end as
+//   <series text> <ws> <value> <ws> <timestamp> [ws]
+// where value and timestamp hold only number characters ([0-9A-Za-z.+-]) and the line holds no '#'
+// (comments, exemplars) and no CR. For such a line the parser reads the metric name and labels from
+// the series text alone, and the value and timestamp from the two last tokens: the first '{' and
+// its closing '}' cannot lie in the tail, and a series text the parser would read differently
+// never gets into the cache, because an entry is only added after a full parse of a line whose
+// value and timestamp are exactly those of its two last tokens (checked by parsing them again).
+// On a hit the value and timestamp tokens are parsed as parse_line parses them (fastfloat, the
+// seconds rule; block_parser.cpp), and anything that does not parse falls back to the full parse,
+// which then reports the error. Used by block_parser.cpp; no allocation per line once grown.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "base/coding.h"
+#include "metric/metric_name.h"
+
+namespace vmt::ingest {
+
+// The split above; false when the line does not have that shape.
+bool split_sample_line(ByteView line, ByteView* series_text, ByteView* value, ByteView* timestamp);
+
+class SeriesTextCache {
+ public:
+  struct Entry {
+    ByteView raw;              // the raw name (RawNameBuilder)
+    uint64_t raw_hash = 0;     // xxhash64(raw)
+    metric::RawStats stats;    // label-limit counters of one row of this series
+  };
+
+  explicit SeriesTextCache(size_t max_bytes = 32 << 20) : max_bytes_(max_bytes) { clear(); }
+
+  // hash = xxhash64(series_text).
+  bool find(ByteView series_text, uint64_t hash, Entry* out) const;
+  void insert(ByteView series_text, uint64_t hash, ByteView raw, uint64_t raw_hash, const metric::RawStats& stats);
+  size_t size() const { return entries_.size(); }
+
+ private:
+  struct Stored {
+    uint64_t text_off;
+    uint32_t text_len, raw_len;
+    uint64_t raw_hash;
+    metric::RawStats stats;
+  };
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t ref = 0;  // entry index + 1
+  };
+  void clear();
+
+  size_t max_bytes_;
+  Bytes arena_;  // text then raw name, per entry
+  std::vector<Stored> entries_;
+  std::vector<Slot> slots_;
+};
+
+}  // namespace vmt::ingest

@@ -1,0 +1,73 @@
+// TargetDir: the vmstorage -storageDataPath an import writes into, created complete when missing,
+// locked for the whole run, with the places new parts go and the names they get.
+//
+// Spec: storage-layout.md §1-§3 (the tree; what vmstorage creates, tolerates, deletes and panics
+// on at open), §2.1 (flock.lock), §2.3 / indexdb.md §1.2-§1.3 (generations: 16 upper-case hex
+// digits, increasing; with fewer than three the server adds new ones at open, so we add them the
+// same way first and curr is the middle one of the last three), §2.5 (minTimestampForCompositeIndex
+// is 0 for a fresh store: we always write the composite rows), data-part.md §2 (part names
+// %016X), §14 and §16 (parts.json; a partition we create gets an empty one at once, as HEAD does,
+// so an interrupted import never leaves a partition whose subdirectories would be taken as parts).
+//
+// Created when missing, each directory's parent fsynced:
+//   flock.lock  data/{small,big}/snapshots/  indexdb/snapshots/  snapshots/
+//   metadata/minTimestampForCompositeIndex (8 zero bytes; only when indexdb/ is new, written first)
+//   indexdb/<GEN>/parts.json "[]" for each generation added
+// Names: one counter, seeded with --part-name-seed or the wall clock in ns (like vmstorage, whose
+// own counters, seeded later, are larger), gives generation names above every existing one and
+// part names not present in the target directories.
+// Temporary directories of an import start with kTempPrefix; the server deletes them at open (they
+// are never listed), and the next import removes them.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/fs.h"
+#include "base/status.h"
+
+namespace vmt::ingest {
+
+class TargetDir {
+ public:
+  static constexpr const char* kTempPrefix = "tsdb-import.tmp.";
+
+  // name_seed 0 means the wall clock in ns.
+  Status open(const std::string& root, uint64_t name_seed);
+
+  const std::string& root() const { return root_; }
+  bool created_indexdb() const { return created_indexdb_; }
+  const std::string& curr_table() const { return curr_; }
+  const std::string& prev_table() const { return prev_; }  // "" when there is none
+  const std::vector<std::string>& tables() const { return tables_; }  // every generation dir, sorted
+  const std::vector<std::string>& added_tables() const { return added_tables_; }
+
+  std::string small_dir(const std::string& partition) const;
+  std::string big_dir(const std::string& partition) const;
+  // data/small/P and data/big/P exist and small/P has parts.json (empty when created now).
+  Status ensure_partition(const std::string& partition);
+
+  // %016X of the counter, not present in any of `dirs` and not handed out before.
+  std::string new_part_name(const std::vector<std::string>& dirs);
+  // Removes subdirectories of `dir` named kTempPrefix* (left by an interrupted import).
+  Status remove_stale_temp(const std::string& dir);
+
+ private:
+  Status mkdir_durable(const std::string& path);  // each missing component, parent fsynced
+  Status open_generations(uint64_t seed);
+
+  std::string root_;
+  fs::FlockFile lock_;
+  bool created_indexdb_ = false;
+  std::vector<std::string> tables_, added_tables_;
+  std::string curr_, prev_;
+  uint64_t counter_ = 0;
+  std::set<std::string> handed_out_;
+};
+
+// Whether a name is a generation directory name: exactly 16 upper-case hex digits.
+bool is_generation_name(const std::string& name);
+
+}  // namespace vmt::ingest

@@ -1,0 +1,95 @@
+#include "ops/import.h"
+
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
+
+#include "ops/args.h"
+#include "ops/tool.h"
+
+namespace vmt::ops {
+
+namespace {
+
+std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
+std::string fmt(const char* f, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, f);
+  std::vsnprintf(buf, sizeof(buf), f, ap);
+  va_end(ap);
+  return buf;
+}
+
+using u64 = unsigned long long;
+
+}  // namespace
+
+std::vector<std::string> render_import_summary(const ingest::ImportStats& s) {
+  std::vector<std::string> out;
+  out.push_back(fmt("input: files=%llu bytes=%llu lines=%llu skipped=%llu bad=%llu", u64(s.files), u64(s.input_bytes),
+                    u64(s.lines), u64(s.skipped_lines), u64(s.bad_lines)));
+  out.push_back(fmt("samples: parsed=%llu nan=%llu too_old=%llu too_new=%llu accepted=%llu written=%llu",
+                    u64(s.samples_parsed), u64(s.dropped_nan), u64(s.dropped_too_old), u64(s.dropped_too_new),
+                    u64(s.samples_accepted), u64(s.rows_written)));
+  out.push_back("window: min=" + format_time_ms(s.min_timestamp_allowed) +
+                " max=" + format_time_ms(s.max_timestamp_allowed));
+  if (s.labels.metrics_with_dropped_labels || s.labels.too_long_label_names || s.labels.too_long_label_values) {
+    out.push_back(fmt("labels: series_with_dropped_labels=%llu long_names=%llu long_values=%llu",
+                      u64(s.labels.metrics_with_dropped_labels), u64(s.labels.too_long_label_names),
+                      u64(s.labels.too_long_label_values)));
+  }
+  if (s.dry_run) {
+    out.push_back(fmt("series: total=%llu", u64(s.series)));
+  } else {
+    out.push_back(fmt("series: total=%llu new=%llu curr=%llu prev=%llu metric_ids=%llu..%llu", u64(s.series),
+                      u64(s.series_new), u64(s.series_curr), u64(s.series_prev), u64(s.first_metric_id),
+                      u64(s.last_metric_id)));
+  }
+  for (const auto& p : s.partitions) {
+    if (s.dry_run) {
+      out.push_back(fmt("partition %s: samples=%llu", p.name.c_str(), u64(p.samples)));
+    } else {
+      out.push_back(fmt("partition %s: samples=%llu written=%llu parts=%llu small=%llu big=%llu bytes=%llu",
+                        p.name.c_str(), u64(p.samples), u64(p.rows_written), u64(p.small_parts + p.big_parts),
+                        u64(p.small_parts), u64(p.big_parts), u64(p.bytes)));
+    }
+  }
+  if (!s.dry_run) {
+    if (s.index_parts) {
+      out.push_back(fmt("indexdb %s: items=%llu blocks=%llu parts=%llu bytes=%llu runs=%llu", s.index_table.c_str(),
+                        u64(s.index_items), u64(s.index_blocks), u64(s.index_parts), u64(s.index_bytes),
+                        u64(s.index_runs)));
+    } else {
+      out.push_back("indexdb: items=0 parts=0 (every series and day already indexed)");
+    }
+  }
+  const double secs = s.seconds > 0 ? s.seconds : 1e-9;
+  out.push_back(fmt("time: input=%.3f data=%.3f index=%.3f commit=%.3f early_flushes=%llu early_merges=%llu",
+                    s.seconds_input, s.seconds_data, s.seconds_index, s.seconds_commit, u64(s.early_flushes),
+                    u64(s.early_merges)));
+  out.push_back(fmt("done: seconds=%.3f samples_per_second=%.0f input_mb_per_second=%.1f%s", s.seconds,
+                    double(s.samples_accepted) / secs, double(s.input_bytes) / 1e6 / secs,
+                    s.dry_run ? " dry_run=1 (nothing written)" : ""));
+  return out;
+}
+
+Status run_import_tool(ingest::ImportOptions opt) {
+  Progress progress("tsdb-import");
+  opt.on_bad_line = [&](const std::string& file, uint64_t line, const std::string& msg) {
+    progress.done();
+    std::fprintf(stderr, "%s:%llu: %s\n", file.c_str(), static_cast<unsigned long long>(line), msg.c_str());
+  };
+  opt.on_progress = [&](const ingest::ImportProgress& p) {
+    progress.update(fmt("%.1f MB read, %llu lines, %llu samples, %llu series", double(p.input_bytes) / 1e6,
+                        u64(p.lines), u64(p.samples), u64(p.series)));
+  };
+  ingest::ImportStats stats;
+  Status st = ingest::run_import(opt, &stats);
+  progress.done();
+  if (!st.is_ok()) return st;
+  for (const auto& line : render_import_summary(stats)) log_line(line);
+  return Status::ok();
+}
+
+}  // namespace vmt::ops

@@ -1,0 +1,23 @@
+// tsdb-import's operation: runs ingest::run_import with bad lines and progress on stderr, then
+// prints the summary (its format is documented in man/tsdb-import.1, OUTPUT FORMAT).
+//
+// Exit status: 0 when the import finished, bad lines skipped and counted (VictoriaMetrics accepts
+// the rest of a request the same way); 1 with --strict at the first bad line, on an input error
+// (unreadable or truncated compressed input, a line over 256 KiB) or bad data in DIR, nothing
+// written; 2 usage; 3 DIR locked by a running vmstorage, or an I/O error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "ingest/importer.h"
+
+namespace vmt::ops {
+
+// The summary lines (without the "tsdb-import: " prefix).
+std::vector<std::string> render_import_summary(const ingest::ImportStats& s);
+
+Status run_import_tool(ingest::ImportOptions opt);
+
+}  // namespace vmt::ops

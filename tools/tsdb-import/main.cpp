@@ -1,0 +1,83 @@
+// tsdb-import: build or extend a vmstorage v1.93.7-cluster data directory from Prometheus text
+// exposition, offline. Thin over libcore/ops/import.h and libcore/ingest; see man/tsdb-import.1.
+#include <CLI/CLI.hpp>
+
+#include "ingest/importer.h"
+#include "ingest/raw_name.h"
+#include "ops/args.h"
+#include "ops/import.h"
+#include "ops/import_args.h"
+#include "ops/tool.h"
+
+using namespace vmt;
+using namespace vmt::ops;
+
+int main(int argc, char** argv) {
+  CLI::App app{"tsdb-import: build or extend a VictoriaMetrics v1.93.7-cluster vmstorage data directory from "
+               "Prometheus text exposition, offline"};
+  app.set_version_flag("--version", "tsdb-import (vmtsdb-tools) 0.1");
+  std::string dir, tenant = "0:0", retention = "1", dedup = "0", mem_limit = "256MiB";
+  std::string default_ts, metric_id_base, part_name_seed;
+  std::vector<std::string> inputs, extra_labels;
+  unsigned precision_bits = 64;
+  bool strict = false, dry_run = false;
+
+  app.add_option("-s", dir, "the vmstorage -storageDataPath to create or append to (vmstorage must not be running)")
+      ->required()->type_name("DIR");
+  app.add_option("--tenant", tenant, "accountID[:projectID] of every row, as in /insert/<tenant>/ (default 0:0)")
+      ->type_name("A[:P]");
+  app.add_option("--extra-label", extra_labels, "append NAME=VALUE to every row, as the extra_label query arg (repeatable)")
+      ->type_name("NAME=VALUE")->allow_extra_args(false);  // one value per --extra-label; FILEs follow
+  app.add_option("--default-timestamp", default_ts, "timestamp in ms for lines without one (default: now, once per run)")
+      ->type_name("MS");
+  app.add_option("--retention", retention, "vmstorage -retentionPeriod: rows outside [now-retention, now+2d] are "
+                 "counted and dropped; a bare number is months of 31 days (default 1)")->type_name("D");
+  app.add_option("--dedup-interval", dedup, "vmstorage -dedup.minScrapeInterval: keep one sample per interval and "
+                 "series (default 0 = off)")->type_name("D");
+  app.add_option("--precision-bits", precision_bits, "significant bits kept per value, 1..64 (default 64 = lossless)")
+      ->check(CLI::Range(1u, 64u))->type_name("N");
+  app.add_option("--metric-id-base", metric_id_base, "new MetricIDs are N+1, N+2, ... (raised above the largest "
+                 "MetricID in DIR; default: the clock in ns, like vmstorage)")->type_name("N");
+  app.add_option("--part-name-seed", part_name_seed, "new part and generation names are %016X of N+1, N+2, ... "
+                 "(default: the clock in ns, like vmstorage)")->type_name("N");
+  app.add_option("--mem-limit", mem_limit, "memory for buffered samples and series before parts are written early "
+                 "(default 256MiB)")->type_name("SIZE");
+  app.add_flag("--strict", strict, "stop at the first bad line (exit 1, nothing written) instead of skipping it");
+  app.add_flag("--dry-run", dry_run, "parse and report only; DIR is not touched");
+  app.add_option("FILE", inputs, "Prometheus text input, plain, gzip or zstd (default and \"-\": stdin)");
+
+  return run_tool("tsdb-import", app, argc, argv, [&](int*) -> Status {
+    ingest::ImportOptions opt;
+    opt.dir = dir;
+    VMT_ASSIGN_OR_RETURN(Tenant t, parse_tenant(tenant));
+    opt.account_id = t.account_id;
+    opt.project_id = t.project_id;
+    opt.inputs = inputs;
+    for (const auto& e : extra_labels) {
+      VMT_ASSIGN_OR_RETURN(ingest::ExtraLabel l, ingest::parse_extra_label(e));
+      opt.extra_labels.push_back(std::move(l));
+    }
+    if (!default_ts.empty()) {
+      VMT_ASSIGN_OR_RETURN(uint64_t v, parse_uint64(default_ts, "--default-timestamp"));
+      if (v > uint64_t(INT64_MAX)) return invalid_argument("--default-timestamp is out of range");
+      opt.default_timestamp_ms = int64_t(v);
+    }
+    VMT_ASSIGN_OR_RETURN(opt.retention_ms, parse_duration_ms(retention, true));
+    if (opt.retention_ms > 0 && opt.retention_ms < ingest::kMsPerDay) {
+      return invalid_argument("--retention " + retention + " is shorter than one day, vmstorage's minimum");
+    }
+    VMT_ASSIGN_OR_RETURN(opt.dedup_interval_ms, parse_duration_ms(dedup == "0" ? "0ms" : dedup, false));
+    opt.precision_bits = uint8_t(precision_bits);
+    if (!metric_id_base.empty()) {
+      VMT_ASSIGN_OR_RETURN(opt.metric_id_base, parse_uint64(metric_id_base, "--metric-id-base"));
+    }
+    if (!part_name_seed.empty()) {
+      VMT_ASSIGN_OR_RETURN(opt.part_name_seed, parse_uint64(part_name_seed, "--part-name-seed"));
+    }
+    VMT_ASSIGN_OR_RETURN(opt.mem_limit_bytes, parse_byte_size(mem_limit));
+    if (opt.mem_limit_bytes < (1u << 20)) return invalid_argument("--mem-limit must be at least 1MiB");
+    opt.strict = strict;
+    opt.dry_run = dry_run;
+    return run_import_tool(std::move(opt));
+  });
+}
