@@ -78,32 +78,6 @@ void append_prom_number(Bytes& out, double v) {
   append_fixed_shortest(out, v);
 }
 
-void append_json_string(Bytes& out, ByteView s) {
-  static const char* hex = "0123456789abcdef";
-  out.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '<': out += "\\u003c"; break;
-      case '\'': out += "\\u0027"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(hex[c >> 4]);
-          out.push_back(hex[c & 15]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
 void append_prom_label_value(Bytes& out, ByteView s) {
   out.push_back('"');
   for (char ch : s) {

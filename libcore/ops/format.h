@@ -15,13 +15,13 @@
 #include <cstdint>
 
 #include "base/coding.h"
+#include "base/json_string.h"  // append_json_string: the {%qz= %} quoting
 
 namespace vmt::ops {
 
 void append_export_number(Bytes& out, double v);  // JSON export form (quoted specials)
 void append_prom_number(Bytes& out, double v);    // exposition form (bare NaN, +Inf, -Inf)
 void append_int(Bytes& out, int64_t v);
-void append_json_string(Bytes& out, ByteView s);  // quicktemplate QZ, with the quotes
 void append_prom_label_value(Bytes& out, ByteView s);  // with the quotes
 
 }  // namespace vmt::ops

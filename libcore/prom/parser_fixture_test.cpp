@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../tests/export_jsonl.h"
 #include "../tests/test_support.h"
 #include "metric/metric_name.h"
 #include "prom/fastfloat.h"
@@ -21,40 +22,8 @@ using namespace vmt;
 
 namespace {
 
-// {"metric":{...}} as vmselect's /api/v1/export prints it (JSON string escapes).
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string export_metric(const metric::MetricName& mn) {
-  std::string out = "{";
-  bool first = true;
-  for (auto& [k, v] : mn.labels_for_export()) {
-    out += (first ? "" : ",") + json_string(k) + ":" + json_string(v);
-    first = false;
-  }
-  return out + "}";
-}
-
-using Series = std::map<std::string, std::vector<int64_t>>;  // export metric -> timestamps
+using Series = test::ExportTimestamps;  // export metric object -> timestamps
+std::string export_metric(const metric::MetricName& mn) { return test::export_metric_object(mn); }
 
 void ingest(const std::string& path, uint32_t acc, uint32_t proj, Series& out) {
   prom::LineReader reader;
@@ -85,34 +54,7 @@ void ingest(const std::string& path, uint32_t acc, uint32_t proj, Series& out) {
   REQUIRE(reader.status().is_ok());
 }
 
-Series read_export(const std::string& path) {
-  auto text = fs::read_file(path, 64 << 20);
-  REQUIRE(text.is_ok());
-  Series out;
-  size_t pos = 0;
-  while (pos < text->size()) {
-    size_t nl = text->find('\n', pos);
-    if (nl == std::string::npos) nl = text->size();
-    std::string line = text->substr(pos, nl - pos);
-    pos = nl + 1;
-    if (line.empty()) continue;
-    const std::string head = "{\"metric\":";
-    REQUIRE(line.compare(0, head.size(), head) == 0);
-    size_t end = line.find("},\"values\":");
-    REQUIRE(end != std::string::npos);
-    std::string metric = line.substr(head.size(), end + 1 - head.size());
-    size_t ts = line.find("\"timestamps\":[");
-    REQUIRE(ts != std::string::npos);
-    std::vector<int64_t> stamps;
-    for (size_t p = ts + 14; p < line.size() && line[p] != ']';) {
-      size_t q = line.find_first_of(",]", p);
-      stamps.push_back(std::stoll(line.substr(p, q - p)));
-      p = line[q] == ',' ? q + 1 : q;
-    }
-    out[metric] = stamps;
-  }
-  return out;
-}
+Series read_export(const std::string& path) { return test::read_export_timestamps(path); }
 
 void check_same(Series got, const Series& want) {
   for (auto& [k, v] : got) std::sort(v.begin(), v.end());
@@ -130,7 +72,7 @@ void check_same(Series got, const Series& want) {
 
 TEST_SUITE("prom/parser fixtures") {
   TEST_CASE("tiny: parsed series and timestamps equal the server's export") {
-    if (!fs::is_dir(test::fixture("tiny"))) return;
+    REQUIRE_MESSAGE(fs::is_dir(test::fixture("tiny")), "fixtures missing: set VMT_FIXTURES");
     for (auto [acc, proj, name] : {std::tuple{0u, 0u, "tenant-0-0"}, std::tuple{42u, 7u, "tenant-42-7"}}) {
       Series got;
       ingest(test::fixture(std::string("tiny/input/") + name + ".prom"), acc, proj, got);
@@ -139,7 +81,7 @@ TEST_SUITE("prom/parser fixtures") {
   }
 
   TEST_CASE("node: three batches of node-exporter scrapes equal the server's export") {
-    if (!fs::is_dir(test::fixture("node"))) return;
+    REQUIRE_MESSAGE(fs::is_dir(test::fixture("node")), "fixtures missing: set VMT_FIXTURES");
     Series got;
     for (auto b : {"batch-1", "batch-2", "batch-3"}) {
       ingest(test::fixture(std::string("node/input/") + b + ".prom"), 0, 0, got);

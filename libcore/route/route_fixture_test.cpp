@@ -13,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "../tests/export_jsonl.h"
 #include "../tests/test_support.h"
 #include "metric/metric_name.h"
 #include "prom/fastfloat.h"
@@ -28,72 +29,17 @@ namespace {
 
 const std::vector<std::string> kNodes = {"127.0.0.1:8400", "127.0.0.1:8410", "127.0.0.1:8420"};
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 // The {"metric":{...}} object vmselect's export prints for a raw name stored by vmstorage.
 std::string export_metric(ByteView raw) {
   auto mn = metric::MetricName::decode_raw(raw);
   REQUIRE(mn.is_ok());
   mn->sort_tags();
-  std::string out = "{";
-  bool first = true;
-  for (auto& [k, v] : mn->labels_for_export()) {
-    out += (first ? "" : ",") + json_string(k) + ":" + json_string(v);
-    first = false;
-  }
-  return out + "}";
+  return test::export_metric_object(*mn);
 }
 
-using Series = std::map<std::string, std::vector<int64_t>>;  // export metric -> timestamps
+using Series = test::ExportTimestamps;  // export metric object -> timestamps
 
-Series read_export(const std::string& path) {
-  auto text = fs::read_file(path, 64 << 20);
-  REQUIRE(text.is_ok());
-  Series out;
-  size_t pos = 0;
-  while (pos < text->size()) {
-    size_t nl = text->find('\n', pos);
-    if (nl == std::string::npos) nl = text->size();
-    std::string line = text->substr(pos, nl - pos);
-    pos = nl + 1;
-    if (line.empty()) continue;
-    const std::string head = "{\"metric\":";
-    REQUIRE(line.compare(0, head.size(), head) == 0);
-    size_t end = line.find("},\"values\":");
-    REQUIRE(end != std::string::npos);
-    std::string metric = line.substr(head.size(), end + 1 - head.size());
-    size_t ts = line.find("\"timestamps\":[");
-    REQUIRE(ts != std::string::npos);
-    std::vector<int64_t> stamps;
-    for (size_t p = ts + 14; p < line.size() && line[p] != ']';) {
-      size_t q = line.find_first_of(",]", p);
-      stamps.push_back(std::stoll(line.substr(p, q - p)));
-      p = line[q] == ',' ? q + 1 : q;
-    }
-    out[metric] = stamps;
-  }
-  return out;
-}
+Series read_export(const std::string& path) { return test::read_export_timestamps(path); }
 
 struct WireRowCopy {
   Bytes raw;
@@ -149,7 +95,7 @@ std::vector<WireRowCopy> read_prom(const std::string& path, uint32_t acc, uint32
 
 TEST_SUITE("route/fixture") {
   TEST_CASE("every series lands on the node whose export holds it; text and wire agree") {
-    if (!fs::is_dir(test::fixture("route"))) return;
+    REQUIRE_MESSAGE(fs::is_dir(test::fixture("route")), "fixtures missing: set VMT_FIXTURES");
     test::TempDir tmp;
     const std::string in = test::fixture("route/input/");
     for (auto [acc, proj, tenant, files] :
