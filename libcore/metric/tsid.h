@@ -31,13 +31,19 @@ struct TSID {
   uint32_t instance_id = 0;
   uint64_t metric_id = 0;
 
+  // Writes the 32 bytes at p (the caller owns kSize bytes there): the counterpart of load().
+  void store(char* p) const {
+    store_u32(p, account_id);
+    store_u32(p + 4, project_id);
+    store_u64(p + 8, metric_group_id);
+    store_u32(p + 16, job_id);
+    store_u32(p + 20, instance_id);
+    store_u64(p + 24, metric_id);
+  }
   void encode(Bytes& out) const {
-    put_u32(out, account_id);
-    put_u32(out, project_id);
-    put_u64(out, metric_group_id);
-    put_u32(out, job_id);
-    put_u32(out, instance_id);
-    put_u64(out, metric_id);
+    char p[kSize];
+    store(p);
+    out.append(p, kSize);
   }
   // Decodes from exactly-sized raw bytes (p has >= 32 bytes; caller checked).
   static TSID load(const char* p) {

@@ -7,12 +7,7 @@ namespace vmt::storage {
 void BlockHeader::encode(Bytes& out) const {
   // One append instead of thirteen: this runs once per block on the write path.
   char p[kSize];
-  store_u32(p + 0, tsid.account_id);
-  store_u32(p + 4, tsid.project_id);
-  store_u64(p + 8, tsid.metric_group_id);
-  store_u32(p + 16, tsid.job_id);
-  store_u32(p + 20, tsid.instance_id);
-  store_u64(p + 24, tsid.metric_id);
+  tsid.store(p);
   store_u64(p + 32, zigzag64(min_timestamp));
   store_u64(p + 40, zigzag64(max_timestamp));
   store_u64(p + 48, zigzag64(first_value));

@@ -4,12 +4,7 @@ namespace vmt::storage {
 
 void MetaindexRow::encode(Bytes& out) const {
   char p[kSize];
-  store_u32(p + 0, tsid.account_id);
-  store_u32(p + 4, tsid.project_id);
-  store_u64(p + 8, tsid.metric_group_id);
-  store_u32(p + 16, tsid.job_id);
-  store_u32(p + 20, tsid.instance_id);
-  store_u64(p + 24, tsid.metric_id);
+  tsid.store(p);
   store_u32(p + 32, block_headers_count);
   store_u64(p + 36, zigzag64(min_timestamp));
   store_u64(p + 44, zigzag64(max_timestamp));
