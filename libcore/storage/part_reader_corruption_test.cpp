@@ -42,20 +42,25 @@ std::string large_part() {
   return best;
 }
 
+// Streams every block of an opened part and checks its totals; "ok" or the first error message.
+std::string stream_all(PartReader& r) {
+  Block b;
+  while (true) {
+    bool eof = false;
+    Status st = r.next(b, &eof);
+    if (!st.is_ok()) return st.message();
+    if (eof) break;
+  }
+  Status st = r.verify_totals();
+  return st.is_ok() ? "ok" : st.message();
+}
+
 // Opens, streams and verifies the part; "ok" or the first error message.
 std::string check_dir(const std::string& dir, const std::string& display) {
   PartReader r;
   Status st = r.open(dir, display);
   if (!st.is_ok()) return st.message();
-  Block b;
-  while (true) {
-    bool eof = false;
-    st = r.next(b, &eof);
-    if (!st.is_ok()) return st.message();
-    if (eof) break;
-  }
-  st = r.verify_totals();
-  return st.is_ok() ? "ok" : st.message();
+  return stream_all(r);
 }
 
 std::string check_memory(const Bytes& json, const Bytes& metaindex, const Bytes& index, const Bytes& ts,
@@ -65,15 +70,7 @@ std::string check_memory(const Bytes& json, const Bytes& metaindex, const Bytes&
   PartReader r;
   Status st = r.open_memory(ph.value(), metaindex, index, ts, vs, display);
   if (!st.is_ok()) return st.message();
-  Block b;
-  while (true) {
-    bool eof = false;
-    st = r.next(b, &eof);
-    if (!st.is_ok()) return st.message();
-    if (eof) break;
-  }
-  st = r.verify_totals();
-  return st.is_ok() ? "ok" : st.message();
+  return stream_all(r);
 }
 
 Bytes read(const std::string& path) { return fs::read_file(path, 1 << 30).value(); }
