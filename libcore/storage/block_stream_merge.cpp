@@ -54,14 +54,14 @@ struct Cursor {
   RawBlock cur;
 };
 
-// blockStreamReaderHeap.Less, with the source index as a deterministic tie-break.
+// blockStreamReaderHeap.Less (blockHeader.Less), with no tie-break of its own: which of two blocks
+// with the same MetricID and MinTimestamp comes first is decided by the heap's history exactly as
+// in Go's container/heap (sift_down below is its down()), so that overlapping blocks of one series
+// are merged in the server's order (their equal timestamps interleave by it, merge.md §4.3).
 bool cursor_less(const Cursor* a, const Cursor* b) {
   const BlockHeader& x = a->cur.header;
   const BlockHeader& y = b->cur.header;
-  if (x.tsid.metric_id == y.tsid.metric_id) {
-    if (x.min_timestamp != y.min_timestamp) return x.min_timestamp < y.min_timestamp;
-    return a->index < b->index;
-  }
+  if (x.tsid.metric_id == y.tsid.metric_id) return x.min_timestamp < y.min_timestamp;
   return x.tsid < y.tsid;
 }
 
