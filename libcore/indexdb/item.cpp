@@ -32,48 +32,51 @@ bool parse_ns(const std::string& s, uint8_t* ns) {
   return false;
 }
 
-void tenant_prefix(Bytes& out, uint8_t ns, uint32_t account_id, uint32_t project_id) {
+void tenant_prefix(Bytes& out, uint8_t ns, metric::Tenancy t, uint32_t account_id, uint32_t project_id) {
   put_u8(out, ns);
-  put_u32(out, account_id);
-  put_u32(out, project_id);
+  if (t == metric::Tenancy::kCluster) {
+    put_u32(out, account_id);
+    put_u32(out, project_id);
+  }
 }
 
 namespace {
 
-Status decode_name_tsid(ByteView rest, Item* it, const char* what) {
-  // rest = canonicalMN · 02 · TSID(32)
-  if (rest.size() < 8 + 1 + metric::TSID::kSize) {
+Status decode_name_tsid(ByteView rest, metric::Tenancy t, Item* it, const char* what) {
+  // rest = canonicalMN · 02 · TSID
+  const size_t tsid_size = metric::TSID::size(t);
+  if (rest.size() < metric::tenant_bytes(t) + 1 + tsid_size) {
     return corruption(std::string(what) + ": too short for canonicalMN, 02 and a TSID: " + std::to_string(rest.size()) + " bytes");
   }
-  size_t sep = rest.size() - metric::TSID::kSize - 1;
+  size_t sep = rest.size() - tsid_size - 1;
   if (rest[sep] != metric::kKvSeparatorChar) {
     return corruption(std::string(what) + ": the byte before the TSID must be 02 (kvSeparatorChar)");
   }
-  VMT_ASSIGN_OR_RETURN_CTX(it->name, metric::MetricName::decode_canonical(rest.substr(0, sep)), what);
+  VMT_ASSIGN_OR_RETURN_CTX(it->name, metric::MetricName::decode_canonical(rest.substr(0, sep), t), what);
   it->has_name = true;
-  it->tsid = metric::TSID::load(rest.data() + sep + 1);
+  it->tsid = metric::TSID::load(rest.data() + sep + 1, t);
   it->has_tsid = true;
   return Status::ok();
 }
 
 }  // namespace
 
-Result<Item> decode_item(ByteView item) {
+Result<Item> decode_item(ByteView item, metric::Tenancy t) {
   Item it;
   ByteReader r(item);
   VMT_ASSIGN_OR_RETURN(uint8_t ns, r.u8("nsPrefix"));
   it.ns = ns;
   switch (ns) {
     case kNsMetricNameToTSIDLegacy:
-      VMT_TRY(decode_name_tsid(r.rest(), &it, "ns 0"));
+      VMT_TRY(decode_name_tsid(r.rest(), t, &it, "ns 0"));
       it.account_id = it.name.account_id;
       it.project_id = it.name.project_id;
-      it.has_tenant = true;
+      it.has_tenant = t == metric::Tenancy::kCluster;
       return it;
     case kNsTagToMetricIDs:
     case kNsDateTagToMetricIDs: {
-      VMT_ASSIGN_OR_RETURN(it.tag, TagRow::decode(item));
-      it.has_tenant = true;
+      VMT_ASSIGN_OR_RETURN(it.tag, TagRow::decode(item, t));
+      it.has_tenant = t == metric::Tenancy::kCluster;
       it.account_id = it.tag.account_id;
       it.project_id = it.tag.project_id;
       it.has_date = ns == kNsDateTagToMetricIDs;
@@ -84,9 +87,11 @@ Result<Item> decode_item(ByteView item) {
     case kNsMetricIDToTSID:
     case kNsMetricIDToMetricName:
     case kNsDateToMetricID: {
-      it.has_tenant = true;
-      VMT_ASSIGN_OR_RETURN(it.account_id, r.u32("AccountID"));
-      VMT_ASSIGN_OR_RETURN(it.project_id, r.u32("ProjectID"));
+      it.has_tenant = t == metric::Tenancy::kCluster;
+      if (t == metric::Tenancy::kCluster) {
+        VMT_ASSIGN_OR_RETURN(it.account_id, r.u32("AccountID"));
+        VMT_ASSIGN_OR_RETURN(it.project_id, r.u32("ProjectID"));
+      }
       if (ns == kNsDateToMetricID) {
         it.has_date = true;
         VMT_ASSIGN_OR_RETURN(it.date, r.u64("date"));
@@ -94,16 +99,19 @@ Result<Item> decode_item(ByteView item) {
       VMT_ASSIGN_OR_RETURN(uint64_t mid, r.u64("MetricID"));
       it.metric_ids.push_back(mid);
       if (ns == kNsMetricIDToTSID) {
-        if (r.remaining() != metric::TSID::kSize) {
-          return corruption("ns 2: want a 32-byte TSID after the MetricID; got " + std::to_string(r.remaining()) + " bytes");
+        if (r.remaining() != metric::TSID::size(t)) {
+          return corruption("ns 2: want a " + std::to_string(metric::TSID::size(t)) + "-byte " +
+                            metric::tenancy_name(t) + " TSID after the MetricID; got " +
+                            std::to_string(r.remaining()) + " bytes");
         }
-        it.tsid = metric::TSID::load(r.rest().data());
+        it.tsid = metric::TSID::load(r.rest().data(), t);
         it.has_tsid = true;
       } else if (ns == kNsMetricIDToMetricName) {
-        VMT_ASSIGN_OR_RETURN_CTX(it.name, metric::MetricName::decode_canonical(r.rest()), "ns 3: MetricName");
+        VMT_ASSIGN_OR_RETURN_CTX(it.name, metric::MetricName::decode_canonical(r.rest(), t), "ns 3: MetricName");
         it.has_name = true;
       } else if (!r.empty()) {
-        return corruption("ns 5: item must be exactly 25 bytes; got " + std::to_string(item.size()));
+        return corruption("ns 5: item must be exactly " + std::to_string(17 + metric::tenant_bytes(t)) +
+                          " bytes; got " + std::to_string(item.size()));
       }
       return it;
     }
@@ -116,8 +124,8 @@ Result<Item> decode_item(ByteView item) {
     case kNsDateMetricNameToTSID: {
       it.has_date = true;
       VMT_ASSIGN_OR_RETURN(it.date, r.u64("date"));
-      VMT_TRY(decode_name_tsid(r.rest(), &it, "ns 7"));
-      it.has_tenant = true;
+      VMT_TRY(decode_name_tsid(r.rest(), t, &it, "ns 7"));
+      it.has_tenant = t == metric::Tenancy::kCluster;
       it.account_id = it.name.account_id;
       it.project_id = it.name.project_id;
       it.metric_ids.push_back(it.tsid.metric_id);

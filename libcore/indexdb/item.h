@@ -1,15 +1,16 @@
 // Index items of every namespace, decoded for inspection and cross-checks.
 //
-// Spec: indexdb.md §3-§4, §7 ([cluster] layouts):
+// Spec: indexdb.md §3-§4, §7 ([cluster] layouts; single-node drops every "acc · proj" below, and
+// its canonicalMN has no tenant: metric/tenancy.h):
 //   00  legacy MetricName->TSID   00 · canonicalMN · 02 · TSID            (neither written nor read)
 //   01  Tag->MetricIDs            01 · acc · proj · esc(k) esc(v) · MetricID+
-//   02  MetricID->TSID            02 · acc · proj · MetricID · TSID(32)             49 bytes
+//   02  MetricID->TSID            02 · acc · proj · MetricID · TSID(32)             49 bytes (single: 33)
 //   03  MetricID->MetricName      03 · acc · proj · MetricID · canonicalMN
 //   04  deleted MetricID          04 · MetricID                                     9 bytes, no tenant
-//   05  Date->MetricID            05 · acc · proj · date · MetricID                 25 bytes
+//   05  Date->MetricID            05 · acc · proj · date · MetricID                 25 bytes (single: 17)
 //   06  (Date,Tag)->MetricIDs     06 · acc · proj · date · esc(k) esc(v) · MetricID+
 //   07  (Date,MetricName)->TSID   07 · date · canonicalMN(acc proj ...) · 02 · TSID(32)
-// canonicalMN never contains an unescaped 02, so in ns 0/7 the byte before the last 32 is 02.
+// canonicalMN never contains an unescaped 02, so in ns 0/7 the byte before the TSID is 02.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +39,7 @@ bool parse_ns(const std::string& s, uint8_t* ns);
 
 struct Item {
   uint8_t ns = 0;
-  bool has_tenant = false;
+  bool has_tenant = false;  // a cluster item of a tenant (single-node items have none)
   uint32_t account_id = 0, project_id = 0;
   bool has_date = false;
   uint64_t date = 0;
@@ -51,9 +52,9 @@ struct Item {
 };
 
 // Decodes one item completely; a corrupt item yields corruption naming the namespace and field.
-Result<Item> decode_item(ByteView item);
+Result<Item> decode_item(ByteView item, metric::Tenancy t);
 
-// The common prefix used to look items up: ns · acc · proj (ns 1/2/3/5/6).
-void tenant_prefix(Bytes& out, uint8_t ns, uint32_t account_id, uint32_t project_id);
+// The common prefix used to look items up: ns · acc · proj (ns 1/2/3/5/6); ns alone in single-node.
+void tenant_prefix(Bytes& out, uint8_t ns, metric::Tenancy t, uint32_t account_id, uint32_t project_id);
 
 }  // namespace vmt::indexdb

@@ -32,40 +32,40 @@ void append_tag_rows(mergeset::Items& out, ByteView prefix, uint64_t metric_id, 
 
 }  // namespace
 
-void append_global_items(mergeset::Items& out, const metric::TSID& tsid, const metric::MetricName& mn,
-                         ByteView canonical_mn) {
-  tenant_prefix(out.mutable_data(), kNsMetricIDToMetricName, mn.account_id, mn.project_id);
+void append_global_items(mergeset::Items& out, metric::Tenancy t, const metric::TSID& tsid,
+                         const metric::MetricName& mn, ByteView canonical_mn) {
+  tenant_prefix(out.mutable_data(), kNsMetricIDToMetricName, t, mn.account_id, mn.project_id);
   put_u64(out.mutable_data(), tsid.metric_id);
   out.mutable_data().append(canonical_mn);
   out.end_item();
 
-  tenant_prefix(out.mutable_data(), kNsMetricIDToTSID, mn.account_id, mn.project_id);
+  tenant_prefix(out.mutable_data(), kNsMetricIDToTSID, t, mn.account_id, mn.project_id);
   put_u64(out.mutable_data(), tsid.metric_id);
-  tsid.encode(out.mutable_data());
+  tsid.encode(out.mutable_data(), t);
   out.end_item();
 
   Bytes prefix;
-  tenant_prefix(prefix, kNsTagToMetricIDs, mn.account_id, mn.project_id);
+  tenant_prefix(prefix, kNsTagToMetricIDs, t, mn.account_id, mn.project_id);
   append_tag_rows(out, prefix, tsid.metric_id, mn);
 }
 
-void append_per_day_items(mergeset::Items& out, uint64_t date, const metric::TSID& tsid, const metric::MetricName& mn,
-                          ByteView canonical_mn) {
-  tenant_prefix(out.mutable_data(), kNsDateToMetricID, mn.account_id, mn.project_id);
+void append_per_day_items(mergeset::Items& out, metric::Tenancy t, uint64_t date, const metric::TSID& tsid,
+                          const metric::MetricName& mn, ByteView canonical_mn) {
+  tenant_prefix(out.mutable_data(), kNsDateToMetricID, t, mn.account_id, mn.project_id);
   put_u64(out.mutable_data(), date);
   put_u64(out.mutable_data(), tsid.metric_id);
   out.end_item();
 
-  // ns 7 has no tenant prefix: the tenant is inside canonicalMN, after the date.
+  // ns 7 has no tenant prefix: in the cluster the tenant is inside canonicalMN, after the date.
   put_u8(out.mutable_data(), kNsDateMetricNameToTSID);
   put_u64(out.mutable_data(), date);
   out.mutable_data().append(canonical_mn);
   put_u8(out.mutable_data(), metric::kKvSeparatorChar);
-  tsid.encode(out.mutable_data());
+  tsid.encode(out.mutable_data(), t);
   out.end_item();
 
   Bytes prefix;
-  tenant_prefix(prefix, kNsDateTagToMetricIDs, mn.account_id, mn.project_id);
+  tenant_prefix(prefix, kNsDateTagToMetricIDs, t, mn.account_id, mn.project_id);
   put_u64(prefix, date);
   append_tag_rows(out, prefix, tsid.metric_id, mn);
 }

@@ -19,10 +19,10 @@
 
 namespace vmt::indexdb {
 
-// canonical_mn must be mn.encode_canonical(); passed in so callers encode it once per series.
-void append_global_items(mergeset::Items& out, const metric::TSID& tsid, const metric::MetricName& mn,
-                         ByteView canonical_mn);
-void append_per_day_items(mergeset::Items& out, uint64_t date, const metric::TSID& tsid,
+// canonical_mn must be mn.encode_canonical(t); passed in so callers encode it once per series.
+void append_global_items(mergeset::Items& out, metric::Tenancy t, const metric::TSID& tsid,
+                         const metric::MetricName& mn, ByteView canonical_mn);
+void append_per_day_items(mergeset::Items& out, metric::Tenancy t, uint64_t date, const metric::TSID& tsid,
                           const metric::MetricName& mn, ByteView canonical_mn);
 
 }  // namespace vmt::indexdb

@@ -38,10 +38,10 @@ TEST_SUITE("indexdb/series_items") {
   TEST_CASE("the spec's 18 items, in generation order") {
     auto mn = example_name();
     Bytes canon;
-    mn.encode_canonical(canon);
+    mn.encode_canonical(canon, vmt::metric::Tenancy::kCluster);
     mergeset::Items items;
-    append_global_items(items, example_tsid(), mn, canon);
-    append_per_day_items(items, 19662, example_tsid(), mn, canon);
+    append_global_items(items, vmt::metric::Tenancy::kCluster, example_tsid(), mn, canon);
+    append_per_day_items(items, vmt::metric::Tenancy::kCluster, 19662, example_tsid(), mn, canon);
     REQUIRE(items.size() == 18);
     const char* want[] = {
         "03 0000002A 00000007 1789ABCD00000001 0000002A00000007687474705F72657175657374735F746F74616C016A6F620161706901696E7374616E63650168313A393130300170617468012F7801",
@@ -73,13 +73,13 @@ TEST_SUITE("indexdb/series_items") {
     metric::MetricName mn;
     mn.metric_group = "foo.bar";
     Bytes canon;
-    mn.encode_canonical(canon);
+    mn.encode_canonical(canon, vmt::metric::Tenancy::kCluster);
     mergeset::Items items;
     metric::TSID t;
     t.metric_id = 1;
-    append_global_items(items, t, mn, canon);
+    append_global_items(items, vmt::metric::Tenancy::kCluster, t, mn, canon);
     REQUIRE(items.size() == 4);  // 3 + g + 2T with g = 1, T = 0
-    auto row = decode_item(items[3]);
+    auto row = decode_item(items[3], vmt::metric::Tenancy::kCluster);
     REQUIRE(row.is_ok());
     CHECK(row->tag.key == "\xFF");
     CHECK(row->tag.value == "rab.oof");
@@ -88,12 +88,12 @@ TEST_SUITE("indexdb/series_items") {
   TEST_CASE("every generated item decodes back to its fields") {
     auto mn = example_name();
     Bytes canon;
-    mn.encode_canonical(canon);
+    mn.encode_canonical(canon, vmt::metric::Tenancy::kCluster);
     mergeset::Items items;
-    append_global_items(items, example_tsid(), mn, canon);
-    append_per_day_items(items, 19662, example_tsid(), mn, canon);
+    append_global_items(items, vmt::metric::Tenancy::kCluster, example_tsid(), mn, canon);
+    append_per_day_items(items, vmt::metric::Tenancy::kCluster, 19662, example_tsid(), mn, canon);
     for (size_t i = 0; i < items.size(); ++i) {
-      auto it = decode_item(items[i]);
+      auto it = decode_item(items[i], vmt::metric::Tenancy::kCluster);
       REQUIRE(it.is_ok());
       CHECK(it->metric_ids.size() == 1);
       CHECK(it->metric_ids[0] == 0x1789ABCD00000001ULL);

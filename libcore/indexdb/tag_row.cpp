@@ -5,30 +5,35 @@
 
 namespace vmt::indexdb {
 
-void TagRow::encode_prefix(Bytes& out) const {
+void TagRow::encode_prefix(Bytes& out, metric::Tenancy t) const {
   put_u8(out, ns);
-  put_u32(out, account_id);
-  put_u32(out, project_id);
+  if (t == metric::Tenancy::kCluster) {
+    put_u32(out, account_id);
+    put_u32(out, project_id);
+  }
   if (ns == kNsDateTagToMetricIDs) put_u64(out, date);
   metric::escape_append(out, key);
   metric::escape_append(out, value);
 }
 
-void TagRow::encode(Bytes& out) const {
-  encode_prefix(out);
+void TagRow::encode(Bytes& out, metric::Tenancy t) const {
+  encode_prefix(out, t);
   for (uint64_t id : metric_ids) put_u64(out, id);
 }
 
 namespace {
 
-Result<size_t> parse_prefix(ByteView item, TagRow* row) {
+Result<size_t> parse_prefix(ByteView item, metric::Tenancy t, TagRow* row) {
   ByteReader r(item);
   VMT_ASSIGN_OR_RETURN(uint8_t ns, r.u8("nsPrefix"));
   if (ns != kNsTagToMetricIDs && ns != kNsDateTagToMetricIDs) {
     return corruption("tag row: nsPrefix must be 1 or 6; got " + std::to_string(ns));
   }
-  VMT_ASSIGN_OR_RETURN(uint32_t acc, r.u32("AccountID"));
-  VMT_ASSIGN_OR_RETURN(uint32_t proj, r.u32("ProjectID"));
+  uint32_t acc = 0, proj = 0;
+  if (t == metric::Tenancy::kCluster) {
+    VMT_ASSIGN_OR_RETURN(acc, r.u32("AccountID"));
+    VMT_ASSIGN_OR_RETURN(proj, r.u32("ProjectID"));
+  }
   uint64_t date = 0;
   if (ns == kNsDateTagToMetricIDs) {
     VMT_ASSIGN_OR_RETURN(date, r.u64("date"));
@@ -49,11 +54,11 @@ Result<size_t> parse_prefix(ByteView item, TagRow* row) {
 
 }  // namespace
 
-Result<size_t> TagRow::prefix_len(ByteView item) { return parse_prefix(item, nullptr); }
+Result<size_t> TagRow::prefix_len(ByteView item, metric::Tenancy t) { return parse_prefix(item, t, nullptr); }
 
-Result<TagRow> TagRow::decode(ByteView item) {
+Result<TagRow> TagRow::decode(ByteView item, metric::Tenancy t) {
   TagRow row;
-  VMT_ASSIGN_OR_RETURN(size_t n, parse_prefix(item, &row));
+  VMT_ASSIGN_OR_RETURN(size_t n, parse_prefix(item, t, &row));
   ByteView tail = item.substr(n);
   if (tail.empty() || tail.size() % 8 != 0) {
     return corruption("tag row: the MetricID tail must be a non-empty multiple of 8 bytes; got " +

@@ -25,7 +25,7 @@ struct Merger {
   }
 };
 
-Status merge_pass(const mergeset::Items& in, mergeset::Items& out, uint8_t ns) {
+Status merge_pass(const mergeset::Items& in, mergeset::Items& out, uint8_t ns, metric::Tenancy t) {
   out.clear();
   size_t n = in.size();
   auto copy_all = [&] {
@@ -47,7 +47,7 @@ Status merge_pass(const mergeset::Items& in, mergeset::Items& out, uint8_t ns) {
       out.push_back(item);
       continue;
     }
-    auto plen = TagRow::prefix_len(item);
+    auto plen = TagRow::prefix_len(item, t);
     if (!plen.is_ok()) {
       copy_all();
       return plen.take_status().with_context("cannot merge tag rows: item " + std::to_string(i) + " (" +
@@ -80,10 +80,10 @@ Status merge_pass(const mergeset::Items& in, mergeset::Items& out, uint8_t ns) {
 
 }  // namespace
 
-Status merge_tag_to_metric_ids_rows(const mergeset::Items& in, mergeset::Items& out) {
+Status merge_tag_to_metric_ids_rows(const mergeset::Items& in, mergeset::Items& out, metric::Tenancy t) {
   mergeset::Items tmp;
-  Status st = merge_pass(in, tmp, kNsTagToMetricIDs);
-  if (st.is_ok()) st = merge_pass(tmp, out, kNsDateTagToMetricIDs);
+  Status st = merge_pass(in, tmp, kNsTagToMetricIDs, t);
+  if (st.is_ok()) st = merge_pass(tmp, out, kNsDateTagToMetricIDs, t);
   if (!st.is_ok()) {
     out.clear();
     for (size_t i = 0; i < in.size(); ++i) out.push_back(in[i]);

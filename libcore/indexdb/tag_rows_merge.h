@@ -10,6 +10,7 @@
 
 #include "base/status.h"
 #include "mergeset/items.h"
+#include "metric/tenancy.h"
 
 namespace vmt::indexdb {
 
@@ -17,6 +18,6 @@ constexpr size_t kMaxMetricIDsPerRow = 64;
 
 // Rewrites `in` into `out` (cleared first). A tag row that does not parse is corruption (the
 // server panics there); then `out` is left as a copy of `in`.
-Status merge_tag_to_metric_ids_rows(const mergeset::Items& in, mergeset::Items& out);
+Status merge_tag_to_metric_ids_rows(const mergeset::Items& in, mergeset::Items& out, metric::Tenancy t);
 
 }  // namespace vmt::indexdb

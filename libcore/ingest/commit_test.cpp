@@ -20,7 +20,7 @@ struct Setup {
   std::optional<NewIndexPart> index;
   std::vector<NewDataPart> data;
   Setup() {
-    REQUIRE(dir.open(tmp.path(), 10).is_ok());
+    REQUIRE(dir.open(tmp.path(), 10, vmt::metric::Tenancy::kCluster).is_ok());
     for (const char* p : {"2023_10", "2023_11"}) {
       REQUIRE(dir.ensure_partition(p).is_ok());
       NewDataPart d;

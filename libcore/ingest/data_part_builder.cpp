@@ -119,10 +119,10 @@ Status write_data_part(const PartitionRows& rows, const SeriesRegistry& reg, con
   storage::PartWriter w;
   const int level = std::max(storage::compress_level_for_merge(double(n) / double(plan.size())), kMinCompressLevel);
   if (memory) {
-    w.open_memory(memory, level);
+    w.open_memory(memory, opt.tenancy, level);
   } else {
     if (fs::exists(dir)) return invalid_argument(dir + ": already exists; a new part needs a fresh directory");
-    VMT_TRY(w.open_dir(dir, level));
+    VMT_TRY(w.open_dir(dir, opt.tenancy, level));
   }
 
   // Encode in batches on opt.threads threads, write each batch in order.

@@ -18,12 +18,14 @@
 #include "base/status.h"
 #include "ingest/partition_rows.h"
 #include "ingest/series_registry.h"
+#include "metric/tenancy.h"
 #include "storage/inmemory_part.h"
 #include "storage/part_header.h"
 
 namespace vmt::ingest {
 
 struct DataPartOptions {
+  metric::Tenancy tenancy = metric::Tenancy::kCluster;  // the target's layout
   int64_t dedup_interval_ms = 0;  // 0 = no dedup
   uint8_t precision_bits = 64;    // 1..64
   unsigned threads = 1;

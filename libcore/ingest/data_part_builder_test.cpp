@@ -33,7 +33,7 @@ std::vector<storage::Block> read_all(const storage::InmemoryPart& p) {
 
 TEST_SUITE("ingest/data_part_builder") {
   TEST_CASE("rows are sorted by TSID then timestamp, cut at 8192 rows per block") {
-    SeriesRegistry reg;
+    SeriesRegistry reg(metric::Tenancy::kCluster);
     // MetricIDs given against the TSID order of the names, so TSID order != input order.
     uint32_t a = itest::add_series(reg, itest::raw_name(0, 0, {{"", "zzz"}}), 0, 10);
     uint32_t b = itest::add_series(reg, itest::raw_name(0, 0, {{"", "aaa"}}), 0, 11);
@@ -67,7 +67,7 @@ TEST_SUITE("ingest/data_part_builder") {
   }
 
   TEST_CASE("dedup per block and MinDedupInterval; precision bits") {
-    SeriesRegistry reg;
+    SeriesRegistry reg(metric::Tenancy::kCluster);
     uint32_t a = itest::add_series(reg, itest::raw_name(0, 0, {{"", "m"}}), 0, 1);
     PartitionRows rows;
     for (int i = 0; i < 100; ++i) rows.append(a, 1000 * i + 1, i);
@@ -88,7 +88,7 @@ TEST_SUITE("ingest/data_part_builder") {
 
   TEST_CASE("a directory part: the files and metadata.json; refuses an existing directory") {
     vmt::test::TempDir tmp;
-    SeriesRegistry reg;
+    SeriesRegistry reg(metric::Tenancy::kCluster);
     uint32_t a = itest::add_series(reg, itest::raw_name(0, 0, {{"", "m"}}), 0, 1);
     PartitionRows rows;
     rows.append(a, 1700000000000, 42);
@@ -100,13 +100,13 @@ TEST_SUITE("ingest/data_part_builder") {
     CHECK(ph->rows_count == 1);
     CHECK(ph->min_timestamp == 1700000000000);
     storage::PartReader r;
-    REQUIRE(r.open(dir).is_ok());
+    REQUIRE(r.open(dir, vmt::metric::Tenancy::kCluster).is_ok());
     CHECK(r.size_bytes() == res.size_bytes);
     CHECK(write_data_part(rows, reg, DataPartOptions{}, dir, nullptr, &res).code() == Code::invalid_argument);
   }
 
   TEST_CASE("a series without a TSID is refused") {
-    SeriesRegistry reg;
+    SeriesRegistry reg(metric::Tenancy::kCluster);
     bool created = false;
     Bytes k = itest::raw_name(0, 0, {{"", "m"}});
     auto id = reg.find_or_add(k, metric::xxhash64(k), 0, &created);

@@ -33,7 +33,7 @@ Status merge_parts_written_early(TargetDir& dir, const std::string& partition, i
     for (size_t k : chunk) {
       const NewDataPart& src = all[mine[k]];
       readers.push_back(std::make_unique<storage::PartReader>());
-      VMT_TRY(readers.back()->open(src.temp_dir));
+      VMT_TRY(readers.back()->open(src.temp_dir, dir.tenancy()));
       srcs.push_back(readers.back().get());
       headers.push_back(readers.back()->part_header());
       consumed[mine[k]] = true;
@@ -44,7 +44,7 @@ Status merge_parts_written_early(TargetDir& dir, const std::string& partition, i
     np.temp_dir = fs::join(small, std::string(TargetDir::kTempPrefix) + np.name);
     temp_dirs->push_back(np.temp_dir);
     storage::PartWriter w;
-    VMT_TRY(w.open_dir(np.temp_dir, std::max(storage::compress_level_for_sources(headers), 1)));
+    VMT_TRY(w.open_dir(np.temp_dir, dir.tenancy(), std::max(storage::compress_level_for_sources(headers), 1)));
     storage::BlockMergeOptions mo;
     mo.dedup_interval_ms = dedup_interval_ms;
     mo.background_writer = threads > 1;

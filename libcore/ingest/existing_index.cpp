@@ -42,8 +42,9 @@ void ns7_key(Bytes& out, uint32_t date, ByteView canonical_mn) {
   put_u8(out, metric::kKvSeparatorChar);
 }
 
-void ns5_key(Bytes& out, uint32_t account_id, uint32_t project_id, uint32_t date, uint64_t metric_id) {
-  indexdb::tenant_prefix(out, indexdb::kNsDateToMetricID, account_id, project_id);
+void ns5_key(Bytes& out, metric::Tenancy t, uint32_t account_id, uint32_t project_id, uint32_t date,
+             uint64_t metric_id) {
+  indexdb::tenant_prefix(out, indexdb::kNsDateToMetricID, t, account_id, project_id);
   put_u64(out, date);
   put_u64(out, metric_id);
 }
@@ -62,7 +63,7 @@ Result<ExistingIndex::Readers> ExistingIndex::open_table(const std::string& tabl
 Status ExistingIndex::scan_ids(const Readers& parts, bool deleted_set) {
   if (parts.empty()) return Status::ok();
   mergeset::ItemMerger m(ptrs(parts));
-  // ns 2: 02 acc proj MetricID TSID; ns 3: 03 acc proj MetricID name; ns 4: 04 MetricID.
+  // ns 2: 02 [acc proj] MetricID TSID; ns 4: 04 MetricID.
   for (uint8_t ns : {indexdb::kNsMetricIDToTSID, indexdb::kNsDeletedMetricID}) {
     const char key = char(ns);
     VMT_TRY(m.seek(ByteView(&key, 1)));
@@ -74,8 +75,13 @@ Status ExistingIndex::scan_ids(const Readers& parts, bool deleted_set) {
         max_metric_id_ = std::max(max_metric_id_, id);
         if (deleted_set) deleted_.insert(id);
       } else {
-        if (it.size() < 17) return corruption("MetricID->TSID item of " + std::to_string(it.size()) + " bytes");
-        max_metric_id_ = std::max(max_metric_id_, load_u64(it.data() + 9));
+        const size_t tb = metric::tenant_bytes(tenancy_);
+        if (it.size() != 1 + tb + 8 + metric::TSID::size(tenancy_)) {
+          return corruption("MetricID->TSID item of " + std::to_string(it.size()) + " bytes; want " +
+                            std::to_string(1 + tb + 8 + metric::TSID::size(tenancy_)) + " (" +
+                            metric::tenancy_name(tenancy_) + ")");
+        }
+        max_metric_id_ = std::max(max_metric_id_, load_u64(it.data() + 1 + tb));
       }
       VMT_TRY(m.next());
     }
@@ -83,7 +89,9 @@ Status ExistingIndex::scan_ids(const Readers& parts, bool deleted_set) {
   return Status::ok();
 }
 
-Status ExistingIndex::open(const std::vector<std::string>& tables, const std::string& curr, const std::string& prev) {
+Status ExistingIndex::open(const std::vector<std::string>& tables, const std::string& curr, const std::string& prev,
+                           metric::Tenancy tenancy) {
+  tenancy_ = tenancy;
   for (const auto& t : tables) {
     if (t == curr || t == prev) continue;
     VMT_ASSIGN_OR_RETURN(Readers other, open_table(t));
@@ -111,8 +119,8 @@ Status ExistingIndex::resolve(std::vector<NameLookup>& lookups) {
       // first whose MetricID is not deleted wins.
       while (m.valid() && starts_with(m.item(), l.key)) {
         ByteView rest = m.item().substr(l.key.size());
-        if (rest.size() == metric::TSID::kSize) {
-          metric::TSID t = metric::TSID::load(rest.data());
+        if (rest.size() == metric::TSID::size(tenancy_)) {
+          metric::TSID t = metric::TSID::load(rest.data(), tenancy_);
           if (!deleted_.count(t.metric_id)) {
             l.found_in = gen;
             l.tsid = t;

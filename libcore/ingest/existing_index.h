@@ -28,7 +28,9 @@ class ExistingIndex {
  public:
   // Opens the listed parts of every generation table (tables), and scans them for the largest
   // MetricID (ns 2 and ns 4) and, in curr and prev, the deleted MetricIDs (ns 4).
-  Status open(const std::vector<std::string>& tables, const std::string& curr, const std::string& prev);
+  // `tenancy` is the layout of the TSIDs in ns 7 items.
+  Status open(const std::vector<std::string>& tables, const std::string& curr, const std::string& prev,
+              metric::Tenancy tenancy);
 
   uint64_t max_metric_id() const { return max_metric_id_; }
   // Whether curr or prev holds any part (otherwise no lookup can succeed).
@@ -58,11 +60,12 @@ class ExistingIndex {
   Status scan_ids(const Readers& parts, bool deleted_set);
 
   Readers curr_, prev_;
+  metric::Tenancy tenancy_ = metric::Tenancy::kCluster;
   uint64_t max_metric_id_ = 0;
   std::unordered_set<uint64_t> deleted_;
 };
 
 void ns7_key(Bytes& out, uint32_t date, ByteView canonical_mn);
-void ns5_key(Bytes& out, uint32_t account_id, uint32_t project_id, uint32_t date, uint64_t metric_id);
+void ns5_key(Bytes& out, metric::Tenancy t, uint32_t account_id, uint32_t project_id, uint32_t date, uint64_t metric_id);
 
 }  // namespace vmt::ingest

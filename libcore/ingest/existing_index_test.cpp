@@ -48,7 +48,7 @@ void add_deleted(const std::string& table, uint64_t metric_id, const std::string
 TEST_SUITE("ingest/existing_index") {
   TEST_CASE("series are found by (day, canonical name) in curr, then prev; deleted ones are skipped") {
     vmt::test::TempDir tmp;
-    SeriesRegistry reg;
+    SeriesRegistry reg(metric::Tenancy::kCluster);
     uint32_t a = itest::add_series(reg, itest::raw_name(0, 0, {{"", "a"}, {"job", "x"}}), 100, 500);
     uint32_t b = itest::add_series(reg, itest::raw_name(0, 0, {{"", "b"}}), 100, 501);
     uint32_t c = itest::add_series(reg, itest::raw_name(42, 7, {{"", "c"}}), 100, 502);
@@ -65,7 +65,7 @@ TEST_SUITE("ingest/existing_index") {
     add_deleted(curr, 9000, "C2");
 
     ExistingIndex ex;
-    REQUIRE(ex.open({prev, curr}, curr, prev).is_ok());
+    REQUIRE(ex.open({prev, curr}, curr, prev, vmt::metric::Tenancy::kCluster).is_ok());
     CHECK(ex.searchable());
     CHECK(ex.max_metric_id() == 9000);
     CHECK(ex.deleted().count(9000) == 1);
@@ -99,7 +99,7 @@ TEST_SUITE("ingest/existing_index") {
     auto check = [&](uint32_t s, uint32_t day) {
       ExistingIndex::DateCheck c;
       const auto& t = reg.at(s).tsid;
-      ns5_key(c.key, t.account_id, t.project_id, day, t.metric_id);
+      ns5_key(c.key, vmt::metric::Tenancy::kCluster, t.account_id, t.project_id, day, t.metric_id);
       c.ref = cs.size();
       cs.push_back(c);
     };
@@ -122,7 +122,7 @@ TEST_SUITE("ingest/existing_index") {
     REQUIRE(fs::mkdir_p(t).is_ok());
     REQUIRE(mergeset::write_part_names(t, {}).is_ok());
     ExistingIndex ex;
-    REQUIRE(ex.open({t}, t, "").is_ok());
+    REQUIRE(ex.open({t}, t, "", vmt::metric::Tenancy::kCluster).is_ok());
     CHECK(!ex.searchable());
     CHECK(ex.max_metric_id() == 0);
     std::vector<ExistingIndex::NameLookup> ls(1);

@@ -50,7 +50,7 @@ struct Partition {
 
 class Importer {
  public:
-  Importer(const ImportOptions& opt, ImportStats* st) : opt_(opt), st_(st) {}
+  Importer(const ImportOptions& opt, ImportStats* st) : opt_(opt), st_(st), reg_(opt.tenancy) {}
   ~Importer() { cleanup_on_failure(); }
 
   Status run();
@@ -203,6 +203,7 @@ Status Importer::flush_partition(Partition& p) {
   o.dedup_interval_ms = opt_.dedup_interval_ms;
   o.precision_bits = opt_.precision_bits;
   o.threads = threads_;
+  o.tenancy = opt_.tenancy;
   DataPartResult res;
   VMT_TRY(write_data_part(p.rows, reg_, o, np.temp_dir, nullptr, &res));
   VMT_TRY(fs::fsync_path(small));
@@ -290,9 +291,9 @@ Status Importer::run() {
     }
   }
   if (!opt_.dry_run) {
-    VMT_TRY(dir_.open(opt_.dir, opt_.part_name_seed));
+    VMT_TRY(dir_.open(opt_.dir, opt_.part_name_seed, opt_.tenancy));
     VMT_TRY(dir_.remove_stale_temp(dir_.curr_table()));
-    VMT_TRY(existing_.open(dir_.tables(), dir_.curr_table(), dir_.prev_table()));
+    VMT_TRY(existing_.open(dir_.tables(), dir_.curr_table(), dir_.prev_table(), opt_.tenancy));
     metric_id_counter_ = std::max(opt_.metric_id_base ? opt_.metric_id_base : wall_ns(), existing_.max_metric_id());
   }
 

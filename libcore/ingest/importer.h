@@ -42,7 +42,8 @@ struct ImportProgress {
 
 struct ImportOptions {
   std::string dir;
-  uint32_t account_id = 0, project_id = 0;
+  metric::Tenancy tenancy = metric::Tenancy::kCluster;  // the target's layout (--target)
+  uint32_t account_id = 0, project_id = 0;             // cluster only
   std::vector<std::string> inputs;          // empty or "-" = stdin
   std::vector<ExtraLabel> extra_labels;
   int64_t default_timestamp_ms = 0;         // <= 0: now (taken once at start)

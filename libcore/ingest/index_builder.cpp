@@ -17,10 +17,10 @@ namespace vmt::ingest {
 // encoder vmstorage uses at the same nominal level (mergeset.md §2: zstd bytes are not normative).
 constexpr int kMinCompressLevel = 1;
 
-mergeset::PrepareBlockFn tag_rows_prepare_block() {
-  return [](const mergeset::Items& in, mergeset::Items& out) {
+mergeset::PrepareBlockFn tag_rows_prepare_block(metric::Tenancy t) {
+  return [t](const mergeset::Items& in, mergeset::Items& out) {
     // A tag row that does not parse cannot come from our own items; keep the block as it is then.
-    return indexdb::merge_tag_to_metric_ids_rows(in, out).is_ok();
+    return indexdb::merge_tag_to_metric_ids_rows(in, out, t).is_ok();
   };
 }
 
@@ -141,7 +141,7 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
   if (planned_bytes <= opt.memory_budget) {
     mergeset::PartWriterOptions wo;
     wo.compress_level = std::max(mergeset::compress_level_for_items(planned_items), kMinCompressLevel);
-    wo.prepare_block = tag_rows_prepare_block();
+    wo.prepare_block = tag_rows_prepare_block(reg.tenancy());
     mergeset::PartWriter w;
     VMT_TRY(w.open(part_dir, std::move(wo)));
     uint64_t n = 0;
@@ -182,14 +182,14 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
     const Series& ser = reg.at(s);
     if (ser.origin == SeriesOrigin::pending) return invalid_argument("write_index_part: series without a TSID");
     const ByteView canonical = reg.canonical(s);
-    VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_canonical(canonical));
+    VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_canonical(canonical, reg.tenancy()));
     const size_t before = items.size();
     if (g < work.global.size() && work.global[g] == s) {
-      indexdb::append_global_items(items, ser.tsid, mn, canonical);
+      indexdb::append_global_items(items, reg.tenancy(), ser.tsid, mn, canonical);
       ++g;
     }
     for (; d < work.per_day.size() && work.per_day[d].first == s; ++d) {
-      indexdb::append_per_day_items(items, work.per_day[d].second, ser.tsid, mn, canonical);
+      indexdb::append_per_day_items(items, reg.tenancy(), work.per_day[d].second, ser.tsid, mn, canonical);
     }
     total += items.size() - before;
     if (items.data_size() + items.size() * 12 >= opt.memory_budget) VMT_TRY(flush_run());
@@ -198,7 +198,7 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
 
   mergeset::PartWriterOptions wo;
   wo.compress_level = std::max(mergeset::compress_level_for_items(total), kMinCompressLevel);
-  wo.prepare_block = tag_rows_prepare_block();
+  wo.prepare_block = tag_rows_prepare_block(reg.tenancy());
   if (runs.empty()) {
     sort_items(items, &order, opt.threads);
     mergeset::PartWriter w;

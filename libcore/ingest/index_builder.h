@@ -46,7 +46,7 @@ struct IndexPartResult {
 };
 
 // The prepareBlock callback indexdb installs (indexdb::merge_tag_to_metric_ids_rows).
-mergeset::PrepareBlockFn tag_rows_prepare_block();
+mergeset::PrepareBlockFn tag_rows_prepare_block(metric::Tenancy t);
 
 // Generates, sorts and writes the items of `work` into part_dir (must not exist). Every series in
 // `work` must have its TSID settled. work must not be empty.

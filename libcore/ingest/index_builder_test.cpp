@@ -34,7 +34,7 @@ std::vector<Bytes> read_items(const std::string& dir) {
 std::vector<Bytes> expand(const std::vector<Bytes>& items) {
   std::vector<Bytes> out;
   for (const auto& it : items) {
-    auto d = indexdb::decode_item(it);
+    auto d = indexdb::decode_item(it, vmt::metric::Tenancy::kCluster);
     REQUIRE(d.is_ok());
     if ((d->ns == 1 || d->ns == 6) && d->metric_ids.size() > 1) {
       const size_t prefix = it.size() - 8 * d->metric_ids.size();
@@ -80,7 +80,7 @@ TEST_SUITE("ingest/index_builder") {
 
   TEST_CASE("the worked example of indexdb.md §9: 18 items, FirstItem and LastItem as the server wrote them") {
     vmt::test::TempDir tmp;
-    SeriesRegistry reg;
+    SeriesRegistry reg(metric::Tenancy::kCluster);
     uint32_t s = itest::add_series(reg, itest::raw_name(42, 7, {{"", "http_requests_total"}, {"job", "api"},
                                                                {"instance", "h1:9100"}, {"path", "/x"}}),
                                   19662, 0x1789ABCD00000001ull);
@@ -104,7 +104,7 @@ TEST_SUITE("ingest/index_builder") {
 
   TEST_CASE("many series: tag rows merged by the callback; runs give the same items as one pass") {
     vmt::test::TempDir tmp;
-    SeriesRegistry reg;
+    SeriesRegistry reg(metric::Tenancy::kCluster);
     IndexWork w;
     mergeset::Items naive;
     for (int i = 0; i < 3000; ++i) {
@@ -113,11 +113,11 @@ TEST_SUITE("ingest/index_builder") {
       w.global.push_back(s);
       w.per_day.push_back({s, 19662});
       w.per_day.push_back({s, 19663});
-      auto mn = metric::MetricName::decode_canonical(reg.canonical(s));
+      auto mn = metric::MetricName::decode_canonical(reg.canonical(s), vmt::metric::Tenancy::kCluster);
       REQUIRE(mn.is_ok());
-      indexdb::append_global_items(naive, reg.at(s).tsid, *mn, reg.canonical(s));
-      indexdb::append_per_day_items(naive, 19662, reg.at(s).tsid, *mn, reg.canonical(s));
-      indexdb::append_per_day_items(naive, 19663, reg.at(s).tsid, *mn, reg.canonical(s));
+      indexdb::append_global_items(naive, vmt::metric::Tenancy::kCluster, reg.at(s).tsid, *mn, reg.canonical(s));
+      indexdb::append_per_day_items(naive, vmt::metric::Tenancy::kCluster, 19662, reg.at(s).tsid, *mn, reg.canonical(s));
+      indexdb::append_per_day_items(naive, vmt::metric::Tenancy::kCluster, 19663, reg.at(s).tsid, *mn, reg.canonical(s));
     }
     std::vector<Bytes> want;
     for (size_t i = 0; i < naive.size(); ++i) want.emplace_back(naive[i]);
@@ -144,7 +144,7 @@ TEST_SUITE("ingest/index_builder") {
 
   TEST_CASE("the sorted stream equals sorting every item: tenants, days, dotted names, escaped bytes") {
     vmt::test::TempDir tmp;
-    SeriesRegistry reg;
+    SeriesRegistry reg(metric::Tenancy::kCluster);
     IndexWork w;
     mergeset::Items naive;
     std::mt19937_64 rng(11);
@@ -156,16 +156,16 @@ TEST_SUITE("ingest/index_builder") {
       labels.push_back({"i", std::to_string(i)});
       const uint32_t acc = uint32_t(rng() % 3), proj = uint32_t(rng() % 2);
       uint32_t s = itest::add_series(reg, itest::raw_name(acc, proj, labels), 19000, 5000 + uint64_t(rng() % 1000000) * 2000 + i);
-      auto mn = metric::MetricName::decode_canonical(reg.canonical(s));
+      auto mn = metric::MetricName::decode_canonical(reg.canonical(s), vmt::metric::Tenancy::kCluster);
       REQUIRE(mn.is_ok());
       if (rng() % 3) {
         w.global.push_back(s);
-        indexdb::append_global_items(naive, reg.at(s).tsid, *mn, reg.canonical(s));
+        indexdb::append_global_items(naive, vmt::metric::Tenancy::kCluster, reg.at(s).tsid, *mn, reg.canonical(s));
       }
       for (uint32_t day : {19000u, 19001u, 19400u}) {
         if (rng() % 2) continue;
         w.per_day.push_back({s, day});
-        indexdb::append_per_day_items(naive, day, reg.at(s).tsid, *mn, reg.canonical(s));
+        indexdb::append_per_day_items(naive, vmt::metric::Tenancy::kCluster, day, reg.at(s).tsid, *mn, reg.canonical(s));
       }
     }
     std::vector<Bytes> want;

@@ -15,12 +15,10 @@ namespace vmt::ingest {
 
 namespace {
 
-constexpr size_t kTenantPrefix = 9;  // ns · acc · proj
-
 // Tag rows per group of a series: 1 (metric name) + 1 if the name has a '.' + 2 per tag. Counted
 // from the canonical name: 0x01 ends the group and each key and value (escaped 0x01 is 00 31).
-uint64_t tag_rows_of(ByteView canonical) {
-  ByteView rest = canonical.substr(8);
+uint64_t tag_rows_of(ByteView canonical, metric::Tenancy t) {
+  ByteView rest = canonical.substr(metric::tenant_bytes(t));
   uint64_t ends = 0;
   for (char c : rest) ends += c == '\x01';
   const ByteView group = rest.substr(0, rest.find('\x01'));
@@ -96,12 +94,12 @@ struct DayRow {
 void sorted_stream_size(const SeriesRegistry& reg, const IndexWork& work, uint64_t* items, uint64_t* bytes) {
   *items = *bytes = 0;
   for (uint32_t s : work.global) {
-    const uint64_t rows = tag_rows_of(reg.canonical(s));
+    const uint64_t rows = tag_rows_of(reg.canonical(s), reg.tenancy());
     *items += 2 + rows;
     *bytes += rows * (16 + 4) + 2 * (reg.at(s).canonical_len + 70);
   }
   for (const auto& [s, d] : work.per_day) {
-    const uint64_t rows = tag_rows_of(reg.canonical(s));
+    const uint64_t rows = tag_rows_of(reg.canonical(s), reg.tenancy());
     *items += 2 + rows;
     *bytes += rows * 24 + 2 * (reg.at(s).canonical_len + 70);
   }
@@ -109,6 +107,8 @@ void sorted_stream_size(const SeriesRegistry& reg, const IndexWork& work, uint64
 
 Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsigned threads,
                          const std::function<Status(ByteView)>& sink, uint64_t* items) {
+  const metric::Tenancy tenancy = reg.tenancy();
+  const size_t tenant_bytes = metric::tenant_bytes(tenancy);
   TagTable tags;
   std::vector<uint32_t> tag_ids;  // the tag ids of the series being generated
   std::vector<GlobalRow> global_rows;
@@ -122,15 +122,15 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
     const Series& ser = reg.at(s);
     if (ser.origin == SeriesOrigin::pending) return invalid_argument("write_index_part: series without a TSID");
     const ByteView canonical = reg.canonical(s);
-    VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_canonical(canonical));
+    VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_canonical(canonical, tenancy));
     scratch.clear();
-    indexdb::append_global_items(scratch, ser.tsid, mn, canonical);
-    // scratch: ns 3, ns 2, then the ns 1 rows 01 · acc · proj · tag · MetricID.
+    indexdb::append_global_items(scratch, tenancy, ser.tsid, mn, canonical);
+    // scratch: ns 3, ns 2, then the ns 1 rows 01 · [acc · proj] · tag · MetricID.
     tag_ids.clear();
     const size_t first_tag = 0;
     for (size_t i = 2; i < scratch.size(); ++i) {
       ByteView row = scratch[i];
-      tag_ids.push_back(tags.intern(row.substr(1, row.size() - 1 - 8)));  // acc · proj · tag
+      tag_ids.push_back(tags.intern(row.substr(1, row.size() - 1 - 8)));  // [acc · proj] · tag
     }
     const size_t last_tag = tag_ids.size();
     const uint64_t tenant = (uint64_t(ser.tsid.account_id) << 32) | ser.tsid.project_id;
@@ -145,7 +145,7 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
       const uint32_t date = work.per_day[d].second;
       // ns 5 and ns 7 as series_items.h writes them; the ns 6 rows come from the tag ids.
       scratch.clear();
-      indexdb::append_per_day_items(scratch, date, ser.tsid, mn, canonical);
+      indexdb::append_per_day_items(scratch, tenancy, date, ser.tsid, mn, canonical);
       other.push_back(scratch[0]);
       other.push_back(scratch[1]);
       for (size_t k = first_tag; k < last_tag; ++k) day_rows.push_back(DayRow{tenant, date, tag_ids[k], mid});
@@ -178,7 +178,7 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
   uint64_t n = 0;
   Bytes item;
   for (size_t i = 0; i < global_rows.size();) {
-    const ByteView key = tags.key_of(order[global_rows[i].rank]);  // acc · proj · tag
+    const ByteView key = tags.key_of(order[global_rows[i].rank]);  // [acc · proj] · tag
     size_t j = i;
     while (j < global_rows.size() && global_rows[j].rank == global_rows[i].rank) ++j;
     for (size_t a = i; a < j; a += indexdb::kMaxMetricIDsPerRow) {
@@ -203,9 +203,9 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
     for (size_t a = i; a < j; a += indexdb::kMaxMetricIDsPerRow) {
       item.clear();
       put_u8(item, indexdb::kNsDateTagToMetricIDs);
-      item.append(key.substr(0, kTenantPrefix - 1));
+      item.append(key.substr(0, tenant_bytes));
       put_u64(item, r.date);
-      item.append(key.substr(kTenantPrefix - 1));
+      item.append(key.substr(tenant_bytes));
       for (size_t k = a; k < std::min(j, a + indexdb::kMaxMetricIDsPerRow); ++k) put_u64(item, day_rows[k].metric_id);
       VMT_TRY(sink(item));
     }

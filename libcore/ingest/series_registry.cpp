@@ -17,7 +17,7 @@ const char* series_origin_name(SeriesOrigin o) {
   return "?";
 }
 
-SeriesRegistry::SeriesRegistry() : raw_table_(1024), canon_table_(1024) {}
+SeriesRegistry::SeriesRegistry(metric::Tenancy tenancy) : raw_table_(1024), canon_table_(1024), tenancy_(tenancy) {}
 
 void SeriesRegistry::grow(std::vector<Slot>& table) {
   std::vector<Slot> bigger(table.size() * 2);
@@ -58,7 +58,7 @@ Result<uint32_t> SeriesRegistry::find_or_add(ByteView raw, uint64_t hash, uint32
   VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_raw(raw));
   mn.sort_tags();
   scratch_.clear();
-  mn.encode_canonical(scratch_);
+  mn.encode_canonical(scratch_, tenancy_);
   const uint64_t chash = metric::xxhash64(scratch_);
   const size_t cmask = canon_table_.size() - 1;
   size_t j = probe_start(canon_table_, chash);

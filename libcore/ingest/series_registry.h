@@ -48,7 +48,9 @@ struct Series {
 
 class SeriesRegistry {
  public:
-  SeriesRegistry();
+  // `tenancy`: the canonical names (and so the index items) are laid out for this storage.
+  explicit SeriesRegistry(metric::Tenancy tenancy);
+  metric::Tenancy tenancy() const { return tenancy_; }
 
   // The series of `raw` (hash = metric::xxhash64(raw)), created when neither the raw name nor its
   // canonical form is known; *created tells. `date` becomes a new series' first_date. Fails only
@@ -99,6 +101,7 @@ class SeriesRegistry {
   Bytes scratch_;
   std::unordered_set<uint64_t> date_set_;
   std::vector<std::pair<uint32_t, uint32_t>> dates_;
+  metric::Tenancy tenancy_;
 };
 
 }  // namespace vmt::ingest

@@ -25,7 +25,7 @@ uint32_t add(SeriesRegistry& r, const Bytes& key, uint32_t date, bool* created) 
 
 TEST_SUITE("ingest/series_registry") {
   TEST_CASE("a raw name maps to one series; other spellings of the same series join it") {
-    SeriesRegistry r;
+    SeriesRegistry r(metric::Tenancy::kCluster);
     bool created = false;
     Bytes a = raw(0, {{"", "m"}, {"job", "x"}, {"b", "1"}});
     Bytes b = raw(0, {{"", "m"}, {"b", "1"}, {"job", "x"}});           // other label order
@@ -48,7 +48,7 @@ TEST_SUITE("ingest/series_registry") {
     Bytes e = raw(0, {{"", "zzz"}});
     CHECK(r.find(e, metric::xxhash64(e)) == -1);
     // The canonical form is MetricName.Marshal of the sorted name.
-    auto mn = metric::MetricName::decode_canonical(r.canonical(ia));
+    auto mn = metric::MetricName::decode_canonical(r.canonical(ia), vmt::metric::Tenancy::kCluster);
     REQUIRE(mn.is_ok());
     CHECK(mn->metric_group == "m");
     REQUIRE(mn->tags.size() == 2);
@@ -57,7 +57,7 @@ TEST_SUITE("ingest/series_registry") {
   }
 
   TEST_CASE("many series survive table growth") {
-    SeriesRegistry r;
+    SeriesRegistry r(metric::Tenancy::kCluster);
     bool created = false;
     for (int i = 0; i < 20000; ++i) add(r, raw(0, {{"", "m"}, {"i", std::to_string(i)}}), 0, &created);
     CHECK(r.size() == 20000);
@@ -69,7 +69,7 @@ TEST_SUITE("ingest/series_registry") {
   }
 
   TEST_CASE("each (series, day) pair is recorded once, in first-seen order") {
-    SeriesRegistry r;
+    SeriesRegistry r(metric::Tenancy::kCluster);
     bool created = false;
     uint32_t a = add(r, raw(0, {{"", "a"}}), 1, &created);
     uint32_t b = add(r, raw(0, {{"", "b"}}), 1, &created);

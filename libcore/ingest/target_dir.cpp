@@ -43,8 +43,9 @@ Status TargetDir::mkdir_durable(const std::string& path) {
   return fs::fsync_path(parent.empty() ? std::string(".") : parent);
 }
 
-Status TargetDir::open(const std::string& root, uint64_t name_seed) {
+Status TargetDir::open(const std::string& root, uint64_t name_seed, metric::Tenancy tenancy) {
   root_ = root;
+  tenancy_ = tenancy;
   if (fs::exists(root) && !fs::is_dir(root)) return io_error(root + ": exists and is not a directory");
   VMT_TRY(mkdir_durable(root));
   VMT_TRY(lock_.lock(root));

@@ -27,6 +27,7 @@
 
 #include "base/fs.h"
 #include "base/status.h"
+#include "metric/tenancy.h"
 
 namespace vmt::ingest {
 
@@ -35,7 +36,10 @@ class TargetDir {
   static constexpr const char* kTempPrefix = "tsdb-import.tmp.";
 
   // name_seed 0 means the wall clock in ns.
-  Status open(const std::string& root, uint64_t name_seed);
+  // `tenancy`: the layout of every part written here (the caller checked it against what the
+  // directory holds).
+  Status open(const std::string& root, uint64_t name_seed, metric::Tenancy tenancy);
+  metric::Tenancy tenancy() const { return tenancy_; }
 
   const std::string& root() const { return root_; }
   bool created_indexdb() const { return created_indexdb_; }
@@ -59,6 +63,7 @@ class TargetDir {
   Status open_generations(uint64_t seed);
 
   std::string root_;
+  metric::Tenancy tenancy_ = metric::Tenancy::kCluster;
   fs::FlockFile lock_;
   bool created_indexdb_ = false;
   std::vector<std::string> tables_, added_tables_;

@@ -16,7 +16,7 @@ TEST_SUITE("ingest/target_dir") {
     vmt::test::TempDir tmp;
     const std::string root = tmp.sub("a/b");
     TargetDir d;
-    REQUIRE(d.open(root, 100).is_ok());
+    REQUIRE(d.open(root, 100, vmt::metric::Tenancy::kCluster).is_ok());
     CHECK(d.created_indexdb());
     for (const char* p : {"flock.lock", "data/small/snapshots", "data/big/snapshots", "indexdb/snapshots", "snapshots",
                           "metadata/minTimestampForCompositeIndex"}) {
@@ -42,8 +42,8 @@ TEST_SUITE("ingest/target_dir") {
   TEST_CASE("a locked directory is refused with an I/O error naming the lock") {
     vmt::test::TempDir tmp;
     TargetDir a, b;
-    REQUIRE(a.open(tmp.path(), 1).is_ok());
-    Status st = b.open(tmp.path(), 1);
+    REQUIRE(a.open(tmp.path(), 1, vmt::metric::Tenancy::kCluster).is_ok());
+    Status st = b.open(tmp.path(), 1, vmt::metric::Tenancy::kCluster);
     CHECK(st.code() == Code::io_error);
     CHECK(st.message().find("flock.lock") != std::string::npos);
   }
@@ -54,7 +54,7 @@ TEST_SUITE("ingest/target_dir") {
     REQUIRE(mergeset::write_part_names(tmp.sub("indexdb/00000000000000A0"), {}).is_ok());
     REQUIRE(fs::mkdir_p(tmp.sub("indexdb/lowercase0000000a")).is_ok());  // ignored, as by the server
     TargetDir d;
-    REQUIRE(d.open(tmp.path(), 5).is_ok());
+    REQUIRE(d.open(tmp.path(), 5, vmt::metric::Tenancy::kCluster).is_ok());
     CHECK(!d.created_indexdb());
     CHECK(!fs::exists(tmp.sub("metadata/minTimestampForCompositeIndex")));  // not a fresh store: left alone
     REQUIRE(d.tables().size() == 3);
@@ -66,7 +66,7 @@ TEST_SUITE("ingest/target_dir") {
   TEST_CASE("partitions get an empty parts.json; stale temporary directories are removed") {
     vmt::test::TempDir tmp;
     TargetDir d;
-    REQUIRE(d.open(tmp.path(), 1).is_ok());
+    REQUIRE(d.open(tmp.path(), 1, vmt::metric::Tenancy::kCluster).is_ok());
     REQUIRE(d.ensure_partition("2023_11").is_ok());
     auto pj = layout::read_data_parts_json(fs::join(d.small_dir("2023_11"), "parts.json"));
     REQUIRE(pj.is_ok());
@@ -87,6 +87,6 @@ TEST_SUITE("ingest/target_dir") {
     vmt::test::TempDir tmp;
     REQUIRE(fs::write_file_sync(tmp.sub("restore-in-progress"), "").is_ok());
     TargetDir d;
-    CHECK(!d.open(tmp.path(), 1).is_ok());
+    CHECK(!d.open(tmp.path(), 1, vmt::metric::Tenancy::kCluster).is_ok());
   }
 }

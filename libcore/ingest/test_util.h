@@ -27,7 +27,7 @@ inline uint32_t add_series(SeriesRegistry& r, const Bytes& raw, uint32_t date, u
   auto id = r.find_or_add(raw, metric::xxhash64(raw), date, &created);
   REQUIRE(id.is_ok());
   REQUIRE(created);
-  auto mn = metric::MetricName::decode_canonical(r.canonical(*id));
+  auto mn = metric::MetricName::decode_canonical(r.canonical(*id), vmt::metric::Tenancy::kCluster);
   REQUIRE(mn.is_ok());
   Series& s = r.at(*id);
   s.tsid = metric::generate_tsid(*mn, metric_id);

@@ -28,7 +28,7 @@ Status settle_tsids(SeriesRegistry& reg, size_t from, ExistingIndex& existing, u
   for (size_t i = from; i < n; ++i) {
     Series& s = reg.at(uint32_t(i));
     if (s.origin != SeriesOrigin::pending) continue;
-    VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_canonical(reg.canonical(uint32_t(i))));
+    VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_canonical(reg.canonical(uint32_t(i)), reg.tenancy()));
     s.tsid = metric::generate_tsid(mn, ++*counter);
     if (mn.tags.size() < 2) {  // v1.93.7's leftovers (see the header); the source is settled already
       const metric::TSID* src = s.inherit_from == UINT32_MAX ? nullptr : &reg.at(s.inherit_from).tsid;
@@ -56,7 +56,7 @@ Status plan_index_work(const SeriesRegistry& reg, ExistingIndex& existing, Index
       work->per_day.push_back(dates[k]);
     } else {
       ExistingIndex::DateCheck c;
-      ns5_key(c.key, s.tsid.account_id, s.tsid.project_id, dates[k].second, s.tsid.metric_id);
+      ns5_key(c.key, reg.tenancy(), s.tsid.account_id, s.tsid.project_id, dates[k].second, s.tsid.metric_id);
       c.ref = k;
       checks.push_back(std::move(c));
     }

@@ -8,7 +8,11 @@
 #include "base/civil_time.h"
 #include "base/fs.h"
 #include "base/hex.h"
+#include "indexdb/item.h"
 #include "layout/parts_json.h"
+#include "mergeset/part_reader.h"
+#include "metric/tsid.h"
+#include "storage/part_reader.h"
 
 namespace vmt::layout {
 
@@ -83,33 +87,156 @@ Result<int64_t> read_min_timestamp_for_composite_index(const std::string& root) 
   return unzigzag64(load_u64(b.data()));
 }
 
-const Generation* StorageDir::curr() const {
+const IndexTable* StorageDir::curr() const {
   for (const auto& g : generations) if (g.role == "curr") return &g;
   return nullptr;
 }
 
-const Generation* StorageDir::prev() const {
+const IndexTable* StorageDir::prev() const {
   for (const auto& g : generations) if (g.role == "prev") return &g;
   return nullptr;
 }
 
-std::vector<const Generation*> StorageDir::searched_generations() const {
-  std::vector<const Generation*> out;
+std::vector<const IndexTable*> StorageDir::searched_generations() const {
+  std::vector<const IndexTable*> out;
   if (auto* c = curr()) out.push_back(c);
   if (auto* p = prev()) out.push_back(p);
   return out;
 }
 
-Result<StorageDir> open_storage_dir(const std::string& root) {
+const IndexTable* StorageDir::partition_index(const std::string& name) const {
+  for (const auto& t : partition_indexes) if (t.name == name) return &t;
+  return nullptr;
+}
+
+std::vector<const IndexTable*> StorageDir::searched_tables() const {
+  std::vector<const IndexTable*> out;
+  for (const auto& t : partition_indexes) out.push_back(&t);
+  for (const auto* g : searched_generations()) out.push_back(g);
+  return out;
+}
+
+std::vector<const IndexTable*> StorageDir::all_tables() const {
+  std::vector<const IndexTable*> out;
+  for (const auto& t : partition_indexes) out.push_back(&t);
+  for (const auto& g : generations) out.push_back(&g);
+  return out;
+}
+
+namespace {
+
+Result<IndexTable> open_index_table(const std::string& path, const std::string& name, const std::string& rel) {
+  IndexTable g;
+  g.name = name;
+  g.path = path;
+  g.rel = rel;
+  std::string pj = fs::join(g.path, "parts.json");
+  if (fs::exists(pj)) {
+    g.has_parts_json = true;
+    VMT_ASSIGN_OR_RETURN(TablePartsJson lists, read_table_parts_json(pj));
+    collect_parts(g.path, &lists.parts, false, false, &g.parts);
+  } else {
+    collect_parts(g.path, nullptr, false, true, &g.parts);
+  }
+  std::stable_partition(g.parts.begin(), g.parts.end(), [](const PartEntry& e) { return e.listed; });
+  return g;
+}
+
+std::optional<metric::Tenancy> detect_table_tenancy(const IndexTable& t) {
+  for (const auto& part : t.parts) {
+    if (!part.listed || !part.exists) continue;
+    if (auto ten = detect_index_part_tenancy(part.path)) return ten;
+  }
+  return std::nullopt;
+}
+
+void detect_tenancy(StorageDir* sd) {
+  for (const auto& p : sd->partitions) {
+    for (const auto& part : p.parts) {
+      if (!part.listed || !part.exists) continue;
+      if (auto t = detect_part_tenancy(part.path)) {
+        sd->tenancy = t;
+        sd->tenancy_evidence = "data part " + part.path.substr(sd->root.size() + 1);
+        return;
+      }
+    }
+  }
+  for (const auto* t : sd->all_tables()) {
+    if (auto ten = detect_table_tenancy(*t)) {
+      sd->tenancy = ten;
+      sd->tenancy_evidence = "MetricID->TSID items of " + t->rel;
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+// The ns 2 item (MetricID -> TSID) has a fixed size: 49 bytes in the cluster, 33 in single-node.
+std::optional<metric::Tenancy> detect_index_part_tenancy(const std::string& part_dir) {
+  auto pr = mergeset::PartReader::open(part_dir);
+  if (!pr.is_ok()) return std::nullopt;
+  const char ns2 = char(indexdb::kNsMetricIDToTSID);
+  if (!(*pr)->seek(ByteView(&ns2, 1)).is_ok() || !(*pr)->valid()) return std::nullopt;
+  ByteView item = (*pr)->item();
+  if (item.empty() || item[0] != ns2) return std::nullopt;
+  if (item.size() == 1 + 8 + 8 + metric::TSID::size(metric::Tenancy::kCluster)) return metric::Tenancy::kCluster;
+  if (item.size() == 1 + 8 + metric::TSID::size(metric::Tenancy::kSingle)) return metric::Tenancy::kSingle;
+  return std::nullopt;
+}
+
+std::optional<metric::Tenancy> detect_part_tenancy(const std::string& part_dir) {
+  std::optional<metric::Tenancy> found;
+  for (metric::Tenancy t : {metric::Tenancy::kCluster, metric::Tenancy::kSingle}) {
+    storage::PartReader pr;
+    if (!pr.open(part_dir, t).is_ok()) continue;
+    storage::RawBlock raw;
+    bool eof = false;
+    if (!pr.next_raw(raw, &eof).is_ok() || eof) continue;
+    if (found) return std::nullopt;  // both decode: cannot tell
+    found = t;
+  }
+  return found;
+}
+
+Status resolve_flavour(StorageDir* sd, const Flavour* target) {
+  Flavour f = target ? *target : kDefaultFlavour;
+  if (target) {
+    if (sd->tenancy && *sd->tenancy != target->tenancy) {
+      return invalid_argument(sd->root + ": holds a " + metric::tenancy_name(*sd->tenancy) + " storage (" +
+                              sd->tenancy_evidence + "), but --target names a " +
+                              metric::tenancy_name(target->tenancy) + " release (" + target->to_string() + ")");
+    }
+    if (sd->index_layout == IndexLayout::kPerPartition && !target->per_partition_index()) {
+      return invalid_argument(sd->root + ": has per-partition indexes (data/indexdb/, written by v1.133 or later), but --target names " +
+                              target->to_string() + ", which keeps its index in indexdb/<generation>");
+    }
+  } else {
+    if (sd->tenancy) f.tenancy = *sd->tenancy;
+    f.index = sd->index_layout;
+  }
+  sd->flavour = f;
+  if (f.per_partition_index()) {
+    // Legacy tables: the server deletes the newest of three at open and keeps prev and curr.
+    for (auto& g : sd->generations) {
+      g.legacy = true;
+      if (g.role == "next") g.role = "stale";
+    }
+  }
+  return Status::ok();
+}
+
+Result<StorageDir> open_storage_dir(const std::string& root, const Flavour* target) {
   if (!fs::is_dir(root)) return not_found(root + ": not a directory (want a vmstorage -storageDataPath)");
   StorageDir sd;
   sd.root = root;
 
-  // ---- data/ partitions ----
+  // ---- data/ partitions (a partition is named in any of small/, big/, indexdb/) ----
   std::set<std::string> names;
-  for (const char* kind : {"small", "big"}) {
+  for (const char* kind : {"small", "big", "indexdb"}) {
     auto entries = fs::list_dir(fs::join(root, std::string("data/") + kind));
     if (!entries.is_ok()) continue;
+    if (std::string(kind) == "indexdb") sd.index_layout = IndexLayout::kPerPartition;
     for (const auto& de : *entries) {
       if (de.is_dir && de.name != "snapshots" && de.name.find(".must-remove.") == std::string::npos) {
         names.insert(de.name);
@@ -134,6 +261,12 @@ Result<StorageDir> open_storage_dir(const std::string& root) {
     }
     // Listed parts first, in list order (small, then big); unlisted garbage after them.
     std::stable_partition(p.parts.begin(), p.parts.end(), [](const PartEntry& e) { return e.listed; });
+    const std::string idx = fs::join(root, "data/indexdb/" + name);
+    if (fs::is_dir(idx)) {
+      VMT_ASSIGN_OR_RETURN(IndexTable t, open_index_table(idx, name, "data/indexdb/" + name));
+      t.role = "partition";
+      sd.partition_indexes.push_back(std::move(t));
+    }
     sd.partitions.push_back(std::move(p));
   }
 
@@ -144,19 +277,8 @@ Result<StorageDir> open_storage_dir(const std::string& root) {
     for (const auto& de : *entries) {
       uint64_t gen = 0;
       if (!de.is_dir || !parse_hex16(de.name, &gen)) continue;
-      Generation g;
-      g.name = de.name;
+      VMT_ASSIGN_OR_RETURN(IndexTable g, open_index_table(fs::join(idb, de.name), de.name, "indexdb/" + de.name));
       g.generation = gen;
-      g.path = fs::join(idb, de.name);
-      std::string pj = fs::join(g.path, "parts.json");
-      if (fs::exists(pj)) {
-        g.has_parts_json = true;
-        VMT_ASSIGN_OR_RETURN(TablePartsJson lists, read_table_parts_json(pj));
-        collect_parts(g.path, &lists.parts, false, false, &g.parts);
-      } else {
-        collect_parts(g.path, nullptr, false, true, &g.parts);
-      }
-      std::stable_partition(g.parts.begin(), g.parts.end(), [](const PartEntry& e) { return e.listed; });
       sd.generations.push_back(std::move(g));
     }
   }
@@ -176,6 +298,8 @@ Result<StorageDir> open_storage_dir(const std::string& root) {
 
   auto mts = read_min_timestamp_for_composite_index(root);
   if (mts.is_ok()) sd.min_timestamp_for_composite_index = *mts;
+  detect_tenancy(&sd);
+  VMT_TRY(resolve_flavour(&sd, target));
   return sd;
 }
 

@@ -159,9 +159,11 @@ void MetricName::sort_tags() {
   tags = std::move(sorted);
 }
 
-void MetricName::encode_canonical(Bytes& out) const {
-  put_u32(out, account_id);
-  put_u32(out, project_id);
+void MetricName::encode_canonical(Bytes& out, Tenancy t) const {
+  if (t == Tenancy::kCluster) {
+    put_u32(out, account_id);
+    put_u32(out, project_id);
+  }
   escape_append(out, metric_group);
   for (const Tag& t : tags) {
     escape_append(out, t.key);
@@ -169,11 +171,13 @@ void MetricName::encode_canonical(Bytes& out) const {
   }
 }
 
-Result<MetricName> MetricName::decode_canonical(ByteView src) {
+Result<MetricName> MetricName::decode_canonical(ByteView src, Tenancy t) {
   ByteReader in(src);
   MetricName mn;
-  VMT_ASSIGN_OR_RETURN(mn.account_id, in.u32("AccountID"));
-  VMT_ASSIGN_OR_RETURN(mn.project_id, in.u32("ProjectID"));
+  if (t == Tenancy::kCluster) {
+    VMT_ASSIGN_OR_RETURN(mn.account_id, in.u32("AccountID"));
+    VMT_ASSIGN_OR_RETURN(mn.project_id, in.u32("ProjectID"));
+  }
   Bytes scratch;
   VMT_ASSIGN_OR_RETURN(ByteView group, unescape(in, scratch, "MetricGroup"));
   mn.metric_group.assign(group);

@@ -2,14 +2,16 @@
 //
 // Spec: metricname-tsid.md §1-§4. Go: lib/storage/metric_name.go@v1.93.7-cluster.
 //
-// Canonical form (MetricName.Marshal; the index form, §4), cluster:
-//   AccountID    u32 BE
-//   ProjectID    u32 BE
+// Canonical form (MetricName.Marshal; the index form, §4):
+//   AccountID    u32 BE                       [cluster only: metric/tenancy.h]
+//   ProjectID    u32 BE                       [cluster only]
 //   MetricGroup  esc(s)                       empty name = a lone 0x01
 //   tags         esc(key) esc(value) ...      canonical order (sort_tags), to the end; no count
 // esc(s) copies s with 0x00 -> 00 30, 0x01 -> 00 31, 0x02 -> 00 32 and appends the terminator 0x01.
 //
-// Raw form (MarshalMetricNameRaw; what vminsert sends, the tsid-cache key, §2):
+// Raw form (MarshalMetricNameRaw; what vminsert sends, the tsid-cache key, §2), always with the
+// tenant (single-node's form lacks it, but we use raw names only as vminsert's wire form and as
+// our own series-cache key, where the tenant keeps tenants apart):
 //   AccountID u32 BE, ProjectID u32 BE, then records  u16 BE len + name, u16 BE len + value
 //   in input order, to the end. An empty name means __name__.
 //
@@ -26,6 +28,7 @@
 #include "base/byte_reader.h"
 #include "base/coding.h"
 #include "base/status.h"
+#include "metric/tenancy.h"
 
 namespace vmt::metric {
 
@@ -83,10 +86,10 @@ struct MetricName {
   // duplicate keys keeping the LAST occurrence in input order.
   void sort_tags();
 
-  // MetricName.Marshal (cluster): appends the canonical form. Does not sort; call sort_tags() first.
-  void encode_canonical(Bytes& out) const;
-  // MetricName.Unmarshal: the whole input must be one canonical name.
-  static Result<MetricName> decode_canonical(ByteView src);
+  // MetricName.Marshal: appends the canonical form. Does not sort; call sort_tags() first.
+  void encode_canonical(Bytes& out, Tenancy t) const;
+  // MetricName.Unmarshal: the whole input must be one canonical name (single-node: tenant 0:0).
+  static Result<MetricName> decode_canonical(ByteView src, Tenancy t);
 
   // MetricName.UnmarshalRaw: an empty name REPLACES metric_group, "__name__" appends to it.
   static Result<MetricName> decode_raw(ByteView src);

@@ -126,7 +126,7 @@ TEST_SUITE("metric/metric_name") {
                          {{"job", "api"}, {"instance", "h1:9100"}, {"path", "/x"}});
     mn.sort_tags();
     Bytes out;
-    mn.encode_canonical(out);
+    mn.encode_canonical(out, vmt::metric::Tenancy::kCluster);
     CHECK(out.size() == 61);
     CHECK(to_hex(out, true) ==
           "0000002A00000007"
@@ -134,17 +134,34 @@ TEST_SUITE("metric/metric_name") {
           "6A6F6201" "61706901"
           "696E7374616E636501" "68313A3931303001"
           "7061746801" "2F7801");
-    auto back = MetricName::decode_canonical(out);
+    auto back = MetricName::decode_canonical(out, vmt::metric::Tenancy::kCluster);
     REQUIRE(back.is_ok());
     CHECK(*back == mn);
+  }
+
+  TEST_CASE("single-node canonical form: no tenant prefix (MetricName.Marshal at v1.93.7)") {
+    MetricName mn = make(0, 0, "http_requests_total", {{"job", "api"}, {"instance", "h1:9100"}, {"path", "/x"}});
+    mn.sort_tags();
+    Bytes cluster, single;
+    mn.encode_canonical(cluster, vmt::metric::Tenancy::kCluster);
+    mn.encode_canonical(single, vmt::metric::Tenancy::kSingle);
+    CHECK(single.size() == 53);
+    CHECK(ByteView(cluster).substr(8) == ByteView(single));
+    auto back = MetricName::decode_canonical(single, vmt::metric::Tenancy::kSingle);
+    REQUIRE(back.is_ok());
+    CHECK(*back == mn);
+    // A cluster name read as single-node starts with eight zero bytes of metric name: not 0x01
+    // terminated where the tags expect it.
+    CHECK(!(MetricName::decode_canonical(cluster, vmt::metric::Tenancy::kSingle).is_ok() &&
+            *MetricName::decode_canonical(cluster, vmt::metric::Tenancy::kSingle) == mn));
   }
 
   TEST_CASE("canonical round trip with reserved bytes and an empty name") {
     MetricName mn = make(1, 2, "", {{Bytes("k\x00", 2), Bytes("\x01\x02v", 3)}, {"e", ""}});
     Bytes out;
-    mn.encode_canonical(out);
+    mn.encode_canonical(out, vmt::metric::Tenancy::kCluster);
     CHECK(to_hex(out.substr(8, 1)) == "01");  // empty MetricGroup is a lone 0x01
-    auto back = MetricName::decode_canonical(out);
+    auto back = MetricName::decode_canonical(out, vmt::metric::Tenancy::kCluster);
     REQUIRE(back.is_ok());
     CHECK(*back == mn);
   }
@@ -152,17 +169,17 @@ TEST_SUITE("metric/metric_name") {
   TEST_CASE("decode_canonical rejects truncated and malformed input") {
     MetricName mn = make(42, 7, "m", {{"a", "b"}});
     Bytes good;
-    mn.encode_canonical(good);
+    mn.encode_canonical(good, vmt::metric::Tenancy::kCluster);
     for (size_t n = 0; n < good.size(); ++n) {
       if (n == 10) continue;  // "m\x01" complete, no tags: valid
       CAPTURE(n);
-      CHECK(!MetricName::decode_canonical(ByteView(good).substr(0, n)).is_ok());
+      CHECK(!MetricName::decode_canonical(ByteView(good).substr(0, n), vmt::metric::Tenancy::kCluster).is_ok());
     }
     Bytes bad = good;
     bad[8] = '\x00';  // "\x00\x01": escape followed by the terminator
-    CHECK(!MetricName::decode_canonical(bad).is_ok());
+    CHECK(!MetricName::decode_canonical(bad, vmt::metric::Tenancy::kCluster).is_ok());
     // A key without its value.
-    CHECK(!MetricName::decode_canonical(ByteView("\0\0\0\0\0\0\0\0m\x01k\x01", 12)).is_ok());
+    CHECK(!MetricName::decode_canonical(ByteView("\0\0\0\0\0\0\0\0m\x01k\x01", 12), vmt::metric::Tenancy::kCluster).is_ok());
   }
 
   TEST_CASE("decode_canonical survives arbitrary bytes") {
@@ -174,11 +191,11 @@ TEST_SUITE("metric/metric_name") {
         x ^= x << 13; x ^= x >> 7; x ^= x << 17;
         b.push_back(static_cast<char>(x % 5 == 0 ? x % 3 : (x >> 8) & 0xff));
       }
-      auto r = MetricName::decode_canonical(b);
+      auto r = MetricName::decode_canonical(b, vmt::metric::Tenancy::kCluster);
       if (r.is_ok()) {
         Bytes again;
-        r->encode_canonical(again);
-        auto r2 = MetricName::decode_canonical(again);
+        r->encode_canonical(again, vmt::metric::Tenancy::kCluster);
+        auto r2 = MetricName::decode_canonical(again, vmt::metric::Tenancy::kCluster);
         REQUIRE(r2.is_ok());
         CHECK(*r2 == *r);
       }

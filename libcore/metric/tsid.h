@@ -1,12 +1,14 @@
-// TSID: the 32-byte [cluster] series id that keys data blocks and index items.
+// TSID: the series id that keys data blocks and index items: 32 bytes in the cluster, 24 in
+// single-node, which has no tenant (metric/tenancy.h).
 //
 // Spec: metricname-tsid.md §5, data-part.md §4. All fields big-endian, no zig-zag:
-//   off  0  AccountID      u32
-//   off  4  ProjectID      u32
-//   off  8  MetricGroupID  u64   xxhash64(metric name)
+//   off  0  AccountID      u32   [cluster only]
+//   off  4  ProjectID      u32   [cluster only]
+//   off  8  MetricGroupID  u64   xxhash64(metric name)             (single-node: off 0)
 //   off 16  JobID          u32   low32(xxhash64(value of the 1st canonical tag))
 //   off 20  InstanceID     u32   low32(xxhash64(value of the 2nd canonical tag))
 //   off 24  MetricID       u64   unique per vmstorage, across tenants
+// In memory a single-node TSID has AccountID = ProjectID = 0, so one order serves both.
 // Order (TSID.Less) is field by field as unsigned integers, which equals memcmp order of the
 // marshaled form: data blocks are sorted by it.
 #pragma once
@@ -18,11 +20,14 @@
 #include "base/byte_reader.h"
 #include "base/coding.h"
 #include "base/status.h"
+#include "metric/tenancy.h"
 
 namespace vmt::metric {
 
 struct TSID {
-  static constexpr size_t kSize = 32;
+  static constexpr size_t kMaxSize = 32;
+  // Marshaled size: 32 (cluster) or 24 (single-node).
+  static constexpr size_t size(Tenancy t) { return 24 + tenant_bytes(t); }
 
   uint32_t account_id = 0;
   uint32_t project_id = 0;
@@ -31,34 +36,40 @@ struct TSID {
   uint32_t instance_id = 0;
   uint64_t metric_id = 0;
 
-  // Writes the 32 bytes at p (the caller owns kSize bytes there): the counterpart of load().
-  void store(char* p) const {
-    store_u32(p, account_id);
-    store_u32(p + 4, project_id);
-    store_u64(p + 8, metric_group_id);
-    store_u32(p + 16, job_id);
-    store_u32(p + 20, instance_id);
-    store_u64(p + 24, metric_id);
+  // Writes size(t) bytes at p (the caller owns them): the counterpart of load().
+  void store(char* p, Tenancy t) const {
+    if (t == Tenancy::kCluster) {
+      store_u32(p, account_id);
+      store_u32(p + 4, project_id);
+      p += 8;
+    }
+    store_u64(p, metric_group_id);
+    store_u32(p + 8, job_id);
+    store_u32(p + 12, instance_id);
+    store_u64(p + 16, metric_id);
   }
-  void encode(Bytes& out) const {
-    char p[kSize];
-    store(p);
-    out.append(p, kSize);
+  void encode(Bytes& out, Tenancy t) const {
+    char p[kMaxSize];
+    store(p, t);
+    out.append(p, size(t));
   }
-  // Decodes from exactly-sized raw bytes (p has >= 32 bytes; caller checked).
-  static TSID load(const char* p) {
-    TSID t;
-    t.account_id = load_u32(p);
-    t.project_id = load_u32(p + 4);
-    t.metric_group_id = load_u64(p + 8);
-    t.job_id = load_u32(p + 16);
-    t.instance_id = load_u32(p + 20);
-    t.metric_id = load_u64(p + 24);
-    return t;
+  // Decodes from exactly-sized raw bytes (p has >= size(t) bytes; caller checked).
+  static TSID load(const char* p, Tenancy t) {
+    TSID r;
+    if (t == Tenancy::kCluster) {
+      r.account_id = load_u32(p);
+      r.project_id = load_u32(p + 4);
+      p += 8;
+    }
+    r.metric_group_id = load_u64(p);
+    r.job_id = load_u32(p + 8);
+    r.instance_id = load_u32(p + 12);
+    r.metric_id = load_u64(p + 16);
+    return r;
   }
-  static Result<TSID> decode(ByteReader& in) {
-    VMT_ASSIGN_OR_RETURN(ByteView b, in.take(kSize, "TSID"));
-    return load(b.data());
+  static Result<TSID> decode(ByteReader& in, Tenancy t) {
+    VMT_ASSIGN_OR_RETURN(ByteView b, in.take(size(t), "TSID"));
+    return load(b.data(), t);
   }
 
   auto key() const { return std::tie(account_id, project_id, metric_group_id, job_id, instance_id, metric_id); }

@@ -26,7 +26,7 @@ TEST_SUITE("metric/tsid_gen") {
     mn.sort_tags();
     auto t = metric::generate_tsid(mn, 0x1789ABCD00000001ULL);
     Bytes b;
-    t.encode(b);
+    t.encode(b, vmt::metric::Tenancy::kCluster);
     CHECK(to_hex(b, true) == "0000002A00000007A20BCC1FD95AD8621F5FF62F0257B7901789ABCD00000001");
   }
 

@@ -160,4 +160,10 @@ Result<int64_t> parse_duration_ms(const std::string& s, bool bare_months) {
   return int64_t(ms);
 }
 
+Result<std::optional<layout::Flavour>> parse_target_flag(const std::string& s) {
+  if (s.empty()) return std::optional<layout::Flavour>();
+  VMT_ASSIGN_OR_RETURN(layout::Flavour f, layout::parse_target(s));
+  return std::optional<layout::Flavour>(f);
+}
+
 }  // namespace vmt::ops

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "layout/flavour.h"
 
 namespace vmt::ops {
 
@@ -33,5 +34,12 @@ std::string format_time_ms(int64_t ms);  // RFC3339 UTC with milliseconds
 // A duration like VictoriaMetrics flags: "15s", "1m", "2h", "7d", "1w", "1y" (365 days), or a bare
 // number of months of 31 days when bare_months (as -retentionPeriod). Result in ms.
 Result<int64_t> parse_duration_ms(const std::string& s, bool bare_months);
+
+// --target VERSION, shared by every tool: "" (not given) is nullopt; else layout::parse_target.
+Result<std::optional<layout::Flavour>> parse_target_flag(const std::string& s);
+// The flag's help text.
+constexpr const char* kTargetHelp =
+    "the server release DIR is for, as its tag reads: v1.93.7, v1.93.7-cluster, v1.148.2, v1.136-cluster "
+    "(default: detected from DIR)";
 
 }  // namespace vmt::ops

@@ -7,17 +7,23 @@
 // written; 2 usage; 3 DIR locked by a running vmstorage, or an I/O error.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
 #include "ingest/importer.h"
+#include "layout/flavour.h"
 
 namespace vmt::ops {
 
 // The summary lines (without the "tsdb-import: " prefix).
 std::vector<std::string> render_import_summary(const ingest::ImportStats& s);
 
-Status run_import_tool(ingest::ImportOptions opt);
+// The flavour to write: what DIR holds (checked against target), else target, else v1.93.7-cluster.
+// The per-partition layout (v1.133+) is refused: writing it is not implemented.
+Result<layout::Flavour> import_flavour(const std::string& dir, const std::optional<layout::Flavour>& target);
+
+Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Flavour>& target);
 
 }  // namespace vmt::ops

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "layout/flavour.h"
 #include "ops/args.h"
 #include "ops/tool.h"
 
@@ -15,6 +16,8 @@ namespace vmt::ops {
 
 struct InspectCommon {
   bool json = false;
+  std::optional<layout::Flavour> target;  // --target: checked against what the directory holds
+  const layout::Flavour* target_ptr() const { return target ? &*target : nullptr; }
 };
 
 // Partitions, parts (small/big, listed or not), metadata.json values and file sizes; indexdb
@@ -42,6 +45,7 @@ struct DatesOptions {
 Status inspect_dates(const std::string& dir, const DatesOptions& o, const InspectCommon& c, Output& out);
 
 struct ExportOptions {
+  std::optional<layout::Flavour> target;
   std::optional<Tenant> tenant;
   std::string format = "jsonl";     // jsonl | prom
   std::vector<std::string> match;   // metric names; empty = all

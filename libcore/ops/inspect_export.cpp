@@ -2,7 +2,9 @@
 // vmselect's /api/v1/export does (jsonl) or as Prometheus exposition (prom).
 //
 // Spec: indexdb.md §4.3-§4.4 and §6 (names come from ns 3 in curr then prev; deleted MetricIDs are
-// hidden; a MetricID without a name is hidden, as the server hides it), data-part.md (blocks),
+// hidden; a MetricID without a name is hidden, as the server hides it); doc/flavours.md §2-§3 (from
+// v1.133 names come from the partition indexes and the legacy curr and prev; a partition's own
+// deleted MetricIDs hide its blocks only), data-part.md (blocks),
 // encoding.md §9.5 (decimal -> float). Like vmselect, samples of all MetricIDs that share one
 // canonical MetricName are merged into one line, sorted by timestamp, nothing deduplicated.
 #include <algorithm>
@@ -13,6 +15,7 @@
 
 #include "encoding/decimal.h"
 #include "metric/metric_name.h"
+#include "ops/export_merge.h"
 #include "ops/format.h"
 #include "ops/index_scan.h"
 #include "ops/inspect.h"
@@ -27,6 +30,14 @@ struct Series {
   metric::MetricName name;
   std::vector<int64_t> timestamps;
   std::vector<double> values;
+  // Each block's samples, in the order the blocks were read; sorted into search order (TSID, then
+  // MinTimestamp) before merge_sort_blocks.
+  struct Block {
+    metric::TSID tsid;
+    int64_t min_timestamp;
+    BlockSpan span;
+  };
+  std::vector<Block> blocks;
 };
 
 void render_jsonl(Bytes& out, const Series& s, std::vector<size_t>& order) {
@@ -82,7 +93,8 @@ void render_prom(Bytes& out, const Series& s, std::vector<size_t>& order) {
 }  // namespace
 
 Status inspect_export(const std::string& dir, const ExportOptions& o, Output& out, ExportStats* stats) {
-  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir));
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir, o.target ? &*o.target : nullptr));
+  const metric::Tenancy tenancy = sd.flavour.tenancy;
   NameIndex names;
   const uint32_t* acc = o.tenant ? &o.tenant->account_id : nullptr;
   const uint32_t* proj = o.tenant ? &o.tenant->project_id : nullptr;
@@ -99,12 +111,14 @@ Status inspect_export(const std::string& dir, const ExportOptions& o, Output& ou
   std::vector<int64_t> ts, mantissas;
   Progress progress("export");
   for (const auto& p : sd.partitions) {
+    // The same MetricID may be deleted in one partition's index and live in another's.
+    by_metric_id.clear();
     if (p.name_valid && (p.max_timestamp < o.start_ms || p.min_timestamp > o.end_ms)) continue;
     for (const auto& part : p.parts) {
       if (!part.listed) continue;
       if (!part.exists) return not_found(part.path + ": listed in parts.json but missing");
       storage::PartReader pr;
-      VMT_TRY(pr.open(part.path));
+      VMT_TRY(pr.open(part.path, tenancy));
       if (pr.part_header().max_timestamp < o.start_ms || pr.part_header().min_timestamp > o.end_ms) continue;
       for (;;) {
         bool eof = false;
@@ -120,13 +134,13 @@ Status inspect_export(const std::string& dir, const ExportOptions& o, Output& ou
           s = cached->second;
         } else {
           auto n = names.by_metric_id.find(mid);
-          if (names.deleted.count(mid)) {
+          if (names.is_deleted(mid, p.name)) {
             s = nullptr;
           } else if (n == names.by_metric_id.end()) {
             unnamed_ids.insert(mid);
             s = nullptr;
           } else {
-            auto mn = metric::MetricName::decode_canonical(n->second.canonical);
+            auto mn = metric::MetricName::decode_canonical(n->second.canonical, tenancy);
             if (!mn.is_ok()) {
               return mn.take_status().with_context("MetricName of MetricID " + std::to_string(mid) + " in indexdb");
             }
@@ -172,6 +186,7 @@ Status inspect_export(const std::string& dir, const ExportOptions& o, Output& ou
           s->timestamps.resize(w);
           s->values.resize(w);
         }
+        s->blocks.push_back(Series::Block{h.tsid, h.min_timestamp, BlockSpan{before, s->timestamps.size()}});
         if (stats) stats->blocks++;
         progress.update(std::to_string(stats ? stats->blocks : 0) + " blocks");
       }
@@ -181,9 +196,13 @@ Status inspect_export(const std::string& dir, const ExportOptions& o, Output& ou
   std::vector<size_t> order;
   for (const auto& s : series) {
     if (s->timestamps.empty()) continue;
-    order.resize(s->timestamps.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return s->timestamps[a] < s->timestamps[b]; });
+    std::stable_sort(s->blocks.begin(), s->blocks.end(), [](const Series::Block& a, const Series::Block& b) {
+      return a.tsid != b.tsid ? a.tsid < b.tsid : a.min_timestamp < b.min_timestamp;
+    });
+    std::vector<BlockSpan> spans;
+    for (const auto& b : s->blocks) spans.push_back(b.span);
+    order.clear();
+    merge_sort_blocks(s->timestamps, spans, &order);
     if (o.format == "prom") {
       render_prom(out.buf(), *s, order);
     } else {

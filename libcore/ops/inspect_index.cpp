@@ -32,24 +32,33 @@ std::string labels_text(const metric::MetricName& mn) {
 }  // namespace
 
 Status inspect_index(const std::string& dir, const IndexFilter& f, const InspectCommon& c, Output& out) {
-  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir));
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir, c.target_ptr()));
+  const metric::Tenancy tenancy = sd.flavour.tenancy;
   uint64_t shown = 0;
-  for (const auto* g : generations_to_scan(sd, f.all_generations)) {
+  for (const auto* g : tables_to_scan(sd, f.all_generations)) {
     VMT_TRY(for_each_item(*g, [&](ByteView raw, const std::string& part) -> Status {
       if (f.ns && (raw.empty() || byte_at(raw, 0) != *f.ns)) return Status::ok();
-      auto decoded = indexdb::decode_item(raw);
+      auto decoded = indexdb::decode_item(raw, tenancy);
       if (!decoded.is_ok()) {
         return decoded.take_status().with_context(part + ": item " + to_hex(raw.substr(0, 64)));
       }
       const indexdb::Item& it = *decoded;
-      if (f.tenant && (!it.has_tenant || it.account_id != f.tenant->account_id || it.project_id != f.tenant->project_id)) {
+      // Single-node: everything is tenant 0:0 (what --tenant 0:0 selects).
+      const bool tenanted = it.has_tenant || tenancy == metric::Tenancy::kSingle;
+      if (f.tenant && (!tenanted || it.account_id != f.tenant->account_id || it.project_id != f.tenant->project_id)) {
         return Status::ok();
       }
       if (f.date && (!it.has_date || it.date != *f.date)) return Status::ok();
       ++shown;
       if (c.json) {
         nlohmann::ordered_json j;
-        j["generation"] = g->name;
+        if (g->role == "partition") {
+          j["partition"] = g->name;
+        } else {
+          j["generation"] = g->name;
+        }
+        j["index"] = g->rel;
+        if (g->legacy) j["legacy"] = true;
         j["part"] = fs::base_name(part);
         j["ns"] = it.ns;
         j["ns_name"] = indexdb::ns_name(it.ns);
@@ -78,7 +87,7 @@ Status inspect_index(const std::string& dir, const IndexFilter& f, const Inspect
         j["item"] = to_hex(raw);
         append_json_line(out.buf(), j);
       } else {
-        std::string line = g->name + " " + fs::base_name(part) + " ns=" + std::to_string(it.ns) + " " + indexdb::ns_name(it.ns);
+        std::string line = g->name + (g->legacy ? " legacy" : "") + " " + fs::base_name(part) + " ns=" + std::to_string(it.ns) + " " + indexdb::ns_name(it.ns);
         if (it.has_tenant) line += " tenant=" + std::to_string(it.account_id) + ":" + std::to_string(it.project_id);
         if (it.has_date) line += " date=" + format_date(it.date);
         if (it.ns == indexdb::kNsTagToMetricIDs || it.ns == indexdb::kNsDateTagToMetricIDs) {
@@ -101,11 +110,18 @@ Status inspect_index(const std::string& dir, const IndexFilter& f, const Inspect
 }
 
 Status inspect_dates(const std::string& dir, const DatesOptions& o, const InspectCommon& c, Output& out) {
-  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir));
-  // (tenant, date) -> MetricIDs, the union over curr and prev, minus deleted IDs.
-  std::map<std::tuple<uint32_t, uint32_t, uint64_t>, std::set<uint64_t>> days;
-  std::set<uint64_t> deleted;
-  for (const auto* g : sd.searched_generations()) {
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir, c.target_ptr()));
+  const size_t tb = metric::tenant_bytes(sd.flavour.tenancy);
+  const bool per_table = sd.flavour.per_partition_index();
+  // (index, tenant, date) -> MetricIDs, minus the deleted IDs that apply to that index. With
+  // generations the index is "" (the union over curr and prev, as the server searches them);
+  // per-partition, each partition index and legacy table is its own row.
+  std::map<std::tuple<std::string, uint32_t, uint32_t, uint64_t>, std::set<uint64_t>> days;
+  std::set<uint64_t> deleted_everywhere;                        // ns 4 of (legacy) curr and prev
+  std::map<std::string, std::set<uint64_t>> deleted_in;         // ns 4 of a partition index
+  for (const auto* g : sd.searched_tables()) {
+    const std::string label = per_table ? g->rel + (g->legacy ? " (legacy)" : "") : "";
+    auto& deleted = g->role == "partition" ? deleted_in[label] : deleted_everywhere;
     VMT_TRY(for_each_item(*g, [&](ByteView item, const std::string& part) -> Status {
       if (item.empty()) return Status::ok();
       uint8_t ns = byte_at(item, 0);
@@ -114,22 +130,29 @@ Status inspect_dates(const std::string& dir, const DatesOptions& o, const Inspec
         return Status::ok();
       }
       if (ns != indexdb::kNsDateToMetricID) return Status::ok();
-      if (item.size() != 25) {
-        return corruption(part + ": ns 5 item must be 25 bytes; got " + std::to_string(item.size()) + " (" + to_hex(item) + ")");
+      if (item.size() != 1 + tb + 16) {
+        return corruption(part + ": ns 5 item must be " + std::to_string(1 + tb + 16) + " bytes; got " +
+                          std::to_string(item.size()) + " (" + to_hex(item) + ")");
       }
-      uint32_t acc = load_u32(item.data() + 1), proj = load_u32(item.data() + 5);
+      uint32_t acc = tb ? load_u32(item.data() + 1) : 0, proj = tb ? load_u32(item.data() + 5) : 0;
       if (o.tenant && (acc != o.tenant->account_id || proj != o.tenant->project_id)) return Status::ok();
-      days[{acc, proj, load_u64(item.data() + 9)}].insert(load_u64(item.data() + 17));
+      days[{label, acc, proj, load_u64(item.data() + 1 + tb)}].insert(load_u64(item.data() + 1 + tb + 8));
       return Status::ok();
     }));
   }
-  Table t({"TENANT", "DATE", "METRIC_IDS"});
+  std::vector<std::string> columns = {"TENANT", "DATE", "METRIC_IDS"};
+  if (per_table) columns.insert(columns.begin(), "INDEX");
+  Table t(columns);
   for (auto& [key, ids] : days) {
-    for (uint64_t d : deleted) ids.erase(d);
-    auto [acc, proj, day] = key;
+    const auto& [label, acc, proj, day] = key;
+    for (uint64_t d : deleted_everywhere) ids.erase(d);
+    if (auto it = deleted_in.find(label); it != deleted_in.end()) {
+      for (uint64_t d : it->second) ids.erase(d);
+    }
     std::string tenant = std::to_string(acc) + ":" + std::to_string(proj);
     if (c.json) {
       nlohmann::ordered_json j;
+      if (per_table) j["index"] = label;
       j["tenant"] = tenant;
       j["account_id"] = acc;
       j["project_id"] = proj;
@@ -148,7 +171,9 @@ Status inspect_dates(const std::string& dir, const DatesOptions& o, const Inspec
           first = false;
         }
       }
-      t.add({tenant, format_date(day), count});
+      std::vector<std::string> row = {tenant, format_date(day), count};
+      if (per_table) row.insert(row.begin(), label);
+      t.add(row);
     }
   }
   if (!c.json) t.render(out.buf());

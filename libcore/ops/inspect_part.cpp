@@ -5,6 +5,7 @@
 #include "base/fs.h"
 #include "base/hex.h"
 #include "encoding/marshal_type.h"
+#include "layout/storage_dir.h"
 #include "mergeset/part_reader.h"
 #include "ops/args.h"
 #include "ops/format.h"
@@ -38,6 +39,13 @@ std::string tsid_text(const metric::TSID& t) {
 
 }  // namespace
 
+// --target, else what the part's bytes say; a part that decodes neither way is read as cluster,
+// whose errors then name the damage.
+static metric::Tenancy data_part_tenancy(const std::string& part_dir, const InspectCommon& c) {
+  if (c.target) return c.target->tenancy;
+  return layout::detect_part_tenancy(part_dir).value_or(metric::Tenancy::kCluster);
+}
+
 Status inspect_metaindex(const std::string& part_dir, const InspectCommon& c, Output& out) {
   if (is_mergeset_part(part_dir)) {
     VMT_ASSIGN_OR_RETURN(auto pr, mergeset::PartReader::open(part_dir));
@@ -62,7 +70,7 @@ Status inspect_metaindex(const std::string& part_dir, const InspectCommon& c, Ou
     return out.flush();
   }
   storage::PartReader pr;
-  VMT_TRY(pr.open(part_dir));
+  VMT_TRY(pr.open(part_dir, data_part_tenancy(part_dir, c)));
   Table t({"ROW", "TSID(acc:proj mg job inst mid)", "BLOCK_HEADERS", "MIN_TIMESTAMP", "MAX_TIMESTAMP", "INDEX_BLOCK_OFFSET", "INDEX_BLOCK_SIZE"});
   size_t i = 0;
   for (const auto& r : pr.metaindex()) {
@@ -129,7 +137,7 @@ Status inspect_blocks(const std::string& part_dir, bool rows, const InspectCommo
     return out.flush();
   }
   storage::PartReader pr;
-  VMT_TRY(pr.open(part_dir));
+  VMT_TRY(pr.open(part_dir, data_part_tenancy(part_dir, c)));
   storage::Block b;
   std::vector<double> vals;
   Table t({"BLOCK", "TSID(acc:proj mg job inst mid)", "ROWS", "MIN_TIMESTAMP", "MAX_TIMESTAMP", "FIRST_VALUE", "SCALE", "PB",

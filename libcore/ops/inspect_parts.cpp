@@ -26,7 +26,23 @@ const char* yes_no(bool b) { return b ? "yes" : "no"; }
 }  // namespace
 
 Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out) {
-  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir));
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir, c.target_ptr()));
+  // What the directory is, and from what: the tenancy from a data part or an index item (else the
+  // --target or the default), the index layout from data/indexdb/.
+  const std::string tenancy_from = sd.tenancy ? sd.tenancy_evidence : c.target ? "--target" : "nothing to detect: default";
+  if (c.json) {
+    nlohmann::ordered_json j;
+    j["type"] = "flavour";
+    j["flavour"] = sd.flavour.to_string();
+    j["tenancy"] = metric::tenancy_name(sd.flavour.tenancy);
+    j["tenancy_from"] = tenancy_from;
+    j["index_layout"] = layout::index_layout_name(sd.flavour.index);
+    append_json_line(out.buf(), j);
+  } else {
+    out.buf() += "# flavour: " + sd.flavour.to_string() + " (" + metric::tenancy_name(sd.flavour.tenancy) + " from " +
+                 tenancy_from + "; index: " + layout::index_layout_name(sd.flavour.index) +
+                 (sd.flavour.per_partition_index() ? ", data/indexdb/YYYY_MM" : ", indexdb/<generation>") + ")\n\n";
+  }
   Table data({"PARTITION", "KIND", "PART", "LISTED", "ROWS", "BLOCKS", "MIN_TIMESTAMP", "MAX_TIMESTAMP", "DEDUP_MS", "SIZE"});
   for (const auto& p : sd.partitions) {
     if (c.json) {
@@ -72,13 +88,18 @@ Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out
       }
     }
   }
-  Table idx({"GENERATION", "ROLE", "PART", "LISTED", "ITEMS", "BLOCKS", "SIZE"});
-  for (const auto& g : sd.generations) {
+  Table idx({"INDEX", "ROLE", "PART", "LISTED", "ITEMS", "BLOCKS", "SIZE"});
+  for (const auto* t : sd.all_tables()) {
+    const auto& g = *t;
+    const bool partition = g.role == "partition";
+    const std::string role = g.legacy ? "legacy " + g.role : g.role;
     if (c.json) {
       nlohmann::ordered_json j;
-      j["type"] = "generation";
+      j["type"] = partition ? "partition_index" : "generation";
       j["name"] = g.name;
+      j["index"] = g.rel;
       j["role"] = g.role;
+      if (g.legacy) j["legacy"] = true;
       j["has_parts_json"] = g.has_parts_json;
       j["parts"] = g.parts.size();
       append_json_line(out.buf(), j);
@@ -90,7 +111,9 @@ Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out
       if (c.json) {
         nlohmann::ordered_json j;
         j["type"] = "indexdb_part";
-        j["generation"] = g.name;
+        j[partition ? "partition" : "generation"] = g.name;
+        j["index"] = g.rel;
+        if (g.legacy) j["legacy"] = true;
         j["role"] = g.role;
         j["name"] = part.name;
         j["path"] = part.path;
@@ -105,18 +128,19 @@ Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out
         j["size_bytes"] = size;
         append_json_line(out.buf(), j);
       } else if (ph.is_ok()) {
-        idx.add({g.name, g.role, part.name, yes_no(part.listed), std::to_string(ph->items_count),
+        idx.add({g.rel, role, part.name, yes_no(part.listed), std::to_string(ph->items_count),
                  std::to_string(ph->blocks_count), std::to_string(size)});
       } else {
-        idx.add({g.name, g.role, part.name, yes_no(part.listed), "-", "-", std::to_string(size) + "  (" + ph.status().message() + ")"});
+        idx.add({g.rel, role, part.name, yes_no(part.listed), "-", "-", std::to_string(size) + "  (" + ph.status().message() + ")"});
       }
     }
-    if (!c.json && g.parts.empty()) idx.add({g.name, g.role, "(no parts)", "", "", "", ""});
+    if (!c.json && g.parts.empty()) idx.add({g.rel, role, "(no parts)", "", "", "", ""});
   }
   if (!c.json) {
     out.buf() += "# data parts (" + std::to_string(sd.partitions.size()) + " partitions)\n";
     data.render(out.buf());
-    out.buf() += "\n# indexdb generations (" + std::to_string(sd.generations.size()) + ")\n";
+    out.buf() += "\n# index tables (" + std::to_string(sd.partition_indexes.size()) + " per partition, " +
+                 std::to_string(sd.generations.size()) + " indexdb generations)\n";
     idx.render(out.buf());
     if (sd.min_timestamp_for_composite_index) {
       out.buf() += "\nminTimestampForCompositeIndex: " + std::to_string(*sd.min_timestamp_for_composite_index) + "\n";

@@ -43,8 +43,13 @@ struct Verifier {
   Output& out;
   uint64_t problems = 0;
   uint64_t data_parts = 0, rows = 0, blocks = 0, index_parts = 0, items = 0;
-  std::unordered_map<uint64_t, DataSeries> data;
-  IndexFacts facts;
+  metric::Tenancy tenancy = metric::Tenancy::kCluster;
+  std::unordered_map<uint64_t, DataSeries> data;  // every data part: one TSID per MetricID
+  // The data of each partition ("" for a lone part), cross-checked against the index groups a
+  // query of that partition searches: "searched" (curr and prev) with generations; the
+  // partition's own index and "legacy" (legacy curr and prev) per partition.
+  std::map<std::string, std::unordered_map<uint64_t, DataSeries>> data_in;
+  std::map<std::string, IndexFacts> groups;
 
   void problem(const std::string& where, const std::string& msg) {
     ++problems;
@@ -75,8 +80,9 @@ struct Verifier {
   void data_part(const std::string& path, const layout::Partition* p) {
     ++data_parts;
     storage::PartReader pr;
-    Status st = pr.open(path);
+    Status st = pr.open(path, tenancy);
     if (!st.is_ok()) return problem(path, st.message());
+    auto& in_partition = data_in[p ? p->name : ""];
     storage::Block b;
     for (;;) {
       bool eof = false;
@@ -97,10 +103,15 @@ struct Verifier {
         problem(path, "MetricID " + std::to_string(b.header.tsid.metric_id) + " appears with two TSIDs: " +
                           ds.tsid.to_string() + " and " + b.header.tsid.to_string());
       }
+      auto& pds = in_partition[b.header.tsid.metric_id];
+      pds.tsid = b.header.tsid;
       uint64_t last_day = UINT64_MAX;
       for (int64_t t : b.timestamps) {
         uint64_t d = uint64_t(t) / 86400000;
-        if (d != last_day) ds.days.insert(d);
+        if (d != last_day) {
+          ds.days.insert(d);
+          pds.days.insert(d);
+        }
         last_day = d;
       }
     }
@@ -108,8 +119,9 @@ struct Verifier {
     if (!st.is_ok()) problem(path, st.message());
   }
 
-  // A mergeset part: full scan with every check; every item decoded; facts collected if `searched`.
-  void index_part(const std::string& path, bool searched) {
+  // A mergeset part: full scan with every check; every item decoded; facts collected into `facts`
+  // when given (a searched table).
+  void index_part(const std::string& path, IndexFacts* facts) {
     ++index_parts;
     auto pr = mergeset::PartReader::open(path);
     if (!pr.is_ok()) return problem(path, pr.status().message());
@@ -118,11 +130,11 @@ struct Verifier {
     while (st.is_ok() && (*pr)->valid()) {
       ByteView raw = (*pr)->item();
       ++items;
-      auto it = indexdb::decode_item(raw);
+      auto it = indexdb::decode_item(raw, tenancy);
       if (!it.is_ok()) {
         if (++bad <= 20) problem(path, "item " + to_hex(raw.substr(0, 48)) + ": " + it.status().message());
-      } else if (searched) {
-        collect(*it);
+      } else if (facts) {
+        collect(*it, *facts);
       }
       st = (*pr)->next();
     }
@@ -130,7 +142,7 @@ struct Verifier {
     if (!st.is_ok()) problem(path, st.message());
   }
 
-  void collect(const indexdb::Item& it) {
+  static void collect(const indexdb::Item& it, IndexFacts& facts) {
     uint64_t mid = it.metric_ids.empty() ? 0 : it.metric_ids[0];
     switch (it.ns) {
       case indexdb::kNsMetricIDToMetricName: facts.names.try_emplace(mid, it.account_id, it.project_id); break;
@@ -147,44 +159,100 @@ struct Verifier {
     }
   }
 
-  void cross_check(const std::string& root) {
-    for (const auto& [mid, ds] : data) {
-      if (facts.deleted.count(mid)) continue;
+  // What a query of one partition sees: the union of some index groups.
+  struct Scope {
+    std::vector<const IndexFacts*> groups;
+    std::string where;  // "curr or prev", "data/indexdb/P or the legacy curr and prev"
+    template <typename F>
+    bool any(F f) const {
+      for (const auto* g : groups) if (f(*g)) return true;
+      return false;
+    }
+    bool deleted(uint64_t mid) const { return any([&](const IndexFacts& g) { return g.deleted.count(mid) > 0; }); }
+  };
+
+  Scope scope_of(const std::string& partition, bool per_partition) {
+    Scope sc;
+    if (per_partition) {
+      sc.groups = {&groups[partition], &groups["legacy"]};
+      sc.where = "data/indexdb/" + partition + " or the legacy curr and prev";
+    } else {
+      sc.groups = {&groups["searched"]};
+      sc.where = "curr or prev";
+    }
+    return sc;
+  }
+
+  void cross_check_data(const std::string& root, const std::unordered_map<uint64_t, DataSeries>& series,
+                        const Scope& sc) {
+    for (const auto& [mid, ds] : series) {
+      if (sc.deleted(mid)) continue;
       std::string who = "MetricID " + std::to_string(mid) + " (tenant " + std::to_string(ds.tsid.account_id) + ":" +
                         std::to_string(ds.tsid.project_id) + ")";
-      auto n = facts.names.find(mid);
-      if (n == facts.names.end()) {
-        problem(root, who + " has data but no MetricID->MetricName item (ns 3) in curr or prev: the server hides it and marks it deleted");
-      } else if (n->second != std::make_pair(ds.tsid.account_id, ds.tsid.project_id)) {
-        problem(root, who + ": its MetricID->MetricName item is in tenant " + std::to_string(n->second.first) + ":" +
-                          std::to_string(n->second.second));
+      const std::pair<uint32_t, uint32_t> tenant{ds.tsid.account_id, ds.tsid.project_id};
+      const std::pair<uint32_t, uint32_t>* name_tenant = nullptr;
+      for (const auto* g : sc.groups) {
+        if (auto n = g->names.find(mid); n != g->names.end()) {
+          name_tenant = &n->second;
+          break;
+        }
       }
-      auto t = facts.tsids.find(mid);
-      if (t == facts.tsids.end()) {
-        problem(root, who + " has data but no MetricID->TSID item (ns 2) in curr or prev");
-      } else if (t->second != ds.tsid) {
-        problem(root, who + ": MetricID->TSID item has TSID " + t->second.to_string() + " but data blocks have " + ds.tsid.to_string());
+      if (!name_tenant) {
+        problem(root, who + " has data but no MetricID->MetricName item (ns 3) in " + sc.where +
+                          ": the server hides it and marks it deleted");
+      } else if (*name_tenant != tenant) {
+        problem(root, who + ": its MetricID->MetricName item is in tenant " + std::to_string(name_tenant->first) + ":" +
+                          std::to_string(name_tenant->second));
+      }
+      const metric::TSID* tsid = nullptr;
+      for (const auto* g : sc.groups) {
+        if (auto t = g->tsids.find(mid); t != g->tsids.end()) {
+          tsid = &t->second;
+          break;
+        }
+      }
+      if (!tsid) {
+        problem(root, who + " has data but no MetricID->TSID item (ns 2) in " + sc.where);
+      } else if (*tsid != ds.tsid) {
+        problem(root, who + ": MetricID->TSID item has TSID " + tsid->to_string() + " but data blocks have " + ds.tsid.to_string());
       }
       for (uint64_t d : ds.days) {
-        if (!facts.dates.count({ds.tsid.account_id, ds.tsid.project_id, d, mid})) {
-          problem(root, who + " has samples on " + format_date(d) +
-                            " but no Date->MetricID item (ns 5) for that day: queries of that day do not find it");
+        if (!sc.any([&](const IndexFacts& g) { return g.dates.count({tenant.first, tenant.second, d, mid}) > 0; })) {
+          problem(root, who + " has samples on " + format_date(d) + " but no Date->MetricID item (ns 5) for that day in " +
+                            sc.where + ": queries of that day do not find it");
         }
       }
     }
+  }
+
+  // Every per-day entry of an index group is complete within that group.
+  void cross_check_dates(const std::string& root, const IndexFacts& facts, const Scope& sc) {
     for (const auto& [acc, proj, date, mid] : facts.dates) {
-      if (facts.deleted.count(mid)) continue;
+      if (sc.deleted(mid)) continue;
       std::string who = "Date->MetricID " + format_date(date) + " " + std::to_string(mid) + " (tenant " +
                         std::to_string(acc) + ":" + std::to_string(proj) + ")";
       if (!facts.date_names.count({date, mid})) problem(root, who + " has no (Date,MetricName)->TSID item (ns 7)");
       if (!facts.date_name_rows.count({acc, proj, date, mid})) problem(root, who + " has no per-day metric name row (ns 6)");
-      if (!facts.names.count(mid)) problem(root, who + " has no MetricID->MetricName item (ns 3)");
+      if (!sc.any([&](const IndexFacts& g) { return g.names.count(mid) > 0; })) {
+        problem(root, who + " has no MetricID->MetricName item (ns 3)");
+      }
+    }
+  }
+
+  void cross_check(const std::string& root, bool per_partition) {
+    for (const auto& [partition, series] : data_in) cross_check_data(root, series, scope_of(partition, per_partition));
+    for (auto& [name, facts] : groups) {
+      const bool legacy_or_searched = name == "legacy" || name == "searched";
+      Scope sc = legacy_or_searched ? Scope{{&facts}, name} : scope_of(name, per_partition);
+      cross_check_dates(root, facts, sc);
     }
   }
 
   void storage_dir(const std::string& root) {
-    auto sd = layout::open_storage_dir(root);
+    auto sd = layout::open_storage_dir(root, c.target_ptr());
     if (!sd.is_ok()) return problem(root, sd.status().message());
+    tenancy = sd->flavour.tenancy;
+    const bool per_partition = sd->flavour.per_partition_index();
     for (const auto& p : sd->partitions) {
       std::string pdir = fs::join(root, "data/*/" + p.name);
       if (!p.name_valid) problem(pdir, "partition name is not YYYY_MM: vmstorage panics at open");
@@ -199,24 +267,31 @@ struct Verifier {
         }
       }
     }
-    auto searched = sd->searched_generations();
-    for (const auto& g : sd->generations) {
-      bool is_searched = std::find(searched.begin(), searched.end(), &g) != searched.end();
-      if (g.role == "stale") note(g.path, "older than the newest three generations: vmstorage deletes it at open");
+    auto searched = sd->searched_tables();
+    for (const auto* t : sd->all_tables()) {
+      const auto& g = *t;
+      const bool is_searched = std::find(searched.begin(), searched.end(), t) != searched.end();
+      IndexFacts* facts = !is_searched ? nullptr
+                          : g.role == "partition" ? &groups[g.name]
+                          : per_partition ? &groups["legacy"] : &groups["searched"];
+      if (g.role == "stale") {
+        note(g.path, g.legacy ? "a legacy generation vmstorage deletes at open (it keeps the two before the newest)"
+                              : "older than the newest three generations: vmstorage deletes it at open");
+      }
       for (const auto& part : g.parts) {
         if (part.listed && !part.exists) {
           problem(part.path, "listed in parts.json but missing: vmstorage panics at open");
         } else if (!part.listed) {
           note(part.path, "not listed in parts.json: vmstorage deletes it at open");
         } else {
-          index_part(part.path, is_searched);
+          index_part(part.path, facts);
         }
       }
     }
     if (!sd->min_timestamp_for_composite_index) {
       note(fs::join(root, "metadata/minTimestampForCompositeIndex"), "missing or not 8 bytes: vmstorage re-creates it");
     }
-    cross_check(root);
+    cross_check(root, per_partition);
   }
 
   void summary(const std::string& path, size_t partitions, size_t generations) {
@@ -253,16 +328,22 @@ Status inspect_verify(const std::string& path, const InspectCommon& c, Output& o
   Verifier v(c, out);
   size_t partitions = 0, generations = 0;
   if (has_file(path, "items.bin") || has_file(path, "lens.bin")) {
-    v.index_part(path, false);
+    v.tenancy = c.target ? c.target->tenancy : layout::detect_index_part_tenancy(path).value_or(metric::Tenancy::kCluster);
+    v.index_part(path, nullptr);
   } else if (has_file(path, "timestamps.bin") || has_file(path, "values.bin") ||
              (has_file(path, "metadata.json") && !fs::is_dir(fs::join(path, "data")))) {
+    v.tenancy = c.target ? c.target->tenancy : layout::detect_part_tenancy(path).value_or(metric::Tenancy::kCluster);
     v.data_part(path, nullptr);
   } else {
+    // A --target that contradicts the directory is a usage error, not a finding.
+    if (auto sd = layout::open_storage_dir(path, c.target_ptr()); !sd.is_ok() && sd.status().code() == Code::invalid_argument) {
+      return sd.take_status();
+    }
     v.storage_dir(path);
-    auto sd = layout::open_storage_dir(path);
+    auto sd = layout::open_storage_dir(path, c.target_ptr());
     if (sd.is_ok()) {
       partitions = sd->partitions.size();
-      generations = sd->generations.size();
+      generations = sd->generations.size() + sd->partition_indexes.size();
     }
   }
   v.summary(path, partitions, generations);

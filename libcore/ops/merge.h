@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "layout/flavour.h"
 #include "ops/tool.h"
 #include "storage/block_stream_merge.h"
 
@@ -47,6 +48,7 @@ enum class MergeMode { kPolicy, kForce, kFinal };
 
 struct MergeOptions {
   std::string dir;
+  std::optional<layout::Flavour> target;  // --target: checked against what the directory holds
   MergeMode mode = MergeMode::kPolicy;
   std::string partition;                 // only partitions whose name starts with this ("" = all)
   int64_t dedup_interval_ms = 0;         // -dedup.minScrapeInterval

@@ -182,7 +182,7 @@ Status PartitionJob::drop_stale() {
     VMT_TRY(write_parts_json());   // commit
     std::vector<std::string> dirs;
     for (const auto& d : stale) dirs.push_back(dir_of(d));
-    VMT_TRY(remove_part_dirs(dirs));
+    VMT_TRY(remove_part_dirs(dirs, env_.flavour.delete_marker()));
     s.done = true;
     s.seconds = seconds_since(t0);
   }
@@ -260,14 +260,14 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
     std::vector<PartHeader> headers;
     for (const auto& d : srcs) {
       readers.push_back(std::make_unique<storage::PartReader>());
-      VMT_TRY_CTX(readers.back()->open(dir_of(d), display(d)), ctx);
+      VMT_TRY_CTX(readers.back()->open(dir_of(d), env_.flavour.tenancy, display(d)), ctx);
       ptrs.push_back(readers.back().get());
       headers.push_back(d.header);
     }
     storage::BlockMergeOptions bo;
     bo.dedup_interval_ms = env_.opt.dedup_interval_ms;
     bo.retention_deadline_ms = env_.retention_deadline_ms;
-    bo.deleted_metric_ids = env_.deleted_metric_ids;
+    bo.deleted_metric_ids = env_.deleted_for(p_.name);
     bo.stop = env_.stop;
     bo.background_writer = env_.background_writer;
     uint64_t reported = 0;
@@ -276,7 +276,7 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
       reported = st.rows_in;
     };
     storage::PartWriter w;
-    Status st = w.open_dir(tmp, storage::compress_level_for_sources(headers));
+    Status st = w.open_dir(tmp, env_.flavour.tenancy, storage::compress_level_for_sources(headers));
     if (st.is_ok()) st = storage::merge_parts(ptrs, w, bo, &s.stats);
     // §7.1: the interval every block of the new part was written with.
     if (st.is_ok()) st = w.close(env_.opt.dedup_interval_ms);
@@ -305,7 +305,7 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
   VMT_TRY_CTX(write_parts_json(), ctx);   // the commit point
   std::vector<std::string> dirs;
   for (const auto& d : srcs) dirs.push_back(dir_of(d));
-  VMT_TRY_CTX(remove_part_dirs(dirs), ctx + " (after the commit)");
+  VMT_TRY_CTX(remove_part_dirs(dirs, env_.flavour.delete_marker()), ctx + " (after the commit)");
   s.done = true;
   s.seconds = seconds_since(t0);
   res_.steps.push_back(std::move(s));

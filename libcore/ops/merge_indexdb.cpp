@@ -17,7 +17,7 @@ namespace {
 
 class TableJob {
  public:
-  TableJob(Env& env, const layout::Generation& g) : env_(env), g_(g), table_("indexdb/" + g.name) {}
+  TableJob(Env& env, const layout::IndexTable& g) : env_(env), g_(g), table_(g.rel) {}
 
   TableResult run() {
     res_.status = run_inner();
@@ -38,7 +38,7 @@ class TableJob {
   }
 
   Env& env_;
-  const layout::Generation& g_;
+  const layout::IndexTable& g_;
   std::string table_;
   TableResult res_;
   std::vector<mergeset::TablePart> parts_;
@@ -165,8 +165,8 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason) {
   const std::string ctx = "merging " + std::to_string(srcs.size()) + " parts of " + table_;
   Status cb_status;
   mergeset::MergeOptions mo;
-  mo.prepare_block = [&cb_status](const mergeset::Items& in, mergeset::Items& o) {
-    Status st = indexdb::merge_tag_to_metric_ids_rows(in, o);
+  mo.prepare_block = [&cb_status, tenancy = env_.flavour.tenancy](const mergeset::Items& in, mergeset::Items& o) {
+    Status st = indexdb::merge_tag_to_metric_ids_rows(in, o, tenancy);
     if (!st.is_ok()) {
       if (cb_status.is_ok()) cb_status = st;   // vmstorage panics on a tag row it cannot parse
       return false;
@@ -192,7 +192,7 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason) {
   VMT_TRY_CTX(mergeset::write_part_names(g_.path, names), ctx);   // the commit point
   std::vector<std::string> dirs;
   for (const auto& p : srcs) dirs.push_back(p.path);
-  VMT_TRY_CTX(remove_part_dirs(dirs), ctx + " (after the commit)");
+  VMT_TRY_CTX(remove_part_dirs(dirs, env_.flavour.delete_marker()), ctx + " (after the commit)");
   s.done = true;
   s.output_name = out.name;
   s.output_rows = ms.items_out;
@@ -208,6 +208,6 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason) {
 
 }  // namespace
 
-TableResult run_table(Env& env, const layout::Generation& g) { return TableJob(env, g).run(); }
+TableResult run_table(Env& env, const layout::IndexTable& g) { return TableJob(env, g).run(); }
 
 }  // namespace vmt::ops::merge_detail

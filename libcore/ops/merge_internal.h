@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -22,7 +23,14 @@ struct Env {
   MergeOptions opt;
   int64_t now_ms = 0;
   int64_t retention_deadline_ms = INT64_MIN;   // now - retention, or INT64_MIN
-  std::vector<uint64_t> deleted_metric_ids;    // sorted
+  layout::Flavour flavour;                     // of the directory (StorageDir::flavour)
+  std::vector<uint64_t> deleted_metric_ids;    // sorted: ns 4 of (legacy) curr and prev
+  // Per-partition layout: partition -> its index's ns 4 ∪ deleted_metric_ids, sorted.
+  std::map<std::string, std::vector<uint64_t>> deleted_in_partition;
+  const std::vector<uint64_t>& deleted_for(const std::string& partition) const {
+    auto it = deleted_in_partition.find(partition);
+    return it == deleted_in_partition.end() ? deleted_metric_ids : it->second;
+  }
   uint64_t memory_total = 0;
   unsigned cpus = 1;
   bool background_writer = false;             // a core is free for each merge's writer thread
@@ -56,21 +64,26 @@ class PartNamer {
 };
 
 // What vmstorage removes at open (data-part.md §16 step 5, mergeset.md §3.3), done before merging
-// in `dir` (a small/ or big/ partition directory, or an indexdb table): *.must-remove.*, tmp/,
-// txn/ and, when `listed` is given (parts.json exists), every subdirectory it does not name,
-// such as our kTempPrefix* outputs or a renamed output a kill left unlisted. fsyncs dir if any.
+// in `dir` (a small/ or big/ partition directory, or an index table): *.must-remove.*, tmp/,
+// txn/, half-removed directories (empty or holding .delete-this-dir: v1.123+) and, when `listed`
+// is given (parts.json exists), every subdirectory it does not name, such as our kTempPrefix*
+// outputs or a renamed output a kill left unlisted. fsyncs dir if any.
 // *removed_foreign counts removed directories that were not ours.
 Status remove_leftovers(const std::string& dir, const std::vector<std::string>* listed, size_t* removed_foreign);
 // mkdir -p with each created component's parent fsynced.
 Status mkdir_durable(const std::string& path);
-// Step 4 of the transaction: rename to <path>.must-remove.<N> and remove; then fsync each parent
-// once (after the commit nothing depends on it: it only makes the removal itself durable sooner).
-Status remove_part_dirs(const std::vector<std::string>& paths);
+// Step 4 of the transaction, as the directory's server removes directories: up to v1.122 rename
+// to <path>.must-remove.<N> and remove; from v1.123 (delete_marker) create <path>/.delete-this-dir,
+// fsync it, and remove (a kill leaves a directory the server finishes removing at open). Then
+// fsync each parent once (after the commit nothing depends on it: it only makes the removal
+// itself durable sooner).
+constexpr const char* kDeleteMarker = ".delete-this-dir";
+Status remove_part_dirs(const std::vector<std::string>& paths, bool delete_marker);
 // The policy size of a part: Σ of its four .bin files (data or mergeset part).
 Result<uint64_t> part_size(const std::string& dir);
 
 // The work of one data partition / one indexdb table (merge_data.cpp, merge_indexdb.cpp).
 TableResult run_partition(Env& env, const layout::Partition& p);
-TableResult run_table(Env& env, const layout::Generation& g);
+TableResult run_table(Env& env, const layout::IndexTable& g);
 
 }  // namespace vmt::ops::merge_detail

@@ -41,11 +41,11 @@ uint64_t memory_total() {
   return total;
 }
 
-// ns 4 items of the searched tables (curr, prev): the deleted MetricIDs (§9, indexdb.md §4.4).
-Status load_deleted_metric_ids(const layout::StorageDir& sd, std::vector<uint64_t>* out) {
+// ns 4 items of a table: deleted MetricIDs (§9, indexdb.md §4.4), appended to *out.
+Status load_deleted_metric_ids(const layout::IndexTable& g, std::vector<uint64_t>* out) {
   const Bytes prefix(1, char(indexdb::kNsDeletedMetricID));
-  for (const auto* g : sd.searched_generations()) {
-    for (const auto& part : g->parts) {
+  {
+    for (const auto& part : g.parts) {
       if (!part.listed || !part.exists || has_prefix(part.name, kTempPrefix)) continue;
       VMT_ASSIGN_OR_RETURN(auto pr, mergeset::PartReader::open(part.path));
       VMT_TRY(pr->seek(prefix));
@@ -105,7 +105,9 @@ Status remove_leftovers(const std::string& dir, const std::vector<std::string>* 
   bool removed = false;
   for (const auto& e : entries) {
     if (!e.is_dir) continue;
-    const bool ours = has_prefix(e.name, kTempPrefix) || e.name.find(".must-remove.") != std::string::npos;
+    const std::string path = fs::join(dir, e.name);
+    const bool ours = has_prefix(e.name, kTempPrefix) || e.name.find(".must-remove.") != std::string::npos ||
+                      fs::exists(fs::join(path, kDeleteMarker));
     const bool unlisted = listed && std::find(listed->begin(), listed->end(), e.name) == listed->end();
     if (ours || unlisted || e.name == "tmp" || e.name == "txn") {
       VMT_TRY(fs::remove_all(fs::join(dir, e.name)));
@@ -124,13 +126,19 @@ Status mkdir_durable(const std::string& path) {
   return fs::fsync_path(parent.empty() ? std::string(".") : parent);
 }
 
-Status remove_part_dirs(const std::vector<std::string>& paths) {
+Status remove_part_dirs(const std::vector<std::string>& paths, bool delete_marker) {
   static std::atomic<uint64_t> counter{now_ns()};
   std::vector<std::string> parents;
   for (const auto& path : paths) {
-    const std::string doomed = path + ".must-remove." + std::to_string(++counter);
-    VMT_TRY(fs::rename(path, doomed));
-    VMT_TRY(fs::remove_all(doomed));
+    if (delete_marker) {
+      VMT_TRY(fs::write_file_sync(fs::join(path, kDeleteMarker), ByteView()));
+      VMT_TRY(fs::fsync_path(path));
+      VMT_TRY(fs::remove_all(path));
+    } else {
+      const std::string doomed = path + ".must-remove." + std::to_string(++counter);
+      VMT_TRY(fs::rename(path, doomed));
+      VMT_TRY(fs::remove_all(doomed));
+    }
     const std::string parent = fs::dir_name(path);
     if (std::find(parents.begin(), parents.end(), parent) == parents.end()) parents.push_back(parent);
   }
@@ -175,8 +183,19 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
     return corruption(fs::join(opt.dir, "restore-in-progress") +
                       ": an incomplete vmrestore run; vmstorage refuses to open this directory, and so do we");
   }
-  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(opt.dir));
-  VMT_TRY(load_deleted_metric_ids(sd, &env.deleted_metric_ids));
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(opt.dir, opt.target ? &*opt.target : nullptr));
+  env.flavour = sd.flavour;
+  // Deleted MetricIDs of (legacy) curr and prev apply everywhere; a partition index's own only to
+  // its partition (doc/flavours.md §2, ns 4).
+  for (const auto* g : sd.searched_generations()) VMT_TRY(load_deleted_metric_ids(*g, &env.deleted_metric_ids));
+  std::sort(env.deleted_metric_ids.begin(), env.deleted_metric_ids.end());
+  for (const auto& t : sd.partition_indexes) {
+    auto& ids = env.deleted_in_partition[t.name];
+    ids = env.deleted_metric_ids;
+    VMT_TRY(load_deleted_metric_ids(t, &ids));
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  }
 
   // The work: partitions (name-prefix filter), then indexdb tables.
   std::vector<std::function<TableResult()>> tasks;
@@ -185,7 +204,7 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
     tasks.push_back([&env, &p] { return run_partition(env, p); });
   }
   if (opt.indexdb) {
-    for (const auto& g : sd.generations) tasks.push_back([&env, &g] { return run_table(env, g); });
+    for (const auto* g : sd.all_tables()) tasks.push_back([&env, g] { return run_table(env, *g); });
   }
   std::vector<TableResult> results(tasks.size());
   std::atomic<size_t> next{0};

@@ -61,7 +61,7 @@ std::vector<storage::Block> all_blocks(const std::string& root, const std::strin
   for (const bool big : {false, true}) {
     for (const auto& name : big ? pj->big : pj->small) {
       storage::PartReader r;
-      REQUIRE(r.open(fs::join(root, std::string("data/") + (big ? "big/" : "small/") + partition + "/" + name)).is_ok());
+      REQUIRE(r.open(fs::join(root, std::string("data/") + (big ? "big/" : "small/") + partition + "/" + name), vmt::metric::Tenancy::kCluster).is_ok());
       for (;;) {
         storage::Block b;
         bool eof = false;
@@ -87,7 +87,7 @@ void make_storage(const std::string& root, int n, int series, int rows) {
   for (int i = 0; i < n; ++i) {
     const std::string name = hex16(0x1000 + uint64_t(i));
     storage::PartWriter w;
-    REQUIRE(w.open_dir(fs::join(pdir, name), storage::kCompressLevelFromRows).is_ok());
+    REQUIRE(w.open_dir(fs::join(pdir, name), vmt::metric::Tenancy::kCluster, storage::kCompressLevelFromRows).is_ok());
     for (int s = 1; s <= series; ++s) {
       metric::TSID t;
       t.metric_id = uint64_t(s);
@@ -113,7 +113,7 @@ TEST_SUITE("ops/merge") {
     REQUIRE(copy_tree(test::fixture("node/storage-before-merge"), root).is_ok());
     // Delete the series of the first block of the first part.
     storage::PartReader pr;
-    REQUIRE(pr.open(fs::join(root, "data/small/2023_11/18EA243027106249")).is_ok());
+    REQUIRE(pr.open(fs::join(root, "data/small/2023_11/18EA243027106249"), vmt::metric::Tenancy::kCluster).is_ok());
     storage::BlockHeader bh;
     bool eof = false;
     REQUIRE(pr.next_header(bh, &eof).is_ok());

@@ -4,46 +4,48 @@
 
 namespace vmt::storage {
 
-void BlockHeader::encode(Bytes& out) const {
+void BlockHeader::encode(Bytes& out, metric::Tenancy t) const {
   // One append instead of thirteen: this runs once per block on the write path.
-  char p[kSize];
-  tsid.store(p);
-  store_u64(p + 32, zigzag64(min_timestamp));
-  store_u64(p + 40, zigzag64(max_timestamp));
-  store_u64(p + 48, zigzag64(first_value));
-  store_u64(p + 56, timestamps_block_offset);
-  store_u64(p + 64, values_block_offset);
-  store_u32(p + 72, timestamps_block_size);
-  store_u32(p + 76, values_block_size);
-  store_u32(p + 80, rows_count);
-  store_u16(p + 84, zigzag16(scale));
-  p[86] = char(timestamps_marshal_type);
-  p[87] = char(values_marshal_type);
-  p[88] = char(precision_bits);
-  out.append(p, kSize);
+  char buf[kMaxSize];
+  tsid.store(buf, t);
+  char* p = buf + metric::TSID::size(t);  // the fields after the TSID, at their single-node offsets
+  store_u64(p + 0, zigzag64(min_timestamp));
+  store_u64(p + 8, zigzag64(max_timestamp));
+  store_u64(p + 16, zigzag64(first_value));
+  store_u64(p + 24, timestamps_block_offset);
+  store_u64(p + 32, values_block_offset);
+  store_u32(p + 40, timestamps_block_size);
+  store_u32(p + 44, values_block_size);
+  store_u32(p + 48, rows_count);
+  store_u16(p + 52, zigzag16(scale));
+  p[54] = char(timestamps_marshal_type);
+  p[55] = char(values_marshal_type);
+  p[56] = char(precision_bits);
+  out.append(buf, size(t));
 }
 
-BlockHeader BlockHeader::load(const char* p) {
+BlockHeader BlockHeader::load(const char* buf, metric::Tenancy t) {
   BlockHeader bh;
-  bh.tsid = metric::TSID::load(p);
-  bh.min_timestamp = unzigzag64(load_u64(p + 32));
-  bh.max_timestamp = unzigzag64(load_u64(p + 40));
-  bh.first_value = unzigzag64(load_u64(p + 48));
-  bh.timestamps_block_offset = load_u64(p + 56);
-  bh.values_block_offset = load_u64(p + 64);
-  bh.timestamps_block_size = load_u32(p + 72);
-  bh.values_block_size = load_u32(p + 76);
-  bh.rows_count = load_u32(p + 80);
-  bh.scale = unzigzag16(load_u16(p + 84));
-  bh.timestamps_marshal_type = uint8_t(p[86]);
-  bh.values_marshal_type = uint8_t(p[87]);
-  bh.precision_bits = uint8_t(p[88]);
+  bh.tsid = metric::TSID::load(buf, t);
+  const char* p = buf + metric::TSID::size(t);
+  bh.min_timestamp = unzigzag64(load_u64(p + 0));
+  bh.max_timestamp = unzigzag64(load_u64(p + 8));
+  bh.first_value = unzigzag64(load_u64(p + 16));
+  bh.timestamps_block_offset = load_u64(p + 24);
+  bh.values_block_offset = load_u64(p + 32);
+  bh.timestamps_block_size = load_u32(p + 40);
+  bh.values_block_size = load_u32(p + 44);
+  bh.rows_count = load_u32(p + 48);
+  bh.scale = unzigzag16(load_u16(p + 52));
+  bh.timestamps_marshal_type = uint8_t(p[54]);
+  bh.values_marshal_type = uint8_t(p[55]);
+  bh.precision_bits = uint8_t(p[56]);
   return bh;
 }
 
-Result<BlockHeader> BlockHeader::decode(ByteReader& in) {
-  VMT_ASSIGN_OR_RETURN(ByteView b, in.take(kSize, "blockHeader"));
-  BlockHeader bh = load(b.data());
+Result<BlockHeader> BlockHeader::decode(ByteReader& in, metric::Tenancy t) {
+  VMT_ASSIGN_OR_RETURN(ByteView b, in.take(size(t), "blockHeader"));
+  BlockHeader bh = load(b.data(), t);
   VMT_TRY(bh.validate());
   return bh;
 }

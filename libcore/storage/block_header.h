@@ -1,4 +1,6 @@
-// BlockHeader: the 89-byte [cluster] description of one data block, stored in index blocks.
+// BlockHeader: the description of one data block, stored in index blocks: 89 bytes in the cluster,
+// 81 in single-node, whose TSID is 24 bytes (metric/tenancy.h); every offset after the TSID is 8
+// less there.
 //
 // Spec: data-part.md §5. Written by part_writer.cpp (inside index blocks, §7), read by
 // part_reader.cpp. All fixed-width fields are big-endian; the signed ones are zig-zag first.
@@ -36,7 +38,8 @@ constexpr uint32_t kMaxRowsPerBlockRead = 2 * kMaxRowsPerBlock;   // validation 
 constexpr uint32_t kMaxBlockSizeRead = 2 * kMaxBlockSize;         // validation limit (bytes)
 
 struct BlockHeader {
-  static constexpr size_t kSize = 89;
+  static constexpr size_t kMaxSize = 89;
+  static constexpr size_t size(metric::Tenancy t) { return metric::TSID::size(t) + 57; }
 
   metric::TSID tsid;
   int64_t min_timestamp = 0;
@@ -52,11 +55,11 @@ struct BlockHeader {
   uint8_t values_marshal_type = 0;
   uint8_t precision_bits = 0;
 
-  void encode(Bytes& out) const;  // appends exactly kSize bytes; never fails
-  // Decodes without validation from p[0..kSize) (caller checked the bounds).
-  static BlockHeader load(const char* p);
+  void encode(Bytes& out, metric::Tenancy t) const;  // appends exactly size(t) bytes; never fails
+  // Decodes without validation from p[0..size(t)) (caller checked the bounds).
+  static BlockHeader load(const char* p, metric::Tenancy t);
   // Consumes exactly one header and validates it.
-  static Result<BlockHeader> decode(ByteReader& in);
+  static Result<BlockHeader> decode(ByteReader& in, metric::Tenancy t);
   // blockHeader.validate: the bracketed bounds above. Messages name the field as the spec does.
   Status validate() const;
 

@@ -47,15 +47,15 @@ Bytes example_bytes() { return from_hex(kExampleHex).value(); }
 TEST_SUITE("storage/block_header") {
   TEST_CASE("encodes the §5 worked example byte for byte") {
     Bytes out;
-    example().encode(out);
-    CHECK(out.size() == BlockHeader::kSize);
+    example().encode(out, vmt::metric::Tenancy::kCluster);
+    CHECK(out.size() == BlockHeader::size(vmt::metric::Tenancy::kCluster));
     CHECK(to_hex(out) == kExampleHex);
   }
 
   TEST_CASE("decodes the §5 worked example") {
     Bytes b = example_bytes();
     ByteReader in(b);
-    auto r = BlockHeader::decode(in);
+    auto r = BlockHeader::decode(in, vmt::metric::Tenancy::kCluster);
     REQUIRE(r.is_ok());
     CHECK(r.value() == example());
     CHECK(in.empty());
@@ -74,12 +74,29 @@ TEST_SUITE("storage/block_header") {
     bh.values_block_size = 131072;
     bh.precision_bits = 1;
     Bytes out = "xy";
-    bh.encode(out);
-    REQUIRE(out.size() == 2 + BlockHeader::kSize);
+    bh.encode(out, vmt::metric::Tenancy::kCluster);
+    REQUIRE(out.size() == 2 + BlockHeader::size(vmt::metric::Tenancy::kCluster));
     ByteReader in(ByteView(out).substr(2));
-    auto r = BlockHeader::decode(in);
+    auto r = BlockHeader::decode(in, vmt::metric::Tenancy::kCluster);
     REQUIRE(r.is_ok());
     CHECK(r.value() == bh);
+  }
+
+  TEST_CASE("single-node: 81 bytes, the cluster layout without AccountID and ProjectID") {
+    BlockHeader bh = example();
+    bh.tsid.account_id = bh.tsid.project_id = 0;  // a single-node TSID has no tenant
+    Bytes cluster, single;
+    bh.encode(cluster, vmt::metric::Tenancy::kCluster);
+    bh.encode(single, vmt::metric::Tenancy::kSingle);
+    CHECK(BlockHeader::size(vmt::metric::Tenancy::kSingle) == 81);
+    REQUIRE(single.size() == 81);
+    CHECK(ByteView(cluster).substr(8) == ByteView(single));
+    ByteReader in(single);
+    auto r = BlockHeader::decode(in, vmt::metric::Tenancy::kSingle);
+    REQUIRE(r.is_ok());
+    CHECK(r.value() == bh);
+    ByteReader short_in(ByteView(single).substr(0, 80));
+    CHECK(!BlockHeader::decode(short_in, vmt::metric::Tenancy::kSingle).is_ok());
   }
 
   TEST_CASE("rejects RowsCount = 0 and RowsCount > 16384") {
@@ -124,7 +141,7 @@ TEST_SUITE("storage/block_header") {
     Bytes b = example_bytes();
     b.resize(88);
     ByteReader in(b);
-    auto r = BlockHeader::decode(in);
+    auto r = BlockHeader::decode(in, vmt::metric::Tenancy::kCluster);
     REQUIRE(!r.is_ok());
     CHECK(r.status().code() == Code::out_of_range);
     CHECK(r.status().message().find("blockHeader") != std::string::npos);
@@ -134,7 +151,7 @@ TEST_SUITE("storage/block_header") {
     Bytes b = example_bytes();
     b[80] = b[81] = b[82] = b[83] = 0;   // RowsCount = 0
     ByteReader in(b);
-    auto r = BlockHeader::decode(in);
+    auto r = BlockHeader::decode(in, vmt::metric::Tenancy::kCluster);
     REQUIRE(!r.is_ok());
     CHECK(r.status().code() == Code::corruption);
   }

@@ -39,21 +39,21 @@ TEST_SUITE("storage/block_stream_merge") {
     // The order mergePartsOptimal gives (size ascending) does not matter for the result.
     for (const char* name : {"18EA24302710624A", "18EA24302710624B", "18EA243027106249"}) {
       readers.push_back(std::make_unique<PartReader>());
-      Status st = readers.back()->open(test::fixture(std::string(kBefore) + name));
+      Status st = readers.back()->open(test::fixture(std::string(kBefore) + name), vmt::metric::Tenancy::kCluster);
       REQUIRE_MESSAGE(st.is_ok(), st.to_string());
       ptrs.push_back(readers.back().get());
       headers.push_back(readers.back()->part_header());
     }
     InmemoryPart out;
     PartWriter w;
-    w.open_memory(&out, compress_level_for_sources(headers));
+    w.open_memory(&out, vmt::metric::Tenancy::kCluster, compress_level_for_sources(headers));
     BlockMergeStats stats;
     Status st = merge_parts(ptrs, w, {}, &stats);
     REQUIRE_MESSAGE(st.is_ok(), st.to_string());
     REQUIRE(w.close(0).is_ok());
 
     PartReader want_r;
-    REQUIRE(want_r.open(test::fixture(kAfter)).is_ok());
+    REQUIRE(want_r.open(test::fixture(kAfter), vmt::metric::Tenancy::kCluster).is_ok());
     CHECK(out.header == want_r.part_header());   // metadata.json, incl. MinDedupInterval 0
     PartReader got_r;
     REQUIRE(got_r.open_memory(out).is_ok());

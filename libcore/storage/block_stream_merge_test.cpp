@@ -32,7 +32,7 @@ struct BlockSpec {
 InmemoryPart make_part(const std::vector<BlockSpec>& blocks) {
   InmemoryPart p;
   PartWriter w;
-  w.open_memory(&p, kCompressLevelFromRows);
+  w.open_memory(&p, vmt::metric::Tenancy::kCluster, kCompressLevelFromRows);
   for (const auto& b : blocks) {
     Status st = w.write_rows(tsid_of(b.mid), b.ts.data(), b.vals.data(), b.ts.size(), b.scale, b.pb);
     REQUIRE_MESSAGE(st.is_ok(), st.to_string());
@@ -57,7 +57,7 @@ void merge_into(const std::vector<const InmemoryPart*>& parts, const BlockMergeO
     ptrs.push_back(readers.back().get());
   }
   PartWriter w;
-  w.open_memory(out, 1);
+  w.open_memory(out, vmt::metric::Tenancy::kCluster, 1);
   Status st = merge_parts(ptrs, w, opt, stats);
   REQUIRE_MESSAGE(st.is_ok(), st.to_string());
   REQUIRE(w.close(opt.dedup_interval_ms).is_ok());
@@ -335,7 +335,7 @@ TEST_SUITE("storage/block_stream_merge") {
     REQUIRE(rb.open_memory(ex.b).is_ok());
     InmemoryPart out;
     PartWriter w;
-    w.open_memory(&out, 1);
+    w.open_memory(&out, vmt::metric::Tenancy::kCluster, 1);
     PartReader* srcs[] = {&ra, &rb};
     Status st = merge_parts(srcs, w, opt, nullptr);
     CHECK_FALSE(st.is_ok());

@@ -16,6 +16,7 @@ namespace vmt::storage {
 
 struct InmemoryPart {
   PartHeader header;
+  metric::Tenancy tenancy = metric::Tenancy::kCluster;  // the layout the writer used
   Bytes timestamps;   // timestamps.bin
   Bytes values;       // values.bin
   Bytes index;        // index.bin

@@ -2,25 +2,27 @@
 
 namespace vmt::storage {
 
-void MetaindexRow::encode(Bytes& out) const {
-  char p[kSize];
-  tsid.store(p);
-  store_u32(p + 32, block_headers_count);
-  store_u64(p + 36, zigzag64(min_timestamp));
-  store_u64(p + 44, zigzag64(max_timestamp));
-  store_u64(p + 52, index_block_offset);
-  store_u32(p + 60, index_block_size);
-  out.append(p, kSize);
+void MetaindexRow::encode(Bytes& out, metric::Tenancy t) const {
+  char buf[kMaxSize];
+  tsid.store(buf, t);
+  char* p = buf + metric::TSID::size(t);  // the fields after the TSID, at their single-node offsets
+  store_u32(p + 0, block_headers_count);
+  store_u64(p + 4, zigzag64(min_timestamp));
+  store_u64(p + 12, zigzag64(max_timestamp));
+  store_u64(p + 20, index_block_offset);
+  store_u32(p + 28, index_block_size);
+  out.append(buf, size(t));
 }
 
-MetaindexRow MetaindexRow::load(const char* p) {
+MetaindexRow MetaindexRow::load(const char* buf, metric::Tenancy t) {
   MetaindexRow mr;
-  mr.tsid = metric::TSID::load(p);
-  mr.block_headers_count = load_u32(p + 32);
-  mr.min_timestamp = unzigzag64(load_u64(p + 36));
-  mr.max_timestamp = unzigzag64(load_u64(p + 44));
-  mr.index_block_offset = load_u64(p + 52);
-  mr.index_block_size = load_u32(p + 60);
+  mr.tsid = metric::TSID::load(buf, t);
+  const char* p = buf + metric::TSID::size(t);
+  mr.block_headers_count = load_u32(p + 0);
+  mr.min_timestamp = unzigzag64(load_u64(p + 4));
+  mr.max_timestamp = unzigzag64(load_u64(p + 12));
+  mr.index_block_offset = load_u64(p + 20);
+  mr.index_block_size = load_u32(p + 28);
   return mr;
 }
 
@@ -33,9 +35,9 @@ Status MetaindexRow::validate() const {
   return Status::ok();
 }
 
-Result<MetaindexRow> MetaindexRow::decode(ByteReader& in) {
-  VMT_ASSIGN_OR_RETURN(ByteView b, in.take(kSize, "metaindexRow"));
-  MetaindexRow mr = load(b.data());
+Result<MetaindexRow> MetaindexRow::decode(ByteReader& in, metric::Tenancy t) {
+  VMT_ASSIGN_OR_RETURN(ByteView b, in.take(size(t), "metaindexRow"));
+  MetaindexRow mr = load(b.data(), t);
   VMT_TRY(mr.validate());
   return mr;
 }
@@ -52,20 +54,21 @@ void MetaindexRow::register_block_header(const BlockHeader& bh) {
   if (bh.max_timestamp > max_timestamp) max_timestamp = bh.max_timestamp;
 }
 
-Result<std::vector<MetaindexRow>> decode_metaindex(ByteView decompressed) {
+Result<std::vector<MetaindexRow>> decode_metaindex(ByteView decompressed, metric::Tenancy t) {
+  const size_t row_size = MetaindexRow::size(t);
   if (decompressed.empty()) return corruption("metaindex must contain at least one row; got 0 bytes");
-  if (decompressed.size() % MetaindexRow::kSize != 0) {
+  if (decompressed.size() % row_size != 0) {
     return corruption("metaindex size " + std::to_string(decompressed.size()) +
-                      " is not a multiple of the row size " + std::to_string(MetaindexRow::kSize) +
-                      " (" + std::to_string(decompressed.size() % MetaindexRow::kSize) +
+                      " is not a multiple of the " + metric::tenancy_name(t) + " row size " +
+                      std::to_string(row_size) + " (" + std::to_string(decompressed.size() % row_size) +
                       " trailing bytes)");
   }
-  const size_t n = decompressed.size() / MetaindexRow::kSize;
+  const size_t n = decompressed.size() / row_size;
   std::vector<MetaindexRow> rows;
   rows.reserve(n);  // bounded by the (capped) decompressed size
   for (size_t i = 0; i < n; ++i) {
-    const size_t off = i * MetaindexRow::kSize;
-    MetaindexRow mr = MetaindexRow::load(decompressed.data() + off);
+    const size_t off = i * row_size;
+    MetaindexRow mr = MetaindexRow::load(decompressed.data() + off, t);
     auto where = [&] {
       return "metaindex row #" + std::to_string(i) + " of " + std::to_string(n) + " (offset " +
              std::to_string(off) + " in the decompressed metaindex)";

@@ -1,5 +1,7 @@
 // MetaindexRow: one entry of metaindex.bin, describing one index block of index.bin.
 //
+// 64 bytes in the cluster, 56 in single-node (24-byte TSID; metric/tenancy.h): every offset after
+// the TSID is 8 less there.
 // Spec: data-part.md §8. Written by part_writer.cpp (all rows as ONE zstd frame at close), read by
 // part_reader.cpp (whole file, decompressed with a cap). Big-endian, signed fields zig-zag first:
 //
@@ -27,7 +29,8 @@
 namespace vmt::storage {
 
 struct MetaindexRow {
-  static constexpr size_t kSize = 64;
+  static constexpr size_t kMaxSize = 64;
+  static constexpr size_t size(metric::Tenancy t) { return metric::TSID::size(t) + 32; }
 
   metric::TSID tsid;
   uint32_t block_headers_count = 0;
@@ -36,9 +39,9 @@ struct MetaindexRow {
   uint64_t index_block_offset = 0;
   uint32_t index_block_size = 0;
 
-  void encode(Bytes& out) const;  // appends exactly kSize bytes
-  static MetaindexRow load(const char* p);   // no validation; p has kSize bytes
-  static Result<MetaindexRow> decode(ByteReader& in);   // consumes one row and validates it
+  void encode(Bytes& out, metric::Tenancy t) const;  // appends exactly size(t) bytes
+  static MetaindexRow load(const char* p, metric::Tenancy t);   // no validation; p has size(t) bytes
+  static Result<MetaindexRow> decode(ByteReader& in, metric::Tenancy t);   // consumes one row, validates it
   Status validate() const;
 
   // metaindexRow.RegisterBlockHeader: the writer's running row for the pending index block.
@@ -47,6 +50,6 @@ struct MetaindexRow {
 
 // unmarshalMetaindexRows over the decompressed content of metaindex.bin. Errors name the row
 // number and its offset in the decompressed bytes.
-Result<std::vector<MetaindexRow>> decode_metaindex(ByteView decompressed);
+Result<std::vector<MetaindexRow>> decode_metaindex(ByteView decompressed, metric::Tenancy t);
 
 }  // namespace vmt::storage

@@ -23,7 +23,7 @@ TEST_SUITE("storage/metaindex_row") {
   TEST_CASE("decodes and re-encodes the §13 metaindex") {
     Bytes raw = from_hex(kTinyMetaindexHex).value();
     REQUIRE(raw.size() == 64);
-    auto rows = decode_metaindex(raw);
+    auto rows = decode_metaindex(raw, vmt::metric::Tenancy::kCluster);
     REQUIRE(rows.is_ok());
     REQUIRE(rows->size() == 1);
     const MetaindexRow& mr = rows->at(0);
@@ -37,19 +37,19 @@ TEST_SUITE("storage/metaindex_row") {
     CHECK(mr.index_block_offset == 0);
     CHECK(mr.index_block_size == 78);
     Bytes out;
-    mr.encode(out);
+    mr.encode(out, vmt::metric::Tenancy::kCluster);
     CHECK(out == raw);
   }
 
   TEST_CASE("rejects an empty metaindex") {
-    auto r = decode_metaindex("");
+    auto r = decode_metaindex("", vmt::metric::Tenancy::kCluster);
     REQUIRE(!r.is_ok());
     CHECK(r.status().message().find("at least one row") != std::string::npos);
   }
 
   TEST_CASE("rejects trailing bytes") {
     Bytes raw = from_hex(kTinyMetaindexHex).value() + "x";
-    auto r = decode_metaindex(raw);
+    auto r = decode_metaindex(raw, vmt::metric::Tenancy::kCluster);
     REQUIRE(!r.is_ok());
     CHECK(r.status().message().find("multiple of") != std::string::npos);
   }
@@ -58,7 +58,7 @@ TEST_SUITE("storage/metaindex_row") {
     Bytes raw = from_hex(kTinyMetaindexHex).value();
     raw += raw;
     raw[64 + 35] = 0;
-    auto r = decode_metaindex(raw);
+    auto r = decode_metaindex(raw, vmt::metric::Tenancy::kCluster);
     REQUIRE(!r.is_ok());
     CHECK(r.status().message().find("metaindex row #1 of 2") != std::string::npos);
     CHECK(r.status().message().find("BlockHeadersCount must be > 0") != std::string::npos);
@@ -69,8 +69,8 @@ TEST_SUITE("storage/metaindex_row") {
     mr.block_headers_count = 1;
     mr.index_block_size = 131073;
     Bytes raw;
-    mr.encode(raw);
-    auto r = decode_metaindex(raw);
+    mr.encode(raw, vmt::metric::Tenancy::kCluster);
+    auto r = decode_metaindex(raw, vmt::metric::Tenancy::kCluster);
     REQUIRE(!r.is_ok());
     CHECK(r.status().message().find("IndexBlockSize") != std::string::npos);
   }
@@ -81,14 +81,14 @@ TEST_SUITE("storage/metaindex_row") {
     a.tsid.metric_id = 5;
     b.tsid.metric_id = 5;
     Bytes raw;
-    a.encode(raw);
-    b.encode(raw);
-    CHECK(decode_metaindex(raw).is_ok());
+    a.encode(raw, vmt::metric::Tenancy::kCluster);
+    b.encode(raw, vmt::metric::Tenancy::kCluster);
+    CHECK(decode_metaindex(raw, vmt::metric::Tenancy::kCluster).is_ok());
     b.tsid.metric_id = 4;
     raw.clear();
-    a.encode(raw);
-    b.encode(raw);
-    auto r = decode_metaindex(raw);
+    a.encode(raw, vmt::metric::Tenancy::kCluster);
+    b.encode(raw, vmt::metric::Tenancy::kCluster);
+    auto r = decode_metaindex(raw, vmt::metric::Tenancy::kCluster);
     REQUIRE(!r.is_ok());
     CHECK(r.status().message().find("sorted by TSID") != std::string::npos);
   }

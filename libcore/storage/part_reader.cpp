@@ -26,7 +26,8 @@ Status PartReader::fail(Status st) {
   return st;
 }
 
-Status PartReader::open(const std::string& dir, const std::string& display) {
+Status PartReader::open(const std::string& dir, metric::Tenancy tenancy, const std::string& display) {
+  tenancy_ = tenancy;
   if (opened_) return invalid_argument("PartReader: already open");
   display_ = display.empty() ? dir : display;
   auto ph = PartHeader::read_dir(dir, display_);   // metadata.json, or the legacy name (§9.2)
@@ -39,7 +40,7 @@ Status PartReader::open(const std::string& dir, const std::string& display) {
   VMT_TRY(metaindex.open(fs::join(dir, "metaindex.bin"), display_ + "/metaindex.bin"));
   // A zstd frame is never much bigger than its content: bound the read by the decompression cap.
   const uint64_t rows_cap = std::min({ph_.blocks_count, index_file_.size(), kMaxMetaindexRows});
-  const uint64_t file_cap = rows_cap * MetaindexRow::kSize + rows_cap + 4096;
+  const uint64_t file_cap = rows_cap * MetaindexRow::size(tenancy_) + rows_cap + 4096;
   if (metaindex.size() > file_cap) {
     return corruption(display_ + "/metaindex.bin: size " + n2s(metaindex.size()) +
                       " is too big for BlocksCount=" + n2s(ph_.blocks_count) +
@@ -52,9 +53,11 @@ Status PartReader::open(const std::string& dir, const std::string& display) {
   return init(view.value());
 }
 
-Status PartReader::open_memory(const PartHeader& header, ByteView metaindex, ByteView index,
-                               ByteView timestamps, ByteView values, const std::string& display) {
+Status PartReader::open_memory(const PartHeader& header, metric::Tenancy tenancy, ByteView metaindex,
+                               ByteView index, ByteView timestamps, ByteView values,
+                               const std::string& display) {
   if (opened_) return invalid_argument("PartReader: already open");
+  tenancy_ = tenancy;
   display_ = display;
   ph_ = header;
   VMT_TRY_CTX(ph_.validate(), display_ + "/metadata.json");
@@ -71,14 +74,14 @@ Status PartReader::init(ByteView metaindex_compressed) {
   // rows is bounded by BlocksCount and by the size of index.bin: cap the decompression there.
   const uint64_t rows_cap = std::min({ph_.blocks_count, index_file_.size(), kMaxMetaindexRows});
   Bytes data;
-  Status st = zstd::decompress(data, metaindex_compressed, size_t(rows_cap * MetaindexRow::kSize));
+  Status st = zstd::decompress(data, metaindex_compressed, size_t(rows_cap * MetaindexRow::size(tenancy_)));
   if (!st.is_ok()) {
     return std::move(st).with_context(mi_name + ": " + n2s(metaindex_compressed.size()) +
                                       " bytes (at most " + n2s(rows_cap) + " rows fit BlocksCount=" +
                                       n2s(ph_.blocks_count) + " of metadata.json and an index.bin of " +
                                       n2s(index_file_.size()) + " bytes)");
   }
-  auto rows = decode_metaindex(data);
+  auto rows = decode_metaindex(data, tenancy_);
   if (!rows.is_ok()) return rows.take_status().with_context(mi_name);
   mrs_ = std::move(rows).value();
 
@@ -88,7 +91,7 @@ Status PartReader::init(ByteView metaindex_compressed) {
   for (size_t i = 0; i < mrs_.size(); ++i) {
     const MetaindexRow& mr = mrs_[i];
     const std::string ctx = mi_name + ": metaindex row #" + n2s(i) + " of " + n2s(mrs_.size()) +
-                            " (offset " + n2s(i * MetaindexRow::kSize) + " in the decompressed metaindex)";
+                            " (offset " + n2s(i * MetaindexRow::size(tenancy_)) + " in the decompressed metaindex)";
     if (mr.index_block_offset != off) {
       return corruption(ctx + ": IndexBlockOffset must be " + n2s(off) +
                         " (index blocks are contiguous); got " + n2s(mr.index_block_offset));
@@ -156,13 +159,13 @@ Status PartReader::load_index_block() {
   hdrs_in_block_ = 0;
   auto comp = index_seq_.read(mr.index_block_offset, mr.index_block_size);
   if (!comp.is_ok()) return comp.take_status().with_context(index_block_ctx());
-  const size_t want = size_t(mr.block_headers_count) * BlockHeader::kSize;
+  const size_t want = size_t(mr.block_headers_count) * BlockHeader::size(tenancy_);
   index_data_.clear();
   Status st = zstd::decompress(index_data_, comp.value(), want);
   if (!st.is_ok()) return std::move(st).with_context(index_block_ctx());
   if (index_data_.size() != want) {
     return corruption(index_block_ctx() + ": decompressed to " + n2s(index_data_.size()) +
-                      " bytes; want BlockHeadersCount x " + n2s(BlockHeader::kSize) + " = " + n2s(want));
+                      " bytes; want BlockHeadersCount x " + n2s(BlockHeader::size(tenancy_)) + " = " + n2s(want));
   }
   hdrs_in_block_ = mr.block_headers_count;
   return Status::ok();
@@ -294,7 +297,7 @@ Status PartReader::advance(bool* eof) {
     VMT_TRY(fail(load_index_block()));
   }
   const size_t h = hdr_next_++;
-  const BlockHeader bh = BlockHeader::load(index_data_.data() + h * BlockHeader::kSize);
+  const BlockHeader bh = BlockHeader::load(index_data_.data() + h * BlockHeader::size(tenancy_), tenancy_);
   return fail(check_header(bh, h));
 }
 

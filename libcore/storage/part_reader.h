@@ -75,12 +75,14 @@ class PartReader {
 
   // Opens the part directory `dir`. `display` names the part in errors (for example the path
   // relative to the storage root); empty means `dir`.
-  Status open(const std::string& dir, const std::string& display = "");
+  // `tenancy` chooses the 89/64-byte (cluster) or 81/56-byte (single-node) header and row layouts.
+  Status open(const std::string& dir, metric::Tenancy tenancy, const std::string& display = "");
   // Opens in-memory files. The views must outlive the reader. The header is validated.
-  Status open_memory(const PartHeader& header, ByteView metaindex, ByteView index, ByteView timestamps,
-                     ByteView values, const std::string& display = "<in-memory part>");
+  Status open_memory(const PartHeader& header, metric::Tenancy tenancy, ByteView metaindex, ByteView index,
+                     ByteView timestamps, ByteView values, const std::string& display = "<in-memory part>");
   Status open_memory(const InmemoryPart& part, const std::string& display = "<in-memory part>") {
-    return open_memory(part.header, part.metaindex, part.index, part.timestamps, part.values, display);
+    return open_memory(part.header, part.tenancy, part.metaindex, part.index, part.timestamps, part.values,
+                       display);
   }
 
   const PartHeader& part_header() const { return ph_; }
@@ -115,6 +117,7 @@ class PartReader {
   std::string data_ctx(const char* file, uint64_t off) const;
 
   std::string display_;
+  metric::Tenancy tenancy_ = metric::Tenancy::kCluster;
   PartHeader ph_;
   std::vector<MetaindexRow> mrs_;
   PartFile index_file_, timestamps_file_, values_file_;

@@ -58,7 +58,7 @@ std::string stream_all(PartReader& r) {
 // Opens, streams and verifies the part; "ok" or the first error message.
 std::string check_dir(const std::string& dir, const std::string& display) {
   PartReader r;
-  Status st = r.open(dir, display);
+  Status st = r.open(dir, vmt::metric::Tenancy::kCluster, display);
   if (!st.is_ok()) return st.message();
   return stream_all(r);
 }
@@ -68,7 +68,7 @@ std::string check_memory(const Bytes& json, const Bytes& metaindex, const Bytes&
   auto ph = PartHeader::decode_json(json);
   if (!ph.is_ok()) return display + "/metadata.json: " + ph.status().message();
   PartReader r;
-  Status st = r.open_memory(ph.value(), metaindex, index, ts, vs, display);
+  Status st = r.open_memory(ph.value(), vmt::metric::Tenancy::kCluster, metaindex, index, ts, vs, display);
   if (!st.is_ok()) return st.message();
   return stream_all(r);
 }

@@ -34,7 +34,7 @@ struct PartContent {
 PartContent read_part(const std::string& dir, const std::string& display) {
   PartContent c;
   PartReader r;
-  Status st = r.open(dir, display);
+  Status st = r.open(dir, vmt::metric::Tenancy::kCluster, display);
   REQUIRE_MESSAGE(st.is_ok(), st.message());
   while (true) {
     Block b;
@@ -52,7 +52,7 @@ PartContent read_part(const std::string& dir, const std::string& display) {
   CHECK_MESSAGE(st.is_ok(), st.message());
 
   PartReader r2;
-  REQUIRE(r2.open(dir, display).is_ok());
+  REQUIRE(r2.open(dir, vmt::metric::Tenancy::kCluster, display).is_ok());
   while (true) {
     RawBlock raw;
     bool eof = false;
@@ -64,7 +64,7 @@ PartContent read_part(const std::string& dir, const std::string& display) {
     c.raw.push_back(raw);
   }
   PartReader r3;
-  REQUIRE(r3.open(dir, display).is_ok());
+  REQUIRE(r3.open(dir, vmt::metric::Tenancy::kCluster, display).is_ok());
   size_t i = 0;
   while (true) {
     BlockHeader bh;
@@ -171,7 +171,7 @@ TEST_SUITE("storage/part_reader fixtures") {
     PartContent c = read_part(dir, name);
     CHECK(c.blocks.size() == ph.blocks_count);
     PartReader r;
-    REQUIRE(r.open(dir).is_ok());
+    REQUIRE(r.open(dir, vmt::metric::Tenancy::kCluster).is_ok());
     PartHeader want = ph;
     want.min_dedup_interval = 60000;
     CHECK(r.part_header() == want);
@@ -238,7 +238,7 @@ TEST_SUITE("storage/part_reader fixtures") {
       auto ph = PartHeader::read_dir(fixture_path(p)).value();
       test::TempDir tmp;
       PartWriter w;
-      REQUIRE(w.open_dir(tmp.sub("part"), compress_level_for_merge(double(ph.rows_count) / double(ph.blocks_count))).is_ok());
+      REQUIRE(w.open_dir(tmp.sub("part"), vmt::metric::Tenancy::kCluster, compress_level_for_merge(double(ph.rows_count) / double(ph.blocks_count))).is_ok());
       for (size_t i = 0; i < c.raw.size(); ++i) REQUIRE(w.write_raw(c.raw[i].header, c.ts[i], c.vs[i]).is_ok());
       REQUIRE(w.close(ph.min_dedup_interval).is_ok());
       // Same data files and metadata.json, same decompressed index; the metaindex differs only
@@ -250,8 +250,8 @@ TEST_SUITE("storage/part_reader fixtures") {
       }
       Bytes our_index = fs::read_file(tmp.sub("part/index.bin"), 1 << 30).value();
       Bytes vm_index = fs::read_file(fixture_path(p + "/index.bin"), 1 << 30).value();
-      auto our_mi = decode_metaindex(unzstd(fs::read_file(tmp.sub("part/metaindex.bin"), 1 << 30).value())).value();
-      auto vm_mi = decode_metaindex(unzstd(fs::read_file(fixture_path(p + "/metaindex.bin"), 1 << 30).value())).value();
+      auto our_mi = decode_metaindex(unzstd(fs::read_file(tmp.sub("part/metaindex.bin"), 1 << 30).value()), vmt::metric::Tenancy::kCluster).value();
+      auto vm_mi = decode_metaindex(unzstd(fs::read_file(fixture_path(p + "/metaindex.bin"), 1 << 30).value()), vmt::metric::Tenancy::kCluster).value();
       REQUIRE(our_mi.size() == vm_mi.size());
       for (size_t i = 0; i < vm_mi.size(); ++i) {
         CHECK(our_mi[i].tsid == vm_mi[i].tsid);
@@ -277,7 +277,7 @@ TEST_SUITE("storage/part_reader fixtures") {
       PartContent c = read_part(fixture_path(p), p);
       InmemoryPart mem;
       PartWriter w;
-      w.open_memory(&mem, -5);
+      w.open_memory(&mem, vmt::metric::Tenancy::kCluster, -5);
       for (const Block& b : c.blocks) REQUIRE(w.write_block(b).is_ok());
       REQUIRE(w.close().is_ok());
       CHECK(mem.header == PartHeader::read_dir(fixture_path(p)).value());

@@ -61,21 +61,23 @@ Status MemoryPartSink::finish(const PartHeader& header) {
 
 // ---- writer --------------------------------------------------------------------------------------
 
-Status PartWriter::open_dir(const std::string& dir, int compress_level) {
+Status PartWriter::open_dir(const std::string& dir, metric::Tenancy tenancy, int compress_level) {
   auto sink = std::make_unique<DirPartSink>();
   VMT_TRY(sink->open(dir));
   owned_sink_ = std::move(sink);
-  open(owned_sink_.get(), compress_level);
+  open(owned_sink_.get(), tenancy, compress_level);
   return Status::ok();
 }
 
-void PartWriter::open_memory(InmemoryPart* part, int compress_level) {
+void PartWriter::open_memory(InmemoryPart* part, metric::Tenancy tenancy, int compress_level) {
   owned_sink_ = std::make_unique<MemoryPartSink>(part);
-  open(owned_sink_.get(), compress_level);
+  part->tenancy = tenancy;
+  open(owned_sink_.get(), tenancy, compress_level);
 }
 
-void PartWriter::open(PartSink* sink, int compress_level) {
+void PartWriter::open(PartSink* sink, metric::Tenancy tenancy, int compress_level) {
   sink_ = sink;
+  tenancy_ = tenancy;
   level_ = compress_level;
   closed_ = false;
   sticky_ = Status::ok();
@@ -87,7 +89,7 @@ void PartWriter::open(PartSink* sink, int compress_level) {
   prev_ts_.clear();
   prev_ts_off_ = 0;
   have_prev_ = false;
-  index_buf_.reserve(kMaxBlockSize + BlockHeader::kSize);
+  index_buf_.reserve(kMaxBlockSize + BlockHeader::kMaxSize);
 }
 
 Status PartWriter::append(PartStream stream, ByteView data) {
@@ -109,7 +111,7 @@ Status PartWriter::flush_index_block() {
   mr_.index_block_offset = offsets_[int(PartStream::kIndex)];
   mr_.index_block_size = uint32_t(compressed_.size());
   VMT_TRY(append(PartStream::kIndex, compressed_));
-  mr_.encode(metaindex_buf_);
+  mr_.encode(metaindex_buf_, tenancy_);
   index_buf_.clear();
   mr_ = MetaindexRow();
   return Status::ok();
@@ -142,7 +144,7 @@ Status PartWriter::write_raw(const BlockHeader& bh_in, ByteView timestamps_data,
   bh.timestamps_block_offset = reuse ? prev_ts_off_ : offsets_[int(PartStream::kTimestamps)];
   bh.values_block_offset = offsets_[int(PartStream::kValues)];
 
-  bh.encode(index_buf_);
+  bh.encode(index_buf_, tenancy_);
   mr_.register_block_header(bh);
   if (index_buf_.size() >= kMaxBlockSize) VMT_TRY(flush_index_block());   // v1.93.7: after appending
   if (!reuse) {

@@ -85,9 +85,10 @@ class PartWriter {
   PartWriter(const PartWriter&) = delete;
   PartWriter& operator=(const PartWriter&) = delete;
 
-  Status open_dir(const std::string& dir, int compress_level);
-  void open_memory(InmemoryPart* part, int compress_level);
-  void open(PartSink* sink, int compress_level);   // not owned; must outlive the writer
+  // `tenancy` chooses the block header and metaindex row layouts (metric/tenancy.h).
+  Status open_dir(const std::string& dir, metric::Tenancy tenancy, int compress_level);
+  void open_memory(InmemoryPart* part, metric::Tenancy tenancy, int compress_level);
+  void open(PartSink* sink, metric::Tenancy tenancy, int compress_level);   // sink not owned; outlives us
 
   // An encoded block (merges copy blocks through). Every header field but the two offsets is
   // taken from `bh`; the sizes must equal the data sizes.
@@ -112,6 +113,7 @@ class PartWriter {
   std::unique_ptr<PartSink> owned_sink_;
   PartSink* sink_ = nullptr;
   int level_ = kCompressLevelFromRows;
+  metric::Tenancy tenancy_ = metric::Tenancy::kCluster;
   bool closed_ = false;
   Status sticky_;
 

@@ -71,7 +71,7 @@ TEST_SUITE("storage/part_writer") {
   TEST_CASE("builds the §13 tiny part byte for byte (in memory)") {
     InmemoryPart p;
     PartWriter w;
-    w.open_memory(&p, kCompressLevelFromRows);
+    w.open_memory(&p, vmt::metric::Tenancy::kCluster, kCompressLevelFromRows);
     auto rows = tiny_rows();
     REQUIRE(marshal_raw_rows(rows, w).is_ok());
     REQUIRE(w.close().is_ok());
@@ -81,7 +81,7 @@ TEST_SUITE("storage/part_writer") {
   TEST_CASE("builds the §13 tiny part in a directory; store_to_disk writes the same files") {
     test::TempDir tmp;
     PartWriter w;
-    REQUIRE(w.open_dir(tmp.sub("p1"), kCompressLevelFromRows).is_ok());
+    REQUIRE(w.open_dir(tmp.sub("p1"), vmt::metric::Tenancy::kCluster, kCompressLevelFromRows).is_ok());
     auto rows = tiny_rows();
     REQUIRE(marshal_raw_rows(rows, w).is_ok());
     REQUIRE(w.close().is_ok());
@@ -97,7 +97,7 @@ TEST_SUITE("storage/part_writer") {
 
     InmemoryPart mem;
     PartWriter w2;
-    w2.open_memory(&mem, kCompressLevelFromRows);
+    w2.open_memory(&mem, vmt::metric::Tenancy::kCluster, kCompressLevelFromRows);
     rows = tiny_rows();
     REQUIRE(marshal_raw_rows(rows, w2).is_ok());
     REQUIRE(w2.close().is_ok());
@@ -114,7 +114,7 @@ TEST_SUITE("storage/part_writer") {
   TEST_CASE("MinDedupInterval is written by close") {
     InmemoryPart p;
     PartWriter w;
-    w.open_memory(&p, -5);
+    w.open_memory(&p, vmt::metric::Tenancy::kCluster, -5);
     REQUIRE(w.write_raw(plain_header(1, 0), "\x02", "").is_ok());
     REQUIRE(w.close(30000).is_ok());
     CHECK(p.header.min_dedup_interval == 30000);
@@ -137,12 +137,12 @@ TEST_SUITE("storage/part_writer") {
   TEST_CASE("index blocks hold 737 headers: flush after appending once >= 65536 bytes (v1.93.7)") {
     InmemoryPart p;
     PartWriter w;
-    w.open_memory(&p, -5);
+    w.open_memory(&p, vmt::metric::Tenancy::kCluster, -5);
     for (uint64_t i = 0; i < 2000; ++i) {
       REQUIRE(w.write_raw(plain_header(i, int64_t(i)), "\x02", "").is_ok());
     }
     REQUIRE(w.close().is_ok());
-    auto rows = decode_metaindex(unzstd(p.metaindex));
+    auto rows = decode_metaindex(unzstd(p.metaindex), vmt::metric::Tenancy::kCluster);
     REQUIRE(rows.is_ok());
     REQUIRE(rows->size() == 3);
     CHECK(rows->at(0).block_headers_count == 737);
@@ -173,7 +173,7 @@ TEST_SUITE("storage/part_writer") {
   TEST_CASE("timestamps reuse only the last stored block, and never an empty one") {
     InmemoryPart p;
     PartWriter w;
-    w.open_memory(&p, -5);
+    w.open_memory(&p, vmt::metric::Tenancy::kCluster, -5);
     BlockHeader bh = plain_header(1, 0);
     REQUIRE(w.write_raw(bh, "\x02", "").is_ok());     // stored at 0
     bh.tsid.metric_id = 2;
@@ -198,9 +198,9 @@ TEST_SUITE("storage/part_writer") {
     Bytes idx = unzstd(p.index);
     REQUIRE(idx.size() == 7 * 89);
     std::vector<uint64_t> offs;
-    for (size_t i = 0; i < 7; ++i) offs.push_back(BlockHeader::load(idx.data() + i * 89).timestamps_block_offset);
+    for (size_t i = 0; i < 7; ++i) offs.push_back(BlockHeader::load(idx.data() + i * 89, vmt::metric::Tenancy::kCluster).timestamps_block_offset);
     CHECK(offs == std::vector<uint64_t>{0, 0, 1, 2, 3, 3, 3});
-    CHECK(BlockHeader::load(idx.data() + 6 * 89).values_block_offset == 0);
+    CHECK(BlockHeader::load(idx.data() + 6 * 89, vmt::metric::Tenancy::kCluster).values_block_offset == 0);
     PartReader r;
     REQUIRE(r.open_memory(p).is_ok());
     Block b;
@@ -218,7 +218,7 @@ TEST_SUITE("storage/part_writer") {
   TEST_CASE("refuses blocks the reader would reject, without breaking the part") {
     InmemoryPart p;
     PartWriter w;
-    w.open_memory(&p, -5);
+    w.open_memory(&p, vmt::metric::Tenancy::kCluster, -5);
     REQUIRE(w.write_raw(plain_header(5, 100), "\x02", "").is_ok());
     Status st = w.write_raw(plain_header(4, 100), "\x02", "");
     CHECK(st.code() == Code::invalid_argument);
@@ -248,7 +248,7 @@ TEST_SUITE("storage/part_writer") {
   TEST_CASE("an empty part has RowsCount 0 and no metaindex bytes") {
     InmemoryPart p;
     PartWriter w;
-    w.open_memory(&p, -5);
+    w.open_memory(&p, vmt::metric::Tenancy::kCluster, -5);
     REQUIRE(w.close().is_ok());
     CHECK(p.header.rows_count == 0);
     CHECK(p.metaindex.empty());

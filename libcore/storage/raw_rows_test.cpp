@@ -33,7 +33,7 @@ std::vector<Block> read_all(const InmemoryPart& p) {
 InmemoryPart marshal(std::vector<RawRow> rows) {
   InmemoryPart p;
   PartWriter w;
-  w.open_memory(&p, kCompressLevelFromRows);
+  w.open_memory(&p, vmt::metric::Tenancy::kCluster, kCompressLevelFromRows);
   REQUIRE(marshal_raw_rows(rows, w).is_ok());
   REQUIRE(w.close().is_ok());
   return p;
@@ -93,7 +93,7 @@ TEST_SUITE("storage/raw_rows") {
   TEST_CASE("no rows write nothing") {
     InmemoryPart p;
     PartWriter w;
-    w.open_memory(&p, -5);
+    w.open_memory(&p, vmt::metric::Tenancy::kCluster, -5);
     std::vector<RawRow> rows;
     REQUIRE(marshal_raw_rows(rows, w).is_ok());
     REQUIRE(w.close().is_ok());

@@ -33,13 +33,13 @@ inline InmemoryPart assemble_part(const std::vector<BlockHeader>& hdrs, ByteView
     Bytes raw;
     MetaindexRow mr;
     for (size_t j = i; j < hdrs.size() && j < i + per_block; ++j) {
-      hdrs[j].encode(raw);
+      hdrs[j].encode(raw, vmt::metric::Tenancy::kCluster);
       mr.register_block_header(hdrs[j]);
     }
     mr.index_block_offset = p.index.size();
     zstd::compress(p.index, raw, 1);
     mr.index_block_size = uint32_t(p.index.size() - mr.index_block_offset);
-    mr.encode(metaindex);
+    mr.encode(metaindex, vmt::metric::Tenancy::kCluster);
   }
   zstd::compress(p.metaindex, metaindex, 1);
   if (ph) {

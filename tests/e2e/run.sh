@@ -4,6 +4,8 @@ build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 export BIN="$build/bin"
 export FIX="${VMT_FIXTURES:-$(cd "$here/../.." && pwd)/../shared/fixtures/vm-cluster-1.93}"
+export SHARED="$(dirname "$FIX")"
+export LOCAL="$(cd "$here/../fixtures" && pwd)"
 export RESULTS=$(mktemp)
 if [ ! -d "$FIX" ]; then echo "e2e: fixtures not found at $FIX" >&2; echo "e2e: 0 passed, 1 failed"; exit 1; fi
 for t in "$here"/t_*.sh; do

@@ -8,19 +8,6 @@ INS="$BIN/tsdb-inspect"
 HERE_IMPORT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 R100="--retention 100y"
 
-# export of DIR for tenant T, sorted, compared with a fixture export file.
-export_same() {  # name dir tenant expected
-  if "$INS" export --tenant "$3" "$2" >"$TMP/exp.out" 2>"$TMP/exp.err"; then
-    LC_ALL=C sort "$TMP/exp.out" >"$TMP/exp.sorted"
-    same_file "$1" "$TMP/exp.sorted" "$4"
-  else
-    fail "$1" "export exit $?: $(head -c 300 "$TMP/exp.err")"
-  fi
-}
-verify_clean() {  # name dir
-  if "$INS" verify "$2" >"$TMP/ver.out" 2>&1 && grep -q ': 0 problems$' "$TMP/ver.out"; then pass "$1"; else fail "$1" "$(grep -v '^note' "$TMP/ver.out" | tail -5)"; fi
-}
-
 # ---- tiny: both tenants into one directory --------------------------------------------------------
 T="$FIX/tiny"
 check "tiny: import tenant 0:0" "$IMP" -s "$TMP/tiny" $R100 "$T/input/tenant-0-0.prom"

@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t p = 0; p < 4; ++p) {
     if (parts[p].empty()) continue;
     PartWriter w;
-    w.open_memory(&mem[p], kCompressLevelFromRows);
+    w.open_memory(&mem[p], vmt::metric::Tenancy::kCluster, kCompressLevelFromRows);
     for (const auto& [series, rows] : parts[p]) {
       metric::TSID tsid;
       tsid.metric_id = series;
@@ -103,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   InmemoryPart out;
   PartWriter w;
-  w.open_memory(&out, compress_level_for_sources(headers));
+  w.open_memory(&out, vmt::metric::Tenancy::kCluster, compress_level_for_sources(headers));
   BlockMergeStats st;
   if (!merge_parts(ptrs, w, opt, &st).is_ok()) __builtin_trap();   // valid parts always merge
   if (!w.close(opt.dedup_interval_ms).is_ok()) __builtin_trap();

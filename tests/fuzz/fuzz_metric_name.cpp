@@ -15,13 +15,15 @@ using vmt::metric::MetricName;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ByteView in(reinterpret_cast<const char*>(data), size);
 
-  auto canonical = MetricName::decode_canonical(in);
-  if (canonical.is_ok()) {
-    Bytes again;
-    canonical->encode_canonical(again);
-    auto back = MetricName::decode_canonical(again);
-    if (!back.is_ok() || !(*back == *canonical)) __builtin_trap();
-    if (std::memchr(in.data(), 0x02, in.size()) == nullptr && again != in) __builtin_trap();
+  for (auto t : {vmt::metric::Tenancy::kCluster, vmt::metric::Tenancy::kSingle}) {
+    auto canonical = MetricName::decode_canonical(in, t);
+    if (canonical.is_ok()) {
+      Bytes again;
+      canonical->encode_canonical(again, t);
+      auto back = MetricName::decode_canonical(again, t);
+      if (!back.is_ok() || !(*back == *canonical)) __builtin_trap();
+      if (std::memchr(in.data(), 0x02, in.size()) == nullptr && again != in) __builtin_trap();
+    }
   }
 
   auto raw = MetricName::decode_raw(in);
@@ -33,8 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (mn.tags[i].key == mn.tags[i - 1].key) __builtin_trap();
     }
     Bytes enc;
-    mn.encode_canonical(enc);
-    auto back = MetricName::decode_canonical(enc);
+    mn.encode_canonical(enc, vmt::metric::Tenancy::kCluster);
+    auto back = MetricName::decode_canonical(enc, vmt::metric::Tenancy::kCluster);
     if (!back.is_ok() || !(*back == mn)) __builtin_trap();
     (void)metric::generate_tsid(mn, 1);
     // Re-marshal the raw labels: the limits must hold for the output.

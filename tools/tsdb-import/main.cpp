@@ -13,17 +13,19 @@ using namespace vmt;
 using namespace vmt::ops;
 
 int main(int argc, char** argv) {
-  CLI::App app{"tsdb-import: build or extend a VictoriaMetrics v1.93.7-cluster vmstorage data directory from "
-               "Prometheus text exposition, offline"};
+  CLI::App app{"tsdb-import: build or extend a VictoriaMetrics v1.93 data directory (cluster vmstorage or "
+               "single-node) from Prometheus text exposition, offline"};
   app.set_version_flag("--version", "tsdb-import (vmtsdb-tools) 0.1");
   std::string dir, tenant = "0:0", retention = "1", dedup = "0", mem_limit = "256MiB";
-  std::string default_ts, metric_id_base, part_name_seed;
+  std::string default_ts, metric_id_base, part_name_seed, target;
   std::vector<std::string> inputs, extra_labels;
   unsigned precision_bits = 64;
   bool strict = false, dry_run = false;
 
   app.add_option("-s", dir, "the vmstorage -storageDataPath to create or append to (vmstorage must not be running)")
       ->required()->type_name("DIR");
+  app.add_option("--target", target, std::string(kTargetHelp) + "; a new DIR is v1.93.7-cluster unless given")
+      ->type_name("VERSION");
   app.add_option("--tenant", tenant, "accountID[:projectID] of every row, as in /insert/<tenant>/ (default 0:0)")
       ->type_name("A[:P]");
   app.add_option("--extra-label", extra_labels, "append NAME=VALUE to every row, as the extra_label query arg (repeatable)")
@@ -78,6 +80,7 @@ int main(int argc, char** argv) {
     if (opt.mem_limit_bytes < (1u << 20)) return invalid_argument("--mem-limit must be at least 1MiB");
     opt.strict = strict;
     opt.dry_run = dry_run;
-    return run_import_tool(std::move(opt));
+    VMT_ASSIGN_OR_RETURN(auto flavour, parse_target_flag(target));
+    return run_import_tool(std::move(opt), flavour);
   });
 }

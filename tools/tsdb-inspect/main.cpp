@@ -8,7 +8,7 @@ using namespace vmt;
 using namespace vmt::ops;
 
 int main(int argc, char** argv) {
-  CLI::App app{"tsdb-inspect: dump and verify a VictoriaMetrics v1.93.7-cluster vmstorage data directory (read-only)"};
+  CLI::App app{"tsdb-inspect: dump and verify a VictoriaMetrics data directory: vmstorage or single-node, v1.93, v1.136, v1.148 (read-only)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "tsdb-inspect (vmtsdb-tools) 0.1");
   std::string output = "-";
@@ -24,13 +24,14 @@ int main(int argc, char** argv) {
   auto* verify = app.add_subcommand("verify", "check every structure and cross-reference; exit 1 on any problem");
 
   bool rows = false;
-  std::string ns, tenant, date, start, end;
+  std::string ns, tenant, date, start, end, target;
   bool all_gens = false, ids = false;
   ExportOptions eo;
   for (auto* sc : {parts, metaindex, blocks, index, dates, exp, verify}) {
     sc->add_option("DIR", dir, sc == metaindex || sc == blocks ? "a part directory (data or indexdb)"
                                                                : "a vmstorage -storageDataPath")->required();
     sc->add_option("-o,--output", output, "write to FILE instead of stdout (- = stdout)");
+    sc->add_option("--target", target, kTargetHelp)->type_name("VERSION");
     if (sc != exp) sc->add_flag("--json", common.json, "JSON lines instead of a text table");
   }
   blocks->add_flag("--rows", rows, "also print each block's rows (data parts) or items (indexdb parts)");
@@ -55,6 +56,8 @@ int main(int argc, char** argv) {
       VMT_ASSIGN_OR_RETURN(Tenant parsed, parse_tenant(tenant));
       t = parsed;
     }
+    VMT_ASSIGN_OR_RETURN(common.target, parse_target_flag(target));
+    eo.target = common.target;
     Status st;
     if (parts->parsed()) {
       st = inspect_parts(dir, common, out);

@@ -1,4 +1,4 @@
-// tsdb-merge: VictoriaMetrics v1.93.7-cluster merges, offline and crash-safe. Thin over
+// tsdb-merge: VictoriaMetrics merges (every flavour: layout/flavour.h), offline and crash-safe. Thin over
 // libcore/ops/merge.h; see man/tsdb-merge.1.
 #include <CLI/CLI.hpp>
 
@@ -11,14 +11,15 @@ using namespace vmt;
 using namespace vmt::ops;
 
 int main(int argc, char** argv) {
-  CLI::App app{"tsdb-merge: merge the parts of a stopped vmstorage v1.93.7-cluster data directory as the server "
-               "would, offline and crash-safe"};
+  CLI::App app{"tsdb-merge: merge the parts of a stopped VictoriaMetrics data directory (vmstorage or single-node; "
+               "v1.93, v1.136, v1.148) as the server would, offline and crash-safe"};
   app.set_version_flag("--version", "tsdb-merge (vmtsdb-tools) 0.1");
   MergeOptions opt;
   bool force = false, final_merge = false;
-  std::string dedup = "0", retention, max_disk;
+  std::string dedup = "0", retention, max_disk, target;
   unsigned jobs = 0;
   app.add_option("DIR", opt.dir, "the vmstorage -storageDataPath (vmstorage must not be running)")->required();
+  app.add_option("--target", target, kTargetHelp)->type_name("VERSION");
   auto* f = app.add_flag("--force", force, "merge all parts of each partition, as /internal/force_merge does");
   app.add_option("--partition", opt.partition, "only partitions whose name starts with this, e.g. 2023_11 or 2023")
       ->type_name("YYYY_MM");
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
       opt.max_disk_bytes = b;
     }
     opt.jobs = jobs;
+    VMT_ASSIGN_OR_RETURN(opt.target, parse_target_flag(target));
     return run_merge_tool(opt, exit_code);
   });
 }

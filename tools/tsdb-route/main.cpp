@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   CLI::App app{"tsdb-route: split Prometheus text rows per vmstorage node exactly as vminsert v1.93.7-cluster does"};
   app.set_version_flag("--version", "tsdb-route (vmtsdb-tools) 0.1");
   std::vector<std::string> storage_nodes, unavailable, extra_labels, inputs;
-  std::string tenant = "0:0", out_dir, format = "prom", label_order = "as-is";
+  std::string tenant = "0:0", out_dir, format = "prom", label_order = "as-is", target;
   bool stats = false, json = false, multilevel = false, sort_labels = false, strict = false;
   size_t replication_factor = 1, max_labels = 30, max_value_len = 16384;
   unsigned threads = 0;
@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   app.add_option("--storage-node", storage_nodes, "vmstorage addresses exactly as in vminsert's -storageNode, in its order "
                  "(comma-separated, repeatable)")
       ->required()->allow_extra_args(false)->type_name("ADDR[,ADDR...]");
+  app.add_option("--target", target, "the cluster release whose vminsert to follow: v1.93.7-cluster (default), "
+                 "v1.136-cluster, v1.148-cluster; single-node has no vminsert and is refused")->type_name("VERSION");
   app.add_option("--tenant", tenant, "accountID[:projectID] of the rows, as in /insert/<tenant>/ (default 0:0)")->type_name("A[:P]");
   auto* o_out = app.add_option("--out-dir", out_dir, "write one file per node into DIR (created if missing)")->type_name("DIR");
   app.add_option("--format", format, "output format with --out-dir: prom (Prometheus text) or wire (vminsert->vmstorage stream)")
@@ -49,6 +51,11 @@ int main(int argc, char** argv) {
   o_out->excludes(o_stats);
 
   return run_tool("tsdb-route", app, argc, argv, [&](int*) -> Status {
+    VMT_ASSIGN_OR_RETURN(auto flavour, parse_target_flag(target));
+    if (flavour && !flavour->cluster()) {
+      return invalid_argument("--target " + target + " is a single-node release: it has no vminsert and no storage nodes; "
+                              "import into it with tsdb-import directly");
+    }
     if (!stats && out_dir.empty()) return invalid_argument("give --out-dir DIR (write per-node files) or --stats (report only)");
     if (json && !stats) return invalid_argument("--json needs --stats");
     route::RouteOptions opt;
