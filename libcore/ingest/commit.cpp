@@ -13,7 +13,7 @@
 
 namespace vmt::ingest {
 
-Status commit_import(TargetDir& dir, const std::optional<NewIndexPart>& index, const std::vector<NewDataPart>& data,
+Status commit_import(TargetDir& dir, const std::vector<NewIndexPart>& index, const std::vector<NewDataPart>& data,
                      CommitHook hook) {
   // Fault injection for the e2e kill -9 test: VMT_IMPORT_COMMIT_DELAY_MS stretches every step.
   const char* delay_env = std::getenv("VMT_IMPORT_COMMIT_DELAY_MS");
@@ -25,9 +25,9 @@ Status commit_import(TargetDir& dir, const std::optional<NewIndexPart>& index, c
 
   // 1. The indexdb part gets its final name (still unlisted).
   if (!step(1)) return Status::ok();
-  if (index) {
-    VMT_TRY(fs::rename(index->temp_dir, fs::join(index->table_dir, index->name)));
-    VMT_TRY(fs::fsync_path(index->table_dir));
+  for (const auto& ix : index) {
+    VMT_TRY(fs::rename(ix.temp_dir, fs::join(ix.table_dir, ix.name)));
+    VMT_TRY(fs::fsync_path(ix.table_dir));
   }
   // 2. The data parts get their final names, in small/ or big/ (still unlisted).
   if (!step(2)) return Status::ok();
@@ -42,10 +42,10 @@ Status commit_import(TargetDir& dir, const std::optional<NewIndexPart>& index, c
 
   // 3. Index commit.
   if (!step(3)) return Status::ok();
-  if (index) {
-    VMT_ASSIGN_OR_RETURN(auto names, mergeset::read_part_names(index->table_dir));
-    names.push_back(index->name);
-    VMT_TRY(mergeset::write_part_names(index->table_dir, names));
+  for (const auto& ix : index) {
+    VMT_ASSIGN_OR_RETURN(auto names, mergeset::read_part_names(ix.table_dir));
+    names.push_back(ix.name);
+    VMT_TRY(mergeset::write_part_names(ix.table_dir, names));
   }
 
   // 4. Data commit, partition by partition.

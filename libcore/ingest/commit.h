@@ -9,9 +9,11 @@
 //
 // Before commit_import, every part was written completely under a temporary name
 // (TargetDir::kTempPrefix + final name) and fsynced (files, then the part directory). Then:
-//   1. the indexdb part is renamed to its final name in the curr table; table dir fsynced;
+//   1. the index parts (one in the curr generation, or one per partition index of the
+//      per-partition layout) are renamed to their final names; table dirs fsynced;
 //   2. each data part is renamed to its final name in data/small/P or data/big/P; dirs fsynced;
-//   3. the curr table's parts.json is replaced (existing names + the new part): INDEX COMMIT;
+//   3. each index table's parts.json is replaced (existing names + the new part): INDEX COMMIT
+//      (per table: a kill between two tables leaves index items without data, which is harmless);
 //   4. for each partition, in name order, data/small/P/parts.json is replaced (existing small and
 //      big names + the new ones): DATA COMMIT of that partition.
 // A kill before 3 leaves only unlisted directories (deleted by the server at open, and by the next
@@ -43,7 +45,7 @@ struct NewDataPart {
 };
 
 struct NewIndexPart {
-  std::string table_dir;  // the curr generation
+  std::string table_dir;  // the curr generation, or a partition's index (data/indexdb/P)
   std::string temp_dir;   // where it was written (inside the table)
   std::string name;
 };
@@ -53,7 +55,7 @@ struct NewIndexPart {
 // long before each step, so that a kill -9 can land between the steps.
 using CommitHook = bool (*)(int step);
 
-Status commit_import(TargetDir& dir, const std::optional<NewIndexPart>& index, const std::vector<NewDataPart>& data,
+Status commit_import(TargetDir& dir, const std::vector<NewIndexPart>& index, const std::vector<NewDataPart>& data,
                      CommitHook hook = nullptr);
 
 }  // namespace vmt::ingest

@@ -17,7 +17,7 @@ bool stop_hook(int step) { return step < g_stop_at; }
 struct Setup {
   vmt::test::TempDir tmp;
   TargetDir dir;
-  std::optional<NewIndexPart> index;
+  std::vector<NewIndexPart> index;
   std::vector<NewDataPart> data;
   Setup() {
     REQUIRE(dir.open(tmp.path(), 10, vmt::metric::Tenancy::kCluster).is_ok());
@@ -36,7 +36,7 @@ struct Setup {
     ip.name = dir.new_part_name({ip.table_dir});
     ip.temp_dir = fs::join(ip.table_dir, std::string(TargetDir::kTempPrefix) + ip.name);
     REQUIRE(fs::mkdir_p(ip.temp_dir).is_ok());
-    index = ip;
+    index = {ip};
   }
   std::vector<std::string> table_parts() { return *mergeset::read_part_names(dir.curr_table()); }
   layout::DataPartsJson partition(const char* p) {
@@ -49,8 +49,8 @@ TEST_SUITE("ingest/commit") {
   TEST_CASE("a complete commit lists the index part, then the data parts in small/ or big/") {
     Setup s;
     REQUIRE(commit_import(s.dir, s.index, s.data).is_ok());
-    CHECK(s.table_parts() == std::vector<std::string>{s.index->name});
-    CHECK(fs::is_dir(fs::join(s.dir.curr_table(), s.index->name)));
+    CHECK(s.table_parts() == std::vector<std::string>{s.index[0].name});
+    CHECK(fs::is_dir(fs::join(s.dir.curr_table(), s.index[0].name)));
     CHECK(s.partition("2023_10").small == std::vector<std::string>{s.data[0].name});
     CHECK(s.partition("2023_11").big == std::vector<std::string>{s.data[1].name});
     CHECK(fs::is_dir(fs::join(s.dir.big_dir("2023_11"), s.data[1].name)));

@@ -42,6 +42,11 @@ void ns7_key(Bytes& out, uint32_t date, ByteView canonical_mn) {
   put_u8(out, metric::kKvSeparatorChar);
 }
 
+void ns2_prefix(Bytes& out, metric::Tenancy t, uint32_t account_id, uint32_t project_id, uint64_t metric_id) {
+  indexdb::tenant_prefix(out, indexdb::kNsMetricIDToTSID, t, account_id, project_id);
+  put_u64(out, metric_id);
+}
+
 void ns5_key(Bytes& out, metric::Tenancy t, uint32_t account_id, uint32_t project_id, uint32_t date,
              uint64_t metric_id) {
   indexdb::tenant_prefix(out, indexdb::kNsDateToMetricID, t, account_id, project_id);
@@ -141,7 +146,7 @@ Status ExistingIndex::check_dates(std::vector<DateCheck>& checks) {
   bool started = false;
   for (auto& c : checks) {
     VMT_TRY(advance_to(m, &started, c.key));
-    c.exists = m.valid() && m.item() == ByteView(c.key);
+    c.exists = m.valid() && (c.prefix ? starts_with(m.item(), c.key) : m.item() == ByteView(c.key));
   }
   return Status::ok();
 }

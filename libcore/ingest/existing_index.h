@@ -36,6 +36,8 @@ class ExistingIndex {
   // Whether curr or prev holds any part (otherwise no lookup can succeed).
   bool searchable() const { return !curr_.empty() || !prev_.empty(); }
   const std::unordered_set<uint64_t>& deleted() const { return deleted_; }
+  // Per-partition layout: the legacy tables' deleted MetricIDs apply to every partition.
+  void add_deleted(const std::unordered_set<uint64_t>& ids) { deleted_.insert(ids.begin(), ids.end()); }
 
   struct NameLookup {
     Bytes key;                 // 07 · date · canonicalMN · 02   (ns7_key)
@@ -47,11 +49,12 @@ class ExistingIndex {
   Status resolve(std::vector<NameLookup>& lookups);
 
   struct DateCheck {
-    Bytes key;                 // 05 · acc · proj · date · MetricID   (ns5_key)
+    Bytes key;                 // 05 · acc · proj · date · MetricID   (ns5_key), or ns2_prefix
     size_t ref = 0;            // the caller's reference
+    bool prefix = false;       // an item starting with key exists (ns 2: is.hasMetricID)
     bool exists = false;
   };
-  // Whether each ns 5 item exists in curr (sorted here by key).
+  // Whether each ns 5 item (or an item with the ns 2 prefix) exists in curr (sorted here by key).
   Status check_dates(std::vector<DateCheck>& checks);
 
  private:
@@ -66,6 +69,8 @@ class ExistingIndex {
 };
 
 void ns7_key(Bytes& out, uint32_t date, ByteView canonical_mn);
+// 02 · [acc · proj] · MetricID: the prefix of a MetricID's ns 2 item (is.hasMetricID at v1.148).
+void ns2_prefix(Bytes& out, metric::Tenancy t, uint32_t account_id, uint32_t project_id, uint64_t metric_id);
 void ns5_key(Bytes& out, metric::Tenancy t, uint32_t account_id, uint32_t project_id, uint32_t date, uint64_t metric_id);
 
 }  // namespace vmt::ingest

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <unordered_set>
 
 #include "base/fs.h"
 #include "encoding/decimal.h"
@@ -27,6 +28,7 @@
 #include "ingest/series_registry.h"
 #include "ingest/target_dir.h"
 #include "ingest/tsid_settlement.h"
+#include "layout/storage_dir.h"
 
 namespace vmt::ingest {
 
@@ -69,8 +71,13 @@ class Importer {
     IndexPartResult result;
     Status status;
   };
-  // Decides which items to write (per-day checks against curr) and names the part: main thread.
-  Status plan_index(std::optional<IndexJob>* job);
+  // Decides which items to write (per-day checks against curr, or against each partition's index)
+  // and names the parts: main thread.
+  Status plan_index(std::vector<IndexJob>* jobs);
+  IndexJob& add_index_job(std::vector<IndexJob>* jobs, IndexWork work, const std::string& table);
+  // The index a series whose first sample is on `date` is looked up in (IndexForDate).
+  Result<ExistingIndex*> index_for(uint32_t date);
+  Status open_existing();
   uint64_t buffered_bytes() const;
   void cleanup_on_failure();
 
@@ -82,7 +89,11 @@ class Importer {
   std::map<int64_t, Partition> partitions_;
   Partition* cur_ = nullptr;
   TargetDir dir_;
-  ExistingIndex existing_;
+  ExistingIndex existing_;  // generations: curr and prev; per-partition: the MetricIDs of every table
+  // Per-partition layout: each partition's index, opened when first asked for, with the legacy
+  // curr and prev deleted MetricIDs added.
+  std::map<std::string, std::unique_ptr<ExistingIndex>> partition_index_;
+  std::unordered_set<uint64_t> legacy_deleted_;
   uint64_t metric_id_counter_ = 0;
   size_t resolved_ = 0;
   std::vector<NewDataPart> new_parts_;
@@ -175,7 +186,7 @@ Status Importer::consume(ParsedBlock& b) {
 
 Status Importer::resolve_pending() {
   SettlementCounts c;
-  VMT_TRY(settle_tsids(reg_, resolved_, existing_, &metric_id_counter_, &c));
+  VMT_TRY(settle_tsids(reg_, resolved_, [this](uint32_t date) { return index_for(date); }, &metric_id_counter_, &c));
   resolved_ = reg_.size();
   st_->series_new += c.created;
   st_->series_curr += c.curr;
@@ -245,15 +256,39 @@ Status Importer::maybe_flush_early() {
   return Status::ok();
 }
 
-Status Importer::plan_index(std::optional<IndexJob>* job) {
-  IndexWork work;
-  VMT_TRY(plan_index_work(reg_, existing_, &work));
-  if (work.empty()) return Status::ok();
+Result<ExistingIndex*> Importer::index_for(uint32_t date) {
+  if (!opt_.per_partition_index) return &existing_;
+  const std::string p = layout::partition_name_for(int64_t(date) * kMsPerDay);
+  auto& slot = partition_index_[p];
+  if (!slot) {
+    slot = std::make_unique<ExistingIndex>();
+    const std::string table = dir_.index_table(p);
+    VMT_TRY(slot->open({}, fs::is_dir(table) ? table : "", "", opt_.tenancy));
+    slot->add_deleted(legacy_deleted_);
+  }
+  return slot.get();
+}
 
-  job->emplace();
-  IndexJob& j = **job;
+Status Importer::open_existing() {
+  if (!opt_.per_partition_index) {
+    VMT_TRY(dir_.remove_stale_temp(dir_.curr_table()));
+    return existing_.open(dir_.tables(), dir_.curr_table(), dir_.prev_table(), opt_.tenancy);
+  }
+  // Every table for the largest MetricID; the legacy curr and prev (as the server opens them) for
+  // the deleted MetricIDs that apply to every partition.
+  VMT_TRY(existing_.open(dir_.tables(), "", "", opt_.tenancy));
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(opt_.dir));
+  for (const auto* g : sd.searched_generations()) {
+    ExistingIndex legacy;
+    VMT_TRY(legacy.open({}, g->path, "", opt_.tenancy));
+    legacy_deleted_.insert(legacy.deleted().begin(), legacy.deleted().end());
+  }
+  return Status::ok();
+}
+
+Importer::IndexJob& Importer::add_index_job(std::vector<IndexJob>* jobs, IndexWork work, const std::string& table) {
+  IndexJob& j = jobs->emplace_back();
   j.work = std::move(work);
-  const std::string table = dir_.curr_table();
   j.part.table_dir = table;
   j.part.name = dir_.new_part_name({table});
   j.part.temp_dir = fs::join(table, std::string(TargetDir::kTempPrefix) + j.part.name);
@@ -262,6 +297,24 @@ Status Importer::plan_index(std::optional<IndexJob>* job) {
   j.opt.runs_dir = j.part.temp_dir + ".runs";
   temp_dirs_.push_back(j.part.temp_dir);
   temp_dirs_.push_back(j.opt.runs_dir);
+  return j;
+}
+
+Status Importer::plan_index(std::vector<IndexJob>* jobs) {
+  if (opt_.per_partition_index) {
+    std::map<std::string, IndexWork> works;
+    VMT_TRY(plan_partition_index_work(reg_, [this](uint32_t date) { return index_for(date); }, &works));
+    for (auto& [partition, work] : works) {
+      VMT_TRY(dir_.ensure_partition(partition));
+      VMT_TRY(dir_.remove_stale_temp(dir_.index_table(partition)));
+      add_index_job(jobs, std::move(work), dir_.index_table(partition));
+    }
+    return Status::ok();
+  }
+  IndexWork work;
+  VMT_TRY(plan_index_work(reg_, existing_, &work));
+  if (work.empty()) return Status::ok();
+  add_index_job(jobs, std::move(work), dir_.curr_table());
   return Status::ok();
 }
 
@@ -291,9 +344,8 @@ Status Importer::run() {
     }
   }
   if (!opt_.dry_run) {
-    VMT_TRY(dir_.open(opt_.dir, opt_.part_name_seed, opt_.tenancy));
-    VMT_TRY(dir_.remove_stale_temp(dir_.curr_table()));
-    VMT_TRY(existing_.open(dir_.tables(), dir_.curr_table(), dir_.prev_table(), opt_.tenancy));
+    VMT_TRY(dir_.open(opt_.dir, opt_.part_name_seed, opt_.tenancy, opt_.per_partition_index));
+    VMT_TRY(open_existing());
     metric_id_counter_ = std::max(opt_.metric_id_base ? opt_.metric_id_base : wall_ns(), existing_.max_metric_id());
   }
 
@@ -347,15 +399,18 @@ Status Importer::run() {
 
   if (!opt_.dry_run) {
     VMT_TRY(resolve_pending());
-    // The indexdb part is written on its own thread while the data parts are written here: both
-    // only read the registry, and every name was handed out by plan_index.
-    std::optional<IndexJob> job;
-    VMT_TRY(plan_index(&job));
+    // The index parts are written on their own thread while the data parts are written here:
+    // both only read the registry, and every name was handed out by plan_index.
+    std::vector<IndexJob> jobs;
+    VMT_TRY(plan_index(&jobs));
     std::thread index_thread;
-    if (job) {
+    if (!jobs.empty()) {
       index_thread = std::thread([&] {
         const auto t_index = Clock::now();
-        job->status = write_index_part(reg_, std::move(job->work), job->opt, job->part.temp_dir, &job->result);
+        for (auto& job : jobs) {
+          job.status = write_index_part(reg_, std::move(job.work), job.opt, job.part.temp_dir, &job.result);
+          if (!job.status.is_ok()) break;
+        }
         st_->seconds_index = since(t_index);
       });
     }
@@ -368,19 +423,24 @@ Status Importer::run() {
     if (index_thread.joinable()) index_thread.join();
     VMT_TRY(data_status);
     st_->seconds_data = seconds_data_;
-    std::optional<NewIndexPart> index;
-    if (job) {
-      VMT_TRY(job->status);
-      st_->index_table = fs::base_name(job->part.table_dir);
-      st_->index_items = job->result.items;
-      st_->index_blocks = job->result.blocks;
-      st_->index_bytes = job->result.size_bytes;
-      st_->index_runs = job->result.runs;
-      st_->index_parts = 1;
-      index = job->part;
+    std::vector<NewIndexPart> index_parts;
+    for (const auto& job : jobs) {
+      VMT_TRY(job.status);
+      const std::string table = fs::base_name(job.part.table_dir);
+      if (st_->index_table.empty()) {
+        st_->index_table = opt_.per_partition_index ? "data/indexdb/" + table : table;
+      } else {
+        st_->index_table += "," + table;
+      }
+      st_->index_items += job.result.items;
+      st_->index_blocks += job.result.blocks;
+      st_->index_bytes += job.result.size_bytes;
+      st_->index_runs += job.result.runs;
+      ++st_->index_parts;
+      index_parts.push_back(job.part);
     }
     const auto t_commit = Clock::now();
-    VMT_TRY(commit_import(dir_, index, new_parts_));
+    VMT_TRY(commit_import(dir_, index_parts, new_parts_));
     committed_ = true;
     st_->seconds_commit = since(t_commit);
   }

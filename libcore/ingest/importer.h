@@ -43,6 +43,7 @@ struct ImportProgress {
 struct ImportOptions {
   std::string dir;
   metric::Tenancy tenancy = metric::Tenancy::kCluster;  // the target's layout (--target)
+  bool per_partition_index = false;                     // v1.133+: data/indexdb/YYYY_MM
   uint32_t account_id = 0, project_id = 0;             // cluster only
   std::vector<std::string> inputs;          // empty or "-" = stdin
   std::vector<ExtraLabel> extra_labels;
@@ -81,7 +82,7 @@ struct ImportStats {
   uint64_t first_metric_id = 0, last_metric_id = 0;  // of the new series (0 when none)
   metric::RawStats labels;                              // vminsert's label limits applied
   std::vector<PartitionStats> partitions;               // by name
-  std::string index_table;                              // the curr generation written to ("" if none)
+  std::string index_table;                              // the curr generation (or partition indexes) written to ("" if none)
   uint64_t index_items = 0, index_blocks = 0, index_bytes = 0, index_runs = 0, index_parts = 0;
   uint64_t early_flushes = 0;                           // times the buffers outgrew --mem-limit
   uint64_t early_merges = 0;                            // merges of the parts written early

@@ -43,9 +43,10 @@ Status TargetDir::mkdir_durable(const std::string& path) {
   return fs::fsync_path(parent.empty() ? std::string(".") : parent);
 }
 
-Status TargetDir::open(const std::string& root, uint64_t name_seed, metric::Tenancy tenancy) {
+Status TargetDir::open(const std::string& root, uint64_t name_seed, metric::Tenancy tenancy, bool per_partition) {
   root_ = root;
   tenancy_ = tenancy;
+  per_partition_ = per_partition;
   if (fs::exists(root) && !fs::is_dir(root)) return io_error(root + ": exists and is not a directory");
   VMT_TRY(mkdir_durable(root));
   VMT_TRY(lock_.lock(root));
@@ -62,10 +63,17 @@ Status TargetDir::open(const std::string& root, uint64_t name_seed, metric::Tena
     const std::string mt = fs::join(root, "metadata/minTimestampForCompositeIndex");
     if (!fs::exists(mt)) VMT_TRY(fs::write_file_atomic(mt, Bytes(8, '\0')));
   }
+  counter_ = name_seed != 0 ? name_seed : now_ns();
+  if (per_partition) {
+    // What v1.148's mustOpenTable creates (doc/flavours.md §1); no indexdb/ of its own.
+    for (const char* d : {"data/small/snapshots", "data/big/snapshots", "data/indexdb", "snapshots", "metadata"}) {
+      VMT_TRY(mkdir_durable(fs::join(root, d)));
+    }
+    return open_legacy_generations();
+  }
   for (const char* d : {"data/small/snapshots", "data/big/snapshots", "indexdb/snapshots", "snapshots", "metadata"}) {
     VMT_TRY(mkdir_durable(fs::join(root, d)));
   }
-  counter_ = name_seed != 0 ? name_seed : now_ns();
   return open_generations(counter_);
 }
 
@@ -101,6 +109,29 @@ Status TargetDir::open_generations(uint64_t seed) {
   return Status::ok();
 }
 
+Status TargetDir::open_legacy_generations() {
+  const std::string indexdb = fs::join(root_, "indexdb");
+  tables_.clear();
+  if (fs::is_dir(indexdb)) {
+    VMT_ASSIGN_OR_RETURN(auto entries, fs::list_dir(indexdb));
+    for (const auto& e : entries) {
+      if (!e.is_dir || !is_generation_name(e.name)) continue;
+      tables_.push_back(fs::join(indexdb, e.name));
+      counter_ = std::max<uint64_t>(counter_, std::stoull(e.name, nullptr, 16));
+    }
+    std::sort(tables_.begin(), tables_.end());
+  }
+  // Every partition index counts for the MetricIDs in use.
+  const std::string pidx = fs::join(root_, "data/indexdb");
+  VMT_ASSIGN_OR_RETURN(auto parts, fs::list_dir(pidx));
+  for (const auto& e : parts) {
+    if (e.is_dir && e.name != "snapshots") tables_.push_back(fs::join(pidx, e.name));
+  }
+  return Status::ok();
+}
+
+std::string TargetDir::index_table(const std::string& p) const { return fs::join(root_, "data/indexdb/" + p); }
+
 std::string TargetDir::small_dir(const std::string& p) const { return fs::join(root_, "data/small/" + p); }
 std::string TargetDir::big_dir(const std::string& p) const { return fs::join(root_, "data/big/" + p); }
 
@@ -109,6 +140,11 @@ Status TargetDir::ensure_partition(const std::string& p) {
   const std::string pj = fs::join(small, "parts.json");
   VMT_TRY(mkdir_durable(small));
   VMT_TRY(mkdir_durable(big));
+  if (per_partition_) {
+    const std::string idx = index_table(p);
+    VMT_TRY(mkdir_durable(idx));
+    if (!fs::exists(fs::join(idx, "parts.json"))) VMT_TRY(mergeset::write_part_names(idx, {}));
+  }
   if (fs::exists(pj)) return Status::ok();
   // Without parts.json the server takes every subdirectory as a part (data-part.md §16): refuse to
   // guess when there are any besides our own leftovers.

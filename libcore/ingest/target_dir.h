@@ -36,10 +36,15 @@ class TargetDir {
   static constexpr const char* kTempPrefix = "tsdb-import.tmp.";
 
   // name_seed 0 means the wall clock in ns.
-  // `tenancy`: the layout of every part written here (the caller checked it against what the
-  // directory holds).
-  Status open(const std::string& root, uint64_t name_seed, metric::Tenancy tenancy);
+  // `tenancy`: the layout of every part written here; `per_partition`: the index goes into
+  // data/indexdb/YYYY_MM (v1.133+) instead of the curr generation (the caller checked both
+  // against what the directory holds). With per_partition no generation is created, and existing
+  // ones are left as they are (the server reads them as legacy indexes).
+  Status open(const std::string& root, uint64_t name_seed, metric::Tenancy tenancy, bool per_partition = false);
   metric::Tenancy tenancy() const { return tenancy_; }
+  bool per_partition() const { return per_partition_; }
+  // data/indexdb/P (per-partition layout).
+  std::string index_table(const std::string& partition) const;
 
   const std::string& root() const { return root_; }
   bool created_indexdb() const { return created_indexdb_; }
@@ -50,7 +55,8 @@ class TargetDir {
 
   std::string small_dir(const std::string& partition) const;
   std::string big_dir(const std::string& partition) const;
-  // data/small/P and data/big/P exist and small/P has parts.json (empty when created now).
+  // data/small/P and data/big/P exist and small/P has parts.json (empty when created now); with
+  // the per-partition layout data/indexdb/P too, with its parts.json ([] when created now).
   Status ensure_partition(const std::string& partition);
 
   // %016X of the counter, not present in any of `dirs` and not handed out before.
@@ -61,9 +67,11 @@ class TargetDir {
  private:
   Status mkdir_durable(const std::string& path);  // each missing component, parent fsynced
   Status open_generations(uint64_t seed);
+  Status open_legacy_generations();  // per-partition layout: tables_ = legacy generations + partition indexes
 
   std::string root_;
   metric::Tenancy tenancy_ = metric::Tenancy::kCluster;
+  bool per_partition_ = false;
   fs::FlockFile lock_;
   bool created_indexdb_ = false;
   std::vector<std::string> tables_, added_tables_;

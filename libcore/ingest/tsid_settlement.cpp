@@ -1,22 +1,29 @@
 #include "ingest/tsid_settlement.h"
 
+#include <algorithm>
+#include <set>
+
+#include "layout/storage_dir.h"
 #include "metric/metric_name.h"
 #include "metric/tsid_gen.h"
 
 namespace vmt::ingest {
 
-Status settle_tsids(SeriesRegistry& reg, size_t from, ExistingIndex& existing, uint64_t* counter,
+Status settle_tsids(SeriesRegistry& reg, size_t from, const IndexForDate& index_for, uint64_t* counter,
                     SettlementCounts* counts) {
   const size_t n = reg.size();
   if (from >= n) return Status::ok();
-  if (existing.searchable()) {
-    std::vector<ExistingIndex::NameLookup> lookups(n - from);
-    for (size_t i = from; i < n; ++i) {
-      auto& l = lookups[i - from];
-      l.series = uint32_t(i);
-      ns7_key(l.key, reg.at(uint32_t(i)).first_date, reg.canonical(uint32_t(i)));
-    }
-    VMT_TRY(existing.resolve(lookups));
+  // The lookups of each index, in one sorted batch per index.
+  std::map<ExistingIndex*, std::vector<ExistingIndex::NameLookup>> batches;
+  for (size_t i = from; i < n; ++i) {
+    VMT_ASSIGN_OR_RETURN(ExistingIndex * existing, index_for(reg.at(uint32_t(i)).first_date));
+    if (!existing || !existing->searchable()) continue;
+    auto& l = batches[existing].emplace_back();
+    l.series = uint32_t(i);
+    ns7_key(l.key, reg.at(uint32_t(i)).first_date, reg.canonical(uint32_t(i)));
+  }
+  for (auto& [existing, lookups] : batches) {
+    VMT_TRY(existing->resolve(lookups));
     for (const auto& l : lookups) {
       if (l.found_in == 0) continue;
       Series& s = reg.at(l.series);
@@ -40,6 +47,68 @@ Status settle_tsids(SeriesRegistry& reg, size_t from, ExistingIndex& existing, u
     counts->last_metric_id = *counter;
     ++counts->created;
   }
+  return Status::ok();
+}
+
+Status plan_partition_index_work(const SeriesRegistry& reg, const IndexForDate& index_for,
+                                 std::map<std::string, IndexWork>* works) {
+  // (partition, series) pairs: the global group of a known series is checked once per partition.
+  std::set<std::pair<std::string, uint32_t>> global_seen;
+  std::map<ExistingIndex*, std::vector<ExistingIndex::DateCheck>> checks;
+  struct Pending {
+    std::string partition;
+    uint32_t series = 0;
+    size_t date_ref = SIZE_MAX;  // index into reg.dates() for a per-day check, SIZE_MAX for a global one
+  };
+  std::vector<Pending> pending;
+  const auto& dates = reg.dates();
+  for (size_t k = 0; k < dates.size(); ++k) {
+    const auto [sid, date] = dates[k];
+    const Series& s = reg.at(sid);
+    const std::string partition = layout::partition_name_for(int64_t(date) * 86400000);
+    IndexWork& w = (*works)[partition];
+    const bool new_here = global_seen.emplace(partition, sid).second;
+    if (s.origin == SeriesOrigin::created) {
+      if (new_here) w.global.push_back(sid);
+      w.per_day.push_back(dates[k]);
+      continue;
+    }
+    VMT_ASSIGN_OR_RETURN(ExistingIndex * existing, index_for(date));
+    auto& batch = checks[existing];
+    if (new_here) {
+      ExistingIndex::DateCheck c;
+      ns2_prefix(c.key, reg.tenancy(), s.tsid.account_id, s.tsid.project_id, s.tsid.metric_id);
+      c.prefix = true;
+      c.ref = pending.size();
+      pending.push_back(Pending{partition, sid, SIZE_MAX});
+      batch.push_back(std::move(c));
+    }
+    ExistingIndex::DateCheck c;
+    ns5_key(c.key, reg.tenancy(), s.tsid.account_id, s.tsid.project_id, date, s.tsid.metric_id);
+    c.ref = pending.size();
+    pending.push_back(Pending{partition, sid, k});
+    batch.push_back(std::move(c));
+  }
+  std::vector<bool> missing(pending.size(), false);
+  for (auto& [existing, batch] : checks) {
+    if (existing) VMT_TRY(existing->check_dates(batch));
+    for (const auto& c : batch) missing[c.ref] = !c.exists;
+  }
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (!missing[i]) continue;
+    IndexWork& w = (*works)[pending[i].partition];
+    if (pending[i].date_ref == SIZE_MAX) {
+      w.global.push_back(pending[i].series);
+    } else {
+      w.per_day.push_back(dates[pending[i].date_ref]);
+    }
+  }
+  // write_index_part wants both lists sorted (series id order) and free of duplicates.
+  for (auto& [partition, w] : *works) {
+    std::sort(w.global.begin(), w.global.end());
+    std::sort(w.per_day.begin(), w.per_day.end());
+  }
+  for (auto it = works->begin(); it != works->end();) it = it->second.empty() ? works->erase(it) : std::next(it);
   return Status::ok();
 }
 

@@ -11,6 +11,10 @@
 // The importer models one call per input file (Series::inherit_from).
 #pragma once
 
+#include <functional>
+#include <map>
+#include <string>
+
 #include <cstdint>
 
 #include "base/status.h"
@@ -25,13 +29,25 @@ struct SettlementCounts {
   uint64_t first_metric_id = 0, last_metric_id = 0;  // of the created series
 };
 
-// Settles series [from, registry.size()): found in `existing`, or created with the MetricIDs
-// ++*metric_id_counter in id (= input) order.
-Status settle_tsids(SeriesRegistry& registry, size_t from, ExistingIndex& existing, uint64_t* metric_id_counter,
+// The index a series is looked up in by the UTC day of its first sample: always curr (then prev)
+// with generations; that day's partition index with the per-partition layout (v1.133+: the server
+// looks a new row up in its own partition's index for its own day only, doc/flavours.md §3).
+using IndexForDate = std::function<Result<ExistingIndex*>(uint32_t date)>;
+
+// Settles series [from, registry.size()): found in the index of their first day, or created with
+// the MetricIDs ++*metric_id_counter in id (= input) order.
+Status settle_tsids(SeriesRegistry& registry, size_t from, const IndexForDate& index_for, uint64_t* metric_id_counter,
                     SettlementCounts* counts);
 
 // The index work for every settled series: the global group for created and prev series, the
 // per-day group for each (series, day) pair unless the series is known and curr has its ns 5 item.
 Status plan_index_work(const SeriesRegistry& registry, ExistingIndex& existing, IndexWork* work);
+
+// Per-partition layout: the index work of each partition P (by name) with samples: the global
+// group of every series with samples in P unless P's index has its MetricID->TSID item (the server
+// adds it when a cached TSID is new to P), and the per-day group of each (series, day) of P unless
+// P has its ns 5 item.
+Status plan_partition_index_work(const SeriesRegistry& registry, const IndexForDate& index_for,
+                                 std::map<std::string, IndexWork>* works);
 
 }  // namespace vmt::ingest

@@ -82,16 +82,13 @@ Result<layout::Flavour> import_flavour(const std::string& dir, const std::option
     VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir, target ? &*target : nullptr));
     f = sd.flavour;
   }
-  if (f.per_partition_index()) {
-    return invalid_argument(dir + ": writing the per-partition index layout of v1.133+ (" + f.to_string() +
-                            ") is not supported yet; tsdb-import writes v1.93.x and v1.93.x-cluster directories");
-  }
   return f;
 }
 
 Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Flavour>& target) {
   VMT_ASSIGN_OR_RETURN(layout::Flavour flavour, import_flavour(opt.dir, target));
   opt.tenancy = flavour.tenancy;
+  opt.per_partition_index = flavour.per_partition_index();
   if (!flavour.cluster() && (opt.account_id != 0 || opt.project_id != 0)) {
     return invalid_argument("--tenant " + std::to_string(opt.account_id) + ":" + std::to_string(opt.project_id) +
                             ": " + opt.dir + " is a single-node storage (" + flavour.to_string() + "), which has no tenants");

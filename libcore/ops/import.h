@@ -21,7 +21,8 @@ namespace vmt::ops {
 std::vector<std::string> render_import_summary(const ingest::ImportStats& s);
 
 // The flavour to write: what DIR holds (checked against target), else target, else v1.93.7-cluster.
-// The per-partition layout (v1.133+) is refused: writing it is not implemented.
+// A v1.93 directory given a v1.133+ target gets what that server would add to it: per-partition
+// indexes next to the generations, which become legacy.
 Result<layout::Flavour> import_flavour(const std::string& dir, const std::optional<layout::Flavour>& target);
 
 Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Flavour>& target);

@@ -51,7 +51,14 @@ def index_items(d):
         if it["ns"] == 3:
             names[it["metric_ids"][0]] = it["item"][2 * (1 + TB + 8):]  # the canonical MetricName bytes (hex)
     logical = collections.Counter()
-    dup = {n for n, c in collections.Counter(names.values()).items() if c > 1}
+    # Names with several MetricIDs in one index. (Per partition index, a series may have a
+    # MetricID of its own in every partition: the server makes one whenever its TSID cache lacks
+    # the series, and so does an import run for a month new to the directory.)
+    ids_of = collections.defaultdict(set)
+    for it in items:
+        if it["ns"] == 3:
+            ids_of[(it.get("partition", ""), it["item"][2 * (1 + TB + 8):])].add(it["metric_ids"][0])
+    dup = {n for (_, n), ids in ids_of.items() if len(ids) > 1}
     for it in items:
         base = {k: v for k, v in it.items() if k not in ("generation", "index", "part", "item", "metric_ids")}
         for mid in it.get("metric_ids", []):
@@ -70,10 +77,11 @@ def index_items(d):
     return names, logical, dup
 
 def tsid_fields(d, names):
-    out = {}
+    """name -> the set of (JobID, InstanceID) of its MetricIDs (a name may have several)."""
+    out = collections.defaultdict(set)
     for it in run("index", "--json", "--ns", "2", d):
-        out[names.get(it["metric_ids"][0])] = (it["tsid"]["job_id"], it["tsid"]["instance_id"])
-    return out
+        out[names.get(it["metric_ids"][0])].add((it["tsid"]["job_id"], it["tsid"]["instance_id"]))
+    return {n: frozenset(v) for n, v in out.items()}
 
 def blocks(d, names, comparable, merged_names):
     parts = [p for p in run("parts", "--json", d) if p.get("type") == "data_part" and p.get("listed")]
@@ -95,7 +103,7 @@ def blocks(d, names, comparable, merged_names):
             if name in merged_names:
                 # Compared as the series' samples: how the server split them across its MetricIDs
                 # is its own race.
-                merged[name].extend(zip(b["timestamps"], b["mantissas"], [b["scale"]] * len(b["timestamps"])))
+                merged[name].extend(zip(b["timestamps"], map(str, b["values"])))
                 continue
             body["name"] = name
             text = json.dumps(body, sort_keys=True)
@@ -117,14 +125,19 @@ def grouped(seq):
 bad = 0
 names_a, items_a, dup_a = index_items(ours)
 names_b, items_b, dup_b = index_items(theirs)
-if dup_a:
+if dup_a - dup_b:
     bad += 1
-    print("DIFF ours registers %d series under several MetricIDs" % len(dup_a))
+    print("DIFF ours registers %d series under several MetricIDs in one index" % len(dup_a - dup_b))
 if dup_b:
     print("info: the server registered %d series under two MetricIDs (its ingestion race); their items are counted once "
           "and their blocks compared as merged samples" % len(dup_b))
 if items_a == items_b:
     print("ok index: %d logical items equal" % sum(items_a.values()))
+elif set(items_a) == set(items_b):
+    # The same items, some repeated: the server sometimes writes an item twice (in two parts of a
+    # table, when two of its ingestion workers race); mergeset keeps both.
+    print("ok index: %d distinct logical items equal (repeated: %d in ours, %d in theirs)"
+          % (len(items_a), sum(items_a.values()) - len(items_a), sum(items_b.values()) - len(items_b)))
 else:
     bad += 1
     only_a, only_b = items_a - items_b, items_b - items_a
@@ -133,11 +146,11 @@ else:
     for x in list(only_b)[:3]: print("  theirs:", x)
 
 fa, fb = tsid_fields(ours, names_a), tsid_fields(theirs, names_b)
-for name, (job, inst) in fb.items():
+for name, fields in fb.items():
     if name is None or name not in fa: continue
     n = tag_count(name)
     if n < 2:
-        inherited["agree" if fa[name] == (job, inst) else "differ"] += 1
+        inherited["agree" if fa[name] == fields else "differ"] += 1
 print("info: %d series with fewer than 2 tags: JobID/InstanceID as the server's for %d, different for %d (timing-dependent in the server)"
       % (sum(inherited.values()), inherited["agree"], inherited["differ"]))
 

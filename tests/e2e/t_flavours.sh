@@ -114,8 +114,43 @@ if grep -q '^indexdb/[0-9A-F]* (legacy) *0:0 *2023-11-01 *511' "$TMP/dates" && g
   pass "dates: per index, legacy marked"; else fail "dates: per index" "$(cat "$TMP/dates")"; fi
 expect_exit 2 "--target v1.93.7 on a per-partition dir" "$I" export --target v1.93.7 "$LOCAL/vm-single-1.148/multi/storage-final"
 expect_exit 0 "--target v1.136.0 on a v1.148 dir (same layout)" "$I" verify --target v1.136.0 "$LOCAL/vm-single-1.148/multi/storage-final"
-expect_exit 2 "import into a per-partition dir: not implemented, refused" "$IMP" -s "$TMP/pp" --target v1.148 $R100 "$S1/node/input/batch-1.prom"
-[ ! -e "$TMP/pp" ] && pass "refused import wrote nothing" || fail "refused import wrote nothing"
+
+# tsdb-import --target v1.148: a new directory of each tenancy from the fixtures' inputs, one run per
+# file as the servers got them; and the upgraded-in-place case (a v1.93 directory given v1.148).
+for f in single cluster; do
+  V="$LOCAL/vm-$f-1.148/multi"
+  tg=v1.148.0; [ $f = cluster ] && tg=v1.148.0-cluster
+  for in_file in "$V"/input/*.prom; do
+    tn=""; [ $f = cluster ] && { tn="--tenant 0:0"; case "$(basename "$in_file")" in tiny*) tn="--tenant 42:7";; esac; }
+    check "import $tg: $(basename "$in_file")" "$IMP" --target $tg $tn -s "$TMP/new-$f" $R100 "$in_file"
+  done
+  flavour_is "import $tg: per-partition layout" "$TMP/new-$f" "v1.133+ $([ $f = cluster ] && echo cluster || echo single-node)"
+  [ ! -e "$TMP/new-$f/indexdb" ] && [ -f "$TMP/new-$f/data/indexdb/2025_10/parts.json" ] && pass "import $tg: data/indexdb/P, no indexdb/" \
+    || fail "import $tg: layout" "$(ls "$TMP/new-$f" "$TMP/new-$f/data")"
+  if [ $f = single ]; then
+    export_same "import $tg: export == server" "$TMP/new-$f" "" "$V/export/all.jsonl"
+  else
+    export_same "import $tg: export 0:0 == server" "$TMP/new-$f" 0:0 "$V/export/0_0-all.jsonl"
+    export_same "import $tg: export 42:7 == server" "$TMP/new-$f" 42:7 "$V/export/42_7-all.jsonl"
+  fi
+  verify_clean "import $tg: verify" "$TMP/new-$f"
+  if python3 "$HERE_FLAVOURS/import_compare.py" "$I" "$TMP/new-$f" "$V/storage-before-merge" >"$TMP/cmp" 2>&1; then
+    pass "import $tg: blocks and index items == server's"; else fail "import $tg == server" "$(cat "$TMP/cmp")"; fi
+  U="$LOCAL/vm-$f-1.148/upgraded"
+  fixture_dir_copy "$SHARED/vm-$f-1.93/node/storage-after-merge" "$TMP/up-$f"
+  tn=""; [ $f = cluster ] && tn="--tenant 0:0"
+  for in_file in "$U"/input/*.prom; do check "upgrade $tg: $(basename "$in_file")" "$IMP" --target $tg $tn -s "$TMP/up-$f" $R100 "$in_file"; done
+  export_same "upgrade $tg: export == server" "$TMP/up-$f" "${tn#--tenant }" "$U/export/all.jsonl"
+  verify_clean "upgrade $tg: verify" "$TMP/up-$f"
+  if python3 "$HERE_FLAVOURS/import_compare.py" "$I" "$TMP/up-$f" "$U/storage" >"$TMP/cmp" 2>&1; then
+    pass "upgrade $tg: blocks and index items == server's"; else fail "upgrade $tg == server" "$(cat "$TMP/cmp")"; fi
+done
+# Appending to the new directory: series of a month already there keep their MetricIDs.
+check "import v1.148: append batch-1 again" "$IMP" -s "$TMP/new-single" $R100 "$LOCAL/vm-single-1.148/multi/input/batch-1.prom"
+grep -q 'series: total=97 new=0 curr=97 ' "$TMP/stderr" && pass "append: the 97 series found in data/indexdb/2025_10" || fail "append: series found" "$(cat "$TMP/stderr")"
+grep -q 'indexdb: items=0 parts=0\|^tsdb-import: indexdb' "$TMP/stderr" && ! grep -q '^tsdb-import: indexdb data' "$TMP/stderr" && pass "append: no index items needed" \
+  || fail "append: no index items" "$(cat "$TMP/stderr")"
+verify_clean "append: verify" "$TMP/new-single"
 
 # tsdb-merge on v1.148: the force merge gives the server's blocks (storage-final's data parts are
 # its force-merged parts; the delete after it only added index items).
