@@ -92,6 +92,12 @@ void BlockRouter::route_row(BlockResult& res, uint64_t line_no, ByteView line) {
     return;
   }
   kb_.build(row_);
+  if (kb_.over_limits()) {
+    report_bad("series dropped: more than " + std::to_string(kb_.options().limits.max_labels) +
+               " labels, a label name over 256 bytes or a value over " + std::to_string(kb_.options().limits.max_value_len) +
+               " bytes (vminsert v1.136+ drops such series)");
+    return;
+  }
   const Placement& pl = *cfg_.placement;
   bool rerouted = false;
   size_t owner = pl.owner(kb_.key_hash(), kb_.raw(), &rerouted);

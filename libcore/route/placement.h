@@ -31,6 +31,9 @@ struct PlacementOptions {
   bool multilevel = false;                // hashSeed 0xABCDEF0123456789
   size_t replication_factor = 1;          // -replicationFactor
   std::vector<std::string> unavailable;   // addresses from `nodes` that are not ready
+  // vminsert v1.136+ sorts the -storageNode addresses (netstorage.Init): the primary address is
+  // the same (the hash is over addresses), the replicas are its successors in sorted order.
+  bool sorted_ring = false;
 };
 
 class Placement {
@@ -49,7 +52,7 @@ class Placement {
   const ReplicaSet& copies(size_t owner) const { return replicas_[owner]; }
 
  private:
-  Placement(ConsistentHash ch, std::vector<uint8_t> ready, size_t rf);
+  Placement(ConsistentHash ch, std::vector<uint8_t> ready, size_t rf, const std::vector<size_t>& ring);
 
   ConsistentHash ch_;
   std::vector<uint8_t> ready_;

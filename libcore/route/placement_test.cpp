@@ -70,4 +70,23 @@ TEST_SUITE("route/placement") {
     CHECK(unknown.status().message().find("\"c\" is not one of") != std::string::npos);
     CHECK(Placement::make({{"a"}, false, 0, {}}).status().code() == Code::invalid_argument);
   }
+
+  TEST_CASE("v1.136+: replicas follow the sorted addresses, the primary does not move") {
+    // -storageNode a,c,b: v1.93.7 keeps the flag order (a -> c -> b), v1.136+ sorts it
+    // (a -> b -> c; app/vminsert/netstorage Init at v1.136.0 and v1.148.0).
+    const std::vector<std::string> nodes = {"a:8400", "c:8400", "b:8400"};
+    PlacementOptions o{nodes, false, 2, {}};
+    Placement flag = make(o);
+    o.sorted_ring = true;
+    Placement sorted = make(o);
+    for (uint64_t h = 0; h < 2000; ++h) CHECK(flag.primary(h * 0x9e3779b97f4a7c15ULL) == sorted.primary(h * 0x9e3779b97f4a7c15ULL));
+    CHECK(flag.copies(0).nodes == std::vector<size_t>{0, 1});    // a, then c
+    CHECK(sorted.copies(0).nodes == std::vector<size_t>{0, 2});  // a, then b
+    CHECK(sorted.copies(2).nodes == std::vector<size_t>{2, 1});  // b, then c
+    CHECK(sorted.copies(1).nodes == std::vector<size_t>{1, 0});  // c wraps to a
+    // An unavailable successor is skipped in ring order.
+    o.unavailable = {"b:8400"};
+    Placement down = make(o);
+    CHECK(down.copies(0).nodes == std::vector<size_t>{0, 1});
+  }
 }

@@ -38,6 +38,14 @@ void KeyBuilder::build_from_labels(const std::vector<metric::Label>& labels) {
 void KeyBuilder::finish() {
   if (opt_.order == LabelOrder::sorted) sort_by_name_stable(labels_);
   if (opt_.sort_labels) go_sort_labels(labels_);
+  over_limits_ = false;
+  if (opt_.drop_over_limits) {
+    over_limits_ = labels_.size() > opt_.limits.max_labels;
+    for (size_t i = 0; !over_limits_ && i < labels_.size(); ++i) {
+      over_limits_ = labels_[i].name.size() > metric::RawLimits::kMaxLabelNameLen ||
+                     labels_[i].value.size() > opt_.limits.max_value_len;
+    }
+  }
 
   const uint64_t limited_before = raw_stats_.metrics_with_dropped_labels + raw_stats_.too_long_label_names +
                                   raw_stats_.too_long_label_values;

@@ -44,6 +44,9 @@ struct KeyOptions {
   LabelOrder order = LabelOrder::as_is;
   bool sort_labels = false;     // -sortLabels
   metric::RawLimits limits;     // -maxLabelsPerTimeseries, -maxLabelValueLen
+  // vminsert v1.136+ (lib/timeserieslimits): a series over a limit is dropped whole instead of
+  // having labels cut (v1.93.7's MarshalMetricNameRaw).
+  bool drop_over_limits = false;
 };
 
 // One --extra-label value "NAME=VALUE", split at the first '=' like extra_label query args.
@@ -69,6 +72,8 @@ class KeyBuilder {
   // How many leading labels reached MetricNameRaw (the others were dropped by the count limit).
   size_t kept_labels() const { return labels_.size() < opt_.limits.max_labels ? labels_.size() : opt_.limits.max_labels; }
   const metric::RawStats& raw_stats() const { return raw_stats_; }
+  // With drop_over_limits: the row's series exceeds a limit and vminsert drops it.
+  bool over_limits() const { return over_limits_; }
   // True when the hashed labels are exactly what parsing the row's line again gives: no extra
   // labels, no reordering, nothing cut or dropped by the limits. The line itself can then stand
   // for the row (prom_render.h is needed otherwise).
@@ -84,6 +89,7 @@ class KeyBuilder {
   Bytes key_;
   bool key_is_raw_ = true;
   bool as_parsed_ = true;
+  bool over_limits_ = false;
   uint64_t key_hash_ = 0;
   metric::RawStats raw_stats_;
 };

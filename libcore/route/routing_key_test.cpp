@@ -156,4 +156,18 @@ TEST_SUITE("route/routing_key") {
     CHECK(kb.raw().data() == raw_before);
     CHECK(static_cast<const void*>(kb.labels().data()) == labels_before);
   }
+
+  TEST_CASE("v1.136+ limits drop the whole series instead of cutting labels") {
+    KeyOptions o;
+    o.drop_over_limits = true;
+    o.limits.max_labels = 3;
+    o.limits.max_value_len = 4;
+    CHECK(!from_line("foo{a=\"1\",b=\"2\"} 1", o).over_limits());                 // 3 labels with the name
+    CHECK(from_line("foo{a=\"1\",b=\"2\",c=\"3\"} 1", o).over_limits());         // 4
+    CHECK(!from_line("foo{a=\"1234\"} 1", o).over_limits());
+    CHECK(from_line("foo{a=\"12345\"} 1", o).over_limits());
+    CHECK(from_line("foo{" + std::string(257, 'n') + "=\"1\"} 1", o).over_limits());
+    o.drop_over_limits = false;  // v1.93.7: kept, labels cut
+    CHECK(!from_line("foo{a=\"1\",b=\"2\",c=\"3\"} 1", o).over_limits());
+  }
 }

@@ -41,8 +41,10 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false)->type_name("ADDR");
   app.add_option("--extra-label", extra_labels, "append NAME=VALUE to every row, as the extra_label query arg (repeatable)")
       ->allow_extra_args(false)->type_name("NAME=VALUE");
-  app.add_option("--max-labels-per-timeseries", max_labels, "vminsert -maxLabelsPerTimeseries (default 30)")->type_name("N");
-  app.add_option("--max-label-value-len", max_value_len, "vminsert -maxLabelValueLen (default 16384)")->type_name("N");
+  auto* o_max_labels = app.add_option("--max-labels-per-timeseries", max_labels,
+      "vminsert -maxLabelsPerTimeseries (default 30; 40 for v1.136+ targets)")->type_name("N");
+  auto* o_max_value = app.add_option("--max-label-value-len", max_value_len,
+      "vminsert -maxLabelValueLen (default 16384; 4096 for v1.136+ targets)")->type_name("N");
   app.add_option("--default-timestamp", default_timestamp, "with --format wire: milliseconds for rows without a timestamp "
                  "(default: the start of the run)")->type_name("MS");
   app.add_flag("--strict", strict, "stop at the first bad line (exit 1) instead of skipping it");
@@ -76,6 +78,14 @@ int main(int argc, char** argv) {
     opt.key.sort_labels = sort_labels;
     opt.key.limits.max_labels = max_labels;
     opt.key.limits.max_value_len = max_value_len;
+    if (flavour && flavour->per_partition_index()) {
+      // vminsert v1.136/v1.148: -storageNode sorted, new limit defaults, series over a limit
+      // dropped (lib/timeserieslimits) rather than cut.
+      opt.placement.sorted_ring = true;
+      opt.key.drop_over_limits = true;
+      if (o_max_labels->count() == 0) opt.key.limits.max_labels = 40;
+      if (o_max_value->count() == 0) opt.key.limits.max_value_len = 4096;
+    }
     opt.format = format == "wire" ? route::OutputFormat::wire : route::OutputFormat::prom;
     opt.out_dir = out_dir;
     opt.count_series = stats;
