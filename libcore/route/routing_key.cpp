@@ -45,6 +45,13 @@ void KeyBuilder::finish() {
       over_limits_ = labels_[i].name.size() > metric::RawLimits::kMaxLabelNameLen ||
                      labels_[i].value.size() > opt_.limits.max_value_len;
     }
+    if (over_limits_) {  // dropped before MarshalMetricNameRaw: nothing cut, nothing counted
+      raw_.clear();
+      key_is_raw_ = true;
+      as_parsed_ = false;
+      key_hash_ = 0;
+      return;
+    }
   }
 
   const uint64_t limited_before = raw_stats_.metrics_with_dropped_labels + raw_stats_.too_long_label_names +

@@ -80,6 +80,13 @@ for p in 2023_10 2023_11; do
   same_file "single 1.93 tiny $p: merged blocks == server's" "$TMP/got.b" "$TMP/want.b"
 done
 
+fixture_dir_copy "$S1/node/storage-before-merge" "$TMP/snm"
+check "single 1.93 node: force merge of the server's parts" "$M" --force "$TMP/snm"
+got=$(jq -r '.Small[0]' "$TMP/snm/data/small/2023_11/parts.json"); want=$(jq -r '.Small[0]' "$S1/node/storage-after-merge/data/small/2023_11/parts.json")
+blocks_norm "$TMP/snm/data/small/2023_11/$got" >"$TMP/got.b"; blocks_norm "$S1/node/storage-after-merge/data/small/2023_11/$want" >"$TMP/want.b"
+same_file "single 1.93 node: merged blocks == server's" "$TMP/got.b" "$TMP/want.b"
+same_file "single 1.93 node: metadata.json == server's" "$TMP/snm/data/small/2023_11/$got/metadata.json" "$S1/node/storage-after-merge/data/small/2023_11/$want/metadata.json"
+
 # ---- per-partition index: v1.136.0 and v1.148.0 -----------------------------------------------------
 for v in vm-single-1.148 vm-single-1.136; do
   export_same "$v: export before merge == server" "$LOCAL/$v/multi/storage-before-merge" "" "$LOCAL/$v/multi/export/before-merge.jsonl"
@@ -168,3 +175,17 @@ for v in vm-single-1.148 vm-cluster-1.148; do
     pass "$v: sources removed, no markers left"; else fail "$v: leftovers" "$(find "$D" -name '*.must-remove.*' -o -name '.delete-this-dir')"; fi
 done
 export_same "vm-single-1.148: export after our merge == server" "$TMP/vm-single-1.148" "" "$LOCAL/vm-single-1.148/multi/export/all.jsonl"
+
+# tsdb-route --target v1.148-cluster: series over the v1.136+ limits are dropped (v1.93.7 cuts
+# them); replicas follow the sorted addresses (checked live against vminsert v1.148.0: the same
+# node for every row, see the issue note).
+{ printf 'over{'; for k in $(seq 1 45); do printf 'l%d="v",' "$k"; done; printf 'z="v"} 1 1\n'; echo 'ok_series{a="1"} 1 1'; } >"$TMP/ol.prom"
+expect_exit 0 "route v1.148: over-limit series" "$BIN/tsdb-route" --target v1.148.0-cluster --storage-node a:8400,b:8400 --stats "$TMP/ol.prom"
+grep -q 'rows 1 (copies 1), series 1, bad lines 1' "$TMP/stdout" && grep -q 'series dropped' "$TMP/stderr" && pass "route v1.148: the 46-label series dropped" \
+  || fail "route v1.148: dropped" "$(cat "$TMP/stdout" "$TMP/stderr")"
+expect_exit 0 "route v1.93: over-limit series kept" "$BIN/tsdb-route" --storage-node a:8400,b:8400 --stats "$TMP/ol.prom"
+grep -q 'rows 2 (copies 2), series 2, bad lines 0' "$TMP/stdout" && pass "route v1.93: labels cut, series kept" || fail "route v1.93: kept" "$(cat "$TMP/stdout")"
+"$BIN/tsdb-route" --storage-node a:8400,c:8400,b:8400 --replication-factor 2 --out-dir "$TMP/r93" "$S1/node/input/batch-1.prom" 2>/dev/null
+"$BIN/tsdb-route" --target v1.148-cluster --storage-node a:8400,c:8400,b:8400 --replication-factor 2 --out-dir "$TMP/r148" "$S1/node/input/batch-1.prom" 2>/dev/null
+if ! cmp -s "$TMP"/r93/node-1_* "$TMP"/r148/node-1_* && [ "$(cat "$TMP"/r148/* | wc -l)" = "$(cat "$TMP"/r93/* | wc -l)" ]; then
+  pass "route v1.148: replicas placed differently from v1.93 with unsorted -storageNode"; else fail "route v1.148: replica order" "$(ls "$TMP/r93" "$TMP/r148")"; fi

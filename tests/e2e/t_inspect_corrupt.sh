@@ -18,3 +18,21 @@ eval "$res"
 [ "${runs:-0}" -gt 1000 ] && pass "corruption: $runs damaged copies probed" || fail "corruption: only ${runs:-0} runs"
 [ "${crashes:-1}" = 0 ] && pass "corruption: no crash, hang or sanitizer report" || fail "corruption: $crashes crashes"
 [ "${unnamed:-1}" = 0 ] && pass "corruption: every error names the damaged file ($detected detected, $silent silent)" || fail "corruption: $unnamed errors without the file name"
+
+# The same on a single-node v1.148 directory (81-byte block headers, 56-byte metaindex rows,
+# items without a tenant, a per-partition index), every 3rd byte of the small files.
+S148="$TMP/s148"
+mkdir -p "$S148" && cp -r "$LOCAL/vm-single-1.148/multi/storage-final/." "$S148/" && chmod -R u+w "$S148"
+DP=$(cd "$S148" && ls -d data/small/2023_10/*/ | head -1); DP=${DP%/}
+IP=$(cd "$S148" && ls -d data/indexdb/2023_10/*/ | head -1); IP=${IP%/}
+specs=()
+for f in metaindex.bin metadata.json index.bin; do specs+=("$DP/$f:flip:3" "$DP/$f:truncate" "$IP/$f:flip:3" "$IP/$f:truncate"); done
+for f in timestamps.bin values.bin; do specs+=("$DP/$f:flip:7"); done
+for f in items.bin lens.bin; do specs+=("$IP/$f:flip:7"); done
+specs+=("$DP/index.bin:missing" "$IP/items.bin:missing" "data/indexdb/2023_10/parts.json:missing")
+res=$(python3 "$(dirname "${BASH_SOURCE[0]}")/corrupt.py" "$BIN/tsdb-inspect" "$S148" "${VMT_TIMEOUT:-30}" "${specs[@]}")
+echo "corruption (single-node v1.148): $res" >&2
+eval "$res"
+[ "${runs:-0}" -gt 200 ] && pass "corruption v1.148 single: $runs damaged copies probed" || fail "corruption v1.148 single: only ${runs:-0} runs"
+[ "${crashes:-1}" = 0 ] && pass "corruption v1.148 single: no crash, hang or sanitizer report" || fail "corruption v1.148 single: $crashes crashes"
+[ "${unnamed:-1}" = 0 ] && pass "corruption v1.148 single: every error names the damaged file ($detected detected, $silent silent)" || fail "corruption v1.148 single: $unnamed errors without the file name"
