@@ -85,6 +85,7 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  T value_or(T fallback) const& { return is_ok() ? *value_ : std::move(fallback); }
 
   Result& with_context(const std::string& ctx) & { status_.with_context(ctx); return *this; }
   Result&& with_context(const std::string& ctx) && { status_.with_context(ctx); return std::move(*this); }

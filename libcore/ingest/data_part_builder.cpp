@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "encoding/decimal.h"
+#include "layout/part_size.h"
 #include "storage/block.h"
 #include "storage/dedup.h"
 #include "storage/part_writer.h"
@@ -156,12 +157,7 @@ Status write_data_part(const PartitionRows& rows, const SeriesRegistry& reg, con
   if (memory) {
     out->size_bytes = memory->size_bytes();
   } else {
-    uint64_t size = 0;
-    for (const char* f : {"timestamps.bin", "values.bin", "index.bin", "metaindex.bin"}) {
-      VMT_ASSIGN_OR_RETURN(uint64_t s, fs::file_size(fs::join(dir, f)));
-      size += s;
-    }
-    out->size_bytes = size;
+    VMT_ASSIGN_OR_RETURN(out->size_bytes, layout::part_size(dir));
   }
   return Status::ok();
 }

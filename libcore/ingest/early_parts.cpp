@@ -5,6 +5,7 @@
 
 #include "base/fs.h"
 #include "ingest/part_tier.h"
+#include "layout/part_size.h"
 #include "storage/block_stream_merge.h"
 #include "storage/merge_policy.h"
 #include "storage/part_reader.h"
@@ -53,11 +54,7 @@ Status merge_parts_written_early(TargetDir& dir, const std::string& partition, i
     VMT_TRY(w.close(dedup_interval_ms));
     VMT_TRY(fs::fsync_path(small));
     readers.clear();
-    np.size_bytes = 0;
-    for (const char* f : {"timestamps.bin", "values.bin", "index.bin", "metaindex.bin"}) {
-      VMT_ASSIGN_OR_RETURN(uint64_t sz, fs::file_size(fs::join(np.temp_dir, f)));
-      np.size_bytes += sz;
-    }
+    VMT_ASSIGN_OR_RETURN(np.size_bytes, layout::part_size(np.temp_dir));
     np.big = np.size_bytes > max_small_part_size(small);
     np.rows = w.part_header().rows_count;
     np.min_timestamp = w.part_header().min_timestamp;

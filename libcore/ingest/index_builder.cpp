@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "base/fs.h"
+#include "layout/part_size.h"
 #include "indexdb/series_items.h"
 #include "indexdb/tag_rows_merge.h"
 #include "ingest/index_stream.h"
@@ -115,14 +116,6 @@ Status write_sorted(const mergeset::Items& items, const std::vector<uint32_t>& o
   return w.close();
 }
 
-Status part_size(const std::string& dir, uint64_t* size) {
-  *size = 0;
-  for (const char* f : {"metaindex.bin", "index.bin", "items.bin", "lens.bin"}) {
-    VMT_ASSIGN_OR_RETURN(uint64_t s, fs::file_size(fs::join(dir, f)));
-    *size += s;
-  }
-  return Status::ok();
-}
 
 }  // namespace
 
@@ -150,7 +143,8 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
     out->items_generated = n;
     out->items = w.header().items_count;
     out->blocks = w.header().blocks_count;
-    return part_size(part_dir, &out->size_bytes);
+    VMT_ASSIGN_OR_RETURN(out->size_bytes, layout::part_size(part_dir));
+    return Status::ok();
   }
 
   // Otherwise: items sorted as strings in runs that fit the budget, then merged.
@@ -220,7 +214,8 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
     out->runs = runs.size();
     VMT_TRY(fs::remove_all(opt.runs_dir));
   }
-  return part_size(part_dir, &out->size_bytes);
+  VMT_ASSIGN_OR_RETURN(out->size_bytes, layout::part_size(part_dir));
+  return Status::ok();
 }
 
 }  // namespace vmt::ingest

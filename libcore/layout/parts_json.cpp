@@ -38,7 +38,7 @@ Status decode_string_list(const nlohmann::json& j, const char* field, std::vecto
       return corruption(std::string(field) + "[" + std::to_string(i) + "] must be a string");
     }
     std::string name = j[i].get<std::string>();
-    if (!is_valid_part_name(name)) {
+    if (!mergeset::is_valid_part_name(name)) {
       return corruption(std::string(field) + "[" + std::to_string(i) + "]: invalid part name \"" + name + "\"");
     }
     out->push_back(std::move(name));
@@ -56,11 +56,6 @@ Result<nlohmann::json> parse_json(ByteView text) {
 }
 
 }  // namespace
-
-bool is_valid_part_name(const std::string& name) {
-  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
-         name.find('\0') == std::string::npos;
-}
 
 Bytes DataPartsJson::encode() const {
   Bytes out = "{\"Small\":";
@@ -105,10 +100,6 @@ Result<TablePartsJson> read_table_parts_json(const std::string& path) {
 }
 
 Status write_data_parts_json(const std::string& path, const DataPartsJson& p) {
-  return fs::write_file_atomic(path, p.encode());
-}
-
-Status write_table_parts_json(const std::string& path, const TablePartsJson& p) {
   return fs::write_file_atomic(path, p.encode());
 }
 

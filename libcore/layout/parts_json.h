@@ -36,9 +36,7 @@ struct TablePartsJson {
 Result<DataPartsJson> read_data_parts_json(const std::string& path);
 Result<TablePartsJson> read_table_parts_json(const std::string& path);
 Status write_data_parts_json(const std::string& path, const DataPartsJson& p);
-Status write_table_parts_json(const std::string& path, const TablePartsJson& p);
-
-// A part name must be a plain directory name: not empty, no '/', not "." or "..".
-bool is_valid_part_name(const std::string& name);
+// (A table's parts.json is written by mergeset::write_part_names; part names are checked by
+// mergeset::is_valid_part_name.)
 
 }  // namespace vmt::layout

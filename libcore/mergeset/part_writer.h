@@ -76,7 +76,6 @@ class PartWriter {
 
   const PartHeader& header() const { return header_; }   // complete after close()
   PartFiles take_files();                                 // in-memory parts, after close()
-  uint64_t items_added() const { return items_added_; }
   uint64_t prepare_block_fallbacks() const { return fallbacks_; }
 
   class Sink;  // directory or memory; part_writer.cpp

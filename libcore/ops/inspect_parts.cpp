@@ -1,6 +1,7 @@
 // tsdb-inspect parts: the layout of a data directory with each part's metadata.json.
 // Spec: storage-layout.md §1-§3, data-part.md §9 and §14, mergeset.md §3-§4.
 #include "base/fs.h"
+#include "layout/part_size.h"
 #include "layout/storage_dir.h"
 #include "mergeset/part_header.h"
 #include "ops/args.h"
@@ -11,15 +12,6 @@
 namespace vmt::ops {
 
 namespace {
-
-uint64_t files_size(const std::string& dir, std::initializer_list<const char*> files) {
-  uint64_t total = 0;
-  for (const char* f : files) {
-    auto sz = fs::file_size(fs::join(dir, f));
-    if (sz.is_ok()) total += *sz;
-  }
-  return total;
-}
 
 const char* yes_no(bool b) { return b ? "yes" : "no"; }
 
@@ -55,7 +47,7 @@ Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out
       append_json_line(out.buf(), j);
     }
     for (const auto& part : p.parts) {
-      uint64_t size = files_size(part.path, {"timestamps.bin", "values.bin", "index.bin", "metaindex.bin"});
+      const uint64_t size = layout::part_size(part.path).value_or(0);  // 0: damaged (verify says how)
       auto ph = part.exists ? storage::PartHeader::read_dir(part.path)
                             : Result<storage::PartHeader>(not_found("part directory is missing"));
       if (c.json) {
@@ -105,7 +97,7 @@ Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out
       append_json_line(out.buf(), j);
     }
     for (const auto& part : g.parts) {
-      uint64_t size = files_size(part.path, {"items.bin", "lens.bin", "index.bin", "metaindex.bin"});
+      const uint64_t size = layout::part_size(part.path).value_or(0);
       auto ph = part.exists ? mergeset::read_part_header(part.path)
                             : Result<mergeset::PartHeader>(not_found("part directory is missing"));
       if (c.json) {

@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "layout/parts_json.h"
+#include "layout/part_size.h"
 #include "ops/merge_internal.h"
 #include "storage/merge_policy.h"
 #include "storage/part_reader.h"
@@ -123,7 +124,7 @@ Status PartitionJob::prepare() {
     d.name = e.name;
     d.big = e.big;
     VMT_ASSIGN_OR_RETURN(d.header, PartHeader::read_dir(e.path, display(d)));
-    VMT_ASSIGN_OR_RETURN(d.size, part_size(e.path));
+    VMT_ASSIGN_OR_RETURN(d.size, layout::part_size(e.path));
     parts_.push_back(std::move(d));
   }
   VMT_TRY(namer_.init({p_.small_dir, p_.big_dir}, env_.opt.name_seed_ns));
@@ -296,7 +297,7 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
     const std::string final_dir = fs::join(parent, out.name);
     VMT_TRY(fs::rename(tmp, final_dir));
     VMT_TRY(fs::fsync_path(parent));
-    VMT_ASSIGN_OR_RETURN(out.size, part_size(final_dir));
+    VMT_ASSIGN_OR_RETURN(out.size, layout::part_size(final_dir));
     s.output_name = out.name;
     s.output_bytes = out.size;
     added = &out;

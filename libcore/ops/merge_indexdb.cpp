@@ -9,6 +9,7 @@
 #include "mergeset/merge.h"
 #include "mergeset/merge_policy.h"
 #include "mergeset/table.h"
+#include "layout/part_size.h"
 #include "ops/merge_internal.h"
 
 namespace vmt::ops::merge_detail {
@@ -185,7 +186,7 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason) {
   VMT_TRY(fs::fsync_path(g_.path));
   out.path = final_dir;
   VMT_ASSIGN_OR_RETURN(out.header, mergeset::read_part_header(final_dir));
-  VMT_ASSIGN_OR_RETURN(out.size_bytes, part_size(final_dir));
+  VMT_ASSIGN_OR_RETURN(out.size_bytes, layout::part_size(final_dir));
   replace(&out);
   std::vector<std::string> names;
   for (const auto& p : parts_) names.push_back(p.name);

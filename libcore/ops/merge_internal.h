@@ -79,8 +79,6 @@ Status mkdir_durable(const std::string& path);
 // itself durable sooner).
 constexpr const char* kDeleteMarker = ".delete-this-dir";
 Status remove_part_dirs(const std::vector<std::string>& paths, bool delete_marker);
-// The policy size of a part: Σ of its four .bin files (data or mergeset part).
-Result<uint64_t> part_size(const std::string& dir);
 
 // The work of one data partition / one indexdb table (merge_data.cpp, merge_indexdb.cpp).
 TableResult run_partition(Env& env, const layout::Partition& p);

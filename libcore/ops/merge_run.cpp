@@ -146,17 +146,6 @@ Status remove_part_dirs(const std::vector<std::string>& paths, bool delete_marke
   return Status::ok();
 }
 
-Result<uint64_t> part_size(const std::string& dir) {
-  uint64_t total = 0;
-  for (const char* f : {"timestamps.bin", "values.bin", "index.bin", "metaindex.bin", "items.bin", "lens.bin"}) {
-    const std::string p = fs::join(dir, f);
-    if (!fs::exists(p)) continue;
-    VMT_ASSIGN_OR_RETURN(uint64_t n, fs::file_size(p));
-    total += n;
-  }
-  return total;
-}
-
 }  // namespace merge_detail
 
 using namespace merge_detail;

@@ -35,7 +35,6 @@ class ConsistentHash {
 
   size_t size() const { return node_hashes_.size(); }
   uint64_t seed() const { return seed_; }
-  uint64_t node_hash_at(size_t i) const { return node_hashes_[i]; }
 
   // getNodeIdx(h, {}).
   size_t node_idx(uint64_t h) const;

@@ -99,8 +99,6 @@ class PartReader {
   Status next(Block& out, bool* eof);
 
   const Position& position() const { return pos_; }
-  uint64_t blocks_read() const { return blocks_read_; }
-  uint64_t rows_read() const { return rows_read_; }
   // After EOF: blocks, rows and Min/MaxTimestamp seen must equal metadata.json.
   Status verify_totals() const;
 

@@ -104,7 +104,6 @@ class PartWriter {
   Status close(int64_t min_dedup_interval_ms = 0);
 
   const PartHeader& part_header() const { return ph_; }
-  uint64_t blocks_written() const { return ph_.blocks_count; }
 
  private:
   Status flush_index_block();

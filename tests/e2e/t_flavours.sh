@@ -161,7 +161,7 @@ verify_clean "append: verify" "$TMP/new-single"
 
 # tsdb-merge on v1.148: the force merge gives the server's blocks (storage-final's data parts are
 # its force-merged parts; the delete after it only added index items).
-for v in vm-single-1.148 vm-cluster-1.148; do
+for v in vm-single-1.148 vm-cluster-1.148 vm-single-1.136; do
   D="$TMP/$v"
   fixture_dir_copy "$LOCAL/$v/multi/storage-before-merge" "$D"
   check "$v: force merge with --indexdb" "$M" --force --indexdb "$D"
