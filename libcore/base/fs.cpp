@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace vmt::fs {
@@ -273,6 +275,24 @@ void FlockFile::unlock() {
     ::close(fd_);
     fd_ = -1;
   }
+}
+
+uint64_t memory_total() {
+  uint64_t total = uint64_t(::sysconf(_SC_PHYS_PAGES)) * uint64_t(::sysconf(_SC_PAGE_SIZE));
+  if (FILE* f = std::fopen("/sys/fs/cgroup/memory.max", "r")) {  // "max" when there is no limit
+    unsigned long long lim = 0;
+    if (std::fscanf(f, "%llu", &lim) == 1 && lim > 0 && lim < total) total = lim;
+    std::fclose(f);
+  }
+  return total;
+}
+
+uint64_t free_disk_bytes(const std::string& path) {
+  std::string p = path;
+  while (!is_dir(p) && p != dir_name(p) && !p.empty()) p = dir_name(p);
+  struct statvfs v;
+  if (::statvfs(p.empty() ? "." : p.c_str(), &v) != 0) return 0;
+  return uint64_t(v.f_bavail) * uint64_t(v.f_frsize);
 }
 
 }  // namespace vmt::fs

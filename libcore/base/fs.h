@@ -84,4 +84,10 @@ class FlockFile {
   int fd_ = -1;
 };
 
+// The machine figures vmstorage sizes its merges by: memory.Allowed()'s base (physical memory, or
+// the cgroup v2 memory.max when lower) and the free space (statvfs f_bavail) of the file system
+// holding `path` or, when it does not exist yet, its nearest existing parent (0 if none).
+uint64_t memory_total();
+uint64_t free_disk_bytes(const std::string& path);
+
 }  // namespace vmt::fs

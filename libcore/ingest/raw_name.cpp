@@ -2,14 +2,6 @@
 
 namespace vmt::ingest {
 
-Result<ExtraLabel> parse_extra_label(ByteView s) {
-  size_t eq = s.find('=');
-  if (eq == ByteView::npos) {
-    return invalid_argument("--extra-label must have the form name=value; got \"" + std::string(s) + "\"");
-  }
-  return ExtraLabel{std::string(s.substr(0, eq)), std::string(s.substr(eq + 1))};
-}
-
 RawNameBuilder::RawNameBuilder(uint32_t account_id, uint32_t project_id, std::vector<ExtraLabel> extra,
                                metric::RawLimits limits)
     : account_id_(account_id), project_id_(project_id), extra_(std::move(extra)), limits_(limits) {}

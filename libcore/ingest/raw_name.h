@@ -19,20 +19,15 @@
 
 #include "base/coding.h"
 #include "base/status.h"
+#include "metric/extra_label.h"
 #include "metric/metric_name.h"
 #include "prom/parser.h"
 
 namespace vmt::ingest {
 
-struct ExtraLabel {
-  std::string name;   // may be empty: then it sets the metric name, as in VM
-  std::string value;  // may be empty: then the label is skipped, as in VM
-  bool operator==(const ExtraLabel& o) const = default;
-};
+using metric::ExtraLabel;
+using metric::parse_extra_label;
 
-// "name=value" split at the FIRST '=' (lib/protoparser/common/extra_labels.go). A missing '=' is
-// invalid_argument, as VM's HTTP 400.
-Result<ExtraLabel> parse_extra_label(ByteView s);
 
 class RawNameBuilder {
  public:

@@ -30,17 +30,6 @@ uint64_t now_ns() {
 
 bool has_prefix(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
-// memory.Allowed()'s base: the physical memory, or the cgroup v2 limit when lower.
-uint64_t memory_total() {
-  uint64_t total = uint64_t(::sysconf(_SC_PHYS_PAGES)) * uint64_t(::sysconf(_SC_PAGE_SIZE));
-  if (FILE* f = std::fopen("/sys/fs/cgroup/memory.max", "r")) {
-    unsigned long long lim = 0;
-    if (std::fscanf(f, "%llu", &lim) == 1 && lim > 0 && lim < total) total = lim;
-    std::fclose(f);
-  }
-  return total;
-}
-
 // ns 4 items of a table: deleted MetricIDs (§9, indexdb.md §4.4), appended to *out.
 Status load_deleted_metric_ids(const layout::IndexTable& g, std::vector<uint64_t>* out) {
   const Bytes prefix(1, char(indexdb::kNsDeletedMetricID));
@@ -68,11 +57,7 @@ Status load_deleted_metric_ids(const layout::IndexTable& g, std::vector<uint64_t
 
 uint64_t Env::free_bytes(const std::string& path) const {
   if (opt.max_disk_bytes) return *opt.max_disk_bytes;
-  std::string p = path;
-  while (!fs::is_dir(p) && p != fs::dir_name(p) && !p.empty()) p = fs::dir_name(p);
-  struct statvfs v;
-  if (::statvfs(p.empty() ? "." : p.c_str(), &v) != 0) return 0;
-  return uint64_t(v.f_bavail) * uint64_t(v.f_frsize);
+  return fs::free_disk_bytes(path);
 }
 
 Status PartNamer::init(const std::vector<std::string>& dirs, uint64_t seed_ns) {
@@ -157,7 +142,7 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
   env.stop = stop;
   env.now_ms = opt.now_ms != 0 ? opt.now_ms : int64_t(now_ns() / 1000000);
   if (opt.retention_ms) env.retention_deadline_ms = env.now_ms - *opt.retention_ms;
-  env.memory_total = memory_total();
+  env.memory_total = fs::memory_total();
   env.cpus = std::max(1u, std::thread::hardware_concurrency());
 
   if (!fs::is_dir(opt.dir)) return not_found(opt.dir + ": not a directory (want a vmstorage -storageDataPath)");

@@ -6,13 +6,6 @@
 
 namespace vmt::route {
 
-Result<std::pair<std::string, std::string>> parse_extra_label(const std::string& s) {
-  size_t eq = s.find('=');
-  if (eq == std::string::npos) return invalid_argument("--extra-label \"" + s + "\": missing '=' (want NAME=VALUE)");
-  if (eq == 0) return invalid_argument("--extra-label \"" + s + "\": empty label name");
-  return std::make_pair(s.substr(0, eq), s.substr(eq + 1));
-}
-
 void KeyBuilder::build(const prom::Row& row) {
   labels_.clear();
   // AddLabel: the metric name first, then the line's tags, then the extra labels; empty values

@@ -26,6 +26,7 @@
 
 #include "base/coding.h"
 #include "base/status.h"
+#include "metric/extra_label.h"
 #include "metric/metric_name.h"
 #include "prom/parser.h"
 
@@ -40,7 +41,7 @@ struct KeyOptions {
   uint32_t account_id = 0;
   uint32_t project_id = 0;
   // Appended after the line's labels, in order (extra_label query args). Empty values are skipped.
-  std::vector<std::pair<std::string, std::string>> extra_labels;
+  std::vector<metric::ExtraLabel> extra_labels;
   LabelOrder order = LabelOrder::as_is;
   bool sort_labels = false;     // -sortLabels
   metric::RawLimits limits;     // -maxLabelsPerTimeseries, -maxLabelValueLen
@@ -49,10 +50,6 @@ struct KeyOptions {
   bool drop_over_limits = false;
 };
 
-// One --extra-label value "NAME=VALUE", split at the first '=' like extra_label query args.
-// invalid_argument when there is no '=' or the name is empty. An empty value is allowed (and then
-// skipped, as in vminsert).
-Result<std::pair<std::string, std::string>> parse_extra_label(const std::string& s);
 
 class KeyBuilder {
  public:

@@ -133,14 +133,17 @@ TEST_SUITE("route/routing_key") {
     CHECK(to_hex(kb.key()) == "0000000000000000" "0000" "0000" "0001" "61" "0000");
   }
 
-  TEST_CASE("parse_extra_label splits at the first '='") {
-    auto kv = parse_extra_label("a=b=c");
+  TEST_CASE("parse_extra_label (metric/extra_label.h) splits at the first '='") {
+    auto kv = metric::parse_extra_label("a=b=c");
     REQUIRE(kv.is_ok());
-    CHECK(kv->first == "a");
-    CHECK(kv->second == "b=c");
-    CHECK(parse_extra_label("a=").is_ok());
-    CHECK(parse_extra_label("abc").status().code() == Code::invalid_argument);
-    CHECK(parse_extra_label("=v").status().code() == Code::invalid_argument);
+    CHECK(kv->name == "a");
+    CHECK(kv->value == "b=c");
+    CHECK(metric::parse_extra_label("a=").is_ok());
+    CHECK(metric::parse_extra_label("abc").status().code() == Code::invalid_argument);
+    // An empty name names the metric, as vminsert's extra_label does (one parser for both tools).
+    auto metric_name = metric::parse_extra_label("=v");
+    REQUIRE(metric_name.is_ok());
+    CHECK(metric_name->name.empty());
   }
 
   TEST_CASE("build does not allocate once warmed up (buffers are reused)") {

@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
     opt.key.account_id = t.account_id;
     opt.key.project_id = t.project_id;
     for (const auto& e : extra_labels) {
-      VMT_ASSIGN_OR_RETURN(auto kv, route::parse_extra_label(e));
+      VMT_ASSIGN_OR_RETURN(auto kv, metric::parse_extra_label(e));
       opt.key.extra_labels.push_back(std::move(kv));
     }
     opt.key.order = label_order == "sorted" ? route::LabelOrder::sorted : route::LabelOrder::as_is;
