@@ -269,6 +269,20 @@ Status FlockFile::lock(const std::string& dir) {
   return Status::ok();
 }
 
+bool FlockFile::held_by_other(const std::string& dir) {
+  const std::string path = join(dir, "flock.lock");
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool held = false;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    held = errno == EWOULDBLOCK;
+  } else {
+    ::flock(fd, LOCK_UN);
+  }
+  ::close(fd);
+  return held;
+}
+
 void FlockFile::unlock() {
   if (fd_ >= 0) {
     ::flock(fd_, LOCK_UN);

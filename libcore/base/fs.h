@@ -79,6 +79,9 @@ class FlockFile {
   // Fails with io_error "... is locked by another process (a running vmstorage?)" when held.
   Status lock(const std::string& dir);
   void unlock();
+  // Read-only probe: whether another process holds <dir>/flock.lock now (creates nothing; false
+  // when the file is missing or cannot be opened).
+  static bool held_by_other(const std::string& dir);
 
  private:
   int fd_ = -1;

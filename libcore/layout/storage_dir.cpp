@@ -228,8 +228,13 @@ Status resolve_flavour(StorageDir* sd, const Flavour* target) {
 
 Result<StorageDir> open_storage_dir(const std::string& root, const Flavour* target) {
   if (!fs::is_dir(root)) return not_found(root + ": not a directory (want a vmstorage -storageDataPath)");
+  if (!fs::is_dir(fs::join(root, "data")) && !fs::is_dir(fs::join(root, "indexdb"))) {
+    return invalid_argument(root + ": not a VictoriaMetrics storage directory (neither data/ nor indexdb/ in it; "
+                            "want the -storageDataPath of vmstorage or victoria-metrics)");
+  }
   StorageDir sd;
   sd.root = root;
+  sd.locked = fs::FlockFile::held_by_other(root);
 
   // ---- data/ partitions (a partition is named in any of small/, big/, indexdb/) ----
   std::set<std::string> names;

@@ -65,6 +65,7 @@ struct StorageDir {
   std::vector<IndexTable> partition_indexes; // data/indexdb/YYYY_MM, sorted by name
   std::optional<int64_t> min_timestamp_for_composite_index;
   std::vector<std::string> notes;  // harmless oddities seen (stray tmp files, ...)
+  bool locked = false;             // flock.lock is held: a running server owns the directory
 
   // What the bytes say: the index layout always (data/indexdb/ present); the tenancy when a data
   // part or an index item shows it (tenancy_evidence names which), else nullopt.
@@ -90,7 +91,8 @@ struct StorageDir {
 // Discovers the layout. Fails only when `root` is not a readable directory or a parts.json is
 // unreadable or malformed; every other oddity is recorded for `verify` to report.
 // The flavour is detected and then resolved against `target` (nullptr: none given): a usage
-// error (invalid_argument) names both when they disagree.
+// error (invalid_argument) names both when they disagree. A directory with neither data/ nor
+// indexdb/ is not a storage directory: invalid_argument.
 Result<StorageDir> open_storage_dir(const std::string& root, const Flavour* target = nullptr);
 
 // Chooses sd->flavour from what was detected and `target` (see StorageDir::flavour). A directory

@@ -78,7 +78,16 @@ std::vector<std::string> render_import_summary(const ingest::ImportStats& s) {
 
 Result<layout::Flavour> import_flavour(const std::string& dir, const std::optional<layout::Flavour>& target) {
   layout::Flavour f = target ? *target : layout::kDefaultFlavour;
-  if (fs::is_dir(dir)) {
+  // An empty directory is a new one; any other must already be a storage directory (we never
+  // turn a directory of other files into one).
+  VMT_ASSIGN_OR_RETURN(auto entries, fs::is_dir(dir) ? fs::list_dir(dir) : Result<std::vector<fs::DirEntry>>(
+                                                                               std::vector<fs::DirEntry>{}));
+  if (fs::FlockFile::held_by_other(dir)) {
+    return io_error("cannot acquire lock on " + fs::join(dir, "flock.lock") +
+                    ": it is held by another process (a running vmstorage or another tool?)");
+  }
+  const bool only_lock = entries.size() == 1 && entries[0].name == "flock.lock";
+  if (!entries.empty() && !only_lock) {
     VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir, target ? &*target : nullptr));
     f = sd.flavour;
   }

@@ -3,8 +3,18 @@
 #include "base/coding.h"
 #include "indexdb/item.h"
 #include "mergeset/part_reader.h"
+#include "ops/tool.h"
 
 namespace vmt::ops {
+
+Result<layout::StorageDir> open_for_reading(const std::string& dir, const layout::Flavour* target) {
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir, target));
+  if (sd.locked) {
+    log_line("warning: " + dir + "/flock.lock is held: a running vmstorage or victoria-metrics owns this directory, "
+             "and parts may change while they are read (stop it, or read a snapshot)");
+  }
+  return sd;
+}
 
 Status for_each_item(const layout::IndexTable& g, const std::function<Status(ByteView, const std::string&)>& fn) {
   for (const auto& part : g.parts) {

@@ -15,6 +15,10 @@
 
 namespace vmt::ops {
 
+// open_storage_dir for the read-only tools: warns on stderr when a running server holds the
+// directory (its flock.lock is taken), since what is read may change while it is read.
+Result<layout::StorageDir> open_for_reading(const std::string& dir, const layout::Flavour* target);
+
 // Calls fn(item, part_path) for every item of every listed, existing part of g, in each part's
 // order (parts are not merged). Errors carry the part path.
 Status for_each_item(const layout::IndexTable& g, const std::function<Status(ByteView item, const std::string& part)>& fn);

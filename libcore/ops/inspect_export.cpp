@@ -93,7 +93,7 @@ void render_prom(Bytes& out, const Series& s, std::vector<size_t>& order) {
 }  // namespace
 
 Status inspect_export(const std::string& dir, const ExportOptions& o, Output& out, ExportStats* stats) {
-  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir, o.target ? &*o.target : nullptr));
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, open_for_reading(dir, o.target ? &*o.target : nullptr));
   const metric::Tenancy tenancy = sd.flavour.tenancy;
   NameIndex names;
   const uint32_t* acc = o.tenant ? &o.tenant->account_id : nullptr;

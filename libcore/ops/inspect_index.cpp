@@ -32,7 +32,7 @@ std::string labels_text(const metric::MetricName& mn) {
 }  // namespace
 
 Status inspect_index(const std::string& dir, const IndexFilter& f, const InspectCommon& c, Output& out) {
-  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir, c.target_ptr()));
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, open_for_reading(dir, c.target_ptr()));
   const metric::Tenancy tenancy = sd.flavour.tenancy;
   uint64_t shown = 0;
   for (const auto* g : tables_to_scan(sd, f.all_generations)) {
@@ -110,7 +110,7 @@ Status inspect_index(const std::string& dir, const IndexFilter& f, const Inspect
 }
 
 Status inspect_dates(const std::string& dir, const DatesOptions& o, const InspectCommon& c, Output& out) {
-  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir, c.target_ptr()));
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, open_for_reading(dir, c.target_ptr()));
   const size_t tb = metric::tenant_bytes(sd.flavour.tenancy);
   const bool per_table = sd.flavour.per_partition_index();
   // (index, tenant, date) -> MetricIDs, minus the deleted IDs that apply to that index. With

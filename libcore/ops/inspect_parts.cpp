@@ -5,6 +5,7 @@
 #include "layout/storage_dir.h"
 #include "mergeset/part_header.h"
 #include "ops/args.h"
+#include "ops/index_scan.h"
 #include "ops/inspect.h"
 #include "ops/render.h"
 #include "storage/part_header.h"
@@ -18,7 +19,7 @@ const char* yes_no(bool b) { return b ? "yes" : "no"; }
 }  // namespace
 
 Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out) {
-  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir, c.target_ptr()));
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, open_for_reading(dir, c.target_ptr()));
   // What the directory is, and from what: the tenancy from a data part or an index item (else the
   // --target or the default), the index layout from data/indexdb/.
   const std::string tenancy_from = sd.tenancy ? sd.tenancy_evidence : c.target ? "--target" : "nothing to detect: default";

@@ -249,7 +249,7 @@ struct Verifier {
   }
 
   void storage_dir(const std::string& root) {
-    auto sd = layout::open_storage_dir(root, c.target_ptr());
+    auto sd = open_for_reading(root, c.target_ptr());
     if (!sd.is_ok()) return problem(root, sd.status().message());
     tenancy = sd->flavour.tenancy;
     const bool per_partition = sd->flavour.per_partition_index();
