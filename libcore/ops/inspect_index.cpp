@@ -74,13 +74,13 @@ Status inspect_index(const std::string& dir, const IndexFilter& f, const Inspect
           j["key"] = indexdb::describe_key(it.tag.key);
           j["value"] = it.tag.value;
         }
-        j["metric_ids"] = it.metric_ids;
+        j["metric_ids"] = json_ids(it.metric_ids);
         if (it.has_tsid) {
           nlohmann::ordered_json t;
-          t["metric_group_id"] = it.tsid.metric_group_id;
+          t["metric_group_id"] = json_id(it.tsid.metric_group_id);
           t["job_id"] = it.tsid.job_id;
           t["instance_id"] = it.tsid.instance_id;
-          t["metric_id"] = it.tsid.metric_id;
+          t["metric_id"] = json_id(it.tsid.metric_id);
           j["tsid"] = t;
         }
         if (it.has_name) j["metric"] = labels_json(it.name);
@@ -159,7 +159,7 @@ Status inspect_dates(const std::string& dir, const DatesOptions& o, const Inspec
       j["date"] = format_date(day);
       j["day"] = day;
       j["metric_ids_count"] = ids.size();
-      if (o.ids) j["metric_ids"] = std::vector<uint64_t>(ids.begin(), ids.end());
+      if (o.ids) j["metric_ids"] = json_ids(std::vector<uint64_t>(ids.begin(), ids.end()));
       append_json_line(out.buf(), j);
     } else {
       std::string count = std::to_string(ids.size());

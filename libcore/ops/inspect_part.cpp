@@ -25,10 +25,10 @@ nlohmann::ordered_json tsid_json(const metric::TSID& t) {
   nlohmann::ordered_json j;
   j["account_id"] = t.account_id;
   j["project_id"] = t.project_id;
-  j["metric_group_id"] = t.metric_group_id;
+  j["metric_group_id"] = json_id(t.metric_group_id);
   j["job_id"] = t.job_id;
   j["instance_id"] = t.instance_id;
-  j["metric_id"] = t.metric_id;
+  j["metric_id"] = json_id(t.metric_id);
   return j;
 }
 

@@ -13,6 +13,15 @@ namespace vmt::ops {
 // One JSON object per line.
 void append_json_line(Bytes& out, const nlohmann::ordered_json& j);
 
+// 64-bit identifiers (MetricID, MetricGroupID) go into JSON as decimal strings: jq and every
+// JavaScript-style reader round numbers above 2^53 to doubles, which merges distinct IDs.
+inline std::string json_id(uint64_t id) { return std::to_string(id); }
+inline nlohmann::ordered_json json_ids(const std::vector<uint64_t>& ids) {
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
+  for (uint64_t id : ids) a.push_back(json_id(id));
+  return a;
+}
+
 // A text table: columns padded to their widest cell, two spaces apart.
 class Table {
  public:

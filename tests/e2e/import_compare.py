@@ -62,7 +62,7 @@ def index_items(d):
     for it in items:
         base = {k: v for k, v in it.items() if k not in ("generation", "index", "part", "item", "metric_ids")}
         for mid in it.get("metric_ids", []):
-            name = names.get(mid, "?%d" % mid)
+            name = names.get(mid, "?%s" % mid)
             b = dict(base, name=name)
             if "tsid" in b:
                 t = {k: v for k, v in b["tsid"].items() if k != "metric_id"}

@@ -52,8 +52,8 @@ done
 export_same "node: appended export == server" "$TMP/node3" 0:0 "$N/export/tenant-0-0.jsonl"
 verify_clean "node: appended verify" "$TMP/node3"
 # (grep, not jq: jq rounds 64-bit integers to doubles)
-"$INS" index --json --ns 2 "$TMP/node3" | grep -oE '"metric_ids":\[[0-9]+' | grep -oE '[0-9]+$' | sort -u >"$TMP/ids-index"
-for p in "$TMP"/node3/data/small/2023_11/[0-9A-F]*/; do "$INS" blocks --json "$p" | grep -oE '"metric_id":[0-9]+' | grep -oE '[0-9]+$'; done | sort -u >"$TMP/ids-data"
+"$INS" index --json --ns 2 "$TMP/node3" | grep -oE '"metric_ids":\["[0-9]+' | grep -oE '[0-9]+$' | sort -u >"$TMP/ids-index"
+for p in "$TMP"/node3/data/small/2023_11/[0-9A-F]*/; do "$INS" blocks --json "$p" | grep -oE '"metric_id":"[0-9]+' | grep -oE '[0-9]+$'; done | sort -u >"$TMP/ids-data"
 [ "$(wc -l <"$TMP/ids-data")" = 507 ] && cmp -s "$TMP/ids-index" "$TMP/ids-data" && pass "node: the 3 parts use the same 507 MetricIDs" \
   || fail "node: the 3 parts use the same 507 MetricIDs" "$(wc -l <"$TMP/ids-data") ids in data"
 # Block-level and index-level equality with the server's parts (one per batch, as here).
@@ -94,7 +94,7 @@ if diff -r "$TMP/det-a" "$TMP/det-b" >"$TMP/diff" 2>&1; then pass "determinism: 
 [ "$(ls "$TMP/det-a/indexdb" | tr '\n' ' ')" = "000000000000004E 000000000000004F 0000000000000050 snapshots " ] \
   && [ -d "$TMP/det-a/data/small/2023_10/0000000000000052" ] \
   && pass "determinism: names follow --part-name-seed" || fail "determinism: names follow --part-name-seed" "$(ls "$TMP/det-a/indexdb" "$TMP/det-a/data/small/2023_10")"
-"$INS" index --json --ns 3 "$TMP/det-a" | grep -oE '"metric_ids":\[[0-9]+' | grep -oE '[0-9]+$' | sort -n | head -1 >"$TMP/first-id"
+"$INS" index --json --ns 3 "$TMP/det-a" | grep -oE '"metric_ids":\["[0-9]+' | grep -oE '[0-9]+$' | sort -n | head -1 >"$TMP/first-id"
 [ "$(cat "$TMP/first-id")" = 1001 ] && pass "determinism: MetricIDs follow --metric-id-base" || fail "determinism: MetricIDs follow --metric-id-base" "$(cat "$TMP/first-id")"
 
 # ---- options ---------------------------------------------------------------------------------------

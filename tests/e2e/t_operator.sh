@@ -23,3 +23,13 @@ grep -q 'flock.lock is held' "$TMP/stderr" && pass "export warns that a server h
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 expect_exit 0 "export of the released directory" "$I" export "$TMP/held"
 [ ! -s "$TMP/stderr" ] && pass "no warning once released" || fail "no warning once released" "$(cat "$TMP/stderr")"
+
+# JSON: 64-bit IDs are strings, so jq keeps them apart (as numbers, jq rounds them to doubles).
+"$I" index --json --ns 2 "$FIX/node/storage-after-merge" >"$TMP/ns2.json"
+n_jq=$(jq -r '.metric_ids[0]' "$TMP/ns2.json" | sort -u | wc -l)
+n_lines=$(wc -l <"$TMP/ns2.json")
+if [ "$n_jq" = "$n_lines" ] && [ "$n_lines" -gt 100 ] && jq -e '(.metric_ids[0] | type) == "string" and (.tsid.metric_group_id | type) == "string"' "$TMP/ns2.json" >/dev/null; then
+  pass "index --json: $n_lines MetricIDs stay distinct through jq (strings)"; else fail "index --json IDs" "$n_jq distinct of $n_lines"; fi
+P=$(ls -d "$FIX"/node/storage-after-merge/data/small/2023_11/*/ | head -1)
+"$I" blocks --json "$P" | jq -e '(.tsid.metric_id | type) == "string"' >/dev/null && pass "blocks --json: metric_id is a string" || fail "blocks --json: metric_id type"
+"$I" dates --json --ids "$FIX/tiny/storage" | jq -e '(.metric_ids[0] | type) == "string"' >/dev/null && pass "dates --json --ids: strings" || fail "dates --json: id type"
