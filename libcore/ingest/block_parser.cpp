@@ -8,8 +8,9 @@
 namespace vmt::ingest {
 
 BlockParser::BlockParser(uint32_t account_id, uint32_t project_id, std::vector<ExtraLabel> extra_labels,
-                         int64_t default_timestamp_ms, bool use_cache)
-    : builder_(account_id, project_id, std::move(extra_labels)), use_cache_(use_cache), default_ts_(default_timestamp_ms) {}
+                         int64_t default_timestamp_ms, bool use_cache, metric::RawLimits limits)
+    : builder_(account_id, project_id, std::move(extra_labels), limits), use_cache_(use_cache),
+      default_ts_(default_timestamp_ms) {}
 
 // The value and timestamp tokens as prom::parse_line reads them after the labels (parser.cpp):
 // fastfloat for both, the seconds rule (|t| < 2^31 is seconds), Go's float -> int64 on amd64.

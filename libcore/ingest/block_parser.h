@@ -50,7 +50,7 @@ struct ParsedBlock {
 class BlockParser {
  public:
   BlockParser(uint32_t account_id, uint32_t project_id, std::vector<ExtraLabel> extra_labels,
-              int64_t default_timestamp_ms, bool use_cache = true);
+              int64_t default_timestamp_ms, bool use_cache = true, metric::RawLimits limits = {});
   // Parses b.text (lines joined by '\n'; b.first_line numbers the first) into b's rows, keys and
   // bad lines, replacing what they held.
   void parse(ParsedBlock& b);

@@ -355,6 +355,7 @@ Status Importer::run() {
   po.account_id = opt_.account_id;
   po.project_id = opt_.project_id;
   po.extra_labels = opt_.extra_labels;
+  po.limits = opt_.limits;
   po.default_timestamp_ms = opt_.default_timestamp_ms > 0
                                 ? opt_.default_timestamp_ms
                                 : int64_t(wall_ns() / 1000000);  // taken once: reproducible within a run

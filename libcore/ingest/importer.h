@@ -47,6 +47,7 @@ struct ImportOptions {
   uint32_t account_id = 0, project_id = 0;             // cluster only
   std::vector<std::string> inputs;          // empty or "-" = stdin
   std::vector<ExtraLabel> extra_labels;
+  metric::RawLimits limits;                 // vminsert's -maxLabelsPerTimeseries, -maxLabelValueLen
   int64_t default_timestamp_ms = 0;         // <= 0: now (taken once at start)
   int64_t retention_ms = kDefaultRetentionMs;
   int64_t dedup_interval_ms = 0;

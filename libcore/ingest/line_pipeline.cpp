@@ -91,7 +91,7 @@ void LinePipeline::reader_main() {
 
 void LinePipeline::parser_main() {
   BlockParser parser(opt_.account_id, opt_.project_id, opt_.extra_labels, opt_.default_timestamp_ms,
-                     opt_.series_cache);
+                     opt_.series_cache, opt_.limits);
   for (;;) {
     ParsedBlock* b = nullptr;
     {

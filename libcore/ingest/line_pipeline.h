@@ -35,6 +35,7 @@ struct PipelineOptions {
   std::vector<ExtraLabel> extra_labels;
   int64_t default_timestamp_ms = 0;
   bool series_cache = true;         // series_text_cache.h (off: every line fully parsed; tests)
+  metric::RawLimits limits;         // -maxLabelsPerTimeseries, -maxLabelValueLen
 };
 
 class LinePipeline {

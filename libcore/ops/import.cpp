@@ -116,6 +116,15 @@ Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Fl
   progress.done();
   if (!st.is_ok()) return st;
   for (const auto& line : render_import_summary(stats)) log_line(line);
+  if (stats.labels.metrics_with_dropped_labels > 0) {
+    log_line("warning: " + std::to_string(stats.labels.metrics_with_dropped_labels) + " rows had labels past --max-labels-per-timeseries=" +
+             std::to_string(opt.limits.max_labels) + " dropped, as vminsert drops them: series that differ only in "
+             "those labels are stored as one; raise the limit to keep them apart");
+  }
+  if (stats.labels.too_long_label_values > 0) {
+    log_line("warning: " + std::to_string(stats.labels.too_long_label_values) + " label values were cut to --max-label-value-len=" +
+             std::to_string(opt.limits.max_value_len) + " bytes");
+  }
   return Status::ok();
 }
 

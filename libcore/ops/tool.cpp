@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
+#include <vector>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -29,10 +32,66 @@ int exit_code_for(const Status& st) {
   }
 }
 
-int run_tool(const char* prog, CLI::App& app, int argc, char** argv, const std::function<Status(int*)>& fn) {
+namespace {
+
+// argv with the server's flags translated; a usage error for VictoriaMetrics-style spellings we
+// would otherwise misread.
+Result<std::vector<std::string>> translate_args(int argc, char** argv, std::initializer_list<FlagAlias> aliases) {
+  std::vector<std::string> out;
+  bool positional_only = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (positional_only || a == "--") {
+      positional_only = true;
+      out.push_back(a);
+      continue;
+    }
+    const bool single_dash = a.size() >= 2 && a[0] == '-' && a[1] != '-' && std::isalpha(static_cast<unsigned char>(a[1]));
+    if (!single_dash) {
+      out.push_back(a);
+      continue;
+    }
+    const size_t eq = a.find('=');
+    const std::string name = a.substr(0, eq);
+    if (name.size() == 2) {  // a short flag
+      if (eq != std::string::npos) {
+        return invalid_argument("\"" + a + "\": write " + name + " " + a.substr(eq + 1) + " (a short flag takes its value after a space)");
+      }
+      out.push_back(a);
+      continue;
+    }
+    const FlagAlias* alias = nullptr;
+    for (const auto& al : aliases) {
+      if (name == al.server_flag) alias = &al;
+    }
+    if (!alias) {
+      return invalid_argument("unknown flag \"" + name + "\": our long flags take two dashes (-" + name +
+                              "); see --help");
+    }
+    if (*alias->ours) out.push_back(alias->ours);
+    if (eq != std::string::npos) {
+      out.push_back(a.substr(eq + 1));
+    } else if (i + 1 < argc) {
+      out.push_back(argv[++i]);
+    }
+  }
+  // CLI11 takes the arguments in reverse order.
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+int run_tool(const char* prog, CLI::App& app, int argc, char** argv, const std::function<Status(int*)>& fn,
+             std::initializer_list<FlagAlias> aliases) {
   set_prog_name(prog);
+  auto args = translate_args(argc, argv, aliases);
+  if (!args.is_ok()) {
+    std::fprintf(stderr, "%s: %s\nRun with --help for usage.\n", prog, args.status().message().c_str());
+    return kExitUsage;
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(std::move(*args));
   } catch (const CLI::CallForHelp& e) {
     std::fputs(app.help().c_str(), stdout);
     return kExitOk;

@@ -21,10 +21,21 @@ constexpr int kExitOk = 0, kExitData = 1, kExitUsage = 2, kExitEnv = 3;
 
 int exit_code_for(const Status& st);
 
+// The server's own single-dash flag names a tool accepts where it means the same thing, e.g.
+// {"-storageDataPath", "-s"} or {"-storageDataPath", ""} (the value is the positional DIR).
+struct FlagAlias {
+  const char* server_flag;  // "-retentionPeriod"
+  const char* ours;         // "--retention", or "" for a positional argument
+};
+
 // Parses argv with app (CLI11; its exceptions are caught here and nowhere else), then runs fn.
 // A failed Status is printed as "<prog>: <message>" and mapped with exit_code_for; fn may also
 // return its own exit code through *exit_code (e.g. verify: 1 when problems were found).
-int run_tool(const char* prog, CLI::App& app, int argc, char** argv, const std::function<Status(int* exit_code)>& fn);
+// Before parsing, the server's flags in `aliases` (-name VALUE or -name=VALUE) become ours; any
+// other single-dash long flag, and a short flag glued to '=' (-s=dir), is a usage error that shows
+// the right spelling (CLI11 would read -storageDataPath=/x as -s with the value "torageDataPath=/x").
+int run_tool(const char* prog, CLI::App& app, int argc, char** argv, const std::function<Status(int* exit_code)>& fn,
+             std::initializer_list<FlagAlias> aliases = {});
 
 // Buffered output sink: "-" or "" is stdout.
 class Output {

@@ -33,3 +33,23 @@ if [ "$n_jq" = "$n_lines" ] && [ "$n_lines" -gt 100 ] && jq -e '(.metric_ids[0] 
 P=$(ls -d "$FIX"/node/storage-after-merge/data/small/2023_11/*/ | head -1)
 "$I" blocks --json "$P" | jq -e '(.tsid.metric_id | type) == "string"' >/dev/null && pass "blocks --json: metric_id is a string" || fail "blocks --json: metric_id type"
 "$I" dates --json --ids "$FIX/tiny/storage" | jq -e '(.metric_ids[0] | type) == "string"' >/dev/null && pass "dates --json --ids: strings" || fail "dates --json: id type"
+
+# The server's flag spellings: its own names are aliases; other single-dash long flags and
+# "-s=dir" are usage errors that create nothing.
+check "import -storageDataPath=DIR -retentionPeriod=100y" "$BIN/tsdb-import" -storageDataPath="$TMP/vmstyle" -retentionPeriod=100y "$FIX/tiny/input/tenant-0-0.prom"
+[ -d "$TMP/vmstyle/data" ] && pass "-storageDataPath= names the directory" || fail "-storageDataPath=" "$(ls "$TMP")"
+expect_exit 0 "merge -storageDataPath DIR" "$BIN/tsdb-merge" --dry-run -storageDataPath "$TMP/vmstyle"
+( cd "$TMP" && "$BIN/tsdb-import" -s="$TMP/eqdir" "$FIX/tiny/input/tenant-0-0.prom" >/dev/null 2>"$TMP/eq.err"; echo $? >"$TMP/eq.rc" )
+[ "$(cat "$TMP/eq.rc")" = 2 ] && grep -q 'write -s ' "$TMP/eq.err" && [ -z "$(ls -d "$TMP"/=* "$TMP/eqdir" 2>/dev/null)" ] \
+  && pass "-s=dir refused, nothing created" || fail "-s=dir" "rc $(cat "$TMP/eq.rc"): $(cat "$TMP/eq.err")"
+expect_exit 2 "unknown single-dash long flag" "$BIN/tsdb-import" -storageDataPat="$TMP/typo" "$FIX/tiny/input/tenant-0-0.prom"
+grep -q 'two dashes' "$TMP/stderr" && [ ! -e "$TMP/typo" ] && pass "says to use two dashes" || fail "two dashes" "$(cat "$TMP/stderr")"
+
+# Labels past --max-labels-per-timeseries are dropped as vminsert drops them, and said so.
+{ printf 'm{'; for k in $(seq 10 44); do printf 'l%d="v",' "$k"; done; printf 'z="a"} 1 1700000000000\n'
+  printf 'm{'; for k in $(seq 10 44); do printf 'l%d="v",' "$k"; done; printf 'z="b"} 2 1700000000000\n'; } >"$TMP/labels.prom"
+check "import: 36 labels, default limit" "$BIN/tsdb-import" -s "$TMP/lab30" --retention 100y "$TMP/labels.prom"
+grep -q 'series: total=1 ' "$TMP/stderr" && grep -q 'warning: 2 rows had labels past --max-labels-per-timeseries=30' "$TMP/stderr" \
+  && pass "import: labels past 30 dropped, with a warning" || fail "import: label warning" "$(cat "$TMP/stderr")"
+check "import: --max-labels-per-timeseries 40" "$BIN/tsdb-import" -s "$TMP/lab40" --retention 100y --max-labels-per-timeseries 40 "$TMP/labels.prom"
+grep -q 'series: total=2 ' "$TMP/stderr" && ! grep -q warning "$TMP/stderr" && pass "import: raised limit keeps the series apart" || fail "import: raised limit" "$(cat "$TMP/stderr")"

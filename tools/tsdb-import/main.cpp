@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   std::string default_ts, metric_id_base, part_name_seed, target;
   std::vector<std::string> inputs, extra_labels;
   unsigned precision_bits = 64;
+  size_t max_labels = 30, max_value_len = 16384;
   bool strict = false, dry_run = false;
 
   app.add_option("-s", dir, "the vmstorage -storageDataPath to create or append to (vmstorage must not be running)")
@@ -30,6 +31,10 @@ int main(int argc, char** argv) {
       ->type_name("A[:P]");
   app.add_option("--extra-label", extra_labels, "append NAME=VALUE to every row, as the extra_label query arg (repeatable)")
       ->type_name("NAME=VALUE")->allow_extra_args(false);  // one value per --extra-label; FILEs follow
+  app.add_option("--max-labels-per-timeseries", max_labels, "vminsert -maxLabelsPerTimeseries: labels past this "
+                 "many are dropped, and counted (default 30)")->check(CLI::Range(size_t(1), size_t(65535)))->type_name("N");
+  app.add_option("--max-label-value-len", max_value_len, "vminsert -maxLabelValueLen: longer values are cut, and "
+                 "counted (default 16384)")->type_name("N");
   app.add_option("--default-timestamp", default_ts, "timestamp in ms for lines without one (default: now, once per run)")
       ->type_name("MS");
   app.add_option("--retention", retention, "vmstorage -retentionPeriod: rows outside [now-retention, now+2d] are "
@@ -55,6 +60,8 @@ int main(int argc, char** argv) {
     opt.account_id = t.account_id;
     opt.project_id = t.project_id;
     opt.inputs = inputs;
+    opt.limits.max_labels = max_labels;
+    opt.limits.max_value_len = max_value_len;
     for (const auto& e : extra_labels) {
       VMT_ASSIGN_OR_RETURN(ingest::ExtraLabel l, ingest::parse_extra_label(e));
       opt.extra_labels.push_back(std::move(l));
@@ -82,5 +89,6 @@ int main(int argc, char** argv) {
     opt.dry_run = dry_run;
     VMT_ASSIGN_OR_RETURN(auto flavour, parse_target_flag(target));
     return run_import_tool(std::move(opt), flavour);
-  });
+  }, {{"-storageDataPath", "-s"}, {"-retentionPeriod", "--retention"}, {"-dedup.minScrapeInterval", "--dedup-interval"},
+        {"-maxLabelsPerTimeseries", "--max-labels-per-timeseries"}, {"-maxLabelValueLen", "--max-label-value-len"}});
 }

@@ -96,5 +96,5 @@ int main(int argc, char** argv) {
     Status cst = out.close();
     if (!st.is_ok()) return st;
     return cst;
-  });
+  }, {{"-storageDataPath", ""}});
 }

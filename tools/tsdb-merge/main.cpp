@@ -62,5 +62,5 @@ int main(int argc, char** argv) {
     opt.jobs = jobs;
     VMT_ASSIGN_OR_RETURN(opt.target, parse_target_flag(target));
     return run_merge_tool(opt, exit_code);
-  });
+  }, {{"-storageDataPath", ""}, {"-retentionPeriod", "--retention"}, {"-dedup.minScrapeInterval", "--dedup-interval"}});
 }

@@ -125,5 +125,6 @@ int main(int argc, char** argv) {
       pos = nl + 1;
     }
     return Status::ok();
-  });
+  }, {{"-storageNode", "--storage-node"}, {"-replicationFactor", "--replication-factor"},
+        {"-maxLabelsPerTimeseries", "--max-labels-per-timeseries"}, {"-maxLabelValueLen", "--max-label-value-len"}});
 }
