@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
+#include <unistd.h>
 
 #include "base/fs.h"
 #include "layout/storage_dir.h"
@@ -95,6 +96,12 @@ Result<layout::Flavour> import_flavour(const std::string& dir, const std::option
 }
 
 Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Flavour>& target) {
+  // Reading exposition text typed at a terminal is never what was meant: say so instead of waiting.
+  bool from_stdin = opt.inputs.empty();
+  for (const auto& in : opt.inputs) from_stdin = from_stdin || in == "-";
+  if (from_stdin && ::isatty(STDIN_FILENO)) {
+    return invalid_argument("no input: give FILE arguments or pipe Prometheus text into stdin (stdin is a terminal)");
+  }
   VMT_ASSIGN_OR_RETURN(layout::Flavour flavour, import_flavour(opt.dir, target));
   opt.tenancy = flavour.tenancy;
   opt.per_partition_index = flavour.per_partition_index();
@@ -116,6 +123,19 @@ Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Fl
   progress.done();
   if (!st.is_ok()) return st;
   for (const auto& line : render_import_summary(stats)) log_line(line);
+  if (stats.samples_parsed == 0 && stats.bad_lines == 0) {
+    // An input without samples (an empty shard of tsdb-route, say): nothing to do, and nothing lost.
+    log_line("nothing to import: the input holds no samples");
+  } else if (stats.samples_accepted == 0) {
+    // Exit 1: the job was not done. The usual causes, from the counters above.
+    std::string why = stats.samples_parsed == 0 ? "no line could be parsed" :
+                      stats.dropped_too_old + stats.dropped_too_new > 0
+                          ? "every sample is outside [now - --retention, now + 2d] (" + format_time_ms(stats.min_timestamp_allowed) +
+                                " .. " + format_time_ms(stats.max_timestamp_allowed) +
+                                "); timestamps in seconds are read as milliseconds only with 13+ digits"
+                          : "every sample was NaN";
+    return corruption("nothing was imported: " + why);
+  }
   if (stats.labels.metrics_with_dropped_labels > 0) {
     log_line("warning: " + std::to_string(stats.labels.metrics_with_dropped_labels) + " rows had labels past --max-labels-per-timeseries=" +
              std::to_string(opt.limits.max_labels) + " dropped, as vminsert drops them: series that differ only in "

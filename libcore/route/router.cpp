@@ -35,8 +35,23 @@ class NodeFiles {
  public:
   ~NodeFiles() { abort(); }
 
-  Status open(const std::string& dir, const std::vector<std::string>& nodes, OutputFormat f) {
+  Status open(const std::string& dir, const std::vector<std::string>& nodes, OutputFormat f, bool clear) {
     VMT_TRY(fs::mkdir_p(dir));
+    VMT_ASSIGN_OR_RETURN(auto entries, fs::list_dir(dir));
+    std::vector<std::string> others;
+    for (const auto& e : entries) {
+      const bool ours = !e.is_dir && e.name.rfind("node-", 0) == 0;
+      if (ours && clear) {
+        VMT_TRY(fs::remove_all(fs::join(dir, e.name)));
+      } else {
+        others.push_back(e.name);
+      }
+    }
+    if (!others.empty() && !clear) {
+      return invalid_argument("--out-dir " + dir + " is not empty (" + others.front() + (others.size() > 1 ? ", ..." : "") +
+                              "): files of an earlier run would be imported along with this run's; give an empty "
+                              "directory, or --force to remove the node-* files of an earlier run first");
+    }
     files_.resize(nodes.size());
     paths_.resize(nodes.size());
     for (size_t i = 0; i < nodes.size(); ++i) {
@@ -208,7 +223,7 @@ Result<RouteReport> Run::go() {
     rep_.nodes[i].available = pl_.ready(i);
   }
   if (opt_.count_series) node_series_.resize(n);
-  if (!opt_.out_dir.empty()) VMT_TRY(files_.open(opt_.out_dir, opt_.placement.nodes, opt_.format));
+  if (!opt_.out_dir.empty()) VMT_TRY(files_.open(opt_.out_dir, opt_.placement.nodes, opt_.format, opt_.clear_out_dir));
 
   BlockConfig cfg;
   cfg.placement = &pl_;

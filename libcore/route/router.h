@@ -34,6 +34,9 @@ struct RouteOptions {
   KeyOptions key;
   OutputFormat format = OutputFormat::prom;
   std::string out_dir;                  // empty: write nothing (the --stats report)
+  // A non-empty out_dir is refused (files of an earlier run would be imported along with this
+  // run's); with clear_out_dir our own node-* files there are removed first (--force).
+  bool clear_out_dir = false;
   bool count_series = false;            // distinct series per node (--stats)
   bool strict = false;                  // stop at the first bad line
   unsigned threads = 0;                 // workers; 0 = one per CPU; 1 = no threads at all

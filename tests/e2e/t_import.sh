@@ -105,7 +105,8 @@ if [ "$(wc -l <"$TMP/extra.names")" = 3 ] && ! grep -v '"dc":"eu1"' "$TMP/extra.
 check "--dedup-interval" "$IMP" -s "$TMP/dedup" $R100 --dedup-interval 30s "$N/input/batch-1.prom"
 grep -q '"MinDedupInterval":30000' "$TMP"/dedup/data/small/2023_11/*/metadata.json && pass "--dedup-interval: MinDedupInterval=30000" || fail "--dedup-interval: MinDedupInterval"
 grep -q '^tsdb-import: samples: .* accepted=7098 written=4056$' "$TMP/stderr" && pass "--dedup-interval: 14 samples at 15 s -> 8 per series" || fail "--dedup-interval: rows" "$(grep samples "$TMP/stderr")"
-check "default retention (31 days) drops 2023 data" "$IMP" -s "$TMP/ret" "$T/input/tenant-42-7.prom"
+expect_exit 1 "default retention (31 days) drops 2023 data: nothing imported is exit 1" "$IMP" -s "$TMP/ret" "$T/input/tenant-42-7.prom"
+grep -q 'nothing was imported: every sample is outside' "$TMP/stderr" && pass "default retention: says why nothing was imported" || fail "nothing imported message" "$(cat "$TMP/stderr")"
 grep -q 'too_old=60 too_new=0 accepted=0 written=0' "$TMP/stderr" && pass "default retention: counted as too_old" || fail "default retention" "$(cat "$TMP/stderr")"
 check "--dry-run" "$IMP" -s "$TMP/dry" $R100 --dry-run "$T/input/tenant-0-0.prom"
 [ ! -e "$TMP/dry" ] && grep -q 'dry_run=1' "$TMP/stderr" && grep -q '^tsdb-import: partition 2023_10: samples=99$' "$TMP/stderr" \

@@ -53,3 +53,22 @@ grep -q 'series: total=1 ' "$TMP/stderr" && grep -q 'warning: 2 rows had labels 
   && pass "import: labels past 30 dropped, with a warning" || fail "import: label warning" "$(cat "$TMP/stderr")"
 check "import: --max-labels-per-timeseries 40" "$BIN/tsdb-import" -s "$TMP/lab40" --retention 100y --max-labels-per-timeseries 40 "$TMP/labels.prom"
 grep -q 'series: total=2 ' "$TMP/stderr" && ! grep -q warning "$TMP/stderr" && pass "import: raised limit keeps the series apart" || fail "import: raised limit" "$(cat "$TMP/stderr")"
+
+# tsdb-route --out-dir: a non-empty directory is refused (an earlier run's files would be imported
+# again); --force clears our own node-* files first.
+R="$BIN/tsdb-route"
+check "route into an empty directory" "$R" --storage-node a:8400,b:8400 --out-dir "$TMP/shards" "$FIX/tiny/input/tenant-0-0.prom"
+expect_exit 2 "route into the same directory again: refused" "$R" --storage-node a:8400,b:8400 --out-dir "$TMP/shards" "$FIX/tiny/input/tenant-0-0.prom"
+grep -q 'is not empty' "$TMP/stderr" && pass "route: says the directory is not empty" || fail "route: non-empty message" "$(cat "$TMP/stderr")"
+check "route --force into it" "$R" --force --storage-node a:8400 --out-dir "$TMP/shards" "$FIX/tiny/input/tenant-0-0.prom"
+[ "$(ls "$TMP/shards" | wc -l)" = 1 ] && pass "route --force: only this run's file is left" || fail "route --force" "$(ls "$TMP/shards")"
+
+# tsdb-import: nothing imported from an input with lines is exit 1; an empty input is exit 0.
+printf 'garbage line one\n{{{ not prometheus\n' >"$TMP/bad.prom"
+expect_exit 1 "import of nothing but bad lines: exit 1" "$BIN/tsdb-import" -s "$TMP/badimp" --retention 100y "$TMP/bad.prom"
+grep -q 'nothing was imported: no line could be parsed' "$TMP/stderr" && pass "bad lines: says nothing was imported" || fail "bad lines message" "$(cat "$TMP/stderr")"
+: >"$TMP/empty.prom"
+expect_exit 0 "import of an empty input: exit 0" "$BIN/tsdb-import" -s "$TMP/emptyimp" --retention 100y "$TMP/empty.prom"
+grep -q 'nothing to import' "$TMP/stderr" && pass "empty input: a note" || fail "empty input note" "$(cat "$TMP/stderr")"
+python3 -c 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)' "$BIN/tsdb-import" -s "$TMP/tty" >"$TMP/tty.out" 2>&1 </dev/null
+if grep -q 'stdin is a terminal' "$TMP/tty.out" && [ ! -e "$TMP/tty" ]; then pass "import refuses a terminal as stdin"; else fail "tty stdin" "$(cat "$TMP/tty.out")"; fi

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "tsdb-route (vmtsdb-tools) 0.1");
   std::vector<std::string> storage_nodes, unavailable, extra_labels, inputs;
   std::string tenant = "0:0", out_dir, format = "prom", label_order = "as-is", target;
-  bool stats = false, json = false, multilevel = false, sort_labels = false, strict = false;
+  bool stats = false, json = false, multilevel = false, sort_labels = false, strict = false, force = false;
   size_t replication_factor = 1, max_labels = 30, max_value_len = 16384;
   unsigned threads = 0;
   int64_t default_timestamp = 0;
@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   auto* o_out = app.add_option("--out-dir", out_dir, "write one file per node into DIR (created if missing)")->type_name("DIR");
   app.add_option("--format", format, "output format with --out-dir: prom (Prometheus text) or wire (vminsert->vmstorage stream)")
       ->check(CLI::IsMember({"prom", "wire"}));
+  app.add_flag("--force", force, "with --out-dir: remove the node-* files of an earlier run there first (a non-empty "
+               "directory is refused otherwise)");
   auto* o_stats = app.add_flag("--stats", stats, "write no files: report rows and series per node and the skew on stdout");
   app.add_flag("--json", json, "with --stats: the report as one JSON object");
   app.add_flag("--multilevel", multilevel, "hash like a second-level vminsert (-clusternativeListenAddr set): seed 0xABCDEF0123456789");
@@ -88,6 +90,7 @@ int main(int argc, char** argv) {
     }
     opt.format = format == "wire" ? route::OutputFormat::wire : route::OutputFormat::prom;
     opt.out_dir = out_dir;
+    opt.clear_out_dir = force;
     opt.count_series = stats;
     opt.strict = strict;
     opt.threads = threads;
