@@ -55,6 +55,7 @@ TEST_SUITE("route/router") {
     for (unsigned threads : {1u, 3u}) {
       RouteOptions o = options(tmp.sub("prom"));
       o.threads = threads;
+      o.clear_out_dir = true;  // the second pass writes where the first did (--force)
       warnings.clear();
       auto rep = route_inputs(o, {tmp.sub("in.prom")}, hooks);
       REQUIRE(rep.is_ok());
@@ -207,5 +208,19 @@ TEST_SUITE("route/router") {
     Bytes text;
     render_stats_text(r, text);
     CHECK(text.find("c (unavailable)") != std::string::npos);
+  }
+
+  TEST_CASE("a non-empty --out-dir is refused; clear_out_dir removes only our node-* files") {
+    test::TempDir tmp;
+    write(tmp.sub("in.prom"), kInput);
+    RouteOptions o = options(tmp.sub("out"));
+    REQUIRE(route_inputs(o, {tmp.sub("in.prom")}, {}).is_ok());
+    auto again = route_inputs(o, {tmp.sub("in.prom")}, {});
+    REQUIRE(!again.is_ok());
+    CHECK(again.status().code() == Code::invalid_argument);
+    write(tmp.sub("out/keep.txt"), "mine");
+    o.clear_out_dir = true;
+    REQUIRE(route_inputs(o, {tmp.sub("in.prom")}, {}).is_ok());
+    CHECK(fs::exists(tmp.sub("out/keep.txt")));
   }
 }
