@@ -21,11 +21,19 @@ std::string fmt_rate(double rows, double seconds) {
   return buf;
 }
 
+// An index table's parts hold items, a partition's rows: the JSON says which.
+const char* count_key(const MergeStep& s) { return s.output_kind == "indexdb" ? "items" : "rows"; }
+
 nlohmann::ordered_json inputs_json(const MergeStep& s) {
   nlohmann::ordered_json a = nlohmann::ordered_json::array();
   for (const auto& in : s.inputs) {
-    a.push_back({{"name", in.name}, {"kind", in.kind}, {"rows", in.rows}, {"bytes", in.bytes},
-                 {"min_dedup_interval_ms", in.min_dedup_interval_ms}});
+    nlohmann::ordered_json j;
+    j["name"] = in.name;
+    j["kind"] = in.kind;
+    j[count_key(s)] = in.rows;
+    j["bytes"] = in.bytes;
+    if (s.output_kind != "indexdb") j["min_dedup_interval_ms"] = in.min_dedup_interval_ms;
+    a.push_back(std::move(j));
   }
   return a;
 }
@@ -54,11 +62,16 @@ void render_step(Bytes& out, const MergeStep& s, bool json, bool dry_run) {
       if (s.output_name.empty()) {
         j["output"] = nullptr;
       } else {
-        j["output"] = {{"name", s.output_name}, {"kind", s.output_kind}, {"rows", s.output_rows},
-                       {"blocks", s.output_blocks}, {"bytes", s.output_bytes}};
+        nlohmann::ordered_json o;
+        o["name"] = s.output_name;
+        o["kind"] = s.output_kind;
+        o[count_key(s)] = s.output_rows;
+        o["blocks"] = s.output_blocks;
+        o["bytes"] = s.output_bytes;
+        j["output"] = std::move(o);
       }
-      j["rows_in"] = input_rows(s);
-      j["rows_out"] = s.output_rows;
+      j[std::string(count_key(s)) + "_in"] = input_rows(s);
+      j[std::string(count_key(s)) + "_out"] = s.output_rows;
       j["dropped_dedup"] = s.stats.rows_dedup;
       j["dropped_retention"] = s.stats.rows_deleted_retention + s.rows_dropped_retention;
       j["dropped_deleted"] = s.stats.rows_deleted_series;

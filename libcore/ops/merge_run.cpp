@@ -16,6 +16,7 @@
 #include "indexdb/item.h"
 #include "mergeset/part_reader.h"
 #include "ops/merge_internal.h"
+#include "ops/render.h"
 
 namespace vmt::ops {
 
@@ -233,9 +234,24 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
     if (!r.status.is_ok()) {
       if (first_error.is_ok()) {
         first_error = r.status;
-      } else {
+      } else if (r.status.message() != first_error.message()) {  // "forcibly stopped" once, not per table
         log_line(r.status.message());
       }
+    }
+  }
+  if (opt.dry_run) {
+    const size_t steps = sum.merges + sum.drops;
+    if (opt.json) {
+      nlohmann::ordered_json j;
+      j["type"] = "plan_summary";
+      j["steps"] = steps;
+      j["tables_checked"] = tasks.size();
+      append_json_line(out.buf(), j);
+    } else if (steps == 0) {
+      out.buf() += "plan: nothing to merge in " + std::to_string(tasks.size()) + " partitions and tables\n";
+    } else {
+      out.buf() += "plan: " + std::to_string(steps) + " steps in " + std::to_string(tasks.size()) +
+                   " partitions and tables\n";
     }
   }
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -56,7 +56,7 @@ D2="$TMP/dry"
 fixture_copy node/storage-before-merge "$D2"
 tree_sums "$D2" >"$TMP/sums.before"
 expect_exit 0 "--dry-run --force --json" "$M" --dry-run --force --json "$D2"
-if jq -se 'length == 1 and .[0].type == "plan" and .[0].output == "small" and .[0].estimated_bytes == 34507
+if jq -se 'length == 2 and .[1].type == "plan_summary" and .[1].steps == 1 and .[0].type == "plan" and .[0].output == "small" and .[0].estimated_bytes == 34507
            and ([.[0].inputs[].rows] | add) == 20280' "$TMP/stdout" >/dev/null; then
   pass "dry-run plan: 3 parts -> small, 34507 bytes"; else fail "dry-run plan" "$(cat "$TMP/stdout")"; fi
 expect_exit 0 "--dry-run text" "$M" --dry-run --force --indexdb "$D2"

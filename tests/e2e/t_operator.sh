@@ -72,3 +72,11 @@ expect_exit 0 "import of an empty input: exit 0" "$BIN/tsdb-import" -s "$TMP/emp
 grep -q 'nothing to import' "$TMP/stderr" && pass "empty input: a note" || fail "empty input note" "$(cat "$TMP/stderr")"
 python3 -c 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)' "$BIN/tsdb-import" -s "$TMP/tty" >"$TMP/tty.out" 2>&1 </dev/null
 if grep -q 'stdin is a terminal' "$TMP/tty.out" && [ ! -e "$TMP/tty" ]; then pass "import refuses a terminal as stdin"; else fail "tty stdin" "$(cat "$TMP/tty.out")"; fi
+
+# tsdb-merge --dry-run says when there is nothing to merge; index steps count items, not rows.
+fixture_copy node/storage-after-merge "$TMP/nomerge"
+expect_exit 0 "merge --dry-run with nothing to do" "$BIN/tsdb-merge" --dry-run "$TMP/nomerge"
+grep -q '^plan: nothing to merge in ' "$TMP/stdout" && pass "merge --dry-run: says nothing to merge" || fail "nothing to merge" "$(cat "$TMP/stdout")"
+expect_exit 0 "merge --force --indexdb --json" "$BIN/tsdb-merge" --force --indexdb --json "$TMP/nomerge"
+jq -se '[.[] | select(.type == "merge" and (.table | startswith("indexdb/")))] | length > 0 and all(has("items_in") and (has("rows_in") | not) and (.inputs[0] | has("items")))' "$TMP/stdout" >/dev/null \
+  && pass "merge --json: index steps say items" || fail "index steps items" "$(cat "$TMP/stdout")"
