@@ -41,12 +41,28 @@ std::string tsid_text(const metric::TSID& t) {
 
 // --target, else what the part's bytes say; a part that decodes neither way is read as cluster,
 // whose errors then name the damage.
+// metaindex and blocks take one part directory: say what was given instead and where parts are.
+static Status check_part_dir(const std::string& dir) {
+  if (!fs::is_dir(dir)) return not_found(dir + ": not a directory");
+  if (fs::is_dir(fs::join(dir, "data")) || fs::is_dir(fs::join(dir, "indexdb"))) {
+    return invalid_argument(dir + " is a storage directory; metaindex and blocks take one part directory, such as " +
+                            dir + "/data/small/YYYY_MM/<PART> or " + dir + "/data/indexdb/YYYY_MM/<PART> "
+                            "(tsdb-inspect parts " + dir + " lists them)");
+  }
+  if (!fs::exists(fs::join(dir, "metadata.json")) && !fs::exists(fs::join(dir, "metaindex.bin"))) {
+    return invalid_argument(dir + ": not a part directory (no metadata.json or metaindex.bin; a partition or table "
+                            "directory holds parts, one per subdirectory)");
+  }
+  return Status::ok();
+}
+
 static metric::Tenancy data_part_tenancy(const std::string& part_dir, const InspectCommon& c) {
   if (c.target) return c.target->tenancy;
   return layout::detect_part_tenancy(part_dir).value_or(metric::Tenancy::kCluster);
 }
 
 Status inspect_metaindex(const std::string& part_dir, const InspectCommon& c, Output& out) {
+  VMT_TRY(check_part_dir(part_dir));
   if (is_mergeset_part(part_dir)) {
     VMT_ASSIGN_OR_RETURN(auto pr, mergeset::PartReader::open(part_dir));
     Table t({"ROW", "BLOCK_HEADERS", "INDEX_BLOCK_OFFSET", "INDEX_BLOCK_SIZE", "FIRST_ITEM"});
@@ -95,6 +111,7 @@ Status inspect_metaindex(const std::string& part_dir, const InspectCommon& c, Ou
 }
 
 Status inspect_blocks(const std::string& part_dir, bool rows, const InspectCommon& c, Output& out) {
+  VMT_TRY(check_part_dir(part_dir));
   if (is_mergeset_part(part_dir)) {
     VMT_ASSIGN_OR_RETURN(auto pr, mergeset::PartReader::open(part_dir));
     VMT_TRY(pr->seek_to_first());

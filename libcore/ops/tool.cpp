@@ -102,7 +102,13 @@ int run_tool(const char* prog, CLI::App& app, int argc, char** argv, const std::
     std::fputs((std::string(e.what()) + "\n").c_str(), stdout);
     return kExitOk;
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s: %s\nRun with --help for usage.\n", prog, e.what());
+    std::string hint;
+    if (!app.get_subcommands({}).empty() && app.get_subcommands().empty()) {  // no command recognised
+      hint = "commands:";
+      for (const auto* sc : app.get_subcommands({})) hint += " " + sc->get_name();
+      hint += "\n";
+    }
+    std::fprintf(stderr, "%s: %s\n%sRun with --help for usage.\n", prog, e.what(), hint.c_str());
     return kExitUsage;
   }
   int code = kExitOk;

@@ -80,3 +80,13 @@ grep -q '^plan: nothing to merge in ' "$TMP/stdout" && pass "merge --dry-run: sa
 expect_exit 0 "merge --force --indexdb --json" "$BIN/tsdb-merge" --force --indexdb --json "$TMP/nomerge"
 jq -se '[.[] | select(.type == "merge" and (.table | startswith("indexdb/")))] | length > 0 and all(has("items_in") and (has("rows_in") | not) and (.inputs[0] | has("items")))' "$TMP/stdout" >/dev/null \
   && pass "merge --json: index steps say items" || fail "index steps items" "$(cat "$TMP/stdout")"
+
+# Errors that help (issue 10 item 18).
+expect_exit 2 "blocks on a storage directory" "$I" blocks "$FIX/tiny/storage"
+grep -q 'is a storage directory; metaindex and blocks take one part directory' "$TMP/stderr" && pass "blocks: says what it expected" || fail "blocks message" "$(cat "$TMP/stderr")"
+expect_exit 2 "metaindex on a partition directory" "$I" metaindex "$FIX/tiny/storage/data/small/2023_10"
+grep -q 'not a part directory' "$TMP/stderr" && pass "metaindex: says it is not a part" || fail "metaindex message" "$(cat "$TMP/stderr")"
+expect_exit 2 "unknown command" "$I" bogus "$FIX/tiny/storage"
+grep -q '^commands: parts metaindex blocks index dates export verify' "$TMP/stderr" && pass "unknown command: lists the commands" || fail "command list" "$(cat "$TMP/stderr")"
+expect_exit 2 "index --ns with a bad name" "$I" index --ns foo "$FIX/tiny/storage"
+grep -q '5 date->metricID' "$TMP/stderr" && pass "--ns: lists the names" || fail "--ns names" "$(cat "$TMP/stderr")"

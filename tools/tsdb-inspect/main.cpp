@@ -71,7 +71,11 @@ int main(int argc, char** argv) {
       f.all_generations = all_gens;
       if (!ns.empty()) {
         uint8_t n;
-        if (!indexdb::parse_ns(ns, &n)) return invalid_argument("unknown namespace \"" + ns + "\": want 0-7 or a name from the man page");
+        if (!indexdb::parse_ns(ns, &n)) {
+          std::string names;
+          for (uint8_t k = 0; k <= 7; ++k) names += std::string(k ? ", " : "") + std::to_string(k) + " " + indexdb::ns_name(k);
+          return invalid_argument("unknown namespace \"" + ns + "\": want one of " + names);
+        }
         f.ns = n;
       }
       if (!date.empty()) {
