@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <cstdlib>
+
 #include "ops/args.h"
 
 using namespace vmt;
@@ -29,6 +32,38 @@ TEST_SUITE("ops/args") {
     CHECK(*parse_time_ms("2023-11-01") == 1698796800000);
     CHECK(format_time_ms(1698840000250) == "2023-11-01T12:00:00.250Z");
     CHECK(!parse_time_ms("yesterday").is_ok());
+  }
+  TEST_CASE("times as /api/v1/export reads start and end (lib/promutils ParseTimeAt at v1.93.7)") {
+    // A number from 2^32 on is milliseconds; below, seconds.
+    CHECK(*parse_time_ms("1795867250000") == 1795867250000);
+    CHECK(*parse_time_ms("4294967295") == 4294967295000);
+    // Prefixes of RFC3339.
+    CHECK(*parse_time_ms("2023") == 1672531200000);
+    CHECK(*parse_time_ms("2023-11") == 1698796800000);
+    CHECK(*parse_time_ms("2023-11-01T12") == 1698840000000);
+    CHECK(*parse_time_ms("2023-11-01T12:30") == 1698841800000);
+    CHECK(*parse_time_ms("2023-11-01T13:30+01:00") == 1698841800000);
+    CHECK(!parse_time_ms("2023-13").is_ok());
+    // now and durations before it.
+    const int64_t before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+    const int64_t now = *parse_time_ms("now");
+    CHECK(now >= before);
+    CHECK(now - before < 60000);
+    for (const char* rel : {"-1h", "1h", "now-1h", "now-30m30m"}) {
+      CAPTURE(rel);
+      auto t = parse_time_ms(rel);
+      REQUIRE(t.is_ok());
+      CHECK(std::llabs(*t - (now - 3600000)) < 60000);
+    }
+    CHECK(!parse_time_ms("-1q").is_ok());
+  }
+  TEST_CASE("durations: Go's compound form too") {
+    CHECK(*parse_duration_ms("1h30m", false) == 5400000);
+    CHECK(*parse_duration_ms("1m30s", false) == 90000);
+    CHECK(*parse_duration_ms("1d12h", false) == 36LL * 3600000);
+    CHECK(!parse_duration_ms("1h30", false).is_ok());
+    CHECK(!parse_duration_ms("2h1", true).is_ok());  // a bare number only alone means months
   }
   TEST_CASE("durations follow VictoriaMetrics flag syntax") {
     CHECK(*parse_duration_ms("15s", false) == 15000);

@@ -90,3 +90,12 @@ expect_exit 2 "unknown command" "$I" bogus "$FIX/tiny/storage"
 grep -q '^commands: parts metaindex blocks index dates export verify' "$TMP/stderr" && pass "unknown command: lists the commands" || fail "command list" "$(cat "$TMP/stderr")"
 expect_exit 2 "index --ns with a bad name" "$I" index --ns foo "$FIX/tiny/storage"
 grep -q '5 date->metricID' "$TMP/stderr" && pass "--ns: lists the names" || fail "--ns names" "$(cat "$TMP/stderr")"
+
+# Times as the server reads them: a number from 2^32 on is milliseconds (issue 10 item 10).
+"$I" export --start 1698800000 "$FIX/tiny/storage" >"$TMP/t-s.jsonl"
+"$I" export --start 1698800000000 "$FIX/tiny/storage" >"$TMP/t-ms.jsonl"
+"$I" export "$FIX/tiny/storage" >"$TMP/t-all.jsonl"
+if [ -s "$TMP/t-s.jsonl" ] && cmp -s "$TMP/t-s.jsonl" "$TMP/t-ms.jsonl" && ! cmp -s "$TMP/t-s.jsonl" "$TMP/t-all.jsonl"; then
+  pass "export --start: seconds and milliseconds name the same instant"; else fail "export --start ms"; fi
+check "import --default-timestamp in seconds" "$BIN/tsdb-import" -s "$TMP/dts" --retention 100y --default-timestamp 1700000000 <(echo 'no_ts_metric 1')
+"$I" export "$TMP/dts" | grep -q '"timestamps":\[1700000000000\]' && pass "--default-timestamp 1700000000 is seconds" || fail "--default-timestamp seconds" "$("$I" export "$TMP/dts")"

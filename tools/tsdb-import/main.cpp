@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
                  "many are dropped, and counted (default 30)")->check(CLI::Range(size_t(1), size_t(65535)))->type_name("N");
   app.add_option("--max-label-value-len", max_value_len, "vminsert -maxLabelValueLen: longer values are cut, and "
                  "counted (default 16384)")->type_name("N");
-  app.add_option("--default-timestamp", default_ts, "timestamp in ms for lines without one (default: now, once per run)")
+  app.add_option("--default-timestamp", default_ts, "time for lines without a timestamp: ms, unix seconds, RFC3339, as the start of tsdb-inspect export "
+                 "(default: now, once per run)")
       ->type_name("MS");
   app.add_option("--retention", retention, "vmstorage -retentionPeriod: rows outside [now-retention, now+2d] are "
                  "counted and dropped; a bare number is months of 31 days (default 1)")->type_name("D");
@@ -66,10 +67,10 @@ int main(int argc, char** argv) {
       VMT_ASSIGN_OR_RETURN(ingest::ExtraLabel l, ingest::parse_extra_label(e));
       opt.extra_labels.push_back(std::move(l));
     }
-    if (!default_ts.empty()) {
-      VMT_ASSIGN_OR_RETURN(uint64_t v, parse_uint64(default_ts, "--default-timestamp"));
-      if (v > uint64_t(INT64_MAX)) return invalid_argument("--default-timestamp is out of range");
-      opt.default_timestamp_ms = int64_t(v);
+    if (!default_ts.empty()) {  // any time form of --start/--end: "1700000000" is seconds, "1700000000000" ms
+      VMT_ASSIGN_OR_RETURN(int64_t v, parse_time_ms(default_ts));
+      if (v <= 0) return invalid_argument("--default-timestamp " + default_ts + " is not after 1970-01-01");
+      opt.default_timestamp_ms = v;
     }
     VMT_ASSIGN_OR_RETURN(opt.retention_ms, parse_duration_ms(retention, true));
     if (opt.retention_ms > 0 && opt.retention_ms < ingest::kMsPerDay) {
