@@ -292,4 +292,39 @@ int16_t calibrate_scale(std::vector<int64_t>& a, int16_t ae, std::vector<int64_t
   return i16(be + down_exp);
 }
 
+namespace {
+
+// The decimal without trailing zeros in its mantissa, so equal numbers compare equal.
+std::pair<int64_t, int> normalized(int64_t v, int e) {
+  if (v == 0) return {0, 0};
+  while (v % 10 == 0) {
+    v /= 10;
+    ++e;
+  }
+  return {v, e};
+}
+
+}  // namespace
+
+double float_for_decimal(int64_t v, int16_t e) {
+  const double f = to_float(v, e);
+  if (is_special(v) || v == 0 || !std::isfinite(f)) return f;
+  const auto want = normalized(v, e);
+  auto maps_back = [&](double g) {
+    const auto [gv, ge] = from_float(g);
+    return normalized(gv, ge) == want;
+  };
+  if (maps_back(f)) return f;
+  double up = f, down = f;
+  // FromFloat keeps at most about 13 significant digits, so the float a value came from can lie
+  // some thousand ULPs from v * 10^e; values that need the search are rare.
+  for (int i = 0; i < 8192; ++i) {
+    up = std::nextafter(up, INFINITY);
+    if (maps_back(up)) return up;
+    down = std::nextafter(down, -INFINITY);
+    if (maps_back(down)) return down;
+  }
+  return f;
+}
+
 }  // namespace vmt::decimal

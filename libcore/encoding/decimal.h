@@ -45,6 +45,12 @@ double to_float(int64_t v, int16_t e);
 // whatever e is (to_float(0, 400) is NaN: 0 * Inf).
 void append_decimal_to_float(std::vector<double>& out, const int64_t* v, size_t n, int16_t e);
 
+// A float that FromFloat maps back to the value v * 10^e (the same number, whatever the trailing
+// zeros): to_float(v, e) when it does, else the nearest such float within 8192 ULPs (the float a
+// stored value came from is one), else to_float(v, e).
+// Printed with the shortest round-trip form, it makes export -> import keep stored values exact.
+double float_for_decimal(int64_t v, int16_t e);
+
 // CalibrateScale: brings a (exponent ae) and b (exponent be) to one exponent, in place, preferring
 // to upscale the block with the larger exponent; downscales (lossy) only to avoid overflow.
 int16_t calibrate_scale(std::vector<int64_t>& a, int16_t ae, std::vector<int64_t>& b, int16_t be);

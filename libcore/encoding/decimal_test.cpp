@@ -303,4 +303,27 @@ TEST_SUITE("encoding/decimal") {
       for (size_t i = 0; i < src.size(); ++i) CHECK(std::fabs(back[i] - src[i]) <= 1e-9);
     }
   }
+
+  TEST_CASE("float_for_decimal: a float FromFloat maps back to the stored value") {
+    std::mt19937_64 rng(11);
+    auto norm = [](std::pair<int64_t, int16_t> d) {
+      int64_t v = d.first;
+      int e = d.second;
+      while (v != 0 && v % 10 == 0) {
+        v /= 10;
+        ++e;
+      }
+      return std::make_pair(v, v == 0 ? 0 : e);
+    };
+    int searched = 0;
+    for (int i = 0; i < 20000; ++i) {
+      const double mag = std::pow(10.0, int(rng() % 50) - 25);
+      const double f0 = (double(rng() % 2000000) / 1000000.0 - 1.0) * mag;
+      const auto d = from_float(f0);
+      const double f = float_for_decimal(d.first, d.second);
+      if (f != to_float(d.first, d.second)) ++searched;
+      REQUIRE(norm(from_float(f)) == norm(d));
+    }
+    MESSAGE(searched << " of 20000 values needed the search beyond to_float");
+  }
 }

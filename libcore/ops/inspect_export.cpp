@@ -95,6 +95,7 @@ void render_prom(Bytes& out, const Series& s, std::vector<size_t>& order) {
 Status inspect_export(const std::string& dir, const ExportOptions& o, Output& out, ExportStats* stats) {
   VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, open_for_reading(dir, o.target ? &*o.target : nullptr));
   const metric::Tenancy tenancy = sd.flavour.tenancy;
+  const bool prom = o.format == "prom";
   NameIndex names;
   const uint32_t* acc = o.tenant ? &o.tenant->account_id : nullptr;
   const uint32_t* proj = o.tenant ? &o.tenant->project_id : nullptr;
@@ -172,7 +173,13 @@ Status inspect_export(const std::string& dir, const ExportOptions& o, Output& ou
         st = storage::decode_values(h, raw.values_data, mantissas);
         if (!st.is_ok()) return st.with_context(where("values.bin", h.values_block_offset));
         size_t before = s->values.size();
-        decimal::append_decimal_to_float(s->values, mantissas.data(), mantissas.size(), h.scale);
+        if (prom) {
+          // Values that read back (tsdb-import) to the very mantissas stored here; jsonl prints
+          // what vmselect prints instead, byte for byte.
+          for (int64_t m : mantissas) s->values.push_back(decimal::float_for_decimal(m, h.scale));
+        } else {
+          decimal::append_decimal_to_float(s->values, mantissas.data(), mantissas.size(), h.scale);
+        }
         s->timestamps.insert(s->timestamps.end(), ts.begin(), ts.end());
         if (h.min_timestamp < o.start_ms || h.max_timestamp > o.end_ms) {
           // Cut the samples outside [start, end] from what was just appended.
