@@ -310,21 +310,34 @@ double float_for_decimal(int64_t v, int16_t e) {
   const double f = to_float(v, e);
   if (is_special(v) || v == 0 || !std::isfinite(f)) return f;
   const auto want = normalized(v, e);
-  auto maps_back = [&](double g) {
+  // Exact: FromFloat gives v * 10^e itself (a block of this value alone stores exactly v, e).
+  auto exact = [&](double g) {
     const auto [gv, ge] = from_float(g);
     return normalized(gv, ge) == want;
   };
-  if (maps_back(f)) return f;
-  double up = f, down = f;
-  // FromFloat keeps at most about 13 significant digits, so the float a value came from can lie
-  // some thousand ULPs from v * 10^e; values that need the search are rare.
-  for (int i = 0; i < 8192; ++i) {
+  // Truncation-compatible: brought to exponent e as AppendFloatToDecimal brings a value to a
+  // block's common exponent (multiplied, or divided with truncation), FromFloat's mantissa is v.
+  // That is how a stored value came to be when its block's scale was raised to avoid overflow.
+  auto truncates_to = [&](double g) {
+    const auto [gv, ge] = from_float(g);
+    if (is_special(gv)) return false;
+    const int d = int(ge) - int(e);
+    if (d >= 0) return d <= max_up_exponent(gv) && mul_pow10(gv, d) == v;
+    return -d <= 18 && div_pow10(gv, -d) == v;
+  };
+  if (exact(f)) return f;
+  // FromFloat keeps up to 17 digits, computed in floating point, so the float a value came from
+  // can lie some hundred ULPs from v * 10^e; values that need the search are rare.
+  double up = f, down = f, fallback = truncates_to(f) ? f : NAN;
+  for (int i = 0; i < 4096; ++i) {
     up = std::nextafter(up, INFINITY);
-    if (maps_back(up)) return up;
+    if (exact(up)) return up;
+    if (std::isnan(fallback) && truncates_to(up)) fallback = up;
     down = std::nextafter(down, -INFINITY);
-    if (maps_back(down)) return down;
+    if (exact(down)) return down;
+    if (std::isnan(fallback) && truncates_to(down)) fallback = down;
   }
-  return f;
+  return std::isnan(fallback) ? f : fallback;
 }
 
 }  // namespace vmt::decimal

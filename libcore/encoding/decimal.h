@@ -46,8 +46,9 @@ double to_float(int64_t v, int16_t e);
 void append_decimal_to_float(std::vector<double>& out, const int64_t* v, size_t n, int16_t e);
 
 // A float that FromFloat maps back to the value v * 10^e (the same number, whatever the trailing
-// zeros): to_float(v, e) when it does, else the nearest such float within 8192 ULPs (the float a
-// stored value came from is one), else to_float(v, e).
+// zeros): to_float(v, e) when it does, else the nearest such float within 4096 ULPs; failing that,
+// the nearest whose FromFloat mantissa, brought to exponent e with truncation as a block's common
+// scale brings it, is v (how values of a block with a raised scale are stored); else to_float.
 // Printed with the shortest round-trip form, it makes export -> import keep stored values exact.
 double float_for_decimal(int64_t v, int16_t e);
 

@@ -326,4 +326,30 @@ TEST_SUITE("encoding/decimal") {
     }
     MESSAGE(searched << " of 20000 values needed the search beyond to_float");
   }
+
+  TEST_CASE("float_for_decimal: a block read back through it is stored the same (scale raised too)") {
+    std::mt19937_64 rng(5);
+    int changed = 0;
+    for (int b = 0; b < 300; ++b) {
+      std::vector<double> src;
+      // One magnitude per block (up to 1e15), or 40 orders apart (the common scale truncates).
+      const bool mixed = b % 2 == 1;
+      const int k = int(rng() % 33) - 20;
+      for (int i = 0; i < 40; ++i) {
+        const int mag = mixed ? int(rng() % 40) - 25 : k + int(rng() % 3);
+        src.push_back((double(rng() % 2000000) / 1000000.0 - 1.0) * std::pow(10.0, mag));
+      }
+      std::vector<int64_t> stored;
+      const int16_t e = append_float_to_decimal(stored, src.data(), src.size());
+      std::vector<double> back;
+      for (int64_t m : stored) back.push_back(float_for_decimal(m, e));
+      std::vector<int64_t> again;
+      const int16_t e2 = append_float_to_decimal(again, back.data(), back.size());
+      if (e2 != e || again != stored) ++changed;
+    }
+    // A known gap, in the issue note: a few blocks whose FromFloat exponents land so that the
+    // common scale rises on the way back (with to_float, as export printed before, 9 of them).
+    MESSAGE(changed << " of 300 blocks stored differently after export and import");
+    CHECK(changed <= 3);
+  }
 }
