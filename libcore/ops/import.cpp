@@ -8,6 +8,7 @@
 #include "base/fs.h"
 #include "layout/storage_dir.h"
 #include "ops/args.h"
+#include "ops/render.h"
 #include "ops/tool.h"
 
 namespace vmt::ops {
@@ -77,6 +78,44 @@ std::vector<std::string> render_import_summary(const ingest::ImportStats& s) {
   return out;
 }
 
+std::string render_import_summary_json(const ingest::ImportStats& s) {
+  nlohmann::ordered_json j;
+  j["type"] = "summary";
+  j["dry_run"] = s.dry_run;
+  j["files"] = s.files;
+  j["input_bytes"] = s.input_bytes;
+  j["lines"] = s.lines;
+  j["skipped_lines"] = s.skipped_lines;
+  j["bad_lines"] = s.bad_lines;
+  j["samples_parsed"] = s.samples_parsed;
+  j["dropped_nan"] = s.dropped_nan;
+  j["dropped_too_old"] = s.dropped_too_old;
+  j["dropped_too_new"] = s.dropped_too_new;
+  j["samples_accepted"] = s.samples_accepted;
+  j["rows_written"] = s.rows_written;
+  j["series"] = s.series;
+  j["series_new"] = s.series_new;
+  j["series_found"] = s.series_curr + s.series_prev;
+  j["first_metric_id"] = json_id(s.first_metric_id);
+  j["last_metric_id"] = json_id(s.last_metric_id);
+  j["metrics_with_dropped_labels"] = s.labels.metrics_with_dropped_labels;
+  j["too_long_label_values"] = s.labels.too_long_label_values;
+  nlohmann::ordered_json parts = nlohmann::ordered_json::array();
+  for (const auto& p : s.partitions) {
+    parts.push_back({{"name", p.name}, {"samples", p.samples}, {"rows_written", p.rows_written},
+                     {"small_parts", p.small_parts}, {"big_parts", p.big_parts}, {"bytes", p.bytes}});
+  }
+  j["partitions"] = std::move(parts);
+  j["index"] = s.index_table;
+  j["index_items"] = s.index_items;
+  j["index_parts"] = s.index_parts;
+  j["index_bytes"] = s.index_bytes;
+  j["seconds"] = s.seconds;
+  Bytes out;
+  append_json_line(out, j);
+  return out;
+}
+
 Result<layout::Flavour> import_flavour(const std::string& dir, const std::optional<layout::Flavour>& target) {
   layout::Flavour f = target ? *target : layout::kDefaultFlavour;
   // An empty directory is a new one; any other must already be a storage directory (we never
@@ -95,7 +134,8 @@ Result<layout::Flavour> import_flavour(const std::string& dir, const std::option
   return f;
 }
 
-Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Flavour>& target) {
+Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Flavour>& target, bool json,
+                       bool quiet) {
   // Reading exposition text typed at a terminal is never what was meant: say so instead of waiting.
   bool from_stdin = opt.inputs.empty();
   for (const auto& in : opt.inputs) from_stdin = from_stdin || in == "-";
@@ -122,7 +162,13 @@ Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Fl
   Status st = ingest::run_import(opt, &stats);
   progress.done();
   if (!st.is_ok()) return st;
-  for (const auto& line : render_import_summary(stats)) log_line(line);
+  if (json) {
+    const std::string line = render_import_summary_json(stats);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fflush(stdout);
+  } else if (!quiet) {
+    for (const auto& line : render_import_summary(stats)) log_line(line);
+  }
   if (stats.samples_parsed == 0 && stats.bad_lines == 0) {
     // An input without samples (an empty shard of tsdb-route, say): nothing to do, and nothing lost.
     log_line("nothing to import: the input holds no samples");

@@ -25,6 +25,11 @@ std::vector<std::string> render_import_summary(const ingest::ImportStats& s);
 // indexes next to the generations, which become legacy.
 Result<layout::Flavour> import_flavour(const std::string& dir, const std::optional<layout::Flavour>& target);
 
-Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Flavour>& target);
+// json: the summary as one JSON object on stdout (64-bit IDs as strings) instead of the text lines
+// on stderr; quiet: no summary (warnings and errors still go to stderr).
+Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Flavour>& target, bool json = false,
+                       bool quiet = false);
+// The --json summary line.
+std::string render_import_summary_json(const ingest::ImportStats& s);
 
 }  // namespace vmt::ops

@@ -131,3 +131,11 @@ done
 if [ "$(wc -l <"$TMP/rt1.blocks")" = 214 ] && cmp -s "$TMP/rt1.blocks" "$TMP/rt2.blocks" && cmp -s "$TMP/rt2.blocks" "$TMP/rt3.blocks" && cmp -s "$TMP/rt1.prom" "$TMP/rt3.prom"; then
   pass "export --format prom | import: 8014 stored values in 214 blocks unchanged over 3 rounds"
 else fail "prom round trip" "$(wc -l <"$TMP/rt1.blocks") blocks; $(diff "$TMP/rt1.blocks" "$TMP/rt2.blocks" | head -3)"; fi
+
+# tsdb-import --json: one summary object on stdout, as the man page's jq recipe reads it; -q: none.
+"$BIN/tsdb-import" -s "$TMP/jsonsum" --retention 100y --json "$FIX/tiny/input/tenant-0-0.prom" >"$TMP/sum.json" 2>"$TMP/sum.err"
+if [ "$(jq .samples_accepted "$TMP/sum.json")" = 199 ] && [ "$(jq -r '.partitions | map(.name) | join(",")' "$TMP/sum.json")" = 2023_10,2023_11 ] \
+   && jq -e '.first_metric_id | type == "string"' "$TMP/sum.json" >/dev/null && ! grep -q 'samples:' "$TMP/sum.err"; then
+  pass "import --json: one summary object (199 samples, 2 partitions)"; else fail "import --json" "$(cat "$TMP/sum.json" "$TMP/sum.err")"; fi
+"$BIN/tsdb-import" -s "$TMP/quiet" --retention 100y -q "$FIX/tiny/input/tenant-0-0.prom" >"$TMP/q.out" 2>"$TMP/q.err"
+[ ! -s "$TMP/q.out" ] && [ ! -s "$TMP/q.err" ] && pass "import -q: silent" || fail "import -q" "$(cat "$TMP/q.out" "$TMP/q.err")"

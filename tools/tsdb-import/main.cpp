@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> inputs, extra_labels;
   unsigned precision_bits = 64;
   size_t max_labels = 30, max_value_len = 16384;
-  bool strict = false, dry_run = false;
+  bool strict = false, dry_run = false, json = false, quiet = false;
 
   app.add_option("-s", dir, "the vmstorage -storageDataPath to create or append to (vmstorage must not be running)")
       ->required()->type_name("DIR");
@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
   app.add_option("--mem-limit", mem_limit, "memory for buffered samples and series before parts are written early "
                  "(default 256MiB)")->type_name("SIZE");
   app.add_flag("--strict", strict, "stop at the first bad line (exit 1, nothing written) instead of skipping it");
+  app.add_flag("--json", json, "print the summary as one JSON object on stdout (for jq) instead of text on stderr");
+  app.add_flag("-q,--quiet", quiet, "no summary; warnings and errors still go to stderr");
   app.add_flag("--dry-run", dry_run, "parse and report only; DIR is not touched");
   app.add_option("FILE", inputs, "Prometheus text input, plain, gzip or zstd (default and \"-\": stdin)");
 
@@ -89,7 +91,7 @@ int main(int argc, char** argv) {
     opt.strict = strict;
     opt.dry_run = dry_run;
     VMT_ASSIGN_OR_RETURN(auto flavour, parse_target_flag(target));
-    return run_import_tool(std::move(opt), flavour);
+    return run_import_tool(std::move(opt), flavour, json, quiet);
   }, {{"-storageDataPath", "-s"}, {"-retentionPeriod", "--retention"}, {"-dedup.minScrapeInterval", "--dedup-interval"},
         {"-maxLabelsPerTimeseries", "--max-labels-per-timeseries"}, {"-maxLabelValueLen", "--max-label-value-len"}});
 }
