@@ -168,6 +168,13 @@ Status write_file_sync(const std::string& path, ByteView data) {
 }
 
 Status write_file_atomic(const std::string& path, ByteView data) {
+  // Temporary files of this path left by an interrupted write (ours: <path>.tmp.<N>) go first.
+  const std::string prefix = base_name(path) + ".tmp.";
+  if (auto entries = list_dir(dir_name(path)); entries.is_ok()) {
+    for (const auto& e : *entries) {
+      if (!e.is_dir && e.name.rfind(prefix, 0) == 0) ::unlink(join(dir_name(path), e.name).c_str());
+    }
+  }
   std::string tmp = path + ".tmp." + std::to_string(++g_tmp_counter);
   Status st = write_file_sync(tmp, data);
   if (!st.is_ok()) {

@@ -288,6 +288,21 @@ struct Verifier {
         }
       }
     }
+    // Temporary files of an interrupted write (parts.json.tmp.N, ...): harmless, removed by the
+    // next of our writers.
+    std::vector<std::string> dirs;
+    for (const auto& p : sd->partitions) dirs.push_back(p.small_dir);
+    for (const auto* t : sd->all_tables()) dirs.push_back(t->path);
+    dirs.push_back(fs::join(root, "metadata"));
+    for (const auto& d : dirs) {
+      auto entries = fs::list_dir(d);
+      if (!entries.is_ok()) continue;
+      for (const auto& e : *entries) {
+        if (!e.is_dir && e.name.find(".tmp.") != std::string::npos) {
+          note(fs::join(d, e.name), "temporary file of an interrupted write: ignored by vmstorage, removed by the next tsdb-import or tsdb-merge");
+        }
+      }
+    }
     if (!sd->min_timestamp_for_composite_index) {
       note(fs::join(root, "metadata/minTimestampForCompositeIndex"), "missing or not 8 bytes: vmstorage re-creates it");
     }

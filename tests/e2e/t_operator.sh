@@ -139,3 +139,11 @@ if [ "$(jq .samples_accepted "$TMP/sum.json")" = 199 ] && [ "$(jq -r '.partition
   pass "import --json: one summary object (199 samples, 2 partitions)"; else fail "import --json" "$(cat "$TMP/sum.json" "$TMP/sum.err")"; fi
 "$BIN/tsdb-import" -s "$TMP/quiet" --retention 100y -q "$FIX/tiny/input/tenant-0-0.prom" >"$TMP/q.out" 2>"$TMP/q.err"
 [ ! -s "$TMP/q.out" ] && [ ! -s "$TMP/q.err" ] && pass "import -q: silent" || fail "import -q" "$(cat "$TMP/q.out" "$TMP/q.err")"
+
+# Left-over temporary files of an interrupted write: verify notes them, the next writer removes them.
+fixture_copy tiny/storage "$TMP/tmpleft"
+echo '{}' >"$TMP/tmpleft/data/small/2023_10/parts.json.tmp.77"
+expect_exit 0 "verify with a left-over parts.json.tmp" "$I" verify "$TMP/tmpleft"
+grep -q 'parts.json.tmp.77: temporary file of an interrupted write' "$TMP/stdout" && pass "verify notes the temporary file" || fail "verify tmp note" "$(cat "$TMP/stdout")"
+check "merge after an interrupted write" "$BIN/tsdb-merge" --force "$TMP/tmpleft"
+[ ! -e "$TMP/tmpleft/data/small/2023_10/parts.json.tmp.77" ] && pass "the next writer removed it" || fail "tmp file left"
