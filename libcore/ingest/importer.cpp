@@ -80,6 +80,8 @@ class Importer {
   Status open_existing();
   uint64_t buffered_bytes() const;
   void cleanup_on_failure();
+  bool stopped() const { return opt_.stop && opt_.stop->load(std::memory_order_relaxed); }
+  static constexpr const char* kInterrupted = "interrupted (SIGINT or SIGTERM) before the commit: nothing was written";
 
   const ImportOptions& opt_;
   ImportStats* st_;
@@ -365,6 +367,11 @@ Status Importer::run() {
   std::vector<uint64_t> file_bytes(st_->files, 0);
   ImportProgress progress;
   while (ParsedBlock* b = pipe.next()) {
+    if (stopped()) {
+      pipe.release(b);
+      pipe.stop();
+      return io_error(kInterrupted);
+    }
     display_name_ = pipe.display_name(b->file);
     file_bytes[b->file] = std::max(file_bytes[b->file], b->input_bytes);
     Status s = consume(*b);
@@ -417,6 +424,10 @@ Status Importer::run() {
     }
     Status data_status;
     for (auto& [k, p] : partitions_) {
+      if (stopped()) {
+        data_status = io_error(kInterrupted);
+        break;
+      }
       data_status = flush_partition(p);
       if (data_status.is_ok()) data_status = merge_early_parts(p);
       if (!data_status.is_ok()) break;
@@ -440,9 +451,11 @@ Status Importer::run() {
       ++st_->index_parts;
       index_parts.push_back(job.part);
     }
+    if (stopped()) return io_error(kInterrupted);
     const auto t_commit = Clock::now();
     VMT_TRY(commit_import(dir_, index_parts, new_parts_));
     committed_ = true;
+    st_->interrupted_in_commit = stopped();
     st_->seconds_commit = since(t_commit);
   }
   for (auto& [k, p] : partitions_) {

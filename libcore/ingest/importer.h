@@ -20,6 +20,7 @@
 // file, too long line, broken gzip/zstd) aborts the import too, nothing written.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -62,6 +63,9 @@ struct ImportOptions {
 
   std::function<void(const std::string& file, uint64_t line, const std::string& message)> on_bad_line;
   std::function<void(const ImportProgress&)> on_progress;
+  // Set (by a signal handler) to stop: checked before the commit, where stopping leaves DIR as it
+  // was; once the commit has begun it runs to its end (stats->interrupted_in_commit then says so).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct PartitionStats {
@@ -88,6 +92,7 @@ struct ImportStats {
   uint64_t early_flushes = 0;                           // times the buffers outgrew --mem-limit
   uint64_t early_merges = 0;                            // merges of the parts written early
   double seconds = 0, seconds_input = 0, seconds_data = 0, seconds_index = 0, seconds_commit = 0;
+  bool interrupted_in_commit = false;  // a stop came while the commit ran: it was completed
 };
 
 Status run_import(const ImportOptions& opt, ImportStats* stats);

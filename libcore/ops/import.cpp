@@ -2,6 +2,7 @@
 
 #include <cinttypes>
 #include <cstdarg>
+#include <csignal>
 #include <cstdio>
 #include <unistd.h>
 
@@ -158,6 +159,15 @@ Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Fl
     progress.update(fmt("%.1f MB read, %llu lines, %llu samples, %llu series", double(p.input_bytes) / 1e6,
                         u64(p.lines), u64(p.samples), u64(p.series)));
   };
+  // SIGINT/SIGTERM: stop before the commit (nothing written), or let a running commit finish, so
+  // that an import never leaves some months committed and others not.
+  static std::atomic<bool> stop{false};
+  struct sigaction sa {};
+  sa.sa_handler = [](int) { stop.store(true); };
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  opt.stop = &stop;
   ingest::ImportStats stats;
   Status st = ingest::run_import(opt, &stats);
   progress.done();
@@ -168,6 +178,9 @@ Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Fl
     std::fflush(stdout);
   } else if (!quiet) {
     for (const auto& line : render_import_summary(stats)) log_line(line);
+  }
+  if (stats.interrupted_in_commit) {
+    log_line("interrupted during the commit: the commit was completed, every partition is committed");
   }
   if (stats.samples_parsed == 0 && stats.bad_lines == 0) {
     // An input without samples (an empty shard of tsdb-route, say): nothing to do, and nothing lost.

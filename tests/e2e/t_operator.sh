@@ -147,3 +147,28 @@ expect_exit 0 "verify with a left-over parts.json.tmp" "$I" verify "$TMP/tmpleft
 grep -q 'parts.json.tmp.77: temporary file of an interrupted write' "$TMP/stdout" && pass "verify notes the temporary file" || fail "verify tmp note" "$(cat "$TMP/stdout")"
 check "merge after an interrupted write" "$BIN/tsdb-merge" --force "$TMP/tmpleft"
 [ ! -e "$TMP/tmpleft/data/small/2023_10/parts.json.tmp.77" ] && pass "the next writer removed it" || fail "tmp file left"
+
+# SIGINT: before the commit nothing is written; during the commit, the commit is completed
+# (issue 10 item 4).
+mkfifo "$TMP/in.fifo"
+"$BIN/tsdb-import" -s "$TMP/int1" --retention 100y - <"$TMP/in.fifo" >"$TMP/int1.out" 2>"$TMP/int1.err" &
+imp=$!
+exec 7>"$TMP/in.fifo"
+head -50 "$FIX/tiny/input/tenant-0-0.prom" >&7
+sleep 0.5
+kill -INT "$imp" 2>/dev/null
+sleep 0.2
+tail -n +51 "$FIX/tiny/input/tenant-0-0.prom" >&7
+exec 7>&-
+wait "$imp"; rc=$?
+if [ "$rc" != 0 ] && grep -q 'interrupted (SIGINT or SIGTERM) before the commit: nothing was written' "$TMP/int1.err" \
+   && [ -z "$(ls "$TMP"/int1/data/small/*/ 2>/dev/null | grep -v parts.json)" ]; then
+  pass "SIGINT before the commit: exit non-zero, nothing written"; else fail "SIGINT before commit" "rc $rc: $(cat "$TMP/int1.err")"; fi
+VMT_IMPORT_COMMIT_DELAY_MS=1500 "$BIN/tsdb-import" -s "$TMP/int2" --retention 100y "$FIX/tiny/input/tenant-0-0.prom" >"$TMP/int2.out" 2>"$TMP/int2.err" &
+imp=$!
+sleep 2
+kill -INT "$imp" 2>/dev/null
+wait "$imp"; rc=$?
+if [ "$rc" = 0 ] && grep -q 'interrupted during the commit: the commit was completed' "$TMP/int2.err"; then
+  pass "SIGINT during the commit: the commit completes"; else fail "SIGINT during commit" "rc $rc: $(cat "$TMP/int2.err")"; fi
+export_same "SIGINT during the commit: every sample there" "$TMP/int2" 0:0 "$FIX/tiny/export/tenant-0-0.jsonl"
