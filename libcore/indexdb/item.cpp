@@ -110,7 +110,7 @@ Result<Item> decode_item(ByteView item, metric::Tenancy t) {
         VMT_ASSIGN_OR_RETURN_CTX(it.name, metric::MetricName::decode_canonical(r.rest(), t), "ns 3: MetricName");
         it.has_name = true;
       } else if (!r.empty()) {
-        return corruption("ns 5: item must be exactly " + std::to_string(17 + metric::tenant_bytes(t)) +
+        return corruption("ns 5: item must be exactly " + std::to_string(date_to_metric_id_item_size(t)) +
                           " bytes; got " + std::to_string(item.size()));
       }
       return it;

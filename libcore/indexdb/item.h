@@ -37,6 +37,11 @@ const char* ns_name(uint8_t ns);
 // Accepts "1".."7" or a name as printed by ns_name / the man page.
 bool parse_ns(const std::string& s, uint8_t* ns);
 
+// The fixed-size items: ns 2 (02 · [acc · proj] · MetricID · TSID: 49 / 33 bytes) and ns 5
+// (05 · [acc · proj] · date · MetricID: 25 / 17 bytes).
+constexpr size_t metric_id_to_tsid_item_size(metric::Tenancy t) { return 1 + metric::tenant_bytes(t) + 8 + metric::TSID::size(t); }
+constexpr size_t date_to_metric_id_item_size(metric::Tenancy t) { return 1 + metric::tenant_bytes(t) + 16; }
+
 struct Item {
   uint8_t ns = 0;
   bool has_tenant = false;  // a cluster item of a tenant (single-node items have none)

@@ -80,13 +80,12 @@ Status ExistingIndex::scan_ids(const Readers& parts, bool deleted_set) {
         max_metric_id_ = std::max(max_metric_id_, id);
         if (deleted_set) deleted_.insert(id);
       } else {
-        const size_t tb = metric::tenant_bytes(tenancy_);
-        if (it.size() != 1 + tb + 8 + metric::TSID::size(tenancy_)) {
+        const size_t want = indexdb::metric_id_to_tsid_item_size(tenancy_);
+        if (it.size() != want) {
           return corruption("MetricID->TSID item of " + std::to_string(it.size()) + " bytes; want " +
-                            std::to_string(1 + tb + 8 + metric::TSID::size(tenancy_)) + " (" +
-                            metric::tenancy_name(tenancy_) + ")");
+                            std::to_string(want) + " (" + metric::tenancy_name(tenancy_) + ")");
         }
-        max_metric_id_ = std::max(max_metric_id_, load_u64(it.data() + 1 + tb));
+        max_metric_id_ = std::max(max_metric_id_, load_u64(it.data() + 1 + metric::tenant_bytes(tenancy_)));
       }
       VMT_TRY(m.next());
     }

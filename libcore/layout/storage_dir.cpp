@@ -180,8 +180,9 @@ std::optional<metric::Tenancy> detect_index_part_tenancy(const std::string& part
   if (!(*pr)->seek(ByteView(&ns2, 1)).is_ok() || !(*pr)->valid()) return std::nullopt;
   ByteView item = (*pr)->item();
   if (item.empty() || item[0] != ns2) return std::nullopt;
-  if (item.size() == 1 + 8 + 8 + metric::TSID::size(metric::Tenancy::kCluster)) return metric::Tenancy::kCluster;
-  if (item.size() == 1 + 8 + metric::TSID::size(metric::Tenancy::kSingle)) return metric::Tenancy::kSingle;
+  for (metric::Tenancy t : {metric::Tenancy::kCluster, metric::Tenancy::kSingle}) {
+    if (item.size() == indexdb::metric_id_to_tsid_item_size(t)) return t;
+  }
   return std::nullopt;
 }
 

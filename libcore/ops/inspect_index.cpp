@@ -130,8 +130,8 @@ Status inspect_dates(const std::string& dir, const DatesOptions& o, const Inspec
         return Status::ok();
       }
       if (ns != indexdb::kNsDateToMetricID) return Status::ok();
-      if (item.size() != 1 + tb + 16) {
-        return corruption(part + ": ns 5 item must be " + std::to_string(1 + tb + 16) + " bytes; got " +
+      if (item.size() != indexdb::date_to_metric_id_item_size(sd.flavour.tenancy)) {
+        return corruption(part + ": ns 5 item must be " + std::to_string(indexdb::date_to_metric_id_item_size(sd.flavour.tenancy)) + " bytes; got " +
                           std::to_string(item.size()) + " (" + to_hex(item) + ")");
       }
       uint32_t acc = tb ? load_u32(item.data() + 1) : 0, proj = tb ? load_u32(item.data() + 5) : 0;
