@@ -18,6 +18,9 @@ struct InspectCommon {
   bool json = false;
   std::optional<layout::Flavour> target;  // --target: checked against what the directory holds
   const layout::Flavour* target_ptr() const { return target ? &*target : nullptr; }
+  // The tenancy to read one part directory (data or mergeset) with: --target's, else what the
+  // part's bytes say; cluster when they say nothing, whose errors then name the damage.
+  metric::Tenancy part_tenancy(const std::string& part_dir) const;
 };
 
 // Partitions, parts (small/big, listed or not), metadata.json values and file sizes; indexdb

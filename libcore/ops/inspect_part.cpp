@@ -56,9 +56,10 @@ static Status check_part_dir(const std::string& dir) {
   return Status::ok();
 }
 
-static metric::Tenancy data_part_tenancy(const std::string& part_dir, const InspectCommon& c) {
-  if (c.target) return c.target->tenancy;
-  return layout::detect_part_tenancy(part_dir).value_or(metric::Tenancy::kCluster);
+metric::Tenancy InspectCommon::part_tenancy(const std::string& part_dir) const {
+  if (target) return target->tenancy;
+  auto detected = is_mergeset_part(part_dir) ? layout::detect_index_part_tenancy(part_dir) : layout::detect_part_tenancy(part_dir);
+  return detected.value_or(metric::Tenancy::kCluster);
 }
 
 Status inspect_metaindex(const std::string& part_dir, const InspectCommon& c, Output& out) {
@@ -86,7 +87,7 @@ Status inspect_metaindex(const std::string& part_dir, const InspectCommon& c, Ou
     return out.flush();
   }
   storage::PartReader pr;
-  VMT_TRY(pr.open(part_dir, data_part_tenancy(part_dir, c)));
+  VMT_TRY(pr.open(part_dir, c.part_tenancy(part_dir)));
   Table t({"ROW", "TSID(acc:proj mg job inst mid)", "BLOCK_HEADERS", "MIN_TIMESTAMP", "MAX_TIMESTAMP", "INDEX_BLOCK_OFFSET", "INDEX_BLOCK_SIZE"});
   size_t i = 0;
   for (const auto& r : pr.metaindex()) {
@@ -154,7 +155,7 @@ Status inspect_blocks(const std::string& part_dir, bool rows, const InspectCommo
     return out.flush();
   }
   storage::PartReader pr;
-  VMT_TRY(pr.open(part_dir, data_part_tenancy(part_dir, c)));
+  VMT_TRY(pr.open(part_dir, c.part_tenancy(part_dir)));
   storage::Block b;
   std::vector<double> vals;
   Table t({"BLOCK", "TSID(acc:proj mg job inst mid)", "ROWS", "MIN_TIMESTAMP", "MAX_TIMESTAMP", "FIRST_VALUE", "SCALE", "PB",

@@ -248,12 +248,10 @@ struct Verifier {
     }
   }
 
-  void storage_dir(const std::string& root) {
-    auto sd = open_for_reading(root, c.target_ptr());
-    if (!sd.is_ok()) return problem(root, sd.status().message());
-    tenancy = sd->flavour.tenancy;
-    const bool per_partition = sd->flavour.per_partition_index();
-    for (const auto& p : sd->partitions) {
+  void storage_dir(const std::string& root, const layout::StorageDir& sd) {
+    tenancy = sd.flavour.tenancy;
+    const bool per_partition = sd.flavour.per_partition_index();
+    for (const auto& p : sd.partitions) {
       std::string pdir = fs::join(root, "data/*/" + p.name);
       if (!p.name_valid) problem(pdir, "partition name is not YYYY_MM: vmstorage panics at open");
       if (!p.has_parts_json) note(p.small_dir, "no parts.json: vmstorage takes every subdirectory as a part and writes it at open");
@@ -267,8 +265,8 @@ struct Verifier {
         }
       }
     }
-    auto searched = sd->searched_tables();
-    for (const auto* t : sd->all_tables()) {
+    auto searched = sd.searched_tables();
+    for (const auto* t : sd.all_tables()) {
       const auto& g = *t;
       const bool is_searched = std::find(searched.begin(), searched.end(), t) != searched.end();
       IndexFacts* facts = !is_searched ? nullptr
@@ -291,8 +289,8 @@ struct Verifier {
     // Temporary files of an interrupted write (parts.json.tmp.N, ...): harmless, removed by the
     // next of our writers.
     std::vector<std::string> dirs;
-    for (const auto& p : sd->partitions) dirs.push_back(p.small_dir);
-    for (const auto* t : sd->all_tables()) dirs.push_back(t->path);
+    for (const auto& p : sd.partitions) dirs.push_back(p.small_dir);
+    for (const auto* t : sd.all_tables()) dirs.push_back(t->path);
     dirs.push_back(fs::join(root, "metadata"));
     for (const auto& d : dirs) {
       auto entries = fs::list_dir(d);
@@ -303,7 +301,7 @@ struct Verifier {
         }
       }
     }
-    if (!sd->min_timestamp_for_composite_index) {
+    if (!sd.min_timestamp_for_composite_index) {
       note(fs::join(root, "metadata/minTimestampForCompositeIndex"), "missing or not 8 bytes: vmstorage re-creates it");
     }
     cross_check(root, per_partition);
@@ -343,20 +341,20 @@ Status inspect_verify(const std::string& path, const InspectCommon& c, Output& o
   Verifier v(c, out);
   size_t partitions = 0, generations = 0;
   if (has_file(path, "items.bin") || has_file(path, "lens.bin")) {
-    v.tenancy = c.target ? c.target->tenancy : layout::detect_index_part_tenancy(path).value_or(metric::Tenancy::kCluster);
+    v.tenancy = c.part_tenancy(path);
     v.index_part(path, nullptr);
   } else if (has_file(path, "timestamps.bin") || has_file(path, "values.bin") ||
              (has_file(path, "metadata.json") && !fs::is_dir(fs::join(path, "data")))) {
-    v.tenancy = c.target ? c.target->tenancy : layout::detect_part_tenancy(path).value_or(metric::Tenancy::kCluster);
+    v.tenancy = c.part_tenancy(path);
     v.data_part(path, nullptr);
   } else {
-    // A --target that contradicts the directory is a usage error, not a finding.
-    if (auto sd = layout::open_storage_dir(path, c.target_ptr()); !sd.is_ok() && sd.status().code() == Code::invalid_argument) {
-      return sd.take_status();
-    }
-    v.storage_dir(path);
-    auto sd = layout::open_storage_dir(path, c.target_ptr());
-    if (sd.is_ok()) {
+    auto sd = open_for_reading(path, c.target_ptr());
+    if (!sd.is_ok()) {
+      // Not a storage directory, or a --target that contradicts it: a usage error, not a finding.
+      if (sd.status().code() == Code::invalid_argument) return sd.take_status();
+      v.problem(path, sd.status().message());
+    } else {
+      v.storage_dir(path, *sd);
       partitions = sd->partitions.size();
       generations = sd->generations.size() + sd->partition_indexes.size();
     }
