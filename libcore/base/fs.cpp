@@ -266,14 +266,16 @@ Status FlockFile::lock(const std::string& dir) {
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int e = errno;
     ::close(fd);
-    if (e == EWOULDBLOCK) {
-      return io_error("cannot acquire lock on " + path +
-                      ": it is held by another process (a running vmstorage or another tool?)");
-    }
+    if (e == EWOULDBLOCK) return held_error(dir);
     return errno_status("cannot flock", path, e);
   }
   fd_ = fd;
   return Status::ok();
+}
+
+Status FlockFile::held_error(const std::string& dir) {
+  return io_error("cannot acquire lock on " + join(dir, "flock.lock") +
+                  ": it is held by another process (a running vmstorage or another tool?)");
 }
 
 bool FlockFile::held_by_other(const std::string& dir) {

@@ -82,6 +82,8 @@ class FlockFile {
   // Read-only probe: whether another process holds <dir>/flock.lock now (creates nothing; false
   // when the file is missing or cannot be opened).
   static bool held_by_other(const std::string& dir);
+  // The io_error lock() returns when another process holds the lock.
+  static Status held_error(const std::string& dir);
 
  private:
   int fd_ = -1;

@@ -123,10 +123,7 @@ Result<layout::Flavour> import_flavour(const std::string& dir, const std::option
   // turn a directory of other files into one).
   VMT_ASSIGN_OR_RETURN(auto entries, fs::is_dir(dir) ? fs::list_dir(dir) : Result<std::vector<fs::DirEntry>>(
                                                                                std::vector<fs::DirEntry>{}));
-  if (fs::FlockFile::held_by_other(dir)) {
-    return io_error("cannot acquire lock on " + fs::join(dir, "flock.lock") +
-                    ": it is held by another process (a running vmstorage or another tool?)");
-  }
+  if (fs::FlockFile::held_by_other(dir)) return fs::FlockFile::held_error(dir);
   const bool only_lock = entries.size() == 1 && entries[0].name == "flock.lock";
   if (!entries.empty() && !only_lock) {
     VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(dir, target ? &*target : nullptr));
