@@ -12,12 +12,18 @@ for f in timestamps.bin values.bin; do specs+=("$DP/$f:flip:7" "$DP/$f:truncate"
 for f in metaindex.bin metadata.json index.bin; do specs+=("$IP/$f:flip:1" "$IP/$f:truncate"); done
 for f in items.bin lens.bin; do specs+=("$IP/$f:flip:7" "$IP/$f:truncate"); done
 specs+=("$DP/index.bin:missing" "$DP/metadata.json:missing" "$IP/items.bin:missing" "data/small/2023_10/parts.json:missing" "indexdb/18EA2420BC13A01A/parts.json:missing")
-res=$(python3 "$(dirname "${BASH_SOURCE[0]}")/corrupt.py" "$BIN/tsdb-inspect" "$TMP/s" "${VMT_TIMEOUT:-30}" "${specs[@]}")
-echo "corruption: $res" >&2
-eval "$res"
-[ "${runs:-0}" -gt 1000 ] && pass "corruption: $runs damaged copies probed" || fail "corruption: only ${runs:-0} runs"
-[ "${crashes:-1}" = 0 ] && pass "corruption: no crash, hang or sanitizer report" || fail "corruption: $crashes crashes"
-[ "${unnamed:-1}" = 0 ] && pass "corruption: every error names the damaged file ($detected detected, $silent silent)" || fail "corruption: $unnamed errors without the file name"
+# corrupt_run LABEL DIR MIN_RUNS SPEC...: corrupt.py over DIR, then the three verdicts.
+corrupt_run() {
+  local label=$1 dir=$2 min_runs=$3 res runs detected silent crashes unnamed
+  shift 3
+  res=$(python3 "$(dirname "${BASH_SOURCE[0]}")/corrupt.py" "$BIN/tsdb-inspect" "$dir" "${VMT_TIMEOUT:-30}" "$@")
+  echo "$label: $res" >&2
+  eval "$res"
+  [ "${runs:-0}" -gt "$min_runs" ] && pass "$label: $runs damaged copies probed" || fail "$label: only ${runs:-0} runs"
+  [ "${crashes:-1}" = 0 ] && pass "$label: no crash, hang or sanitizer report" || fail "$label: $crashes crashes"
+  [ "${unnamed:-1}" = 0 ] && pass "$label: every error names the damaged file ($detected detected, $silent silent)" || fail "$label: $unnamed errors without the file name"
+}
+corrupt_run corruption "$TMP/s" 1000 "${specs[@]}"
 
 # The same on a single-node v1.148 directory (81-byte block headers, 56-byte metaindex rows,
 # items without a tenant, a per-partition index), every 3rd byte of the small files.
@@ -30,9 +36,4 @@ for f in metaindex.bin metadata.json index.bin; do specs+=("$DP/$f:flip:3" "$DP/
 for f in timestamps.bin values.bin; do specs+=("$DP/$f:flip:7"); done
 for f in items.bin lens.bin; do specs+=("$IP/$f:flip:7"); done
 specs+=("$DP/index.bin:missing" "$IP/items.bin:missing" "data/indexdb/2023_10/parts.json:missing")
-res=$(python3 "$(dirname "${BASH_SOURCE[0]}")/corrupt.py" "$BIN/tsdb-inspect" "$S148" "${VMT_TIMEOUT:-30}" "${specs[@]}")
-echo "corruption (single-node v1.148): $res" >&2
-eval "$res"
-[ "${runs:-0}" -gt 200 ] && pass "corruption v1.148 single: $runs damaged copies probed" || fail "corruption v1.148 single: only ${runs:-0} runs"
-[ "${crashes:-1}" = 0 ] && pass "corruption v1.148 single: no crash, hang or sanitizer report" || fail "corruption v1.148 single: $crashes crashes"
-[ "${unnamed:-1}" = 0 ] && pass "corruption v1.148 single: every error names the damaged file ($detected detected, $silent silent)" || fail "corruption v1.148 single: $unnamed errors without the file name"
+corrupt_run "corruption v1.148 single" "$S148" 200 "${specs[@]}"
