@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/fs.h"
+#include "base/go_json.h"
 #include "mergeset/table.h"
 
 namespace vmt::layout {
@@ -11,11 +12,6 @@ namespace vmt::layout {
 namespace {
 
 constexpr uint64_t kMaxPartsJsonSize = 64 << 20;
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Go's json.Marshal of []string: strings are escaped the Go way; part names are plain ASCII, and
 // nlohmann's dump escapes the same characters for ASCII input.
@@ -29,30 +25,21 @@ void append_string_list(Bytes& out, std::vector<std::string> names) {
   out.push_back(']');
 }
 
-Status decode_string_list(const nlohmann::json& j, const char* field, std::vector<std::string>* out) {
-  out->clear();
-  if (j.is_null()) return Status::ok();
-  if (!j.is_array()) return corruption(std::string(field) + " must be a JSON array of strings");
-  for (size_t i = 0; i < j.size(); ++i) {
-    if (!j[i].is_string()) {
-      return corruption(std::string(field) + "[" + std::to_string(i) + "] must be a string");
+Status decode_string_list(go_json::Value& v, const char* field, std::vector<std::string>* out) {
+  if (v.kind != go_json::Kind::array) {
+    return corruption(std::string(field) + ": cannot unmarshal " + go_json::kind_name(v.kind) +
+                      " into []string (the server writes a JSON array, [] when empty)");
+  }
+  for (size_t i = 0; i < v.elements.size(); ++i) {
+    go_json::Value& e = v.elements[i];
+    const std::string at = std::string(field) + "[" + std::to_string(i) + "]";
+    if (e.kind != go_json::Kind::string) {
+      return corruption(at + ": cannot unmarshal " + go_json::kind_name(e.kind) + " into string");
     }
-    std::string name = j[i].get<std::string>();
-    if (!mergeset::is_valid_part_name(name)) {
-      return corruption(std::string(field) + "[" + std::to_string(i) + "]: invalid part name \"" + name + "\"");
-    }
-    out->push_back(std::move(name));
+    if (!mergeset::is_valid_part_name(e.text)) return corruption(at + ": invalid part name \"" + e.text + "\"");
+    out->push_back(std::move(e.text));
   }
   return Status::ok();
-}
-
-// The one place nlohmann/json exceptions are caught for parts.json.
-Result<nlohmann::json> parse_json(ByteView text) {
-  try {
-    return nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::exception& e) {
-    return corruption(std::string("invalid JSON: ") + e.what());
-  }
 }
 
 }  // namespace
@@ -67,16 +54,32 @@ Bytes DataPartsJson::encode() const {
 }
 
 Result<DataPartsJson> DataPartsJson::decode(ByteView json) {
-  VMT_ASSIGN_OR_RETURN(nlohmann::json j, parse_json(json));
-  if (j.is_null()) return DataPartsJson{};
-  if (!j.is_object()) return corruption("parts.json must be a JSON object {\"Small\":[...],\"Big\":[...]}");
-  DataPartsJson out;
-  // Go matches struct fields case-insensitively; the last matching key wins.
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    std::string k = lower(it.key());
-    if (k == "small") VMT_TRY(decode_string_list(it.value(), "Small", &out.small));
-    if (k == "big") VMT_TRY(decode_string_list(it.value(), "Big", &out.big));
+  VMT_ASSIGN_OR_RETURN(go_json::Value doc, go_json::parse(json));
+  // Stricter than the server, which reads null, {} or a misspelt key as "no parts" and then deletes
+  // every part directory at open: what the server writes is exactly {"Small":[...],"Big":[...]}.
+  if (doc.kind != go_json::Kind::object) {
+    return corruption(std::string("cannot unmarshal ") + go_json::kind_name(doc.kind) +
+                      " into {\"Small\":[...],\"Big\":[...]}");
   }
+  DataPartsJson out;
+  bool seen_small = false, seen_big = false;
+  for (go_json::Member& m : doc.members) {
+    const bool small = go_json::key_matches(m.key, "Small");
+    if (!small && !go_json::key_matches(m.key, "Big")) {
+      return corruption("unknown key \"" + m.key + "\" (the server writes only \"Small\" and \"Big\")");
+    }
+    bool& seen = small ? seen_small : seen_big;
+    if (seen) return corruption(std::string("key \"") + (small ? "Small" : "Big") + "\" appears twice");
+    seen = true;
+    VMT_TRY(decode_string_list(m.value, small ? "Small" : "Big", small ? &out.small : &out.big));
+  }
+  if (!seen_small || !seen_big) {
+    return corruption(std::string("missing key \"") + (seen_small ? "Big" : "Small") +
+                      "\" (the server writes both lists, [] when empty)");
+  }
+  std::vector<std::string> all = out.small;
+  all.insert(all.end(), out.big.begin(), out.big.end());
+  VMT_TRY(mergeset::check_unique_part_names(all, "Small and Big"));
   return out;
 }
 
@@ -100,6 +103,11 @@ Result<TablePartsJson> read_table_parts_json(const std::string& path) {
 }
 
 Status write_data_parts_json(const std::string& path, const DataPartsJson& p) {
+  std::vector<std::string> all = p.small;
+  all.insert(all.end(), p.big.begin(), p.big.end());
+  if (Status s = mergeset::check_unique_part_names(all, path); !s.is_ok()) {
+    return invalid_argument("internal: " + s.message());   // a writer never lists a part twice
+  }
   return fs::write_file_atomic(path, p.encode());
 }
 

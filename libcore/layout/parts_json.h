@@ -4,8 +4,10 @@
 //   data/small/YYYY_MM/parts.json   {"Small":["18EA...","..."],"Big":[]}   (only in small/)
 //   indexdb/<GEN>/parts.json        ["18EA240D99112670"]                   (a JSON array)
 // Written by Go json.Marshal: compact, lists sorted bytewise, empty lists as [], no trailing newline.
-// Read with Go encoding/json rules: field names case-insensitive, unknown fields ignored, null or a
-// missing field is an empty list. Written atomically (tmp file, fsync, rename, fsync dir): the
+// Read with Go's JSON syntax (base/go_json.h: what the server refuses, we refuse) and stricter
+// content rules than the server's: both keys (matched as Go folds them) exactly once, no other
+// key, arrays of valid, distinct part names. The server reads null, {} or a misspelt key as "no
+// parts" and deletes the part directories at open; we stop and name the problem instead. Written atomically (tmp file, fsync, rename, fsync dir): the
 // rename is the commit point of every part swap.
 #pragma once
 

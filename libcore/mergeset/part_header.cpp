@@ -2,30 +2,22 @@
 
 #include "base/fs.h"
 #include "base/hex.h"
-#include "mergeset/go_json.h"
+#include "base/go_json.h"
 
 namespace vmt::mergeset {
 
 namespace {
 
 Status decode_count(const go_json::Value& v, const char* field, uint64_t* out) {
-  switch (v.kind) {
-    case go_json::Kind::unsigned_int: *out = v.u; return Status::ok();
-    case go_json::Kind::null: return Status::ok();  // Go: null leaves a number unchanged
-    case go_json::Kind::negative_int:
-    case go_json::Kind::floating:
-      return corruption(std::string(field) + ": cannot unmarshal number " + v.s + " into uint64");
-    default:
-      return corruption(std::string(field) + ": cannot unmarshal " + go_json::kind_name(v.kind) +
-                        " into uint64");
-  }
+  if (v.kind == go_json::Kind::null) return Status::ok();  // Go: null leaves a number unchanged
+  VMT_ASSIGN_OR_RETURN(*out, go_json::to_uint64(v, field));
+  return Status::ok();
 }
 
 Status decode_hex(const go_json::Value& v, const char* field, Bytes* out) {
-  if (v.kind != go_json::Kind::string) {
-    return corruption(std::string(field) + ": must be a quoted hex string; got " + go_json::kind_name(v.kind));
-  }
-  auto b = from_hex(v.s);
+  // The server's hexString.UnmarshalJSON is called even for null, and wants a quoted string.
+  if (v.kind != go_json::Kind::string) return go_json::type_error(field, v, "hexString");
+  auto b = from_hex(v.text);
   if (!b.is_ok()) return b.take_status().with_context(field);
   *out = std::move(b).value();
   return Status::ok();
@@ -49,10 +41,10 @@ Bytes PartHeader::to_json() const {
 }
 
 Result<PartHeader> PartHeader::from_json(ByteView text) {
-  VMT_ASSIGN_OR_RETURN(go_json::Document doc, go_json::parse(text));
+  VMT_ASSIGN_OR_RETURN(go_json::Value doc, go_json::parse(text));
   PartHeader ph;
   if (doc.kind == go_json::Kind::object) {
-    for (const auto& [key, v] : doc.members) {
+    for (const auto& [key, v] : doc.members) {  // in order: Go applies every duplicate, the last wins
       if (go_json::key_matches(key, "ItemsCount")) VMT_TRY(decode_count(v, "ItemsCount", &ph.items_count));
       else if (go_json::key_matches(key, "BlocksCount")) VMT_TRY(decode_count(v, "BlocksCount", &ph.blocks_count));
       else if (go_json::key_matches(key, "FirstItem")) VMT_TRY(decode_hex(v, "FirstItem", &ph.first_item));

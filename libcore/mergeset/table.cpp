@@ -4,7 +4,7 @@
 
 #include "base/fs.h"
 #include "base/hex.h"
-#include "mergeset/go_json.h"
+#include "base/go_json.h"
 #include "mergeset/part_files.h"
 
 namespace vmt::mergeset {
@@ -45,6 +45,15 @@ bool is_valid_part_name(ByteView name) {
          name.find('\0') == ByteView::npos;
 }
 
+Status check_unique_part_names(const std::vector<std::string>& names, const std::string& list) {
+  std::vector<std::string> sorted = names;
+  std::sort(sorted.begin(), sorted.end());
+  auto dup = std::adjacent_find(sorted.begin(), sorted.end());
+  if (dup == sorted.end()) return Status::ok();
+  return corruption("part " + *dup + " is listed twice" + (list.empty() ? "" : " in " + list) +
+                    " (the server would read it twice and double its samples)");
+}
+
 std::string new_part_name(uint64_t counter) { return hex16(counter); }
 
 Bytes encode_parts_json(std::vector<std::string> names) {
@@ -59,24 +68,27 @@ Bytes encode_parts_json(std::vector<std::string> names) {
 }
 
 Result<std::vector<std::string>> decode_parts_json(ByteView text) {
-  VMT_ASSIGN_OR_RETURN(go_json::Document doc, go_json::parse(text));
-  std::vector<std::string> names;
-  if (doc.kind == go_json::Kind::null) return names;
+  VMT_ASSIGN_OR_RETURN(go_json::Value doc, go_json::parse(text));
+  // Stricter than the server, which takes null for "no parts" and then deletes every part
+  // directory: a file that is not the list the server writes is an error, never an empty table.
   if (doc.kind != go_json::Kind::array) {
-    return corruption(std::string("cannot unmarshal ") + go_json::kind_name(doc.kind) + " into []string");
+    return corruption(std::string("cannot unmarshal ") + go_json::kind_name(doc.kind) +
+                      " into []string (the server writes a JSON array of part names)");
   }
+  std::vector<std::string> names;
   for (size_t i = 0; i < doc.elements.size(); ++i) {
     go_json::Value& v = doc.elements[i];
-    if (v.kind != go_json::Kind::string && v.kind != go_json::Kind::null) {
+    if (v.kind != go_json::Kind::string) {
       return corruption("element #" + std::to_string(i) + ": cannot unmarshal " + go_json::kind_name(v.kind) +
                         " into string");
     }
-    if (!is_valid_part_name(v.s)) {
-      return corruption("element #" + std::to_string(i) + ": invalid part name \"" + v.s +
+    if (!is_valid_part_name(v.text)) {
+      return corruption("element #" + std::to_string(i) + ": invalid part name \"" + v.text +
                         "\" (must be a plain directory name)");
     }
-    names.push_back(std::move(v.s));
+    names.push_back(std::move(v.text));
   }
+  VMT_TRY(check_unique_part_names(names, ""));
   return names;
 }
 
@@ -100,6 +112,9 @@ Result<std::vector<std::string>> read_part_names(const std::string& table_dir) {
 Status write_part_names(const std::string& table_dir, const std::vector<std::string>& names) {
   for (const auto& n : names) {
     if (!is_valid_part_name(n)) return invalid_argument("invalid part name \"" + n + "\"");
+  }
+  if (Status s = check_unique_part_names(names, table_dir + "/parts.json"); !s.is_ok()) {
+    return invalid_argument("internal: " + s.message());
   }
   return fs::write_file_atomic(fs::join(table_dir, "parts.json"), encode_parts_json(names));
 }

@@ -7,9 +7,11 @@
 // newline, replaced atomically (tmp file, fsync, rename, fsync dir). A part is visible only once
 // listed; vmstorage deletes unlisted subdirectories at open (§3.3), so: write the part completely,
 // then rewrite parts.json.
-// Reading follows Go encoding/json into []string (go_json.h): null means no parts, null elements
-// are "" (Go leaves them zero); other element types are errors. Names are not parsed (§3.2), but
-// we reject "", ".", ".." and names with '/' or NUL, which Go would join into another path.
+// Reading takes Go's JSON syntax (base/go_json.h) but is stricter than the server about content:
+// anything but an array of distinct strings is an error. The server takes null as "no parts" (and
+// then deletes every part directory at open) and lists a duplicate part twice (doubling its
+// samples); an offline tool must stop at such a file, not act on it. Names are not parsed (§3.2),
+// but we reject "", ".", ".." and names with '/' or NUL, which Go would join into another path.
 // Part names written by us: new_part_name() gives %016X of a counter, as vmstorage does.
 // The other side: vmstorage's lib/mergeset/table.go; libcore/layout reads the same file for the
 // whole storage directory.
@@ -28,6 +30,8 @@ namespace vmt::mergeset {
 constexpr uint64_t kMaxPartsJsonSize = 16 << 20;
 
 bool is_valid_part_name(ByteView name);
+// Corruption naming the first part listed twice in `names` ("part X is listed twice in LIST").
+Status check_unique_part_names(const std::vector<std::string>& names, const std::string& list);
 std::string new_part_name(uint64_t counter);  // "%016X"
 
 Bytes encode_parts_json(std::vector<std::string> names);  // sorts a copy; Go's json.Marshal bytes

@@ -1,8 +1,7 @@
 #include "storage/part_header.h"
 
-#include <nlohmann/json.hpp>
-
 #include "base/fs.h"
+#include "base/go_json.h"
 #include "storage/legacy_part_name.h"
 
 namespace vmt::storage {
@@ -11,157 +10,25 @@ namespace {
 
 constexpr uint64_t kMaxMetadataSize = 1 << 20;   // metadata.json is ~120 bytes; cap the read
 
-// ---- Go encoding/json for one flat struct ---------------------------------------------------------
-
-enum Field { kNone = -1, kRowsCount, kBlocksCount, kMinTimestamp, kMaxTimestamp, kMinDedupInterval };
-constexpr const char* kFieldNames[] = {"RowsCount", "BlocksCount", "MinTimestamp", "MaxTimestamp",
-                                       "MinDedupInterval"};
-
-bool is_unsigned(Field f) { return f == kRowsCount || f == kBlocksCount; }
-
-// Go matches a key to a field name exactly or, failing that, case-insensitively. For names holding
-// 'k' or 's' (all of ours) it uses equalFoldRight, which also folds U+212A KELVIN SIGN to 'k' and
-// U+017F LONG S to 's'. The exact names are distinct after folding, so folding both sides and
-// comparing is equivalent.
-std::string fold_key(const std::string& k) {
-  std::string out;
-  out.reserve(k.size());
-  for (size_t i = 0; i < k.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(k[i]);
-    if (c == 0xC5 && i + 1 < k.size() && static_cast<unsigned char>(k[i + 1]) == 0xBF) {
-      out.push_back('s');
-      i += 1;
-    } else if (c == 0xE2 && i + 2 < k.size() && static_cast<unsigned char>(k[i + 1]) == 0x84 &&
-               static_cast<unsigned char>(k[i + 2]) == 0xAA) {
-      out.push_back('k');
-      i += 2;
-    } else if (c >= 'A' && c <= 'Z') {
-      out.push_back(char(c - 'A' + 'a'));
-    } else {
-      out.push_back(char(c));
-    }
+// metadata.json with json.Unmarshal's rules (base/go_json.h): keys fold to field names, unknown keys
+// are ignored, null leaves a field as it was, every matching key is applied in order (the last
+// wins), and the integer fields take only literals strconv accepts.
+Status apply_member(const go_json::Member& m, PartHeader* ph) {
+  const go_json::Value& v = m.value;
+  if (v.kind == go_json::Kind::null) return Status::ok();
+  if (go_json::key_matches(m.key, "RowsCount")) {
+    VMT_ASSIGN_OR_RETURN(ph->rows_count, go_json::to_uint64(v, "RowsCount"));
+  } else if (go_json::key_matches(m.key, "BlocksCount")) {
+    VMT_ASSIGN_OR_RETURN(ph->blocks_count, go_json::to_uint64(v, "BlocksCount"));
+  } else if (go_json::key_matches(m.key, "MinTimestamp")) {
+    VMT_ASSIGN_OR_RETURN(ph->min_timestamp, go_json::to_int64(v, "MinTimestamp"));
+  } else if (go_json::key_matches(m.key, "MaxTimestamp")) {
+    VMT_ASSIGN_OR_RETURN(ph->max_timestamp, go_json::to_int64(v, "MaxTimestamp"));
+  } else if (go_json::key_matches(m.key, "MinDedupInterval")) {
+    VMT_ASSIGN_OR_RETURN(ph->min_dedup_interval, go_json::to_int64(v, "MinDedupInterval"));
   }
-  return out;
+  return Status::ok();
 }
-
-Field lookup_field(const std::string& key) {
-  const std::string folded = fold_key(key);
-  for (int i = 0; i < 5; ++i) {
-    if (folded == fold_key(kFieldNames[i])) return Field(i);
-  }
-  return kNone;
-}
-
-// SAX handler: applies the top-level object's known keys to a PartHeader in document order.
-class PartHeaderSax {
- public:
-  using json = nlohmann::json;
-  explicit PartHeaderSax(PartHeader* ph) : ph_(ph) {}
-
-  bool null() { return scalar("null"); }
-  bool boolean(bool) { return scalar("bool"); }
-  bool number_integer(json::number_integer_t v) {
-    if (depth_ == 0) return top_type_error("number");
-    if (!at_field()) return done_value();
-    if (is_unsigned(field_) && v < 0) return type_error("number " + std::to_string(v));
-    set(uint64_t(v));
-    return done_value();
-  }
-  bool number_unsigned(json::number_unsigned_t v) {
-    if (depth_ == 0) return top_type_error("number");
-    if (!at_field()) return done_value();
-    if (!is_unsigned(field_) && v > uint64_t(std::numeric_limits<int64_t>::max())) {
-      return type_error("number " + std::to_string(v));
-    }
-    set(v);
-    return done_value();
-  }
-  bool number_float(json::number_float_t, const json::string_t& s) {
-    // Go parses integer fields with strconv.Parse(U)Int: "1.0", "1e3" and out-of-range integers
-    // (which the lexer reports as floats) are all type errors.
-    if (depth_ == 0) return top_type_error("number");
-    if (!at_field()) return done_value();
-    return type_error("number " + s);
-  }
-  bool string(json::string_t&) { return scalar("string"); }
-  bool binary(json::binary_t&) { return scalar("binary"); }
-  bool start_object(std::size_t) { return open("object"); }
-  bool end_object() { return close(); }
-  bool start_array(std::size_t) { return open("array"); }
-  bool end_array() { return close(); }
-  bool key(json::string_t& k) {
-    if (depth_ == 1) field_ = lookup_field(k);
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
-    syntax_error_ = e.what();
-    // Drop nlohmann's "[json.exception.parse_error.101] " prefix.
-    if (size_t p = syntax_error_.find("] "); p != std::string::npos && syntax_error_[0] == '[') {
-      syntax_error_ = syntax_error_.substr(p + 2);
-    }
-    return false;
-  }
-
-  const std::string& syntax_error() const { return syntax_error_; }
-  const std::string& type_error_message() const { return type_error_; }
-
- private:
-  // True when the value being delivered belongs to a known key of the top-level object.
-  bool at_field() const { return depth_ == 1 && field_ != kNone; }
-  bool done_value() {
-    if (depth_ == 1) field_ = kNone;
-    return true;
-  }
-  bool scalar(const char* type) {
-    const bool is_null = std::string(type) == "null";
-    if (depth_ == 0) {
-      // Top-level null is a no-op in Go; any other scalar cannot go into a struct.
-      return is_null ? true : top_type_error(type);
-    }
-    if (!at_field() || is_null) return done_value();   // null leaves the field unchanged
-    return type_error(type);
-  }
-  bool open(const char* type) {
-    if (depth_ == 0 && std::string(type) != "object") (void)top_type_error(type);
-    if (depth_ == 1 && field_ != kNone) (void)type_error(type);
-    ++depth_;
-    return true;
-  }
-  bool close() {
-    --depth_;
-    if (depth_ == 1) field_ = kNone;   // a nested value of the top-level object ended
-    return true;
-  }
-  bool type_error(const std::string& what) {
-    if (type_error_.empty()) {
-      type_error_ = "cannot unmarshal " + what + " into " + kFieldNames[field_] + " of type " +
-                    (is_unsigned(field_) ? "uint64" : "int64");
-    }
-    return done_value();
-  }
-  bool top_type_error(const char* type) {
-    if (type_error_.empty()) {
-      type_error_ = std::string("cannot unmarshal ") + type + " into the part header (want an object)";
-    }
-    return true;
-  }
-  void set(uint64_t v) {
-    switch (field_) {
-      case kRowsCount: ph_->rows_count = v; break;
-      case kBlocksCount: ph_->blocks_count = v; break;
-      case kMinTimestamp: ph_->min_timestamp = int64_t(v); break;
-      case kMaxTimestamp: ph_->max_timestamp = int64_t(v); break;
-      case kMinDedupInterval: ph_->min_dedup_interval = int64_t(v); break;
-      case kNone: break;
-    }
-  }
-
-  PartHeader* ph_;
-  int depth_ = 0;
-  Field field_ = kNone;
-  std::string syntax_error_;
-  std::string type_error_;
-};
 
 }  // namespace
 
@@ -194,19 +61,13 @@ std::string PartHeader::to_json() const {
 
 Result<PartHeader> PartHeader::decode_json(ByteView json) {
   PartHeader ph;   // reset values: Min = INT64_MAX, Max = INT64_MIN, counts 0
-  PartHeaderSax sax(&ph);
-  bool ok = false;
-  // The one place nlohmann/json may throw in this module.
-  try {
-    ok = nlohmann::json::sax_parse(json.begin(), json.end(), &sax);
-  } catch (const std::exception& e) {
-    return corruption(std::string("cannot parse JSON: ") + e.what());
+  VMT_ASSIGN_OR_RETURN(go_json::Value doc, go_json::parse(json));
+  if (doc.kind == go_json::Kind::object) {
+    for (const go_json::Member& m : doc.members) VMT_TRY(apply_member(m, &ph));
+  } else if (doc.kind != go_json::Kind::null) {  // Go: a top-level null leaves the struct as it was
+    return corruption(std::string("cannot unmarshal ") + go_json::kind_name(doc.kind) +
+                      " into the part header (want an object)");
   }
-  if (!ok || !sax.syntax_error().empty()) {
-    return corruption("cannot parse JSON: " +
-                      (sax.syntax_error().empty() ? std::string("invalid JSON") : sax.syntax_error()));
-  }
-  if (!sax.type_error_message().empty()) return corruption(sax.type_error_message());
   VMT_TRY(ph.validate());
   return ph;
 }
