@@ -208,7 +208,10 @@ class Scanner {
     if (c == '-' || is_digit(c)) {
       const size_t start = pos_;
       VMT_TRY(read_number());
-      if (out) *out = Value{Kind::number, std::string(in_.substr(start, pos_ - start))};
+      if (out) {
+        out->kind = Kind::number;
+        out->text = std::string(in_.substr(start, pos_ - start));
+      }
       return Status::ok();
     }
     const char* word = c == 't' ? "true" : c == 'f' ? "false" : c == 'n' ? "null" : nullptr;
@@ -219,7 +222,10 @@ class Scanner {
         return invalid((std::string("in literal ") + word + " (expecting '" + *w + "')").c_str());
       }
     }
-    if (out) *out = Value{c == 'n' ? Kind::null : Kind::boolean, word};
+    if (out) {
+      out->kind = c == 'n' ? Kind::null : Kind::boolean;
+      out->text = word;
+    }
     return Status::ok();
   }
 

@@ -9,6 +9,7 @@
 
 #include "base/fs.h"
 #include "layout/parts_json.h"
+#include "layout/pending_parts.h"
 #include "mergeset/table.h"
 
 namespace vmt::ingest {
@@ -22,6 +23,19 @@ Status commit_import(TargetDir& dir, const std::vector<NewIndexPart>& index, con
     if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     return hook == nullptr || hook(n);
   };
+
+  // 0. Journal every final name about to appear, so that a kill before the commit leaves parts
+  // the next writer can prove ours (layout/pending_parts.h).
+  std::vector<std::string> pending;
+  for (const auto& ix : index) {
+    // indexdb/<GEN> or, per-partition, data/indexdb/<P>.
+    const std::string table = std::string(dir.per_partition() ? "data/indexdb/" : "indexdb/") + fs::base_name(ix.table_dir);
+    pending.push_back(table + "/" + ix.name);
+  }
+  for (const auto& p : data) {
+    pending.push_back(std::string("data/") + (p.big ? "big/" : "small/") + p.partition + "/" + p.name);
+  }
+  VMT_TRY(layout::add_pending_parts(dir.root(), pending));
 
   // 1. The indexdb part gets its final name (still unlisted).
   if (!step(1)) return Status::ok();
@@ -58,7 +72,8 @@ Status commit_import(TargetDir& dir, const std::vector<NewIndexPart>& index, con
     for (const NewDataPart* p : parts) (p->big ? list.big : list.small).push_back(p->name);
     VMT_TRY(layout::write_data_parts_json(pj, list));
   }
-  return Status::ok();
+  // 5. Everything is listed: the journal has nothing left to prove.
+  return layout::remove_pending_parts(dir.root(), nullptr);
 }
 
 }  // namespace vmt::ingest

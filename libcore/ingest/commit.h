@@ -9,6 +9,7 @@
 //
 // Before commit_import, every part was written completely under a temporary name
 // (TargetDir::kTempPrefix + final name) and fsynced (files, then the part directory). Then:
+//   0. every final path is added to <root>/tsdb-tools.pending (layout/pending_parts.h);
 //   1. the index parts (one in the curr generation, or one per partition index of the
 //      per-partition layout) are renamed to their final names; table dirs fsynced;
 //   2. each data part is renamed to its final name in data/small/P or data/big/P; dirs fsynced;
@@ -16,8 +17,9 @@
 //      (per table: a kill between two tables leaves index items without data, which is harmless);
 //   4. for each partition, in name order, data/small/P/parts.json is replaced (existing small and
 //      big names + the new ones): DATA COMMIT of that partition.
-// A kill before 3 leaves only unlisted directories (deleted by the server at open, and by the next
-// import). Between 3 and 4 the index names series whose samples are not visible yet: harmless.
+//   5. the journal is cleared.
+// A kill before 3 leaves only unlisted directories (deleted by the server at open, and, being in
+// the journal, by the next import or merge). Between 3 and 4 the index names series whose samples are not visible yet: harmless.
 // Within 4 each partition switches atomically on its own; an import that spans several months
 // may be interrupted with some months committed and others not (the format has no cross-partition
 // commit); rerunning it would then duplicate the committed months' samples.

@@ -1,5 +1,7 @@
 #include "ingest/target_dir.h"
 
+#include "layout/pending_parts.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -54,6 +56,8 @@ Status TargetDir::open(const std::string& root, uint64_t name_seed, metric::Tena
     return corruption(fs::join(root, "restore-in-progress") +
                       ": an incomplete vmrestore run; vmstorage refuses to open this directory, and so do we");
   }
+  // Parts an interrupted run of ours renamed but did not list (layout/pending_parts.h).
+  VMT_TRY(layout::remove_pending_parts(root, &removed_pending_));
   const std::string indexdb = fs::join(root, "indexdb");
   created_indexdb_ = !fs::is_dir(indexdb);
   if (created_indexdb_) {

@@ -17,7 +17,8 @@
 // own counters, seeded later, are larger), gives generation names above every existing one and
 // part names not present in the target directories.
 // Temporary directories of an import start with kTempPrefix; the server deletes them at open (they
-// are never listed), and the next import removes them.
+// are never listed), and the next import removes them, with the parts tsdb-tools.pending names
+// that are still unlisted. No other unlisted directory is touched.
 #pragma once
 
 #include <cstdint>
@@ -61,6 +62,9 @@ class TargetDir {
 
   // %016X of the counter, not present in any of `dirs` and not handed out before.
   std::string new_part_name(const std::vector<std::string>& dirs);
+  // Root-relative paths of parts an interrupted import or merge renamed but never listed, removed
+  // by open() (layout/pending_parts.h).
+  const std::vector<std::string>& removed_pending() const { return removed_pending_; }
   // Removes subdirectories of `dir` named kTempPrefix* (left by an interrupted import).
   Status remove_stale_temp(const std::string& dir);
 
@@ -78,6 +82,7 @@ class TargetDir {
   std::string curr_, prev_;
   uint64_t counter_ = 0;
   std::set<std::string> handed_out_;
+  std::vector<std::string> removed_pending_;
 };
 
 // Whether a name is a generation directory name: exactly 16 upper-case hex digits.

@@ -10,6 +10,7 @@
 #include "base/hex.h"
 #include "indexdb/item.h"
 #include "layout/parts_json.h"
+#include "layout/pending_parts.h"
 #include "mergeset/part_reader.h"
 #include "metric/tsid.h"
 #include "storage/part_reader.h"
@@ -49,6 +50,36 @@ void collect_parts(const std::string& dir, const std::vector<std::string>* liste
     e.listed = scan_only;  // without parts.json the server takes every directory as a part
     e.exists = true;
     out->push_back(std::move(e));
+  }
+}
+
+// PartEntry::leftover for each unlisted directory (see storage_dir.h).
+std::string leftover_reason(const PartEntry& e, const std::string& rel, const std::set<std::string>& pending) {
+  if (e.name.rfind("tsdb-merge.tmp.", 0) == 0 || e.name.rfind("tsdb-import.tmp.", 0) == 0) {
+    return "temporary directory of an interrupted tsdb-merge or tsdb-import";
+  }
+  if (pending.count(rel)) return "renamed by an interrupted tsdb-merge or tsdb-import before it was listed";
+  if (fs::exists(fs::join(e.path, ".delete-this-dir"))) return "half-removed (.delete-this-dir)";
+  auto entries = fs::list_dir(e.path);
+  if (entries.is_ok() && entries->empty()) return "empty directory";
+  return "";
+}
+
+void classify_leftovers(StorageDir& sd) {
+  auto pending = read_pending_parts(sd.root);
+  if (!pending.is_ok()) sd.notes.push_back(pending.status().message() + " (ignored)");
+  const std::set<std::string> names = pending.is_ok() ? *pending : std::set<std::string>{};
+  for (auto& p : sd.partitions) {
+    for (auto& e : p.parts) {
+      if (!e.listed) e.leftover = leftover_reason(e, std::string("data/") + (e.big ? "big/" : "small/") + p.name + "/" + e.name, names);
+    }
+  }
+  for (auto* tables : {&sd.generations, &sd.partition_indexes}) {
+    for (auto& t : *tables) {
+      for (auto& e : t.parts) {
+        if (!e.listed) e.leftover = leftover_reason(e, t.rel + "/" + e.name, names);
+      }
+    }
   }
 }
 
@@ -305,6 +336,7 @@ Result<StorageDir> open_storage_dir(const std::string& root, const Flavour* targ
   auto mts = read_min_timestamp_for_composite_index(root);
   if (mts.is_ok()) sd.min_timestamp_for_composite_index = *mts;
   detect_tenancy(&sd);
+  classify_leftovers(sd);
   VMT_TRY(resolve_flavour(&sd, target));
   return sd;
 }

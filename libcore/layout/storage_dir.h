@@ -10,7 +10,8 @@
 // Discovery follows the server's open rules without changing anything: a partition exists if
 // either small/ or big/ has it; without parts.json every subdirectory (but tmp, txn, snapshots and
 // *.must-remove.*) is a part; a listed part that is missing is recorded (the server would panic);
-// an unlisted directory is recorded as garbage (the server would delete it). Missing empty
+// an unlisted directory is recorded (the server would delete it) with what it is
+// (PartEntry::leftover, layout/pending_parts.h). Missing empty
 // directories (git drops them) are tolerated, as the server tolerates them.
 #pragma once
 
@@ -31,6 +32,11 @@ struct PartEntry {
   bool big = false;     // lives in data/big (data parts only)
   bool listed = false;  // named by parts.json (or, without parts.json, found by the scan)
   bool exists = false;  // the directory is there
+  // For an unlisted directory that is provably ours or no part at all, why (a temporary directory
+  // of our writers, one named in tsdb-tools.pending, a half-removed or an empty directory): our
+  // writers remove those. Empty for a listed part, and for an unlisted one nobody can vouch for,
+  // which no writer deletes (the server does, at open) and verify reports as a problem.
+  std::string leftover;
 };
 
 struct Partition {

@@ -16,6 +16,7 @@ namespace vmt::ops {
 
 struct InspectCommon {
   bool json = false;
+  bool strict = false;  // verify --strict: warnings (harmless oddities the server reads past) are problems
   std::optional<layout::Flavour> target;  // --target: checked against what the directory holds
   const layout::Flavour* target_ptr() const { return target ? &*target : nullptr; }
   // The tenancy to read one part directory (data or mergeset) with: --target's, else what the

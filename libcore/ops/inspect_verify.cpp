@@ -117,6 +117,7 @@ struct Verifier {
     }
     st = pr.verify_totals();
     if (!st.is_ok()) problem(path, st.message());
+    for (const auto& w : pr.warnings()) c.strict ? problem(path, w) : note(path, "warning: " + w);
   }
 
   // A mergeset part: full scan with every check; every item decoded; facts collected into `facts`
@@ -185,7 +186,8 @@ struct Verifier {
 
   void cross_check_data(const std::string& root, const std::unordered_map<uint64_t, DataSeries>& series,
                         const Scope& sc) {
-    for (const auto& [mid, ds] : series) {
+    for (const auto& [mid_binding, ds] : series) {
+      const uint64_t mid = mid_binding;   // a plain variable: lambdas below capture it (clang 14)
       if (sc.deleted(mid)) continue;
       std::string who = "MetricID " + std::to_string(mid) + " (tenant " + std::to_string(ds.tsid.account_id) + ":" +
                         std::to_string(ds.tsid.project_id) + ")";
@@ -227,7 +229,9 @@ struct Verifier {
 
   // Every per-day entry of an index group is complete within that group.
   void cross_check_dates(const std::string& root, const IndexFacts& facts, const Scope& sc) {
-    for (const auto& [acc, proj, date, mid] : facts.dates) {
+    for (const auto& entry : facts.dates) {
+      const auto [acc, proj, date, mid_binding] = entry;
+      const uint64_t mid = mid_binding;   // captured by the lambdas below (clang 14)
       if (sc.deleted(mid)) continue;
       std::string who = "Date->MetricID " + format_date(date) + " " + std::to_string(mid) + " (tenant " +
                         std::to_string(acc) + ":" + std::to_string(proj) + ")";
@@ -248,6 +252,17 @@ struct Verifier {
     }
   }
 
+  // An unlisted directory: vmstorage deletes it at open. Ours (layout::PartEntry::leftover) are a
+  // note; any other may be the only copy of data a damaged parts.json lost: a problem.
+  void unlisted(const layout::PartEntry& part) {
+    if (!part.leftover.empty()) {
+      note(part.path, "not listed in parts.json: " + part.leftover + "; vmstorage deletes it at open, and so does the next tsdb-import or tsdb-merge");
+    } else {
+      problem(part.path, "a directory parts.json does not list: vmstorage deletes it at open, with any data it holds; "
+                         "no tool of ours deletes it unless asked by name (tsdb-merge --remove-unlisted " + part.name + ")");
+    }
+  }
+
   void storage_dir(const std::string& root, const layout::StorageDir& sd) {
     tenancy = sd.flavour.tenancy;
     const bool per_partition = sd.flavour.per_partition_index();
@@ -259,7 +274,7 @@ struct Verifier {
         if (part.listed && !part.exists) {
           problem(part.path, "listed in parts.json but missing: vmstorage panics at open");
         } else if (!part.listed) {
-          note(part.path, "not listed in parts.json: vmstorage deletes it at open (a leftover of an interrupted write)");
+          unlisted(part);
         } else {
           data_part(part.path, &p);
         }
@@ -280,7 +295,7 @@ struct Verifier {
         if (part.listed && !part.exists) {
           problem(part.path, "listed in parts.json but missing: vmstorage panics at open");
         } else if (!part.listed) {
-          note(part.path, "not listed in parts.json: vmstorage deletes it at open");
+          unlisted(part);
         } else {
           index_part(part.path, facts);
         }

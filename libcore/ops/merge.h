@@ -55,6 +55,12 @@ struct MergeOptions {
   std::optional<int64_t> retention_ms;   // -retentionPeriod; none = keep every row
   bool indexdb = false;
   bool dry_run = false;
+  // --remove-unlisted: directories parts.json does not list that the user wants gone (no writer
+  // of ours deletes such a directory otherwise; see remove_leftovers).
+  std::vector<std::string> remove_unlisted;
+  // --skip-damaged: merge what is sound and leave the damaged parts listed and untouched, instead
+  // of refusing the whole run.
+  bool skip_damaged = false;
   bool json = false;
   std::optional<uint64_t> max_disk_bytes;  // stands in for the free space of every directory
   unsigned jobs = 0;                     // partitions (and tables) merged in parallel; 0 = CPUs
@@ -97,6 +103,7 @@ struct MergeSummary {
   uint64_t dropped_dedup = 0, dropped_retention = 0, dropped_deleted = 0;
   uint64_t bytes_before = 0, bytes_after = 0;
   uint64_t skipped = 0;   // force merges skipped for lack of disk space
+  uint64_t damaged = 0;   // damaged parts left in place by --skip-damaged
   double seconds = 0;
 };
 

@@ -2,13 +2,17 @@
 // planned or done. See merge.h for the transaction.
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include "base/fs.h"
 #include "layout/parts_json.h"
 #include "layout/part_size.h"
+#include "layout/pending_parts.h"
 #include "ops/merge_internal.h"
 #include "storage/merge_policy.h"
+#include "storage/part_check.h"
 #include "storage/part_reader.h"
 
 namespace vmt::ops::merge_detail {
@@ -21,6 +25,7 @@ struct DataPart {
   std::string name;
   bool big = false;
   bool planned = false;   // a --dry-run output that does not exist
+  bool checked = false;   // storage::check_part passed (or one of our outputs)
   PartHeader header;
   uint64_t size = 0;
 };
@@ -46,6 +51,19 @@ class PartitionJob {
   Status force(const char* reason);
   Status merge(std::vector<DataPart> srcs, bool is_final, const char* reason);
   Status write_parts_json();
+  // Adds to tsdb-tools.pending every directory whose listing the next commit changes: the output
+  // about to be renamed to its final name and the sources about to be unlisted. A kill before the
+  // commit leaves an unlisted output, after it unlisted sources; either is then provably ours.
+  Status journal(const std::vector<DataPart>& srcs, const DataPart* out) {
+    std::vector<std::string> rels;
+    for (const auto& d : srcs) rels.push_back(display(d));
+    if (out) rels.push_back(display(*out));
+    return layout::add_pending_parts(env_.opt.dir, rels);
+  }
+  // Checks parts_[i] for each i in `idx` not checked yet (storage/part_check.h). A damaged part
+  // stops the partition, or with --skip-damaged moves to held_ (listed, never merged); *held says
+  // whether any did.
+  Status hold_damaged(std::vector<size_t> idx, bool* held);
   void replace(const std::vector<DataPart>& srcs, const DataPart* added);
   std::string dir_of(const DataPart& d) const { return fs::join(d.big ? p_.big_dir : p_.small_dir, d.name); }
   std::string display(const DataPart& d) const {
@@ -67,6 +85,7 @@ class PartitionJob {
   const layout::Partition& p_;
   TableResult res_;
   std::vector<DataPart> parts_;
+  std::vector<DataPart> held_;   // damaged parts left as they are (--skip-damaged)
   PartNamer namer_;
 };
 
@@ -97,9 +116,8 @@ Status PartitionJob::prepare() {
   }
   const bool dry = env_.opt.dry_run;
   if (!dry) {
-    // As vmstorage at open: with parts.json, every unlisted subdirectory is garbage (a kill
-    // between our rename and our commit leaves one); without it, only our own leftovers go.
-    size_t foreign = 0;
+    // Our own leftovers go; an unlisted directory nobody can vouch for stays (merge.h).
+    std::vector<std::string> foreign;
     for (const bool big : {false, true}) {
       const std::string& d = big ? p_.big_dir : p_.small_dir;
       if (!fs::is_dir(d)) continue;
@@ -109,10 +127,7 @@ Status PartitionJob::prepare() {
       }
       VMT_TRY(remove_leftovers(d, p_.has_parts_json ? &listed : nullptr, &foreign));
     }
-    if (foreign) {
-      res_.warnings.push_back(p_.name + ": removed " + std::to_string(foreign) +
-                              " directories not listed in parts.json (vmstorage deletes them at open)");
-    }
+    if (!foreign.empty()) res_.warnings.push_back(unlisted_warning("data/*/" + p_.name, foreign));
   }
   for (const auto& e : p_.parts) {
     if (!e.listed || e.name.rfind(kTempPrefix, 0) == 0) continue;   // unlisted: garbage for the server
@@ -141,6 +156,7 @@ Status PartitionJob::prepare() {
 Status PartitionJob::write_parts_json() {
   layout::DataPartsJson pj;
   for (const auto& d : parts_) (d.big ? pj.big : pj.small).push_back(d.name);
+  for (const auto& d : held_) (d.big ? pj.big : pj.small).push_back(d.name);
   return layout::write_data_parts_json(fs::join(p_.small_dir, "parts.json"), pj);
 }
 
@@ -180,6 +196,7 @@ Status PartitionJob::drop_stale() {
   replace(stale, nullptr);
   if (!env_.opt.dry_run) {
     const auto t0 = std::chrono::steady_clock::now();
+    VMT_TRY(journal(stale, nullptr));
     VMT_TRY(write_parts_json());   // commit
     std::vector<std::string> dirs;
     for (const auto& d : stale) dirs.push_back(dir_of(d));
@@ -192,17 +209,55 @@ Status PartitionJob::drop_stale() {
   return Status::ok();
 }
 
+Status PartitionJob::hold_damaged(std::vector<size_t> idx, bool* held) {
+  *held = false;
+  if (env_.opt.dry_run) return Status::ok();   // the plan reads no blocks
+  std::optional<storage::IndexTsidLookup> lookup;
+  std::sort(idx.begin(), idx.end(), std::greater<>());
+  for (size_t i : idx) {
+    DataPart& d = parts_[i];
+    if (d.checked) continue;
+    if (!lookup) {
+      VMT_ASSIGN_OR_RETURN(storage::IndexTsidLookup l, env_.index_tsids(p_.name));
+      lookup = std::move(l);
+    }
+    Status st = storage::check_part(dir_of(d), env_.flavour.tenancy, display(d), *lookup);
+    if (st.is_ok()) {
+      d.checked = true;
+      continue;
+    }
+    if (!env_.opt.skip_damaged) {
+      return corruption(st.message() + "; partition " + p_.name + " is not merged further, so that the damage is "
+                        "not copied into a new part (tsdb-inspect verify lists all of it; --skip-damaged merges "
+                        "the other parts)");
+    }
+    res_.warnings.push_back(st.message() + "; left in place, listed and not merged (--skip-damaged)");
+    ++res_.damaged;
+    held_.push_back(std::move(d));
+    parts_.erase(parts_.begin() + ptrdiff_t(i));
+    *held = true;
+  }
+  return Status::ok();
+}
+
 Status PartitionJob::policy_loop() {
   for (;;) {
     if (env_.stopped()) return io_error(storage::kForciblyStopped);
     const uint64_t max_out = storage::max_big_part_size(env_.free_bytes(p_.big_dir));
     std::vector<size_t> sel = storage::get_parts_to_merge(policy_parts(), max_out, /*is_final=*/false);
     if (sel.empty()) return Status::ok();
+    bool held = false;
+    VMT_TRY(hold_damaged(sel, &held));
+    if (held) continue;   // choose again without the damaged part
     VMT_TRY(merge(pick(sel), false, "policy"));
   }
 }
 
 Status PartitionJob::force(const char* reason) {
+  std::vector<size_t> all(parts_.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  bool held = false;
+  VMT_TRY(hold_damaged(all, &held));
   if (parts_.empty()) return Status::ok();
   uint64_t total = 0;
   for (const auto& d : parts_) total += d.size;
@@ -291,15 +346,18 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
   }
   const DataPart* added = nullptr;
   if (s.output_rows == 0) {
+    VMT_TRY(journal(srcs, nullptr));
     VMT_TRY(fs::remove_all(tmp));   // §15.A step 6: nothing to register
     VMT_TRY(fs::fsync_path(parent));
   } else {
     const std::string final_dir = fs::join(parent, out.name);
+    VMT_TRY(journal(srcs, &out));
     VMT_TRY(fs::rename(tmp, final_dir));
     VMT_TRY(fs::fsync_path(parent));
     VMT_ASSIGN_OR_RETURN(out.size, layout::part_size(final_dir));
     s.output_name = out.name;
     s.output_bytes = out.size;
+    out.checked = true;   // written by us from checked parts
     added = &out;
   }
   replace(srcs, added);

@@ -10,6 +10,7 @@
 #include "mergeset/merge_policy.h"
 #include "mergeset/table.h"
 #include "layout/part_size.h"
+#include "layout/pending_parts.h"
 #include "ops/merge_internal.h"
 
 namespace vmt::ops::merge_detail {
@@ -54,12 +55,9 @@ Status TableJob::run_inner() {
     for (const auto& e : g_.parts) {
       if (e.listed) listed.push_back(e.name);
     }
-    size_t foreign = 0;
+    std::vector<std::string> foreign;
     VMT_TRY(remove_leftovers(g_.path, g_.has_parts_json ? &listed : nullptr, &foreign));
-    if (foreign) {
-      res_.warnings.push_back(table_ + ": removed " + std::to_string(foreign) +
-                              " directories not listed in parts.json (vmstorage deletes them at open)");
-    }
+    if (!foreign.empty()) res_.warnings.push_back(unlisted_warning(table_, foreign));
   }
   VMT_ASSIGN_OR_RETURN(parts_, mergeset::list_parts(g_.path));
   parts_.erase(std::remove_if(parts_.begin(), parts_.end(),
@@ -182,6 +180,12 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason) {
     return std::move(st).with_context(ctx);
   }
   const std::string final_dir = fs::join(g_.path, out.name);
+  {
+    // As PartitionJob::journal (merge_data.cpp): the output and the sources the commit unlists.
+    std::vector<std::string> rels{g_.rel + "/" + out.name};
+    for (const auto& p : srcs) rels.push_back(g_.rel + "/" + p.name);
+    VMT_TRY(layout::add_pending_parts(env_.opt.dir, rels));
+  }
   VMT_TRY(fs::rename(tmp, final_dir));
   VMT_TRY(fs::fsync_path(g_.path));
   out.path = final_dir;

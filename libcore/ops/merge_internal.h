@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -13,6 +15,7 @@
 #include "base/status.h"
 #include "layout/storage_dir.h"
 #include "ops/merge.h"
+#include "storage/part_check.h"
 
 namespace vmt::ops::merge_detail {
 
@@ -39,6 +42,13 @@ struct Env {
   std::atomic<uint64_t> rows_running{0};       // ... and by the running ones
 
   bool stopped() const { return stop && stop->load(std::memory_order_relaxed); }
+
+  // MetricID -> TSID (ns 2) of the index that queries of `partition` search (the partition's own
+  // and the legacy ones, or curr and prev), loaded at first use; for storage::check_part.
+  const layout::StorageDir* sd = nullptr;
+  Result<storage::IndexTsidLookup> index_tsids(const std::string& partition);
+  std::mutex tsid_mu;
+  std::map<std::string, std::shared_ptr<std::vector<std::pair<uint64_t, metric::TSID>>>> tsid_scopes;
   // statvfs free bytes of path (or of its nearest existing parent), or --max-disk.
   uint64_t free_bytes(const std::string& path) const;
 };
@@ -48,6 +58,7 @@ struct TableResult {
   std::vector<MergeStep> steps;
   std::vector<std::string> warnings;
   uint64_t skipped = 0;
+  uint64_t damaged = 0;   // parts held back by --skip-damaged
   Status status;
 };
 
@@ -63,13 +74,17 @@ class PartNamer {
   uint64_t counter_ = 0;
 };
 
-// What vmstorage removes at open (data-part.md §16 step 5, mergeset.md §3.3), done before merging
-// in `dir` (a small/ or big/ partition directory, or an index table): *.must-remove.*, tmp/,
-// txn/, half-removed directories (empty or holding .delete-this-dir: v1.123+) and, when `listed`
-// is given (parts.json exists), every subdirectory it does not name, such as our kTempPrefix*
-// outputs or a renamed output a kill left unlisted. fsyncs dir if any.
-// *removed_foreign counts removed directories that were not ours.
-Status remove_leftovers(const std::string& dir, const std::vector<std::string>* listed, size_t* removed_foreign);
+// What our writers remove before merging in `dir` (a small/ or big/ partition directory, or an
+// index table): *.must-remove.*, tmp/, txn/, our kTempPrefix* outputs, half-removed directories
+// (holding .delete-this-dir: v1.123+) and empty ones. When `listed` is given (parts.json exists),
+// any other unlisted subdirectory is left in place and named in *foreign: vmstorage would delete
+// it at open, but it may hold the only copy of data a damaged parts.json lost (the parts a kill
+// left renamed but unlisted are ours by tsdb-tools.pending, removed at the start of the run).
+// fsyncs dir if anything was removed.
+Status remove_leftovers(const std::string& dir, const std::vector<std::string>* listed,
+                        std::vector<std::string>* foreign);
+// "TABLE: left in place N directories parts.json does not list: A, B (...)".
+std::string unlisted_warning(const std::string& table, const std::vector<std::string>& names);
 // mkdir -p with each created component's parent fsynced.
 Status mkdir_durable(const std::string& path);
 // Step 4 of the transaction, as the directory's server removes directories: up to v1.122 rename

@@ -14,6 +14,7 @@
 #include "base/fs.h"
 #include "base/hex.h"
 #include "indexdb/item.h"
+#include "layout/pending_parts.h"
 #include "mergeset/part_reader.h"
 #include "ops/merge_internal.h"
 #include "ops/render.h"
@@ -54,7 +55,71 @@ Status load_deleted_metric_ids(const layout::IndexTable& g, std::vector<uint64_t
   return Status::ok();
 }
 
+// --remove-unlisted: each name must be an unlisted directory somewhere (a usage error otherwise,
+// before anything changes); all of them are removed (with --dry-run: only checked).
+Status remove_unlisted_by_name(const layout::StorageDir& sd, const MergeOptions& opt) {
+  std::vector<std::string> paths;
+  for (const auto& name : opt.remove_unlisted) {
+    size_t found = 0;
+    const auto consider = [&](const layout::PartEntry& e) {
+      if (e.name == name && !e.listed && e.exists) {
+        paths.push_back(e.path);
+        ++found;
+      }
+    };
+    for (const auto& p : sd.partitions) std::for_each(p.parts.begin(), p.parts.end(), consider);
+    for (const auto* t : sd.all_tables()) std::for_each(t->parts.begin(), t->parts.end(), consider);
+    if (found == 0) {
+      return invalid_argument("--remove-unlisted " + name + ": no directory of that name is unlisted in " + opt.dir +
+                              " (tsdb-inspect verify names them)");
+    }
+  }
+  if (opt.dry_run) return Status::ok();
+  for (const auto& path : paths) {
+    VMT_TRY(fs::remove_all(path));
+    VMT_TRY(fs::fsync_path(fs::dir_name(path)));
+    log_line("removed " + path + " (--remove-unlisted)");
+  }
+  return Status::ok();
+}
+
 }  // namespace
+
+Result<storage::IndexTsidLookup> Env::index_tsids(const std::string& partition) {
+  const bool per_partition = flavour.per_partition_index();
+  const std::string key = per_partition ? partition : "";
+  std::lock_guard<std::mutex> g(tsid_mu);
+  auto& slot = tsid_scopes[key];
+  if (!slot) {
+    auto v = std::make_shared<std::vector<std::pair<uint64_t, metric::TSID>>>();
+    std::vector<const layout::IndexTable*> tables = sd->searched_generations();
+    if (per_partition) {
+      if (const auto* t = sd->partition_index(partition)) tables.push_back(t);
+    }
+    const Bytes prefix(1, char(indexdb::kNsMetricIDToTSID));
+    for (const auto* t : tables) {
+      for (const auto& part : t->parts) {
+        if (!part.listed || !part.exists) continue;
+        VMT_ASSIGN_OR_RETURN(auto pr, mergeset::PartReader::open(part.path));
+        VMT_TRY(pr->seek(prefix));
+        while (pr->valid() && !pr->item().empty() && byte_at(pr->item(), 0) == indexdb::kNsMetricIDToTSID) {
+          auto it = indexdb::decode_item(pr->item(), flavour.tenancy);
+          if (!it.is_ok()) return it.take_status().with_context(part.path + ": namespace 2 (MetricID -> TSID) item");
+          v->emplace_back(it->metric_ids.at(0), it->tsid);
+          VMT_TRY(pr->next());
+        }
+      }
+    }
+    std::sort(v->begin(), v->end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    slot = std::move(v);
+  }
+  std::shared_ptr<const std::vector<std::pair<uint64_t, metric::TSID>>> v = slot;
+  return storage::IndexTsidLookup([v](uint64_t mid) -> std::optional<metric::TSID> {
+    auto it = std::lower_bound(v->begin(), v->end(), mid, [](const auto& e, uint64_t m) { return e.first < m; });
+    if (it == v->end() || it->first != mid) return std::nullopt;
+    return it->second;
+  });
+}
 
 uint64_t Env::free_bytes(const std::string& path) const {
   if (opt.max_disk_bytes) return *opt.max_disk_bytes;
@@ -86,22 +151,34 @@ std::string PartNamer::next() {
   }
 }
 
-Status remove_leftovers(const std::string& dir, const std::vector<std::string>* listed, size_t* removed_foreign) {
+Status remove_leftovers(const std::string& dir, const std::vector<std::string>* listed,
+                        std::vector<std::string>* foreign) {
   VMT_ASSIGN_OR_RETURN(auto entries, fs::list_dir(dir));
   bool removed = false;
   for (const auto& e : entries) {
-    if (!e.is_dir) continue;
+    if (!e.is_dir || e.name == "snapshots") continue;
     const std::string path = fs::join(dir, e.name);
-    const bool ours = has_prefix(e.name, kTempPrefix) || e.name.find(".must-remove.") != std::string::npos ||
-                      fs::exists(fs::join(path, kDeleteMarker));
-    const bool unlisted = listed && std::find(listed->begin(), listed->end(), e.name) == listed->end();
-    if (ours || unlisted || e.name == "tmp" || e.name == "txn") {
-      VMT_TRY(fs::remove_all(fs::join(dir, e.name)));
+    bool remove = has_prefix(e.name, kTempPrefix) || e.name.find(".must-remove.") != std::string::npos ||
+                  e.name == "tmp" || e.name == "txn" || fs::exists(fs::join(path, kDeleteMarker));
+    if (!remove && listed && std::find(listed->begin(), listed->end(), e.name) == listed->end()) {
+      auto inside = fs::list_dir(path);
+      remove = inside.is_ok() && inside->empty();
+      if (!remove && foreign) foreign->push_back(e.name);
+    }
+    if (remove) {
+      VMT_TRY(fs::remove_all(path));
       removed = true;
-      if (!ours && removed_foreign) ++*removed_foreign;
     }
   }
   return removed ? fs::fsync_path(dir) : Status::ok();
+}
+
+std::string unlisted_warning(const std::string& table, const std::vector<std::string>& names) {
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  return table + ": left in place " + std::to_string(names.size()) + " director" + (names.size() == 1 ? "y" : "ies") +
+         " parts.json does not list: " + list +
+         " (vmstorage deletes them at open; if they are garbage, remove them with --remove-unlisted NAME)";
 }
 
 Status mkdir_durable(const std::string& path) {
@@ -158,8 +235,15 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
     return corruption(fs::join(opt.dir, "restore-in-progress") +
                       ": an incomplete vmrestore run; vmstorage refuses to open this directory, and so do we");
   }
+  if (!opt.dry_run) {
+    std::vector<std::string> removed;
+    VMT_TRY(layout::remove_pending_parts(opt.dir, &removed));
+    for (const auto& r : removed) log_line("removed " + r + ": an interrupted run renamed it but did not list it");
+  }
   VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(opt.dir, opt.target ? &*opt.target : nullptr));
   env.flavour = sd.flavour;
+  env.sd = &sd;
+  VMT_TRY(remove_unlisted_by_name(sd, opt));
   // Deleted MetricIDs of (legacy) curr and prev apply everywhere; a partition index's own only to
   // its partition (doc/flavours.md §2, ns 4).
   for (const auto* g : sd.searched_generations()) VMT_TRY(load_deleted_metric_ids(*g, &env.deleted_metric_ids));
@@ -213,6 +297,7 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
   for (auto& r : results) {
     for (const auto& w : r.warnings) log_line("warning: " + w);
     sum.skipped += r.skipped;
+    sum.damaged += r.damaged;
     if (!r.steps.empty()) ++sum.tables;
     for (const auto& s : r.steps) {
       render_step(out.buf(), s, opt.json, opt.dry_run);
@@ -254,6 +339,8 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
                    " partitions and tables\n";
     }
   }
+  // Every output is listed now; an error leaves the journal for the next run to act on.
+  if (!opt.dry_run && first_error.is_ok()) VMT_TRY(layout::remove_pending_parts(opt.dir, nullptr));
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!opt.dry_run) render_summary(out.buf(), sum, opt.json);
   VMT_TRY(out.flush());
@@ -277,6 +364,7 @@ Status run_merge_tool(const MergeOptions& opt, int* exit_code) {
   MergeSummary sum;
   Status st = run_merge(opt, out, &sum, &g_stop);
   if (st.is_ok() && sum.skipped > 0) *exit_code = kExitEnv;
+  if (st.is_ok() && sum.damaged > 0) *exit_code = kExitData;   // merged around damage that is still there
   if (!st.is_ok() && g_stop.load()) return io_error("interrupted: " + st.message());
   return st;
 }

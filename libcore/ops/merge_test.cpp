@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -243,6 +244,70 @@ TEST_SUITE("ops/merge") {
     CHECK(r.status.code() == Code::corruption);
     CHECK(r.status.message().find("listed in parts.json but missing") != std::string::npos);
     CHECK(fs::is_dir(fs::join(root, "data/small/2023_11/0000000000001000")));
+  }
+
+  // Issue 11 item 4: a flipped bit in a block header that gives series A the MetricID of series B.
+  // Copied forward, the merge would join the two series and the result would verify clean.
+  TEST_CASE("a part whose block carries another series' MetricID is never merged; --skip-damaged merges around it") {
+    for (const bool skip : {false, true}) {
+      CAPTURE(skip);
+      test::TempDir tmp;
+      const std::string root = tmp.sub("s");
+      REQUIRE(copy_tree(test::fixture("node/storage-before-merge"), root).is_ok());
+      const std::string victim = fs::join(root, "data/small/2023_11/18EA24302710624A");
+      std::vector<storage::Block> blocks;
+      {
+        storage::PartReader pr;
+        REQUIRE(pr.open(victim, metric::Tenancy::kCluster).is_ok());
+        for (bool eof = false;;) {
+          storage::Block b;
+          REQUIRE(pr.next(b, &eof).is_ok());
+          if (eof) break;
+          blocks.push_back(std::move(b));
+        }
+      }
+      REQUIRE(blocks.size() > 10);
+      // The last block's series takes the first block's MetricID; its other TSID fields stay.
+      blocks.back().header.tsid.metric_id = blocks.front().header.tsid.metric_id;
+      REQUIRE(blocks.back().header.tsid != blocks.front().header.tsid);
+      std::stable_sort(blocks.begin(), blocks.end(),
+                       [](const storage::Block& a, const storage::Block& b) { return a.header.tsid < b.header.tsid; });
+      REQUIRE(fs::remove_all(victim).is_ok());
+      storage::PartWriter w;
+      REQUIRE(w.open_dir(victim, metric::Tenancy::kCluster, storage::kCompressLevelFromRows).is_ok());
+      for (const auto& b : blocks) {
+        REQUIRE(w.write_rows(b.header.tsid, b.timestamps.data(), b.values.data(), b.rows(), b.header.scale, 64).is_ok());
+      }
+      REQUIRE(w.close().is_ok());
+      const std::string pj = fs::join(root, "data/small/2023_11/parts.json");
+      const Bytes before = *fs::read_file(pj, 1 << 20);
+
+      MergeOptions opt;
+      opt.dir = root;
+      opt.mode = MergeMode::kForce;
+      opt.skip_damaged = skip;
+      Run r = run(opt, tmp.path());
+      if (!skip) {
+        CHECK(r.status.code() == Code::corruption);
+        CHECK(r.status.message().find("data/small/2023_11/18EA24302710624A") != std::string::npos);
+        CHECK(r.status.message().find("MetricID " + std::to_string(blocks.front().header.tsid.metric_id)) !=
+              std::string::npos);
+        CHECK(*fs::read_file(pj, 1 << 20) == before);   // nothing changed
+        for (const char* p : {"18EA243027106249", "18EA24302710624A", "18EA24302710624B"}) {
+          CHECK(fs::is_dir(fs::join(root, std::string("data/small/2023_11/") + p)));
+        }
+      } else {
+        REQUIRE_MESSAGE(r.status.is_ok(), r.status.to_string());
+        CHECK(r.summary.damaged == 1);
+        CHECK(r.summary.merges == 1);
+        CHECK(r.summary.parts_in == 2);
+        auto after = layout::read_data_parts_json(pj);
+        REQUIRE(after.is_ok());
+        CHECK(after->small.size() + after->big.size() == 2);
+        CHECK(std::count(after->small.begin(), after->small.end(), "18EA24302710624A") == 1);
+        CHECK(fs::is_dir(victim));
+      }
+    }
   }
 
   TEST_CASE("--indexdb merges table parts with the tag-row callback") {

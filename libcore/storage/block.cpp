@@ -20,10 +20,11 @@ std::string column_desc(const char* column, const char* type_field, uint8_t type
 // checkTimestampsBounds (lib/storage/block.go): run for the plain types 5/6 with PrecisionBits 64.
 Status check_timestamps_bounds(const std::vector<int64_t>& ts, int64_t min_ts, int64_t max_ts) {
   if (ts.empty()) return Status::ok();
-  if (ts[0] < min_ts) {
-    return corruption("timestamp of row 0 of " + std::to_string(ts.size()) +
-                      " cannot be smaller than MinTimestamp=" + std::to_string(min_ts) + "; got " +
-                      std::to_string(ts[0]));
+  // The server sets MinTimestamp and MaxTimestamp from the first and the last row of every block it
+  // writes, and relies on them without checking (a search skips blocks by them): both are exact.
+  if (ts[0] != min_ts) {
+    return corruption("timestamp of row 0 of " + std::to_string(ts.size()) + " must equal MinTimestamp=" +
+                      std::to_string(min_ts) + "; got " + std::to_string(ts[0]));
   }
   for (size_t i = 1; i < ts.size(); ++i) {
     if (ts[i] < ts[i - 1]) {
@@ -32,10 +33,9 @@ Status check_timestamps_bounds(const std::vector<int64_t>& ts, int64_t min_ts, i
                         std::to_string(ts[i]) + " vs " + std::to_string(ts[i - 1]));
     }
   }
-  if (ts.back() > max_ts) {
-    return corruption("timestamp of the last row " + std::to_string(ts.size() - 1) +
-                      " cannot be bigger than MaxTimestamp=" + std::to_string(max_ts) + "; got " +
-                      std::to_string(ts.back()));
+  if (ts.back() != max_ts) {
+    return corruption("timestamp of the last row " + std::to_string(ts.size() - 1) + " must equal MaxTimestamp=" +
+                      std::to_string(max_ts) + "; got " + std::to_string(ts.back()));
   }
   return Status::ok();
 }
@@ -90,6 +90,12 @@ Status decode_values(const BlockHeader& bh, ByteView data, std::vector<int64_t>&
   Status st = encoding::decode_int64_array(out, data, bh.values_marshal_type, bh.first_value, n);
   if (st.is_ok() && out.size() != n) {
     st = corruption("got " + std::to_string(out.size()) + " items; want " + std::to_string(n));
+  }
+  // FirstValue is the first row's value in every block the server writes (the delta types start
+  // from it; the plain types store it twice).
+  if (st.is_ok() && n > 0 && out[0] != bh.first_value) {
+    st = corruption("value of row 0 must equal FirstValue=" + std::to_string(bh.first_value) + "; got " +
+                    std::to_string(out[0]));
   }
   if (!st.is_ok()) {
     return std::move(st).with_context(

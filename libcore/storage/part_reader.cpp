@@ -268,13 +268,14 @@ Status PartReader::check_header(const BlockHeader& bh, size_t h) {
 
 Status PartReader::at_eof() {
   if (ts_end_ != timestamps_file_.size()) {
-    return corruption(display_ + "/timestamps.bin: offset " + n2s(ts_end_) + ": " +
-                      n2s(timestamps_file_.size() - ts_end_) +
-                      " unexpected bytes after the last timestamps block");
+    warnings_.push_back(display_ + "/timestamps.bin: offset " + n2s(ts_end_) + ": " +
+                        n2s(timestamps_file_.size() - ts_end_) +
+                        " bytes after the last timestamps block (never read by the server)");
   }
   if (values_end_ != values_file_.size()) {
-    return corruption(display_ + "/values.bin: offset " + n2s(values_end_) + ": " +
-                      n2s(values_file_.size() - values_end_) + " unexpected bytes after the last values block");
+    warnings_.push_back(display_ + "/values.bin: offset " + n2s(values_end_) + ": " +
+                        n2s(values_file_.size() - values_end_) +
+                        " bytes after the last values block (never read by the server)");
   }
   return Status::ok();
 }

@@ -24,7 +24,8 @@
 // the running end; both inside their files.
 // Per decoded block (next): encoding.md §8, and lossless timestamps of every type non-decreasing
 // within [MinTimestamp, MaxTimestamp] [extra, §10.3; VM checks the plain types only].
-// At the end: timestamps.bin and values.bin end exactly where the last block ends [extra].
+// At the end: bytes after the last block of timestamps.bin or values.bin are a warning (the server
+// never reads them and serves such a part exactly), not an error.
 // verify_totals() additionally requires the counts and time range to equal metadata.json (VM only
 // checks upper bounds, storage-layout.md §4.1).
 //
@@ -99,6 +100,9 @@ class PartReader {
   Status next(Block& out, bool* eof);
 
   const Position& position() const { return pos_; }
+  // Harmless oddities seen so far, each naming file and offset: bytes after the last block of
+  // timestamps.bin or values.bin, which the server never reads (and serves the part exactly).
+  const std::vector<std::string>& warnings() const { return warnings_; }
   // After EOF: blocks, rows and Min/MaxTimestamp seen must equal metadata.json.
   Status verify_totals() const;
 
@@ -123,6 +127,7 @@ class PartReader {
   SeqReader index_seq_, timestamps_seq_, values_seq_;
   bool opened_ = false;
   Status sticky_;
+  std::vector<std::string> warnings_;
   bool eof_ = false;
 
   // Stream state.

@@ -1,17 +1,30 @@
 #!/usr/bin/env bash
-# Builds every fuzz target with clang's libFuzzer and runs each for FUZZ_SECONDS (default 30),
-# starting from and growing its corpus. Crashes are left as crash-* files in build-fuzz/.
+# Builds every fuzz target with clang's libFuzzer and runs each for FUZZ_SECONDS (default 30) or,
+# with FUZZ_RUNS, for that many executions, starting from the committed seed corpus
+# (tests/fuzz/corpus/NAME, only read) and growing build-fuzz/corpus/NAME. A target that fails to
+# build or finds a crash (left as build-fuzz/crash-*) fails the run; every target is tried.
 set -euo pipefail
 secs=${FUZZ_SECONDS:-30}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 make --no-print-directory CXX=clang++ BUILD=build-fuzz OPT=-O1 \
   SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" build-fuzz/libcore.a >/dev/null
+limit=(-max_total_time="$secs"); what="${secs}s"
+if [ -n "${FUZZ_RUNS:-}" ]; then limit=(-runs="$FUZZ_RUNS"); what="$FUZZ_RUNS runs"; fi
+failed=0
 for src in tests/fuzz/fuzz_*.cpp; do
   name=$(basename "$src" .cpp); name=${name#fuzz_}
-  mkdir -p "tests/fuzz/corpus/$name"
-  clang++ -std=c++20 -O1 -g -Ilibcore -fsanitize=fuzzer,address,undefined -o "build-fuzz/fuzz-$name" \
-    "$src" build-fuzz/libcore.a -lzstd -lxxhash -lz -pthread
-  echo "fuzzing $name for ${secs}s" >&2
-  (cd build-fuzz && "./fuzz-$name" -max_total_time="$secs" -print_final_stats=0 "$top/tests/fuzz/corpus/$name" 2>&1 | tail -3)
+  mkdir -p "tests/fuzz/corpus/$name" "build-fuzz/corpus/$name"
+  if ! clang++ -std=c++20 -O1 -g -Ilibcore -fsanitize=fuzzer,address,undefined -o "build-fuzz/fuzz-$name" \
+      "$src" build-fuzz/libcore.a -lzstd -lxxhash -lz -pthread; then
+    echo "fuzz $name: does not build" >&2; failed=$((failed + 1)); continue
+  fi
+  echo "fuzzing $name for $what" >&2
+  if ! (cd build-fuzz && "./fuzz-$name" "${limit[@]}" -print_final_stats=1 "corpus/$name" \
+        "$top/tests/fuzz/corpus/$name" >"fuzz-$name.log" 2>&1); then
+    echo "fuzz $name: FAILED (build-fuzz/fuzz-$name.log, build-fuzz/crash-*)" >&2; failed=$((failed + 1))
+  fi
+  grep -E '^(Done|stat::number_of_executed_units)' "build-fuzz/fuzz-$name.log" | tail -1 | sed "s/^/fuzz $name: /" >&2
 done
+echo "fuzz: $(ls tests/fuzz/fuzz_*.cpp | wc -l) targets, $failed failed"
+[ "$failed" = 0 ]

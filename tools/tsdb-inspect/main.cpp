@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
     sc->add_option("--target", target, kTargetHelp)->type_name("VERSION");
     if (sc != exp) sc->add_flag("--json", common.json, "JSON lines instead of a text table");
   }
+  verify->add_flag("--strict", common.strict, "warnings (bytes the server never reads) count as problems");
   blocks->add_flag("--rows", rows, "also print each block's rows (data parts) or items (indexdb parts)");
   index->add_option("--ns", ns, "only this namespace: 0-7 or its name (see the man page)");
   index->add_option("--tenant", tenant, "only this tenant, accountID[:projectID]");

@@ -35,6 +35,11 @@ int main(int argc, char** argv) {
   app.add_flag("--dry-run", opt.dry_run, "print the plan (partition, input parts, output small/big, estimated "
                "size) and change nothing");
   app.add_flag("--json", opt.json, "JSON lines instead of text");
+  app.add_option("--remove-unlisted", opt.remove_unlisted, "delete this directory that no parts.json lists (in "
+                 "any partition or index table; repeatable); tsdb-merge never deletes one otherwise")
+      ->type_name("NAME");
+  app.add_flag("--skip-damaged", opt.skip_damaged, "merge the sound parts and leave damaged ones listed and "
+               "untouched (default: refuse to merge a partition or table with a damaged part)");
   app.add_option("--max-disk", max_disk, "use this many free bytes for every disk-space rule instead of the real "
                  "free space (e.g. 50GB, 20GiB)")->type_name("BYTES");
   app.add_option("--jobs", jobs, "partitions and tables merged in parallel (default: the number of CPUs)")
