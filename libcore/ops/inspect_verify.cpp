@@ -24,8 +24,19 @@ namespace vmt::ops {
 namespace {
 
 struct DataSeries {
-  metric::TSID tsid;
+  metric::TSID tsid;        // as the first block seen has it
+  std::string part;         // ... in this part
+  std::vector<std::pair<std::string, metric::TSID>> others;  // other TSIDs seen: part, TSID
   std::set<uint64_t> days;
+  void see(const metric::TSID& t, const std::string& path) {
+    if (part.empty()) {
+      tsid = t;
+      part = path;
+    } else if (t != tsid && std::find_if(others.begin(), others.end(),
+                                         [&](const auto& o) { return o.second == t; }) == others.end()) {
+      others.emplace_back(path, t);
+    }
+  }
 };
 
 struct IndexFacts {
@@ -97,14 +108,9 @@ struct Verifier {
                           ", " + format_time_ms(b.header.max_timestamp) + "]: queries never look for them there");
       }
       auto& ds = data[b.header.tsid.metric_id];
-      if (ds.days.empty()) {
-        ds.tsid = b.header.tsid;
-      } else if (ds.tsid != b.header.tsid) {
-        problem(path, "MetricID " + std::to_string(b.header.tsid.metric_id) + " appears with two TSIDs: " +
-                          ds.tsid.to_string() + " and " + b.header.tsid.to_string());
-      }
+      ds.see(b.header.tsid, path);
       auto& pds = in_partition[b.header.tsid.metric_id];
-      pds.tsid = b.header.tsid;
+      pds.see(b.header.tsid, path);
       uint64_t last_day = UINT64_MAX;
       for (int64_t t : b.timestamps) {
         uint64_t d = uint64_t(t) / 86400000;
@@ -213,10 +219,25 @@ struct Verifier {
           break;
         }
       }
+      // A TSID that is not the index's names the part holding it: that part is the damaged one
+      // (a flipped bit gave a block another series' MetricID), not the sound parts of the series.
       if (!tsid) {
         problem(root, who + " has data but no MetricID->TSID item (ns 2) in " + sc.where);
-      } else if (*tsid != ds.tsid) {
-        problem(root, who + ": MetricID->TSID item has TSID " + tsid->to_string() + " but data blocks have " + ds.tsid.to_string());
+        for (const auto& [part, other] : ds.others) {
+          problem(root, who + " appears with two TSIDs: " + ds.tsid.to_string() + " in " + ds.part + " and " +
+                            other.to_string() + " in " + part);
+        }
+      } else {
+        if (*tsid != ds.tsid) {
+          problem(ds.part, who + ": data blocks have TSID " + ds.tsid.to_string() + " but the MetricID->TSID item has " +
+                               tsid->to_string());
+        }
+        for (const auto& [part, other] : ds.others) {
+          if (other != *tsid) {
+            problem(part, who + ": data blocks have TSID " + other.to_string() + " but the MetricID->TSID item has " +
+                              tsid->to_string());
+          }
+        }
       }
       for (uint64_t d : ds.days) {
         if (!sc.any([&](const IndexFacts& g) { return g.dates.count({tenant.first, tenant.second, d, mid}) > 0; })) {
@@ -362,6 +383,13 @@ Status inspect_verify(const std::string& path, const InspectCommon& c, Output& o
              (has_file(path, "metadata.json") && !fs::is_dir(fs::join(path, "data")))) {
     v.tenancy = c.part_tenancy(path);
     v.data_part(path, nullptr);
+    // Alone, without an index to say which TSID is right: any MetricID with two is a problem.
+    for (const auto& [mid, ds] : v.data) {
+      for (const auto& o : ds.others) {
+        v.problem(path, "MetricID " + std::to_string(mid) + " appears with two TSIDs: " + ds.tsid.to_string() +
+                            " and " + o.second.to_string());
+      }
+    }
   } else {
     auto sd = open_for_reading(path, c.target_ptr());
     if (!sd.is_ok()) {
