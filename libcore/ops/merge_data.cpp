@@ -25,7 +25,6 @@ struct DataPart {
   std::string name;
   bool big = false;
   bool planned = false;   // a --dry-run output that does not exist
-  bool checked = false;   // storage::check_part passed (or one of our outputs)
   PartHeader header;
   uint64_t size = 0;
 };
@@ -60,10 +59,9 @@ class PartitionJob {
     if (out) rels.push_back(display(*out));
     return layout::add_pending_parts(env_.opt.dir, rels);
   }
-  // Checks parts_[i] for each i in `idx` not checked yet (storage/part_check.h). A damaged part
-  // stops the partition, or with --skip-damaged moves to held_ (listed, never merged); *held says
-  // whether any did.
-  Status hold_damaged(std::vector<size_t> idx, bool* held);
+  // After a merge failed on damaged sources (storage/part_check.h): stop the partition, or with
+  // --skip-damaged move them to held_ (listed, never merged again) and go on without them.
+  Status hold_damaged(const std::vector<DataPart>& srcs, const std::vector<bool>& damaged, Status st);
   void replace(const std::vector<DataPart>& srcs, const DataPart* added);
   std::string dir_of(const DataPart& d) const { return fs::join(d.big ? p_.big_dir : p_.small_dir, d.name); }
   std::string display(const DataPart& d) const {
@@ -86,6 +84,7 @@ class PartitionJob {
   TableResult res_;
   std::vector<DataPart> parts_;
   std::vector<DataPart> held_;   // damaged parts left as they are (--skip-damaged)
+  bool held_now_ = false;        // the last merge() held parts back instead of merging
   PartNamer namer_;
 };
 
@@ -209,34 +208,24 @@ Status PartitionJob::drop_stale() {
   return Status::ok();
 }
 
-Status PartitionJob::hold_damaged(std::vector<size_t> idx, bool* held) {
-  *held = false;
-  if (env_.opt.dry_run) return Status::ok();   // the plan reads no blocks
-  std::optional<storage::IndexTsidLookup> lookup;
-  std::sort(idx.begin(), idx.end(), std::greater<>());
-  for (size_t i : idx) {
-    DataPart& d = parts_[i];
-    if (d.checked) continue;
-    if (!lookup) {
-      VMT_ASSIGN_OR_RETURN(storage::IndexTsidLookup l, env_.index_tsids(p_.name));
-      lookup = std::move(l);
-    }
-    Status st = storage::check_part(dir_of(d), env_.flavour.tenancy, display(d), *lookup);
-    if (st.is_ok()) {
-      d.checked = true;
-      continue;
-    }
-    if (!env_.opt.skip_damaged) {
-      return corruption(st.message() + "; partition " + p_.name + " is not merged further, so that the damage is "
-                        "not copied into a new part (tsdb-inspect verify lists all of it; --skip-damaged merges "
-                        "the other parts)");
-    }
-    res_.warnings.push_back(st.message() + "; left in place, listed and not merged (--skip-damaged)");
-    ++res_.damaged;
-    held_.push_back(std::move(d));
-    parts_.erase(parts_.begin() + ptrdiff_t(i));
-    *held = true;
+Status PartitionJob::hold_damaged(const std::vector<DataPart>& srcs, const std::vector<bool>& damaged, Status st) {
+  if (!env_.opt.skip_damaged) {
+    return corruption(st.message() + "; partition " + p_.name + " is not merged further, so that the damage is not "
+                      "carried into a new part (tsdb-inspect verify lists all of it; --skip-damaged merges the other "
+                      "parts)");
   }
+  std::vector<DataPart> bad;
+  for (size_t i = 0; i < srcs.size(); ++i) {
+    if (damaged[i]) bad.push_back(srcs[i]);
+  }
+  for (const auto& d : bad) {
+    res_.warnings.push_back(display(d) + ": damaged, left in place, listed and not merged (--skip-damaged): " +
+                            st.message());
+    ++res_.damaged;
+    held_.push_back(d);
+  }
+  replace(bad, nullptr);
+  held_now_ = true;
   return Status::ok();
 }
 
@@ -246,18 +235,11 @@ Status PartitionJob::policy_loop() {
     const uint64_t max_out = storage::max_big_part_size(env_.free_bytes(p_.big_dir));
     std::vector<size_t> sel = storage::get_parts_to_merge(policy_parts(), max_out, /*is_final=*/false);
     if (sel.empty()) return Status::ok();
-    bool held = false;
-    VMT_TRY(hold_damaged(sel, &held));
-    if (held) continue;   // choose again without the damaged part
-    VMT_TRY(merge(pick(sel), false, "policy"));
+    VMT_TRY(merge(pick(sel), false, "policy"));   // with a part held back: choose again without it
   }
 }
 
 Status PartitionJob::force(const char* reason) {
-  std::vector<size_t> all(parts_.size());
-  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-  bool held = false;
-  VMT_TRY(hold_damaged(all, &held));
   if (parts_.empty()) return Status::ok();
   uint64_t total = 0;
   for (const auto& d : parts_) total += d.size;
@@ -274,11 +256,13 @@ Status PartitionJob::force(const char* reason) {
   for (auto& c : chunks) {
     if (env_.stopped()) return io_error(storage::kForciblyStopped);
     VMT_TRY(merge(std::move(c), true, reason));
+    if (held_now_) return force(reason);   // chunk the parts again without the held one
   }
   return Status::ok();
 }
 
 Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char* reason) {
+  held_now_ = false;
   MergeStep s = new_step(srcs, "merge", reason);
   const storage::MemoryLimits mem = storage::memory_limits(env_.memory_total);
   const uint64_t max_small = storage::max_small_part_size(mem.remaining, env_.free_bytes(p_.small_dir), env_.cpus);
@@ -316,7 +300,12 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
     std::vector<PartHeader> headers;
     for (const auto& d : srcs) {
       readers.push_back(std::make_unique<storage::PartReader>());
-      VMT_TRY_CTX(readers.back()->open(dir_of(d), env_.flavour.tenancy, display(d)), ctx);
+      if (Status st = readers.back()->open(dir_of(d), env_.flavour.tenancy, display(d)); !st.is_ok()) {
+        if (st.code() == Code::io_error) return std::move(st).with_context(ctx);
+        std::vector<bool> damaged(srcs.size(), false);
+        damaged[readers.size() - 1] = true;
+        return hold_damaged(srcs, damaged, std::move(st));
+      }
       ptrs.push_back(readers.back().get());
       headers.push_back(d.header);
     }
@@ -331,14 +320,25 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
       env_.rows_done.fetch_add(st.rows_in - reported, std::memory_order_relaxed);
       reported = st.rows_in;
     };
+    // Every source checked as verify checks a part, in the merge's own pass (storage/part_check.h).
+    VMT_ASSIGN_OR_RETURN(storage::IndexTsidLookup lookup, env_.index_tsids(p_.name));
+    std::vector<storage::CheckedPartSource> checked;
+    checked.reserve(ptrs.size());
+    for (auto* r : ptrs) checked.emplace_back(r, lookup);
+    std::vector<storage::BlockSource*> sources;
+    for (auto& c : checked) sources.push_back(&c);
+    bo.check_copied_blocks = true;
     storage::PartWriter w;
     Status st = w.open_dir(tmp, env_.flavour.tenancy, storage::compress_level_for_sources(headers));
-    if (st.is_ok()) st = storage::merge_parts(ptrs, w, bo, &s.stats);
+    if (st.is_ok()) st = storage::merge_block_streams(sources, w, bo, &s.stats);
     // §7.1: the interval every block of the new part was written with.
     if (st.is_ok()) st = w.close(env_.opt.dedup_interval_ms);
     if (!st.is_ok()) {
       (void)fs::remove_all(tmp);   // unlisted anyway; the next run or vmstorage would remove it
-      return std::move(st).with_context(ctx);
+      std::vector<bool> damaged;
+      for (const auto& c : checked) damaged.push_back(c.damaged);
+      if (std::find(damaged.begin(), damaged.end(), true) == damaged.end()) return std::move(st).with_context(ctx);
+      return hold_damaged(srcs, damaged, std::move(st));
     }
     s.output_blocks = w.part_header().blocks_count;
     s.output_rows = w.part_header().rows_count;
@@ -357,7 +357,6 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
     VMT_ASSIGN_OR_RETURN(out.size, layout::part_size(final_dir));
     s.output_name = out.name;
     s.output_bytes = out.size;
-    out.checked = true;   // written by us from checked parts
     added = &out;
   }
   replace(srcs, added);

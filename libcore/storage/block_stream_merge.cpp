@@ -98,6 +98,7 @@ class Merger {
   State state_ = State::kEmpty;
   BlockHeader pbh_;              // pending header: the source's (kRaw) or tsid/scale/pb/min/max (kRows)
   Bytes pts_data_, pvals_data_;  // kRaw: the encoded data, copied
+  BlockSource* psrc_ = nullptr;  // where the pending block came from (the first one, for kRows)
   Rows prow_;                    // kRows (also kRaw once decoded)
   Rows brow_, tmp_;              // the incoming block decoded; merge output
   uint64_t next_progress_ = 1 << 16;
@@ -105,7 +106,10 @@ class Merger {
 
 Status Merger::advance(Cursor* c, bool* eof) {
   Status s = c->src->next_raw(c->cur, eof);
-  if (!s.is_ok()) return s;
+  if (!s.is_ok()) {
+    if (s.code() != Code::io_error) c->src->damaged = true;
+    return s;
+  }
   if (!*eof) {
     ++st_.blocks_in;
     st_.rows_in += c->cur.header.rows_count;
@@ -182,12 +186,14 @@ Status Merger::process(const Cursor& c) {
   }
   if (state_ == State::kEmpty) {
     set_raw(c.cur);
+    psrc_ = c.src;
     return Status::ok();
   }
   if (pbh_.tsid.metric_id != bh.tsid.metric_id ||
       (pending_too_big() && pbh_.max_timestamp <= bh.min_timestamp)) {
     VMT_TRY(write_pending());
     set_raw(c.cur);
+    psrc_ = c.src;
     return Status::ok();
   }
   return merge_slow(c);
@@ -199,7 +205,10 @@ Status Merger::decode_into(const BlockHeader& bh, ByteView ts, ByteView vals, Ro
   Status s = decode_timestamps(bh, ts, out.ts, /*check_all_types=*/true);
   if (s.is_ok()) s = decode_values(bh, vals, out.vals);
   if (!s.is_ok()) {
-    const std::string where = src ? src->src->where() : "the pending block (read before the current one)";
+    BlockSource* from = src ? src->src : psrc_;
+    if (from) from->damaged = true;
+    const std::string where = src ? src->src->where()
+                                  : (psrc_ ? psrc_->where() + ", or the block before it" : std::string("the pending block"));
     return std::move(s).with_context(where + " (TSID " + bh.tsid.to_string() + ")");
   }
   return Status::ok();
@@ -307,6 +316,7 @@ Status Merger::write_pending() {
     VMT_TRY(decode_into(pbh_, pts_data_, pvals_data_, prow_, nullptr));
     return write_rows(pbh_, prow_, prow_.size());
   }
+  if (opt_.check_copied_blocks) VMT_TRY(decode_into(pbh_, pts_data_, pvals_data_, prow_, nullptr));
   st_.rows_merged += pbh_.rows_count;
   VMT_TRY(dst_.put_raw(pbh_, pts_data_, pvals_data_));
   ++st_.blocks_out;

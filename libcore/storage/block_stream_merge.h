@@ -49,6 +49,9 @@ class BlockSource {
   virtual Status next_raw(RawBlock& out, bool* eof) = 0;
   // Where the last block came from, for error messages ("<part>: block 12").
   virtual std::string where() const = 0;
+  // Set when an error came from this source's bytes (its own, or a block of it that did not
+  // decode): the caller knows which part is damaged.
+  bool damaged = false;
 };
 
 // A PartReader (directory or in-memory part) as a BlockSource. The reader is not owned.
@@ -82,6 +85,9 @@ struct BlockMergeOptions {
   // Encode and write the output on a second thread while this one reads and merges (about
   // twice as fast when a core is free; the output is byte-identical). block_write_queue.h.
   bool background_writer = false;
+  // Decode every block that would be copied through with its encoded bytes unchanged too (the
+  // others are decoded anyway), so that no undecodable block is carried into the output.
+  bool check_copied_blocks = false;
   // Called every ~64k rows read and at the end (progress displays); may be empty.
   std::function<void(const BlockMergeStats&)> on_progress;
 };

@@ -1,40 +1,33 @@
 #include "storage/part_check.h"
 
-#include <unordered_map>
-
-#include "storage/block.h"
-#include "storage/part_reader.h"
-
 namespace vmt::storage {
 
-Status check_part(const std::string& dir, metric::Tenancy tenancy, const std::string& display,
-                  const IndexTsidLookup& index_tsid) {
-  PartReader pr;
-  VMT_TRY(pr.open(dir, tenancy, display));
-  const std::string name = display.empty() ? dir : display;
-  std::unordered_map<uint64_t, metric::TSID> seen;
-  Block b;
-  for (;;) {
-    bool eof = false;
-    VMT_TRY(pr.next(b, &eof));
-    if (eof) break;
-    const metric::TSID& t = b.header.tsid;
-    auto [it, added] = seen.try_emplace(t.metric_id, t);
-    if (added) {
-      if (index_tsid) {
-        if (auto want = index_tsid(t.metric_id); want && *want != t) {
-          return corruption(name + ": block " + std::to_string(pr.position().block) + ": TSID " + t.to_string() +
-                            " differs from the index's TSID for MetricID " + std::to_string(t.metric_id) + ", " +
-                            want->to_string() + ": the block would be served as another series");
-        }
-      }
-    } else if (it->second != t) {
-      return corruption(name + ": block " + std::to_string(pr.position().block) + ": MetricID " +
-                        std::to_string(t.metric_id) + " appears with two TSIDs: " + it->second.to_string() +
-                        " and " + t.to_string());
+std::string CheckedPartSource::where() const {
+  return r_->display() + ": block " + std::to_string(r_->position().block);
+}
+
+Status CheckedPartSource::check_tsid(const metric::TSID& t) {
+  auto [it, added] = seen_.try_emplace(t.metric_id, t);
+  if (!added) {
+    if (it->second == t) return Status::ok();
+    return corruption(where() + ": MetricID " + std::to_string(t.metric_id) + " appears with two TSIDs: " +
+                      it->second.to_string() + " and " + t.to_string());
+  }
+  if (index_tsid_) {
+    if (auto want = index_tsid_(t.metric_id); want && *want != t) {
+      return corruption(where() + ": TSID " + t.to_string() + " differs from the index's TSID for MetricID " +
+                        std::to_string(t.metric_id) + ", " + want->to_string() +
+                        ": the block would be served as another series");
     }
   }
-  return pr.verify_totals().with_context(name);
+  return Status::ok();
+}
+
+Status CheckedPartSource::next_raw(RawBlock& out, bool* eof) {
+  Status st = r_->next_raw(out, eof);
+  if (st.is_ok()) st = *eof ? r_->verify_totals() : check_tsid(out.header.tsid);
+  if (!st.is_ok() && st.code() != Code::io_error) damaged = true;
+  return st;
 }
 
 }  // namespace vmt::storage

@@ -1,33 +1,48 @@
-// check_part: everything a writer must know about a data part before it carries the part's blocks
-// into a new part. A merge copies blocks it does not need to re-encode byte for byte and then
-// deletes the source, so a block it cannot decode, or one whose TSID a flipped bit turned into
-// another series', would become the only copy: damage made permanent. This is verify's check of
-// one part, with the data<->index cross-reference for the series the part holds.
+// CheckedPartSource: a part's blocks for a merge, checked as strictly as verify checks them. A
+// merge copies blocks it need not re-encode byte for byte and then deletes the source, so a block
+// it cannot decode, or one whose TSID a flipped bit turned into another series', would become the
+// only copy: damage made permanent. With BlockMergeOptions::check_copied_blocks (every block is
+// then decoded, by the merge or for the check) this source adds the rest of verify's checks of one
+// part, in the same single pass:
+//   - PartReader's checks of every header and of the layout (part_reader.h);
+//   - one TSID per MetricID within the part;
+//   - each MetricID's TSID equal to the index's (ns 2), where the index knows the MetricID (data
+//     can outlive its index generation; such blocks are served by nobody, before or after);
+//   - at the end, the totals of metadata.json (PartReader::verify_totals).
+// Any failure sets `damaged` (block_stream_merge.h), so the caller knows which part to name.
 //
-// Spec: data-part.md §6-§10 (all of PartReader's checks, part_reader.h, every block decoded),
-// §9.3 (the totals in metadata.json), indexdb.md §4.3 (ns 2: MetricID -> TSID).
-// Checked: every block header, every block's timestamps and values decoded with all checks
-// (exact Min/MaxTimestamp, FirstValue), the totals, one TSID per MetricID within the part, and,
-// where the index knows a MetricID, that its TSID is the one in the index.
+// Spec: data-part.md §6-§10, §9.3; indexdb.md §4.3 (ns 2: MetricID -> TSID).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "base/status.h"
-#include "metric/tenancy.h"
 #include "metric/tsid.h"
+#include "storage/block_stream_merge.h"
+#include "storage/part_reader.h"
 
 namespace vmt::storage {
 
 // The index's TSID for a MetricID, or nullopt when the index has none.
 using IndexTsidLookup = std::function<std::optional<metric::TSID>(uint64_t metric_id)>;
 
-// Corruption naming the file, block and field of the first damage found. `index_tsid` may be
-// empty (no cross-reference).
-Status check_part(const std::string& dir, metric::Tenancy tenancy, const std::string& display,
-                  const IndexTsidLookup& index_tsid);
+class CheckedPartSource : public BlockSource {
+ public:
+  // `r` is open and not owned; `index_tsid` may be empty (no cross-reference).
+  CheckedPartSource(PartReader* r, IndexTsidLookup index_tsid) : r_(r), index_tsid_(std::move(index_tsid)) {}
+  Status next_raw(RawBlock& out, bool* eof) override;
+  std::string where() const override;
+
+ private:
+  Status check_tsid(const metric::TSID& t);
+
+  PartReader* r_;
+  IndexTsidLookup index_tsid_;
+  std::unordered_map<uint64_t, metric::TSID> seen_;
+};
 
 }  // namespace vmt::storage
