@@ -35,7 +35,7 @@ def specs(root):
                 out.append(f"{rel}:truncate:{size - 1}")
                 out.append(f"{rel}:truncate:{size // 2}")
             out.append(f"{rel}:append:00000000")
-            if name in ("index.bin", "metadata.json"):
+            if name == "index.bin":
                 out.append(f"{rel}:missing")
         elif name == "metadata.json":
             step = max(1, size // 8)
