@@ -55,9 +55,13 @@ struct ExportOptions {
   std::vector<std::string> match;   // metric names; empty = all
   int64_t start_ms = INT64_MIN;
   int64_t end_ms = INT64_MAX;
+  // --skip-damaged: read each part through first; a damaged one is reported on stderr and left out
+  // (ExportStats::damaged_parts), the rest exported.
+  bool skip_damaged = false;
 };
 struct ExportStats {
   uint64_t series = 0, samples = 0, blocks = 0;
+  uint64_t damaged_parts = 0;   // skipped by --skip-damaged
 };
 Status inspect_export(const std::string& dir, const ExportOptions& o, Output& out, ExportStats* stats);
 

@@ -90,6 +90,19 @@ void render_prom(Bytes& out, const Series& s, std::vector<size_t>& order) {
   }
 }
 
+// Every block of a part decoded with every check, and its totals: what --skip-damaged needs to know
+// before any of the part's samples join a series.
+Status check_whole_part(const std::string& path, metric::Tenancy tenancy) {
+  storage::PartReader pr;
+  VMT_TRY(pr.open(path, tenancy));
+  storage::Block b;
+  for (bool eof = false;;) {
+    VMT_TRY(pr.next(b, &eof));
+    if (eof) break;
+  }
+  return pr.verify_totals();
+}
+
 }  // namespace
 
 Status inspect_export(const std::string& dir, const ExportOptions& o, Output& out, ExportStats* stats) {
@@ -118,6 +131,13 @@ Status inspect_export(const std::string& dir, const ExportOptions& o, Output& ou
     for (const auto& part : p.parts) {
       if (!part.listed) continue;
       if (!part.exists) return not_found(part.path + ": listed in parts.json but missing");
+      if (o.skip_damaged) {
+        if (Status st = check_whole_part(part.path, tenancy); !st.is_ok()) {
+          log_line("skipping damaged part (--skip-damaged): " + st.message());
+          if (stats) ++stats->damaged_parts;
+          continue;
+        }
+      }
       storage::PartReader pr;
       VMT_TRY(pr.open(part.path, tenancy));
       if (pr.part_header().max_timestamp < o.start_ms || pr.part_header().min_timestamp > o.end_ms) continue;

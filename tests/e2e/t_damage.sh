@@ -82,3 +82,16 @@ check "merge runs" "$M" "$TMP/d"
 [ ! -e "$TMP/d/$P/18EA24302710FFFF" ] && [ -d "$TMP/d/$P/18EA24302710EEEE" ] && [ ! -e "$TMP/d/tsdb-tools.pending" ] &&
   pass "merge removed the journalled part only, and the journal" || fail "pending cleanup" "$(ls "$TMP/d/$P" "$TMP/d")"
 export_same "the export is unchanged" "$TMP/d" 0:0 "$WANT"
+
+# export --skip-damaged: the damaged part is named and left out, the rest exported, exit 1.
+fresh
+printf '\x00\x00\x00' | dd of="$TMP/d/$P/18EA24302710624A/values.bin" bs=1 seek=100 conv=notrunc 2>/dev/null
+expect_exit 1 "export refuses a directory with a damaged part" "$I" export "$TMP/d"
+expect_exit 1 "export --skip-damaged exits 1" "$I" export --skip-damaged "$TMP/d"
+grep -q "skipping damaged part (--skip-damaged): .*18EA24302710624A" "$TMP/stderr" && pass "and names the part" ||
+  fail "skip-damaged message" "$(head -3 "$TMP/stderr")"
+rm -rf "$TMP/d2"; fixture_copy "$SRC" "$TMP/d2"
+printf '{"Small":["18EA243027106249","18EA24302710624B"],"Big":[]}' >"$TMP/d2/$P/parts.json"
+"$I" export "$TMP/d2" | LC_ALL=C sort >"$TMP/without.jsonl"
+LC_ALL=C sort "$TMP/stdout" >"$TMP/skipped.jsonl"
+same_file "export --skip-damaged gives exactly the other parts' samples" "$TMP/skipped.jsonl" "$TMP/without.jsonl"

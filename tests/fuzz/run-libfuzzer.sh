@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds every fuzz target with clang's libFuzzer and runs each for FUZZ_SECONDS (default 30) or,
-# with FUZZ_RUNS, for that many executions, starting from the committed seed corpus
+# with FUZZ_RUNS, for that many executions (FUZZ_TARGETS picks some), starting from the committed seed corpus
 # (tests/fuzz/corpus/NAME, only read) and growing build-fuzz/corpus/NAME. A target that fails to
 # build or finds a crash (left as build-fuzz/crash-*) fails the run; every target is tried.
 set -euo pipefail
@@ -14,6 +14,8 @@ if [ -n "${FUZZ_RUNS:-}" ]; then limit=(-runs="$FUZZ_RUNS"); what="$FUZZ_RUNS ru
 failed=0
 for src in tests/fuzz/fuzz_*.cpp; do
   name=$(basename "$src" .cpp); name=${name#fuzz_}
+  # FUZZ_TARGETS="json_meta zstd": only these (default: every target).
+  if [ -n "${FUZZ_TARGETS:-}" ] && [[ " $FUZZ_TARGETS " != *" $name "* ]]; then continue; fi
   mkdir -p "tests/fuzz/corpus/$name" "build-fuzz/corpus/$name"
   if ! clang++ -std=c++20 -O1 -g -Ilibcore -fsanitize=fuzzer,address,undefined -o "build-fuzz/fuzz-$name" \
       "$src" build-fuzz/libcore.a -lzstd -lxxhash -lz -pthread; then
@@ -26,5 +28,5 @@ for src in tests/fuzz/fuzz_*.cpp; do
   fi
   grep -E '^(Done|stat::number_of_executed_units)' "build-fuzz/fuzz-$name.log" | tail -1 | sed "s/^/fuzz $name: /" >&2
 done
-echo "fuzz: $(ls tests/fuzz/fuzz_*.cpp | wc -l) targets, $failed failed"
+echo "fuzz: ${FUZZ_TARGETS:-$(ls tests/fuzz/fuzz_*.cpp | wc -l) targets}, $failed failed"
 [ "$failed" = 0 ]

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   exp->add_option("--match", eo.match, "only series with this metric name (repeatable)");
   exp->add_option("--start", start, "first timestamp: RFC3339, YYYY-MM-DD, unix seconds or <N>ms");
   exp->add_option("--end", end, "last timestamp (inclusive), same forms");
+  exp->add_flag("--skip-damaged", eo.skip_damaged, "leave out each part that does not read through cleanly (named on stderr) and export the rest; exit 1");
 
   return run_tool("tsdb-inspect", app, argc, argv, [&](int* exit_code) -> Status {
     Output out;
@@ -95,6 +96,10 @@ int main(int argc, char** argv) {
       if (!end.empty()) { VMT_ASSIGN_OR_RETURN(eo.end_ms, parse_time_ms(end)); }
       ExportStats stats;
       st = inspect_export(dir, eo, out, &stats);
+      if (st.is_ok() && stats.damaged_parts > 0) {
+        log_line(std::to_string(stats.damaged_parts) + " damaged parts were skipped (--skip-damaged)");
+        *exit_code = kExitData;
+      }
     } else if (verify->parsed()) {
       st = inspect_verify(dir, common, out, exit_code);
     }
