@@ -1,5 +1,7 @@
 #include "storage/part_check.h"
 
+#include <algorithm>
+
 namespace vmt::storage {
 
 std::string CheckedPartSource::where() const {
@@ -7,12 +9,10 @@ std::string CheckedPartSource::where() const {
 }
 
 Status CheckedPartSource::check_tsid(const metric::TSID& t) {
-  auto [it, added] = seen_.try_emplace(t.metric_id, t);
-  if (!added) {
-    if (it->second == t) return Status::ok();
-    return corruption(where() + ": MetricID " + std::to_string(t.metric_id) + " appears with two TSIDs: " +
-                      it->second.to_string() + " and " + t.to_string());
-  }
+  if (have_prev_ && t == prev_) return Status::ok();
+  have_prev_ = true;
+  prev_ = t;
+  run_metric_ids_.push_back(t.metric_id);
   if (index_tsid_) {
     if (auto want = index_tsid_(t.metric_id); want && *want != t) {
       return corruption(where() + ": TSID " + t.to_string() + " differs from the index's TSID for MetricID " +
@@ -23,9 +23,21 @@ Status CheckedPartSource::check_tsid(const metric::TSID& t) {
   return Status::ok();
 }
 
+Status CheckedPartSource::check_unique_metric_ids() {
+  std::sort(run_metric_ids_.begin(), run_metric_ids_.end());
+  auto dup = std::adjacent_find(run_metric_ids_.begin(), run_metric_ids_.end());
+  if (dup == run_metric_ids_.end()) return Status::ok();
+  return corruption(r_->display() + ": MetricID " + std::to_string(*dup) + " appears with two TSIDs");
+}
+
 Status CheckedPartSource::next_raw(RawBlock& out, bool* eof) {
   Status st = r_->next_raw(out, eof);
-  if (st.is_ok()) st = *eof ? r_->verify_totals() : check_tsid(out.header.tsid);
+  if (st.is_ok() && *eof) {
+    st = r_->verify_totals();
+    if (st.is_ok()) st = check_unique_metric_ids();
+  } else if (st.is_ok()) {
+    st = check_tsid(out.header.tsid);
+  }
   if (!st.is_ok() && st.code() != Code::io_error) damaged = true;
   return st;
 }

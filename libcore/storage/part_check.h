@@ -18,7 +18,7 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "base/status.h"
 #include "metric/tsid.h"
@@ -39,10 +39,16 @@ class CheckedPartSource : public BlockSource {
 
  private:
   Status check_tsid(const metric::TSID& t);
+  Status check_unique_metric_ids();
 
   PartReader* r_;
   IndexTsidLookup index_tsid_;
-  std::unordered_map<uint64_t, metric::TSID> seen_;
+  // Blocks come in TSID order, so the blocks of one TSID are adjacent: a MetricID seen again after
+  // another TSID has a second TSID. Each run's MetricID is kept and checked once, at the end
+  // (a sort instead of a hash table: this is on the merge's path).
+  bool have_prev_ = false;
+  metric::TSID prev_;
+  std::vector<uint64_t> run_metric_ids_;
 };
 
 }  // namespace vmt::storage
