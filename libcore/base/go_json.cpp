@@ -388,22 +388,22 @@ Status type_error(const char* field, const Value& v, const char* go_type) {
   return corruption("cannot unmarshal " + what + " into " + field + " of type " + go_type);
 }
 
-Result<uint64_t> to_uint64(const Value& v, const char* field) {
-  uint64_t n = 0;
+namespace {
+
+// strconv.ParseUint / ParseInt on the literal: the whole text, nothing else ("-0" only signed).
+template <typename T>
+Result<T> parse_integer(const Value& v, const char* field, const char* go_type) {
+  T n = 0;
   const char* b = v.text.data();
   const char* e = b + v.text.size();
   auto [p, ec] = std::from_chars(b, e, n);
-  if (v.kind != Kind::number || ec != std::errc() || p != e) return type_error(field, v, "uint64");
+  if (v.kind != Kind::number || ec != std::errc() || p != e) return type_error(field, v, go_type);
   return n;
 }
 
-Result<int64_t> to_int64(const Value& v, const char* field) {
-  int64_t n = 0;
-  const char* b = v.text.data();
-  const char* e = b + v.text.size();
-  auto [p, ec] = std::from_chars(b, e, n);
-  if (v.kind != Kind::number || ec != std::errc() || p != e) return type_error(field, v, "int64");
-  return n;
-}
+}  // namespace
+
+Result<uint64_t> to_uint64(const Value& v, const char* field) { return parse_integer<uint64_t>(v, field, "uint64"); }
+Result<int64_t> to_int64(const Value& v, const char* field) { return parse_integer<int64_t>(v, field, "int64"); }
 
 }  // namespace vmt::go_json

@@ -28,13 +28,14 @@
 
 #include "base/fs.h"
 #include "base/status.h"
+#include "layout/pending_parts.h"
 #include "metric/tenancy.h"
 
 namespace vmt::ingest {
 
 class TargetDir {
  public:
-  static constexpr const char* kTempPrefix = "tsdb-import.tmp.";
+  static constexpr const char* kTempPrefix = layout::kImportTempPrefix;
 
   // name_seed 0 means the wall clock in ns.
   // `tenancy`: the layout of every part written here; `per_partition`: the index goes into

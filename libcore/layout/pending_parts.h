@@ -23,6 +23,12 @@
 namespace vmt::layout {
 
 constexpr const char* kPendingPartsFile = "tsdb-tools.pending";
+// The other names that mark a directory as a leftover our writers (and the server) may remove:
+// the temporary directories tsdb-merge and tsdb-import build new parts in, and the file v1.123+
+// servers (and our merges of their directories) put in a part before removing it.
+constexpr const char* kMergeTempPrefix = "tsdb-merge.tmp.";
+constexpr const char* kImportTempPrefix = "tsdb-import.tmp.";
+constexpr const char* kDeleteMarker = ".delete-this-dir";
 
 // The journal's entries; empty when there is none. Corruption on a line that is not a path of
 // the form above (a part directory two or three levels below the root).

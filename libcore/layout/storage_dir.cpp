@@ -55,11 +55,11 @@ void collect_parts(const std::string& dir, const std::vector<std::string>* liste
 
 // PartEntry::leftover for each unlisted directory (see storage_dir.h).
 std::string leftover_reason(const PartEntry& e, const std::string& rel, const std::set<std::string>& pending) {
-  if (e.name.rfind("tsdb-merge.tmp.", 0) == 0 || e.name.rfind("tsdb-import.tmp.", 0) == 0) {
+  if (e.name.rfind(kMergeTempPrefix, 0) == 0 || e.name.rfind(kImportTempPrefix, 0) == 0) {
     return "temporary directory of an interrupted tsdb-merge or tsdb-import";
   }
   if (pending.count(rel)) return "renamed by an interrupted tsdb-merge or tsdb-import before it was listed";
-  if (fs::exists(fs::join(e.path, ".delete-this-dir"))) return "half-removed (.delete-this-dir)";
+  if (fs::exists(fs::join(e.path, kDeleteMarker))) return std::string("half-removed (") + kDeleteMarker + ")";
   auto entries = fs::list_dir(e.path);
   if (entries.is_ok() && entries->empty()) return "empty directory";
   return "";

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "layout/pending_parts.h"
 #include "layout/storage_dir.h"
 #include "ops/merge.h"
 #include "storage/part_check.h"
@@ -20,7 +21,7 @@
 namespace vmt::ops::merge_detail {
 
 // Prefix of the directory a merge output is built in, next to where it will live.
-constexpr const char* kTempPrefix = "tsdb-merge.tmp.";
+constexpr const char* kTempPrefix = layout::kMergeTempPrefix;
 
 struct Env {
   MergeOptions opt;
@@ -92,7 +93,7 @@ Status mkdir_durable(const std::string& path);
 // fsync it, and remove (a kill leaves a directory the server finishes removing at open). Then
 // fsync each parent once (after the commit nothing depends on it: it only makes the removal
 // itself durable sooner).
-constexpr const char* kDeleteMarker = ".delete-this-dir";
+constexpr const char* kDeleteMarker = layout::kDeleteMarker;
 Status remove_part_dirs(const std::vector<std::string>& paths, bool delete_marker);
 
 // The work of one data partition / one indexdb table (merge_data.cpp, merge_indexdb.cpp).
