@@ -15,10 +15,10 @@ OPT      ?= -O2
 SAN      ?=
 CXXFLAGS ?=
 CXXFLAGS += -std=c++20 $(OPT) -g -Wall -Wextra -ffp-contract=off -pthread -Ilibcore -I. $(SAN)
-LDLIBS   += -lzstd -lxxhash -lz -pthread $(SAN)
+LDLIBS   += -lzstd -lxxhash -lz -lre2 -pthread $(SAN)
 DEPFLAGS  = -MMD -MP
 
-MODULES := base encoding metric prom storage mergeset indexdb layout ingest route ops
+MODULES := base encoding metric prom storage mergeset indexdb layout query ingest route ops
 # Which modules a module's unit tests link against (dependencies flow one way).
 DEPS_base     := base
 DEPS_encoding := base encoding
@@ -28,6 +28,7 @@ DEPS_storage  := base encoding metric storage
 DEPS_mergeset := base encoding mergeset
 DEPS_indexdb  := base encoding metric mergeset indexdb
 DEPS_layout   := base encoding metric storage mergeset indexdb layout
+DEPS_query    := base encoding metric storage mergeset indexdb layout query
 DEPS_ingest   := base encoding metric prom storage mergeset indexdb layout ingest
 DEPS_route    := base metric prom route
 DEPS_ops      := $(MODULES)

@@ -71,16 +71,16 @@ TEST_SUITE("base/go_json") {
 
   TEST_CASE("integer fields take what strconv.ParseUint / ParseInt take") {
     using go_json::Kind;
-    CHECK(*go_json::to_uint64({Kind::number, "18446744073709551615"}, "F") == UINT64_MAX);
-    CHECK(!go_json::to_uint64({Kind::number, "18446744073709551616"}, "F").is_ok());
-    CHECK(!go_json::to_uint64({Kind::number, "-0"}, "F").is_ok());
-    CHECK(!go_json::to_uint64({Kind::number, "1.0"}, "F").is_ok());
-    CHECK(!go_json::to_uint64({Kind::number, "1e3"}, "F").is_ok());
-    CHECK(!go_json::to_uint64({Kind::string, "1"}, "F").is_ok());
-    CHECK(*go_json::to_int64({Kind::number, "-0"}, "F") == 0);
-    CHECK(*go_json::to_int64({Kind::number, "-9223372036854775808"}, "F") == INT64_MIN);
-    CHECK(!go_json::to_int64({Kind::number, "9223372036854775808"}, "F").is_ok());
-    CHECK(go_json::to_uint64({Kind::number, "1.5"}, "RowsCount").status().message() ==
+    CHECK(*go_json::to_uint64({Kind::number, "18446744073709551615", {}, {}}, "F") == UINT64_MAX);
+    CHECK(!go_json::to_uint64({Kind::number, "18446744073709551616", {}, {}}, "F").is_ok());
+    CHECK(!go_json::to_uint64({Kind::number, "-0", {}, {}}, "F").is_ok());
+    CHECK(!go_json::to_uint64({Kind::number, "1.0", {}, {}}, "F").is_ok());
+    CHECK(!go_json::to_uint64({Kind::number, "1e3", {}, {}}, "F").is_ok());
+    CHECK(!go_json::to_uint64({Kind::string, "1", {}, {}}, "F").is_ok());
+    CHECK(*go_json::to_int64({Kind::number, "-0", {}, {}}, "F") == 0);
+    CHECK(*go_json::to_int64({Kind::number, "-9223372036854775808", {}, {}}, "F") == INT64_MIN);
+    CHECK(!go_json::to_int64({Kind::number, "9223372036854775808", {}, {}}, "F").is_ok());
+    CHECK(go_json::to_uint64({Kind::number, "1.5", {}, {}}, "RowsCount").status().message() ==
           "cannot unmarshal number 1.5 into RowsCount of type uint64");
   }
 

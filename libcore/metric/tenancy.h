@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace vmt::metric {
 
@@ -23,5 +24,18 @@ constexpr size_t tenant_bytes(Tenancy t) { return t == Tenancy::kCluster ? 8 : 0
 
 // "cluster" / "single-node", for reports.
 constexpr const char* tenancy_name(Tenancy t) { return t == Tenancy::kCluster ? "cluster" : "single-node"; }
+
+// A tenant of the cluster: AccountID and ProjectID ("A:P" in vminsert's and vmselect's URLs).
+// Single-node storage reads as tenant 0:0.
+struct Tenant {
+  uint32_t account_id = 0;
+  uint32_t project_id = 0;
+  bool operator==(const Tenant& o) const { return account_id == o.account_id && project_id == o.project_id; }
+  bool operator!=(const Tenant& o) const { return !(*this == o); }
+  bool operator<(const Tenant& o) const {
+    return account_id != o.account_id ? account_id < o.account_id : project_id < o.project_id;
+  }
+  std::string to_string() const { return std::to_string(account_id) + ":" + std::to_string(project_id); }
+};
 
 }  // namespace vmt::metric

@@ -8,18 +8,11 @@
 
 #include "base/status.h"
 #include "layout/flavour.h"
+#include "metric/tenancy.h"
 
 namespace vmt::ops {
 
-struct Tenant {
-  uint32_t account_id = 0;
-  uint32_t project_id = 0;
-  bool operator==(const Tenant& o) const { return account_id == o.account_id && project_id == o.project_id; }
-  bool operator<(const Tenant& o) const {
-    return account_id != o.account_id ? account_id < o.account_id : project_id < o.project_id;
-  }
-  std::string to_string() const { return std::to_string(account_id) + ":" + std::to_string(project_id); }
-};
+using Tenant = metric::Tenant;
 
 // "A:P" or "A" (project 0), as in vminsert's /insert/<A:P>/ URLs.
 Result<Tenant> parse_tenant(const std::string& s);

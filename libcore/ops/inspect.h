@@ -11,6 +11,8 @@
 #include "layout/flavour.h"
 #include "ops/args.h"
 #include "ops/tool.h"
+#include "query/index_search.h"
+#include "query/selector.h"
 
 namespace vmt::ops {
 
@@ -48,11 +50,37 @@ struct DatesOptions {
 };
 Status inspect_dates(const std::string& dir, const DatesOptions& o, const InspectCommon& c, Output& out);
 
+// What series/labels/label-values/analyze select: --match (OR-ed), --start/--end, --tenant.
+struct QueryOptions {
+  std::vector<query::Selector> match;
+  query::TimeRange range;
+  std::optional<Tenant> tenant;
+};
+Result<std::vector<query::Selector>> parse_selectors(const std::vector<std::string>& texts);
+
+// One JSON object per series, as an element of /api/v1/series `data`; in a cluster without
+// --tenant, vm_account_id and vm_project_id are added as the server's multitenant queries do.
+Status inspect_series(const std::vector<std::string>& dirs, const QueryOptions& q, const InspectCommon& c, Output& out);
+// Label names (/api/v1/labels) and one label's values (/api/v1/label/N/values), one a line.
+Status inspect_labels(const std::vector<std::string>& dirs, const QueryOptions& q, const InspectCommon& c, Output& out);
+Status inspect_label_values(const std::string& label, const std::vector<std::string>& dirs, const QueryOptions& q,
+                            const InspectCommon& c, Output& out);
+
+struct AnalyzeOptions {
+  QueryOptions query;
+  std::optional<uint64_t> date;  // --date: one UTC day
+  size_t top_n = 10;
+  std::string focus_label;
+  bool per_node = false;
+};
+// The exact /api/v1/status/tsdb report (query/tsdb_status.h) over the directories.
+Status inspect_analyze(const std::vector<std::string>& dirs, const AnalyzeOptions& a, const InspectCommon& c, Output& out);
+
 struct ExportOptions {
   std::optional<layout::Flavour> target;
   std::optional<Tenant> tenant;
   std::string format = "jsonl";     // jsonl | prom
-  std::vector<std::string> match;   // metric names; empty = all
+  std::vector<query::Selector> match;  // OR-ed; empty = all
   int64_t start_ms = INT64_MIN;
   int64_t end_ms = INT64_MAX;
   // --skip-damaged: read each part through first; a damaged one is reported on stderr and left out

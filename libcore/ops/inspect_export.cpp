@@ -113,7 +113,6 @@ Status inspect_export(const std::string& dir, const ExportOptions& o, Output& ou
   const uint32_t* acc = o.tenant ? &o.tenant->account_id : nullptr;
   const uint32_t* proj = o.tenant ? &o.tenant->project_id : nullptr;
   VMT_TRY(load_name_index(sd, acc, proj, &names));
-  std::unordered_set<std::string> match(o.match.begin(), o.match.end());
 
   std::vector<std::unique_ptr<Series>> series;
   std::unordered_map<std::string, Series*> by_name;      // canonical name -> series
@@ -165,7 +164,7 @@ Status inspect_export(const std::string& dir, const ExportOptions& o, Output& ou
             if (!mn.is_ok()) {
               return mn.take_status().with_context("MetricName of MetricID " + std::to_string(mid) + " in indexdb");
             }
-            if (!match.empty() && !match.count(mn->metric_group)) {
+            if (!query::matches_any(o.match, *mn)) {
               s = nullptr;
             } else {
               auto [it, inserted] = by_name.try_emplace(n->second.canonical, nullptr);

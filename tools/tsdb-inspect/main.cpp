@@ -22,11 +22,35 @@ int main(int argc, char** argv) {
   auto* dates = app.add_subcommand("dates", "Date->MetricID keys (namespace 5): MetricIDs per day and tenant");
   auto* exp = app.add_subcommand("export", "samples joined with their metric names, as /api/v1/export prints them");
   auto* verify = app.add_subcommand("verify", "check every structure and cross-reference; exit 1 on any problem");
+  auto* series = app.add_subcommand("series", "series matching --match, one JSON object a line, as /api/v1/series");
+  auto* labels = app.add_subcommand("labels", "label names of the series matching --match, as /api/v1/labels");
+  auto* label_values = app.add_subcommand("label-values", "values of one label, as /api/v1/label/NAME/values");
+  auto* analyze = app.add_subcommand("analyze", "exact cardinality report, as /api/v1/status/tsdb: each series counted once");
 
   bool rows = false;
   std::string ns, tenant, date, start, end, target;
   bool all_gens = false, ids = false;
   ExportOptions eo;
+  std::vector<std::string> dirs, match;
+  std::string label, analyze_date;
+  AnalyzeOptions ao;
+  for (auto* sc : {series, labels, label_values, analyze}) {
+    if (sc == label_values) sc->add_option("NAME", label, "the label name (__name__ for metric names)")->required();
+    sc->add_option("DIR", dirs, "vmstorage -storageDataPath directories: the nodes of one cluster, or one directory")->required();
+    sc->add_option("-o,--output", output, "write to FILE instead of stdout (- = stdout)");
+    sc->add_option("--target", target, kTargetHelp)->type_name("VERSION");
+    if (sc != series) sc->add_flag("--json", common.json, sc == analyze ? "one JSON object with the server's field names"
+                                                                        : "the server's data array instead of one a line");
+    sc->add_option("--match", match, "series selector, e.g. 'up{job=~\"node.*\"}' (repeatable, OR-ed like match[])")
+        ->allow_extra_args(false)->type_name("SELECTOR");
+    sc->add_option("--start", start, "first timestamp: RFC3339, YYYY-MM-DD, unix seconds or <N>ms (day-granular, as the server)");
+    sc->add_option("--end", end, "last timestamp, same forms");
+    sc->add_option("--tenant", tenant, "only this tenant, accountID[:projectID] (default: every tenant)");
+  }
+  analyze->add_option("--date", analyze_date, "only series with samples on this UTC day, YYYY-MM-DD (the server's date)");
+  analyze->add_option("--top", ao.top_n, "entries per list (default 10)")->check(CLI::Range(1, 1000000));
+  analyze->add_option("--focus-label", ao.focus_label, "also count the series of each value of this label");
+  analyze->add_flag("--per-node", ao.per_node, "series per directory, and how many are on more than one");
   for (auto* sc : {parts, metaindex, blocks, index, dates, exp, verify}) {
     sc->add_option("DIR", dir, sc == metaindex || sc == blocks ? "a part directory (data or indexdb)"
                                                                : "a vmstorage -storageDataPath")->required();
@@ -45,7 +69,8 @@ int main(int argc, char** argv) {
   exp->add_option("--tenant", tenant, "only this tenant, accountID[:projectID] (default: every tenant)");
   exp->add_option("--format", eo.format, "jsonl (as /api/v1/export) or prom (exposition, ms timestamps)")
       ->check(CLI::IsMember({"jsonl", "prom"}));
-  exp->add_option("--match", eo.match, "only series with this metric name (repeatable)");
+  exp->add_option("--match", match, "only series matching this selector (repeatable, OR-ed like match[])")
+      ->allow_extra_args(false)->type_name("SELECTOR");
   exp->add_option("--start", start, "first timestamp: RFC3339, YYYY-MM-DD, unix seconds or <N>ms");
   exp->add_option("--end", end, "last timestamp (inclusive), same forms");
   exp->add_flag("--skip-damaged", eo.skip_damaged, "leave out each part that does not read through cleanly (named on stderr) and export the rest; exit 1");
@@ -60,6 +85,12 @@ int main(int argc, char** argv) {
     }
     VMT_ASSIGN_OR_RETURN(common.target, parse_target_flag(target));
     eo.target = common.target;
+    VMT_ASSIGN_OR_RETURN(auto selectors, parse_selectors(match));
+    QueryOptions qo;
+    qo.match = selectors;
+    qo.tenant = t;
+    if (!start.empty()) { VMT_ASSIGN_OR_RETURN(qo.range.start_ms, parse_time_ms(start)); }
+    if (!end.empty()) { VMT_ASSIGN_OR_RETURN(qo.range.end_ms, parse_time_ms(end)); }
     Status st;
     if (parts->parsed()) {
       st = inspect_parts(dir, common, out);
@@ -90,8 +121,22 @@ int main(int argc, char** argv) {
       o.tenant = t;
       o.ids = ids;
       st = inspect_dates(dir, o, common, out);
+    } else if (series->parsed()) {
+      st = inspect_series(dirs, qo, common, out);
+    } else if (labels->parsed()) {
+      st = inspect_labels(dirs, qo, common, out);
+    } else if (label_values->parsed()) {
+      st = inspect_label_values(label, dirs, qo, common, out);
+    } else if (analyze->parsed()) {
+      ao.query = qo;
+      if (!analyze_date.empty()) {
+        VMT_ASSIGN_OR_RETURN(uint64_t d, parse_date(analyze_date));
+        ao.date = d;
+      }
+      st = inspect_analyze(dirs, ao, common, out);
     } else if (exp->parsed()) {
       eo.tenant = t;
+      eo.match = selectors;
       if (!start.empty()) { VMT_ASSIGN_OR_RETURN(eo.start_ms, parse_time_ms(start)); }
       if (!end.empty()) { VMT_ASSIGN_OR_RETURN(eo.end_ms, parse_time_ms(end)); }
       ExportStats stats;

@@ -1,0 +1,103 @@
+#include "query/series_query.h"
+
+#include <algorithm>
+#include <set>
+
+#include "indexdb/item.h"
+
+namespace vmt::query {
+
+Result<std::vector<FoundSeries>> find_series(const std::vector<const layout::StorageDir*>& dirs, const SeriesQuery& q) {
+  std::vector<FoundSeries> out;
+  for (const auto* sd : dirs) {
+    auto st = [&]() -> Status {
+      VMT_ASSIGN_OR_RETURN(StorageSearch ss, StorageSearch::open(*sd, q.range));
+      VMT_ASSIGN_OR_RETURN(auto tenants, ss.tenants(q.tenant));
+      for (auto& tab : ss.tables()) {
+        for (const auto& t : tenants) {
+          VMT_ASSIGN_OR_RETURN(auto ids, tab.search->search(q.match, t, q.range, q.check_time_range));
+          ids.erase(std::remove_if(ids.begin(), ids.end(), [&](uint64_t id) { return tab.is_deleted(id); }), ids.end());
+          VMT_TRY(tab.search->names(t, ids, [&](uint64_t, ByteView canonical) -> Status {
+            out.push_back(FoundSeries{t, Bytes(canonical)});
+            return Status::ok();
+          }));
+        }
+      }
+      return Status::ok();
+    }();
+    if (!st.is_ok()) return std::move(st).with_context(sd->root);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+namespace {
+
+// Names (label empty) or values (of `label`) whose rows hold a selected, live MetricID.
+Result<std::vector<std::string>> distinct_in_rows(const std::vector<const layout::StorageDir*>& dirs, const SeriesQuery& q,
+                                                  const std::optional<std::string>& label) {
+  std::set<std::string> out;
+  for (const auto* sd : dirs) {
+    auto st = [&]() -> Status {
+      VMT_ASSIGN_OR_RETURN(StorageSearch ss, StorageSearch::open(*sd, q.range));
+      VMT_ASSIGN_OR_RETURN(auto tenants, ss.tenants(q.tenant));
+      for (auto& tab : ss.tables()) {
+        for (const auto& t : tenants) {
+          std::optional<IdSet> scope;
+          if (!q.match.empty()) {
+            VMT_ASSIGN_OR_RETURN(auto ids, tab.search->search(q.match, t, q.range, /*check_time_range=*/false));
+            if (ids.empty()) continue;
+            scope.emplace(std::move(ids));
+          }
+          std::vector<Bytes> bases;
+          Bytes base;
+          const bool per_day = q.range.per_day();
+          indexdb::tenant_prefix(base, per_day ? indexdb::kNsDateTagToMetricIDs : indexdb::kNsTagToMetricIDs,
+                                 ss.tenancy(), t.account_id, t.project_id);
+          if (per_day) {
+            for (uint64_t d = q.range.min_date(); d <= q.range.max_date(); ++d) {
+              bases.push_back(base);
+              put_u64(bases.back(), d);
+            }
+          } else {
+            bases.push_back(base);
+          }
+          std::optional<std::string> key;
+          if (label) key = *label == "__name__" ? std::string() : *label;
+          for (const auto& b : bases) {
+            VMT_TRY(tab.search->for_each_tag_row(b, key, [&](const TableSearch::TagRowView& row) -> Result<TableSearch::Next> {
+              for (size_t i = 0; i < row.id_count(); ++i) {
+                uint64_t id = row.id(i);
+                if ((scope && !scope->contains(id)) || tab.is_deleted(id)) continue;
+                if (label) {
+                  out.emplace(row.value);
+                  return TableSearch::Next::kNextValue;
+                }
+                out.emplace(row.key.empty() ? ByteView("__name__") : row.key);
+                return TableSearch::Next::kNextKey;
+              }
+              return TableSearch::Next::kRow;
+            }));
+          }
+        }
+      }
+      return Status::ok();
+    }();
+    if (!st.is_ok()) return std::move(st).with_context(sd->root);
+  }
+  return std::vector<std::string>(out.begin(), out.end());
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> label_names(const std::vector<const layout::StorageDir*>& dirs, const SeriesQuery& q) {
+  return distinct_in_rows(dirs, q, std::nullopt);
+}
+
+Result<std::vector<std::string>> label_values(const std::vector<const layout::StorageDir*>& dirs, const SeriesQuery& q,
+                                              const std::string& label) {
+  return distinct_in_rows(dirs, q, label);
+}
+
+}  // namespace vmt::query

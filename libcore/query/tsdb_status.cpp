@@ -1,0 +1,394 @@
+#include "query/tsdb_status.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "indexdb/item.h"
+#include "metric/metric_name.h"
+
+namespace vmt::query {
+
+namespace {
+
+// How the report is computed, on two cores:
+//  rows:  the tag rows of the scope (ns 6 of the day, or ns 1), as the server walks them: per
+//         label=value pair, the MetricIDs in scope (not deleted, selected). Exact when every
+//         series has one MetricID;
+//  names: every name in scope (ns 3) hashed, to find the MetricIDs that repeat a series already
+//         seen (on this node or an earlier one); each repeat's labels are subtracted from the
+//         rows' counts afterwards, so every series counts once. Repeats are rare: only they are
+//         decoded;
+//  days:  (whole range only) the per-day entries (ns 5) with repeats mapped to their first
+//         MetricID, for each day's distinct series and each series' first and last day.
+
+struct Key128 {
+  uint64_t lo, hi;
+  bool operator==(const Key128& o) const { return lo == o.lo && hi == o.hi; }
+};
+struct Key128Hash {
+  size_t operator()(const Key128& k) const { return size_t(k.lo ^ (k.hi * 0x9E3779B97F4A7C15ull)); }
+};
+
+Key128 series_key(const metric::Tenant& t, ByteView canonical, Bytes& buf) {
+  buf.clear();
+  put_u32(buf, t.account_id);
+  put_u32(buf, t.project_id);
+  buf.append(canonical);
+  XXH128_hash_t h = XXH3_128bits(buf.data(), buf.size());
+  return Key128{h.low64, h.high64};
+}
+
+// One MetricID of one directory: what series identity is made of across nodes.
+struct NodeId {
+  uint64_t id;
+  uint32_t node;
+  bool operator<(const NodeId& o) const { return id != o.id ? id < o.id : node < o.node; }
+  bool operator==(const NodeId& o) const { return id == o.id && node == o.node; }
+};
+struct NodeIdHash {
+  size_t operator()(const NodeId& k) const { return size_t(k.id * 0x9E3779B97F4A7C15ull) ^ k.node; }
+};
+
+// One index table and tenant of one directory, with the MetricIDs in scope (null: all).
+struct Source {
+  uint32_t node;
+  size_t table;
+  metric::Tenant tenant;
+  std::shared_ptr<const IdSet> scope;
+};
+
+bool in_scope(const Source& s, const StorageSearch::Table& tab, uint64_t id) {
+  if (s.scope && !s.scope->contains(id)) return false;
+  return !tab.is_deleted(id);
+}
+
+struct PairKey {
+  std::string label, value;
+  bool operator<(const PairKey& o) const { return label != o.label ? label < o.label : value < o.value; }
+};
+
+struct Names {  // the names pass
+  uint64_t series = 0;
+  std::map<std::string, uint64_t> by_tenant;
+  std::vector<uint64_t> node_series, node_ids;
+  std::unordered_map<NodeId, NodeId, NodeIdHash> repeat_of;  // a repeated MetricID -> the first one
+  std::map<PairKey, uint64_t> repeated_pairs;               // to subtract from the rows' counts
+  std::vector<uint64_t> shared_by_node;
+  uint64_t on_several_nodes = 0;
+};
+
+struct Rows {  // the rows pass
+  std::map<PairKey, uint64_t> pairs;
+};
+
+Status names_pass(const std::vector<const layout::StorageDir*>& dirs, const std::vector<Source>& sources,
+                  const TimeRange& range, Names* out) {
+  // Every name in scope as (hash, where): sorted by hash, each run is one series; its first
+  // entry (node, then reading order) is the series' MetricID, the others repeat it. A flat
+  // vector and one sort: no allocation per name.
+  struct Entry {       // 32 bytes, everything inline: the run loop below reads no other array
+    Key128 key;
+    uint64_t id;
+    uint32_t source;   // index into sources (which also names the node)
+    uint32_t seq;      // reading order, nodes in order
+    NodeId node_id(const std::vector<Source>& src) const { return NodeId{id, src[source].node}; }
+  };
+  std::vector<Entry> all;
+  out->node_series.assign(dirs.size(), 0);
+  out->node_ids.assign(dirs.size(), 0);
+  out->shared_by_node.assign(dirs.size(), 0);
+  std::vector<std::unique_ptr<StorageSearch>> open(dirs.size());
+  Bytes buf;
+  for (uint32_t di = 0; di < dirs.size(); ++di) {
+    VMT_ASSIGN_OR_RETURN(StorageSearch ss, StorageSearch::open(*dirs[di], range));
+    open[di] = std::make_unique<StorageSearch>(std::move(ss));
+    for (uint32_t si = 0; si < sources.size(); ++si) {
+      const Source& s = sources[si];
+      if (s.node != di) continue;
+      auto& tab = open[di]->tables()[s.table];
+      auto take = [&](uint64_t id, ByteView canonical) -> Status {
+        if (!in_scope(s, tab, id)) return Status::ok();
+        all.push_back(Entry{series_key(s.tenant, canonical, buf), id, si, uint32_t(all.size())});
+        return Status::ok();
+      };
+      if (s.scope) {
+        VMT_TRY(tab.search->names(s.tenant, s.scope->ids(), take));
+      } else {
+        VMT_TRY(tab.search->all_names(s.tenant, take));
+      }
+    }
+  }
+  std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) {
+    if (a.key.hi != b.key.hi) return a.key.hi < b.key.hi;
+    if (a.key.lo != b.key.lo) return a.key.lo < b.key.lo;
+    return a.seq < b.seq;
+  });
+  std::vector<const Entry*> repeats;
+  for (size_t i = 0; i < all.size();) {
+    size_t j = i;
+    uint64_t nodes = 0;
+    const NodeId first = all[i].node_id(sources);
+    ++out->series;
+    ++out->by_tenant[sources[all[i].source].tenant.to_string()];
+    for (; j < all.size() && all[j].key == all[i].key; ++j) {
+      const NodeId e = all[j].node_id(sources);
+      // The same item in another part (parts not merged yet) adds nothing.
+      bool again = false;
+      for (size_t k = i; k < j && !again; ++k) again = all[k].node_id(sources) == e;
+      if (again) continue;
+      ++out->node_ids[e.node];
+      nodes |= uint64_t(1) << e.node;
+      if (j != i) {
+        out->repeat_of.emplace(e, first);
+        repeats.push_back(&all[j]);
+      }
+    }
+    for (size_t di = 0; di < dirs.size(); ++di) {
+      if (nodes >> di & 1) {
+        ++out->node_series[di];
+        if (__builtin_popcountll(nodes) > 1) ++out->shared_by_node[di];
+      }
+    }
+    if (__builtin_popcountll(nodes) > 1) ++out->on_several_nodes;
+    i = j;
+  }
+  // The labels of each repeat, to subtract from the rows' counts: the only names decoded.
+  for (const Entry* e : repeats) {
+    const Source& s = sources[e->source];
+    auto& tab = open[s.node]->tables()[s.table];
+    const metric::Tenancy tenancy = open[s.node]->tenancy();
+    VMT_TRY(tab.search->names(s.tenant, {e->id}, [&](uint64_t, ByteView canonical) -> Status {
+      VMT_ASSIGN_OR_RETURN(auto mn, metric::MetricName::decode_canonical(canonical, tenancy));
+      if (!mn.metric_group.empty()) ++out->repeated_pairs[{"__name__", mn.metric_group}];
+      for (const auto& t : mn.tags) ++out->repeated_pairs[{t.key, t.value}];
+      return Status::ok();
+    }));
+  }
+  return Status::ok();
+}
+
+Status rows_pass(const std::vector<const layout::StorageDir*>& dirs, const std::vector<Source>& sources,
+                 const TimeRange& range, const std::optional<uint64_t>& date, Rows* out) {
+  for (uint32_t di = 0; di < dirs.size(); ++di) {
+    VMT_ASSIGN_OR_RETURN(StorageSearch ss, StorageSearch::open(*dirs[di], range));
+    for (const auto& s : sources) {
+      if (s.node != di) continue;
+      auto& tab = ss.tables()[s.table];
+      Bytes base;
+      indexdb::tenant_prefix(base, date ? indexdb::kNsDateTagToMetricIDs : indexdb::kNsTagToMetricIDs,
+                             ss.tenancy(), s.tenant.account_id, s.tenant.project_id);
+      if (date) put_u64(base, *date);
+      // The day's own rows need no scope: they are the day's.
+      const bool use_scope = s.scope && !date;
+      const bool plain = !use_scope && tab.deleted->empty() && !(tab.deleted_own && !tab.deleted_own->empty());
+      PairKey last;
+      uint64_t* counter = nullptr;
+      VMT_TRY(tab.search->for_each_tag_row(base, std::nullopt, [&](const TableSearch::TagRowView& row) -> Result<TableSearch::Next> {
+        uint64_t n = 0;
+        if (plain) {
+          n = row.id_count();
+        } else {
+          for (size_t i = 0; i < row.id_count(); ++i) {
+            uint64_t id = row.id(i);
+            n += (!use_scope || s.scope->contains(id)) && !tab.is_deleted(id);
+          }
+        }
+        if (n == 0) return TableSearch::Next::kRow;
+        if (!counter || last.value != row.value || last.label != (row.key.empty() ? ByteView("__name__") : row.key)) {
+          last.label.assign(row.key.empty() ? ByteView("__name__") : row.key);
+          last.value.assign(row.value);
+          counter = &out->pairs[last];
+        }
+        *counter += n;
+        return TableSearch::Next::kRow;
+      }));
+    }
+  }
+  return Status::ok();
+}
+
+Status days_pass(const std::vector<const layout::StorageDir*>& dirs, const std::vector<Source>& sources,
+                 const TimeRange& range, const std::unordered_map<NodeId, NodeId, NodeIdHash>& repeat_of,
+                 std::vector<DayCount>* out) {
+  out->clear();
+  std::vector<std::unique_ptr<StorageSearch>> open(dirs.size());
+  std::set<uint64_t> all_days;
+  for (uint32_t di = 0; di < dirs.size(); ++di) {
+    VMT_ASSIGN_OR_RETURN(StorageSearch ss, StorageSearch::open(*dirs[di], range));
+    open[di] = std::make_unique<StorageSearch>(std::move(ss));
+  }
+  for (const auto& s : sources) {
+    VMT_ASSIGN_OR_RETURN(auto days, open[s.node]->tables()[s.table].search->dates(s.tenant));
+    for (uint64_t d : days) {
+      if (range.whole() || (d >= range.min_date() && d <= range.max_date())) all_days.insert(d);
+    }
+  }
+  // One day's distinct series (repeats mapped to their series' first MetricID), sorted.
+  auto day_series = [&](uint64_t d, std::vector<NodeId>& v) -> Status {
+    v.clear();
+    for (const auto& s : sources) {
+      auto& tab = open[s.node]->tables()[s.table];
+      VMT_ASSIGN_OR_RETURN(auto ids, tab.search->ids_on_date(s.tenant, d));
+      v.reserve(v.size() + ids.size());
+      for (uint64_t id : ids) {
+        if (!in_scope(s, tab, id)) continue;
+        NodeId k{id, s.node};
+        if (!repeat_of.empty()) {
+          auto r = repeat_of.find(k);
+          if (r != repeat_of.end()) k = r->second;
+        }
+        v.push_back(k);
+      }
+    }
+    // One source per day reads already in order; several (or repeats mapped) need the sort.
+    if (!std::is_sorted(v.begin(), v.end())) std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return Status::ok();
+  };
+  // Forward, the series not seen on an earlier day are first seen; backward, last seen. Memory:
+  // the series seen so far and one day, whatever the number of days.
+  std::vector<NodeId> day, seen, fresh, merged;
+  for (uint64_t d : all_days) {
+    VMT_TRY(day_series(d, day));
+    fresh.clear();
+    std::set_difference(day.begin(), day.end(), seen.begin(), seen.end(), std::back_inserter(fresh));
+    out->push_back(DayCount{d, day.size(), fresh.size(), 0});
+    merged.clear();
+    std::set_union(seen.begin(), seen.end(), day.begin(), day.end(), std::back_inserter(merged));
+    seen.swap(merged);
+  }
+  seen.clear();
+  for (size_t i = out->size(); i-- > 0;) {
+    VMT_TRY(day_series((*out)[i].date, day));
+    fresh.clear();
+    std::set_difference(day.begin(), day.end(), seen.begin(), seen.end(), std::back_inserter(fresh));
+    (*out)[i].last_seen = fresh.size();
+    merged.clear();
+    std::set_union(seen.begin(), seen.end(), day.begin(), day.end(), std::back_inserter(merged));
+    seen.swap(merged);
+  }
+  return Status::ok();
+}
+
+std::vector<NameCount> to_list(const std::map<std::string, uint64_t>& m) {
+  std::vector<NameCount> out;
+  out.reserve(m.size());
+  for (const auto& [k, v] : m) out.push_back({k, v});
+  return out;
+}
+
+}  // namespace
+
+std::vector<NameCount> top_n(std::vector<NameCount> all, size_t n) {
+  auto by_count = [](const NameCount& a, const NameCount& b) {
+    return a.value != b.value ? a.value > b.value : a.name < b.name;
+  };
+  if (all.size() > n) {
+    std::partial_sort(all.begin(), all.begin() + ptrdiff_t(n), all.end(), by_count);
+    all.resize(n);
+  } else {
+    std::sort(all.begin(), all.end(), by_count);
+  }
+  return all;
+}
+
+Result<TsdbStatus> tsdb_status(const std::vector<const layout::StorageDir*>& dirs, const StatusQuery& q) {
+  if (dirs.size() > 64) return invalid_argument("at most 64 directories at once; got " + std::to_string(dirs.size()));
+  TimeRange range = q.range;
+  if (q.date) {
+    range.start_ms = int64_t(*q.date * kMsPerDay);
+    range.end_ms = int64_t((*q.date + 1) * kMsPerDay);
+  }
+  // The sources and their scopes: every table and tenant; the MetricIDs the selectors pick (on
+  // the day or range, through the index), or those of the range's days.
+  std::vector<Source> sources;
+  for (uint32_t di = 0; di < dirs.size(); ++di) {
+    auto st = [&]() -> Status {
+      VMT_ASSIGN_OR_RETURN(StorageSearch ss, StorageSearch::open(*dirs[di], range));
+      VMT_ASSIGN_OR_RETURN(auto tenants, ss.tenants(q.tenant));
+      for (size_t ti = 0; ti < ss.tables().size(); ++ti) {
+        auto& tab = ss.tables()[ti];
+        for (const auto& t : tenants) {
+          Source s{di, ti, t, nullptr};
+          if (!q.match.empty()) {
+            VMT_ASSIGN_OR_RETURN(auto ids, tab.search->search(q.match, t, range, /*check_time_range=*/false));
+            s.scope = std::make_shared<IdSet>(std::move(ids));
+          } else if (!range.whole()) {
+            VMT_ASSIGN_OR_RETURN(auto days, tab.search->dates(t));
+            std::vector<uint64_t> ids;
+            for (uint64_t d : days) {
+              if (d < range.min_date() || d > range.max_date()) continue;
+              VMT_ASSIGN_OR_RETURN(auto on_day, tab.search->ids_on_date(t, d));
+              ids = unite_ids(ids, on_day);
+            }
+            s.scope = std::make_shared<IdSet>(std::move(ids));
+          }
+          if (s.scope && s.scope->size() == 0) continue;
+          sources.push_back(std::move(s));
+        }
+      }
+      return Status::ok();
+    }();
+    if (!st.is_ok()) return std::move(st).with_context(dirs[di]->root);
+  }
+
+  TsdbStatus out;
+  Names names;
+  Rows rows;
+  Status rows_st;
+  // The rows of the day itself when a day is asked without selectors (as the server reads them);
+  // otherwise the global rows, narrowed by the scope.
+  std::optional<uint64_t> rows_date = q.date && q.match.empty() ? q.date : std::nullopt;
+  // Two cores: the names on one, the rows and the days on the other. The days are counted before
+  // the repeats are known and counted again with them in the rare case there are any.
+  const std::unordered_map<NodeId, NodeId, NodeIdHash> no_repeats;
+  std::thread rows_thread([&] {
+    rows_st = rows_pass(dirs, sources, range, rows_date, &rows);
+    if (rows_st.is_ok() && !q.date) rows_st = days_pass(dirs, sources, range, no_repeats, &out.days);
+  });
+  Status names_st = names_pass(dirs, sources, range, &names);
+  rows_thread.join();
+  VMT_TRY(names_st);
+  VMT_TRY(rows_st);
+  if (!q.date && !names.repeat_of.empty()) VMT_TRY(days_pass(dirs, sources, range, names.repeat_of, &out.days));
+
+  for (const auto& [pair, n] : names.repeated_pairs) {
+    auto it = rows.pairs.find(pair);
+    if (it == rows.pairs.end() || it->second < n) {
+      return corruption("the index's tag rows hold fewer MetricIDs of " + pair.label + "=" + pair.value +
+                        " than its MetricID->MetricName items name: the index is inconsistent (tsdb-inspect verify)");
+    }
+    it->second -= n;
+  }
+  std::map<std::string, uint64_t> by_label, values_by_label, by_name, by_focus;
+  std::vector<NameCount> pairs;
+  for (const auto& [p, n] : rows.pairs) {
+    if (n == 0) continue;
+    out.total_label_value_pairs += n;
+    by_label[p.label] += n;
+    ++values_by_label[p.label];
+    if (p.label == "__name__") by_name[p.value] += n;
+    if (!q.focus_label.empty() && p.label == q.focus_label) by_focus[p.value] += n;
+    pairs.push_back({p.label + "=" + p.value, n});
+  }
+  out.total_series = names.series;
+  for (size_t di = 0; di < dirs.size(); ++di) {
+    out.nodes.push_back(NodeCount{dirs[di]->root, names.node_series[di], names.node_ids[di], names.shared_by_node[di]});
+    out.total_metric_ids += names.node_ids[di];
+  }
+  out.series_on_several_nodes = names.on_several_nodes;
+  out.series_count_by_metric_name = top_n(to_list(by_name), q.top_n);
+  out.series_count_by_label_name = top_n(to_list(by_label), q.top_n);
+  out.series_count_by_focus_label_value = top_n(to_list(by_focus), q.top_n);
+  out.series_count_by_label_value_pair = top_n(std::move(pairs), q.top_n);
+  out.label_value_count_by_label_name = top_n(to_list(values_by_label), q.top_n);
+  out.series_count_by_tenant = top_n(to_list(names.by_tenant), SIZE_MAX);
+  return out;
+}
+
+}  // namespace vmt::query
