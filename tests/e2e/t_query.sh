@@ -1,0 +1,59 @@
+# tsdb-inspect series / labels / label-values / analyze (issue 13) and export --match selectors.
+I="$BIN/tsdb-inspect"
+HERE_E2E="$(dirname "${BASH_SOURCE[0]}")"
+TINY="$SHARED/vm-single-1.93/tiny/storage-after-merge"
+
+# The real server's answers (v1.93.7 single-node and cluster) to the same requests.
+if python3 "$HERE_E2E/server_api.py" "$I" "$SHARED" "$LOCAL/server-api/answers" >"$TMP/api.out" 2>"$TMP/api.err"; then
+  pass "query: $(tail -1 "$TMP/api.out")"
+else
+  fail "query: server api answers" "$(tail -1 "$TMP/api.out"); $(head -5 "$TMP/api.err")"
+fi
+cat "$TMP/api.out" >&2
+# The v1.136/v1.148 servers' answers and exports: per-partition indexes, upgrades, deletes.
+if python3 "$HERE_E2E/flavour_queries.py" "$I" "$LOCAL" >"$TMP/fl.out" 2>"$TMP/fl.err"; then
+  pass "query: $(tail -1 "$TMP/fl.out")"
+else
+  fail "query: flavour fixtures" "$(tail -1 "$TMP/fl.out"); $(head -5 "$TMP/fl.err")"
+fi
+
+# A selector the server refuses is a usage error naming the offset; a malformed one too.
+for bad in '{}' 'up{' 'rate(up[5m])' '{job=~"("}' '{job="x"} or up' '{"up"}' ''; do
+  "$I" series --match "$bad" "$TINY" >/dev/null 2>"$TMP/err"; rc=$?
+  if [ $rc = 2 ] && grep -q 'selector' "$TMP/err"; then pass "query: refuses --match '$bad'"
+  else fail "query: refuses --match '$bad'" "exit $rc: $(cat "$TMP/err")"; fi
+done
+"$I" series --match 'up{job=~"("}' "$TINY" 2>&1 >/dev/null | grep -q 'offset 3: invalid regexp' &&
+  pass "query: regexp error names its offset" || fail "query: regexp error names its offset"
+
+# export --match takes selectors (OR-ed) and keeps exactly the series this filter keeps.
+"$I" export "$TINY" | LC_ALL=C sort >"$TMP/all.jsonl"
+"$I" export --match '{__name__=~"tiny_(temperature|constant).+",sensor!="cpu"}' --match tiny_no_labels "$TINY" |
+  LC_ALL=C sort >"$TMP/sel.jsonl"
+python3 - "$TMP/all.jsonl" >"$TMP/want.jsonl" <<'PY'
+import json, re, sys
+for line in open(sys.argv[1], encoding='utf-8'):
+    m = json.loads(line)['metric']
+    n = m.get('__name__', '')
+    if (re.fullmatch('tiny_(temperature|constant).+', n) and m.get('sensor', '') != 'cpu') or n == 'tiny_no_labels':
+        sys.stdout.write(line)
+PY
+[ -s "$TMP/want.jsonl" ] && same_file "query: export --match selectors" "$TMP/sel.jsonl" "$TMP/want.jsonl"
+
+# Several nodes: each series once, the split per node, and nothing shared in the route fixture.
+R="$SHARED/vm-cluster-1.93/route/storage"
+"$I" analyze --json --per-node --tenant 0:0 "$R/node-0" "$R/node-1" "$R/node-2" >"$TMP/an.json"
+# The same node twice: every series on two nodes, still counted once.
+"$I" analyze --json --per-node --tenant 0:0 "$R/node-0" "$R/node-0" >"$TMP/twice.json"
+python3 - "$TMP/an.json" "$TMP/twice.json" <<'PY' && pass "query: analyze counts a series once across nodes" || fail "query: analyze across nodes"
+import json, sys
+a, t = (json.load(open(p)) for p in sys.argv[1:3])
+assert a['totalSeries'] == 517 and a['seriesOnSeveralNodes'] == 0, a['totalSeries']
+assert sum(n['series'] for n in a['nodes']) == 517
+assert t['totalSeries'] == t['nodes'][0]['series'] == t['nodes'][1]['series'] == t['seriesOnSeveralNodes'], t
+assert t['totalMetricIDs'] == 2 * t['totalSeries']
+PY
+# Text report: the sections an operator reads.
+"$I" analyze --top 3 --focus-label device "$SHARED/vm-single-1.93/node/storage-after-merge" >"$TMP/an.txt"
+grep -q '^series: 507 (MetricIDs: 511' "$TMP/an.txt" && grep -q '^Top values of device by series' "$TMP/an.txt" &&
+  grep -q '^Series by day' "$TMP/an.txt" && pass "query: analyze text report" || fail "query: analyze text report" "$(head -3 "$TMP/an.txt")"
