@@ -6,9 +6,11 @@
 // or the server's JSON object with our own fields beside it.
 #include <algorithm>
 #include <memory>
+#include <thread>
 
 #include "base/json_string.h"
 #include "metric/metric_name.h"
+#include "ops/format.h"
 #include "ops/index_scan.h"
 #include "ops/inspect.h"
 #include "ops/render.h"
@@ -84,26 +86,42 @@ Status inspect_series(const std::vector<std::string>& dirs, const QueryOptions& 
   // Every tenant at once (cluster, no --tenant): each series says whose it is, with the labels the
   // server's multitenant queries add.
   const bool tenant_labels = o.tenancy == metric::Tenancy::kCluster && !qo.tenant;
-  for (const auto& s : series) {
-    VMT_ASSIGN_OR_RETURN(auto mn, metric::MetricName::decode_canonical(s.canonical, o.tenancy));
-    Bytes& b = out.buf();
-    b += "{";
-    bool first = true;
-    auto field = [&](ByteView k, ByteView v) {
-      if (!first) b += ",";
-      first = false;
-      append_json_string(b, k);
-      b += ":";
-      append_json_string(b, v);
-    };
-    if (!mn.metric_group.empty()) field("__name__", mn.metric_group);
-    for (const auto& t : mn.tags) field(t.key, t.value);
-    if (tenant_labels) {
-      field("vm_account_id", std::to_string(s.tenant.account_id));
-      field("vm_project_id", std::to_string(s.tenant.project_id));
+  auto render = [&](size_t from, size_t to, Bytes& b) -> Status {
+    for (size_t i = from; i < to; ++i) {
+      const auto& s = series[i];
+      VMT_ASSIGN_OR_RETURN(auto mn, metric::MetricName::decode_canonical(s.canonical, o.tenancy));
+      b += "{";
+      bool first = true;
+      auto field = [&](ByteView k, ByteView v) {
+        if (!first) b += ",";
+        first = false;
+        append_json_string(b, k);
+        b += ":";
+        append_json_string(b, v);
+      };
+      if (!mn.metric_group.empty()) field("__name__", mn.metric_group);
+      for (const auto& t : mn.tags) field(t.key, t.value);
+      if (tenant_labels) {
+        field("vm_account_id", std::to_string(s.tenant.account_id));
+        field("vm_project_id", std::to_string(s.tenant.project_id));
+      }
+      b += "}\n";
     }
-    b += "}\n";
-    VMT_TRY(out.maybe_flush());
+    return Status::ok();
+  };
+  // Batches rendered on two cores, written in order.
+  constexpr size_t kBatch = 1 << 15;
+  Bytes second;
+  for (size_t at = 0; at < series.size(); at += 2 * kBatch) {
+    const size_t mid = std::min(series.size(), at + kBatch), end = std::min(series.size(), at + 2 * kBatch);
+    second.clear();
+    Status st2;
+    std::thread t([&] { st2 = render(mid, end, second); });
+    Status st1 = render(at, mid, out.buf());
+    t.join();
+    VMT_TRY(st1);
+    VMT_TRY(st2);
+    VMT_TRY(out.write(second));
   }
   return out.flush();
 }
@@ -123,6 +141,27 @@ Status inspect_label_values(const std::string& label, const std::vector<std::str
 }
 
 namespace {
+
+nlohmann::ordered_json metric_json(const metric::MetricName& mn) {
+  nlohmann::ordered_json m = nlohmann::ordered_json::object();
+  if (!mn.metric_group.empty()) m["__name__"] = mn.metric_group;
+  for (const auto& t : mn.tags) m[t.key] = t.value;
+  return m;
+}
+
+// name{label="value",...} as Prometheus prints a series.
+std::string prom_name(const metric::MetricName& mn) {
+  Bytes out(mn.metric_group);
+  out += "{";
+  for (size_t i = 0; i < mn.tags.size(); ++i) {
+    if (i) out += ",";
+    out += mn.tags[i].key;
+    out += "=";
+    append_prom_label_value(out, mn.tags[i].value);
+  }
+  out += "}";
+  return out;
+}
 
 nlohmann::ordered_json counts_json(const std::vector<query::NameCount>& v) {
   auto a = nlohmann::ordered_json::array();
@@ -173,6 +212,13 @@ Status inspect_analyze(const std::vector<std::string>& dirs, const AnalyzeOption
       }
       j["nodes"] = nodes;
       j["seriesOnSeveralNodes"] = st.series_on_several_nodes;
+      auto shared = nlohmann::ordered_json::array();
+      for (const auto& s : st.shared_examples) {
+        nlohmann::ordered_json dirs_of = nlohmann::ordered_json::array();
+        for (size_t di : s.nodes) dirs_of.push_back(st.nodes[di].dir);
+        shared.push_back({{"tenant", s.tenant.to_string()}, {"metric", metric_json(s.name)}, {"dirs", dirs_of}});
+      }
+      j["seriesOnSeveralNodesExamples"] = shared;
     }
     append_json_line(out.buf(), j);
     return out.flush();
@@ -203,11 +249,23 @@ Status inspect_analyze(const std::vector<std::string>& dirs, const AnalyzeOption
   }
   if (ao.per_node) {
     b += "\nSeries by node (" + std::to_string(st.series_on_several_nodes) + " series on more than one node)\n";
-    Table t({"directory", "series", "MetricIDs", "also elsewhere"});
-    for (const auto& n : st.nodes) {
-      t.add({n.dir, std::to_string(n.series), std::to_string(n.metric_ids), std::to_string(n.shared_series)});
+    Table t({"#", "directory", "series", "MetricIDs", "also elsewhere"});
+    for (size_t di = 0; di < st.nodes.size(); ++di) {
+      const auto& n = st.nodes[di];
+      t.add({std::to_string(di), n.dir, std::to_string(n.series), std::to_string(n.metric_ids), std::to_string(n.shared_series)});
     }
     t.render(b);
+    if (!st.shared_examples.empty()) {
+      b += "\nSeries on more than one node (" + std::to_string(st.shared_examples.size()) + " of " +
+           std::to_string(st.series_on_several_nodes) + ")\n";
+      Table s({"tenant", "series", "directories"});
+      for (const auto& e : st.shared_examples) {
+        std::string where;
+        for (size_t di : e.nodes) where += (where.empty() ? "" : ",") + std::to_string(di);
+        s.add({e.tenant.to_string(), printable(prom_name(e.name)), where});
+      }
+      s.render(b);
+    }
   }
   return out.flush();
 }

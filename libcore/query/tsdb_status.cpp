@@ -80,6 +80,7 @@ struct Names {  // the names pass
   std::map<PairKey, uint64_t> repeated_pairs;               // to subtract from the rows' counts
   std::vector<uint64_t> shared_by_node;
   uint64_t on_several_nodes = 0;
+  std::vector<SharedSeries> shared_examples;
 };
 
 struct Rows {  // the rows pass
@@ -87,7 +88,7 @@ struct Rows {  // the rows pass
 };
 
 Status names_pass(const std::vector<const layout::StorageDir*>& dirs, const std::vector<Source>& sources,
-                  const TimeRange& range, Names* out) {
+                  const TimeRange& range, size_t max_examples, Names* out) {
   // Every name in scope as (hash, where): sorted by hash, each run is one series; its first
   // entry (node, then reading order) is the series' MetricID, the others repeat it. A flat
   // vector and one sort: no allocation per name.
@@ -129,6 +130,7 @@ Status names_pass(const std::vector<const layout::StorageDir*>& dirs, const std:
     return a.seq < b.seq;
   });
   std::vector<const Entry*> repeats;
+  std::vector<std::pair<const Entry*, uint64_t>> shared;  // a series on several nodes: first entry, nodes
   for (size_t i = 0; i < all.size();) {
     size_t j = i;
     uint64_t nodes = 0;
@@ -154,7 +156,10 @@ Status names_pass(const std::vector<const layout::StorageDir*>& dirs, const std:
         if (__builtin_popcountll(nodes) > 1) ++out->shared_by_node[di];
       }
     }
-    if (__builtin_popcountll(nodes) > 1) ++out->on_several_nodes;
+    if (__builtin_popcountll(nodes) > 1) {
+      ++out->on_several_nodes;
+      if (shared.size() < max_examples) shared.emplace_back(&all[i], nodes);
+    }
     i = j;
   }
   // The labels of each repeat, to subtract from the rows' counts: the only names decoded.
@@ -166,6 +171,21 @@ Status names_pass(const std::vector<const layout::StorageDir*>& dirs, const std:
       VMT_ASSIGN_OR_RETURN(auto mn, metric::MetricName::decode_canonical(canonical, tenancy));
       if (!mn.metric_group.empty()) ++out->repeated_pairs[{"__name__", mn.metric_group}];
       for (const auto& t : mn.tags) ++out->repeated_pairs[{t.key, t.value}];
+      return Status::ok();
+    }));
+  }
+  for (const auto& [e, nodes] : shared) {
+    const Source& s = sources[e->source];
+    auto& tab = open[s.node]->tables()[s.table];
+    const metric::Tenancy tenancy = open[s.node]->tenancy();
+    VMT_TRY(tab.search->names(s.tenant, {e->id}, [&](uint64_t, ByteView canonical) -> Status {
+      SharedSeries ex;
+      ex.tenant = s.tenant;
+      VMT_ASSIGN_OR_RETURN(ex.name, metric::MetricName::decode_canonical(canonical, tenancy));
+      for (size_t di = 0; di < dirs.size(); ++di) {
+        if (nodes >> di & 1) ex.nodes.push_back(di);
+      }
+      out->shared_examples.push_back(std::move(ex));
       return Status::ok();
     }));
   }
@@ -351,7 +371,7 @@ Result<TsdbStatus> tsdb_status(const std::vector<const layout::StorageDir*>& dir
     rows_st = rows_pass(dirs, sources, range, rows_date, &rows);
     if (rows_st.is_ok() && !q.date) rows_st = days_pass(dirs, sources, range, no_repeats, &out.days);
   });
-  Status names_st = names_pass(dirs, sources, range, &names);
+  Status names_st = names_pass(dirs, sources, range, q.top_n, &names);
   rows_thread.join();
   VMT_TRY(names_st);
   VMT_TRY(rows_st);
@@ -382,6 +402,7 @@ Result<TsdbStatus> tsdb_status(const std::vector<const layout::StorageDir*>& dir
     out.total_metric_ids += names.node_ids[di];
   }
   out.series_on_several_nodes = names.on_several_nodes;
+  out.shared_examples = std::move(names.shared_examples);
   out.series_count_by_metric_name = top_n(to_list(by_name), q.top_n);
   out.series_count_by_label_name = top_n(to_list(by_label), q.top_n);
   out.series_count_by_focus_label_value = top_n(to_list(by_focus), q.top_n);

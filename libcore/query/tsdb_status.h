@@ -56,6 +56,13 @@ struct NodeCount {
   uint64_t shared_series = 0;  // of its series, those another directory holds too
 };
 
+// A series held by more than one directory (replication, rerouting, or a copied part).
+struct SharedSeries {
+  metric::Tenant tenant;
+  metric::MetricName name;
+  std::vector<size_t> nodes;  // indexes into the directories
+};
+
 struct TsdbStatus {
   uint64_t total_series = 0;
   uint64_t total_label_value_pairs = 0;
@@ -69,6 +76,7 @@ struct TsdbStatus {
   std::vector<DayCount> days;                     // without `date`: each day of the range
   std::vector<NodeCount> nodes;                   // one per directory
   uint64_t series_on_several_nodes = 0;
+  std::vector<SharedSeries> shared_examples;  // up to top_n of them, in hash order (stable per data)
 };
 
 // Several directories are the nodes of one cluster (at most 64).

@@ -52,6 +52,9 @@ assert a['totalSeries'] == 517 and a['seriesOnSeveralNodes'] == 0, a['totalSerie
 assert sum(n['series'] for n in a['nodes']) == 517
 assert t['totalSeries'] == t['nodes'][0]['series'] == t['nodes'][1]['series'] == t['seriesOnSeveralNodes'], t
 assert t['totalMetricIDs'] == 2 * t['totalSeries']
+ex = t['seriesOnSeveralNodesExamples']
+assert len(ex) == 10 and all(len(e['dirs']) == 2 and e['metric'].get('__name__') for e in ex), ex
+assert a['seriesOnSeveralNodesExamples'] == []
 PY
 # Text report: the sections an operator reads.
 "$I" analyze --top 3 --focus-label device "$SHARED/vm-single-1.93/node/storage-after-merge" >"$TMP/an.txt"
