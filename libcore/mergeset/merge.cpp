@@ -54,14 +54,25 @@ Status ItemMerger::next() {
   return Status::ok();
 }
 
-Status merge_parts(const std::vector<PartReader*>& srcs, PartWriter& dst, MergeStats* stats) {
+Status merge_parts(const std::vector<PartReader*>& srcs, PartWriter& dst, MergeStats* stats,
+                   const ItemTransform* transform) {
   ItemMerger m(srcs);
   VMT_TRY(m.seek_to_first());
-  uint64_t n = 0;
+  uint64_t n = 0, kept = 0;
+  const ItemEmit emit = [&](ByteView item) {
+    ++kept;
+    return dst.add(item);
+  };
+  const bool transforming = transform && transform->push;
   while (m.valid()) {
-    VMT_TRY(dst.add(m.item()));
+    VMT_TRY(transforming ? transform->push(m.item(), emit) : emit(m.item()));
     ++n;
     VMT_TRY(m.next());
+  }
+  if (transforming && transform->finish) VMT_TRY(transform->finish(emit));
+  if (kept == 0) {
+    if (stats) *stats = MergeStats{n, 0, 0, 0};
+    return Status::ok();
   }
   VMT_TRY(dst.close());
   if (stats) {
@@ -90,7 +101,7 @@ Status merge_part_dirs(const std::vector<std::string>& src_dirs, const std::stri
   wopt.prepare_block = opt.prepare_block;
   PartWriter w;
   VMT_TRY(w.open(dst_dir, std::move(wopt)));
-  return merge_parts(ptrs, w, stats);
+  return merge_parts(ptrs, w, stats, &opt.transform);
 }
 
 }  // namespace vmt::mergeset

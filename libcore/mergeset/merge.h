@@ -11,6 +11,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,9 +43,19 @@ class ItemMerger {
 
 constexpr int kAutoCompressLevel = INT_MIN;  // compress_level_for_items(Σ source ItemsCount)
 
+// A rewrite of the merged stream before blocks are cut (tsdb-merge --delete installs
+// indexdb::SeriesPurge): push gets every item in order, finish is called once after the last;
+// both hand the items to keep to emit, in order. Without one, every item is kept.
+using ItemEmit = std::function<Status(ByteView item)>;
+struct ItemTransform {
+  std::function<Status(ByteView item, const ItemEmit& emit)> push;
+  std::function<Status(const ItemEmit& emit)> finish;
+};
+
 struct MergeOptions {
   int compress_level = kAutoCompressLevel;
   PrepareBlockFn prepare_block;  // indexdb installs mergeTagToMetricIDsRows here
+  ItemTransform transform;       // optional
 };
 
 struct MergeStats {
@@ -54,10 +65,14 @@ struct MergeStats {
   uint64_t prepare_block_fallbacks = 0;
 };
 
-// Streams every item of `srcs` into `dst` (opened by the caller, closed here).
-[[nodiscard]] Status merge_parts(const std::vector<PartReader*>& srcs, PartWriter& dst, MergeStats* stats = nullptr);
+// Streams every item of `srcs` (through `transform`, when it has push) into `dst` (opened by the
+// caller, closed here). When the transform keeps no item, dst is left unclosed with no part
+// written (a part needs an item) and items_out is 0: the caller removes what dst created.
+[[nodiscard]] Status merge_parts(const std::vector<PartReader*>& srcs, PartWriter& dst, MergeStats* stats = nullptr,
+                                 const ItemTransform* transform = nullptr);
 
-// Opens the source part directories, writes the merged part into dst_dir (must not exist).
+// Opens the source part directories, writes the merged part into dst_dir (must not exist; see
+// merge_parts for an output with no items).
 [[nodiscard]] Status merge_part_dirs(const std::vector<std::string>& src_dirs, const std::string& dst_dir,
                                      const MergeOptions& opt, MergeStats* stats = nullptr);
 

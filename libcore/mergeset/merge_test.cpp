@@ -93,6 +93,49 @@ TEST_SUITE("mergeset/merge") {
     CHECK(parts->size() == 1);
   }
 
+  TEST_CASE("a transform sees every item in order; keeping none writes no part") {
+    const std::vector<Bytes> in = numbered("\x01k", 0, 2000, 1);
+    auto pf = testutil::write_part(in);
+    REQUIRE(pf.is_ok());
+    auto r = PartReader::open_in_memory(*pf);
+    REQUIRE(r.is_ok());
+    std::vector<Bytes> seen;
+    ItemTransform every_third;
+    every_third.push = [&, n = 0](ByteView item, const ItemEmit& emit) mutable {
+      seen.emplace_back(item);
+      return n++ % 3 == 0 ? emit(item) : Status::ok();
+    };
+    bool finished = false;
+    every_third.finish = [&](const ItemEmit& emit) {
+      finished = true;
+      return emit(in.back());   // what a transform held back comes out at the end
+    };
+    PartWriter w;
+    w.open_in_memory({});
+    MergeStats stats;
+    REQUIRE(merge_parts({r->get()}, w, &stats, &every_third).is_ok());
+    CHECK(seen == in);
+    CHECK(finished);
+    std::vector<Bytes> want;
+    for (size_t i = 0; i < in.size(); i += 3) want.push_back(in[i]);
+    want.push_back(in.back());
+    CHECK(stats.items_in == in.size());
+    CHECK(stats.items_out == want.size());
+    auto out = PartReader::open_in_memory(w.take_files());
+    REQUIRE(out.is_ok());
+    CHECK(*testutil::read_all(**out) == want);
+
+    REQUIRE((*r)->seek_to_first().is_ok());
+    ItemTransform none;
+    none.push = [](ByteView, const ItemEmit&) { return Status::ok(); };
+    PartWriter w2;
+    w2.open_in_memory({});
+    REQUIRE(merge_parts({r->get()}, w2, &stats, &none).is_ok());
+    CHECK(stats.items_in == in.size());
+    CHECK(stats.items_out == 0);
+    CHECK(stats.blocks_out == 0);
+  }
+
   TEST_CASE("merge passes every output block through prepareBlock") {
     std::vector<Bytes> a = numbered("\x01k", 0, 4000, 2), b = numbered("\x01k", 1, 4000, 2);
     auto pa = testutil::write_part(a), pb = testutil::write_part(b);

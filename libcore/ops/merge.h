@@ -39,12 +39,15 @@
 
 #include "base/status.h"
 #include "layout/flavour.h"
+#include "metric/tenancy.h"
 #include "ops/tool.h"
 #include "storage/block_stream_merge.h"
 
 namespace vmt::ops {
 
-enum class MergeMode { kPolicy, kForce, kFinal };
+// kRewrite: no merges, only the parts that hold deleted series or rows a rule drops are rewritten,
+// each alone (--delete, --retention-filter or --downsample without --force or --final).
+enum class MergeMode { kPolicy, kForce, kFinal, kRewrite };
 
 struct MergeOptions {
   std::string dir;
@@ -62,6 +65,17 @@ struct MergeOptions {
   // of refusing the whole run.
   bool skip_damaged = false;
   bool json = false;
+  // --delete: series selectors, as the server's delete_series match[] (OR-ed). Their MetricIDs are
+  // marked deleted (ns 4) in each index table where they are found, as the server marks them;
+  // then the data parts and index parts that hold them are rewritten without them (merge_delete.cpp).
+  std::vector<std::string> delete_selectors;
+  std::optional<metric::Tenant> tenant;  // --tenant: --delete within one tenant (default: every tenant)
+  // --retention-filter SELECTOR:DURATION and --downsample [SELECTOR:]OFFSET:INTERVAL (the server's
+  // enterprise -retentionFilter and -downsampling.period, comma lists allowed): rows of matching
+  // series older than now-DURATION go; rows older than now-OFFSET keep one sample per INTERVAL.
+  // The parts whose rows they change are rewritten alone (merge_rules.cpp).
+  std::vector<std::string> retention_filters;
+  std::vector<std::string> downsample;
   std::optional<uint64_t> max_disk_bytes;  // stands in for the free space of every directory
   unsigned jobs = 0;                     // partitions (and tables) merged in parallel; 0 = CPUs
   // For tests: the clock (retention deadline, current month) and the part-name counter seed.
@@ -81,11 +95,14 @@ struct MergeInput {
 // A step: a merge or a drop of stale parts, planned (--dry-run) or done.
 struct MergeStep {
   std::string table;       // "2023_11" or "indexdb/<generation>"
-  std::string action;      // "merge" or "drop"
-  std::string reason;      // "policy", "force", "final-dedup", "retention"
+  std::string action;      // "merge", "rewrite" (one part, without deleted series) or "drop"
+  std::string reason;      // "policy", "force", "final-dedup", "retention", "delete", "rules"
   std::vector<MergeInput> inputs;
   std::string output_kind; // "small", "big", "indexdb"; "" for drop
   uint64_t estimated_bytes = 0;  // Σ input bytes (what the server sizes the destination by)
+  // Planned rewrites (--delete --dry-run): rows (items) of deleted series the sources hold, and the
+  // encoded bytes of their blocks (data parts only).
+  uint64_t would_drop = 0, would_drop_bytes = 0;
   // Filled when done:
   bool done = false;
   std::string output_name;       // "" when the output had no rows
@@ -95,12 +112,23 @@ struct MergeStep {
   double seconds = 0;
 };
 
+// What --delete selected: per index table, the MetricIDs newly marked deleted (or, with --dry-run,
+// that would be). Printed before the steps.
+struct DeleteReport {
+  std::vector<std::string> selectors;
+  uint64_t series = 0;             // distinct MetricIDs over every table (a series may have two)
+  uint64_t already_deleted = 0;    // matched, but marked deleted before (by the server or a run of ours)
+  std::vector<std::pair<std::string, uint64_t>> tables;  // rel path -> MetricIDs marked there
+  bool cache_reset = false;        // cache/reset_cache_on_startup written
+};
+
 struct MergeSummary {
   uint64_t tables = 0, merges = 0, drops = 0;
   uint64_t parts_in = 0, parts_out = 0;
   uint64_t rows_in = 0, rows_out = 0;    // data rows
   uint64_t items_in = 0, items_out = 0;  // indexdb items (--indexdb)
   uint64_t dropped_dedup = 0, dropped_retention = 0, dropped_deleted = 0;
+  uint64_t dropped_retention_filter = 0, dropped_downsampled = 0;
   uint64_t bytes_before = 0, bytes_after = 0;
   uint64_t skipped = 0;   // force merges skipped for lack of disk space
   uint64_t damaged = 0;   // damaged parts left in place by --skip-damaged
@@ -118,5 +146,9 @@ Status run_merge_tool(const MergeOptions& opt, int* exit_code);
 // Renderers (merge_render.cpp), shared with the tests.
 void render_step(Bytes& out, const MergeStep& s, bool json, bool dry_run);
 void render_summary(Bytes& out, const MergeSummary& s, bool json);
+void render_delete(Bytes& out, const DeleteReport& d, bool json, bool dry_run);
+// One line per retention filter and downsampling filter: how many MetricIDs it covers.
+void render_rules(Bytes& out, const std::vector<std::pair<std::string, uint64_t>>& filters,
+                  const std::vector<std::pair<std::string, uint64_t>>& groups, bool json);
 
 }  // namespace vmt::ops

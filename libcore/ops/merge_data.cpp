@@ -48,7 +48,11 @@ class PartitionJob {
   Status drop_stale();
   Status policy_loop();
   Status force(const char* reason);
-  Status merge(std::vector<DataPart> srcs, bool is_final, const char* reason);
+  // action "rewrite": one part, its output kept small or big as the source was.
+  Status merge(std::vector<DataPart> srcs, bool is_final, const char* reason, const char* action = "merge");
+  // --delete, --retention-filter, --downsample: every part with blocks of deleted MetricIDs or
+  // rows a series rule drops rewritten alone without them.
+  Status rewrite_affected();
   Status write_parts_json();
   // Adds to tsdb-tools.pending every directory whose listing the next commit changes: the output
   // about to be renamed to its final name and the sources about to be unlisted. A kill before the
@@ -91,7 +95,9 @@ class PartitionJob {
 Status PartitionJob::run_inner() {
   VMT_TRY(prepare());
   VMT_TRY(drop_stale());
+  VMT_TRY(rewrite_affected());
   switch (env_.opt.mode) {
+    case MergeMode::kRewrite: return Status::ok();
     case MergeMode::kPolicy: return policy_loop();
     case MergeMode::kForce: return force("force");
     case MergeMode::kFinal: {
@@ -261,15 +267,80 @@ Status PartitionJob::force(const char* reason) {
   return Status::ok();
 }
 
-Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char* reason) {
+Status PartitionJob::rewrite_affected() {
+  static const std::vector<uint64_t> kNone;
+  const std::vector<uint64_t>& deleted = env_.purge ? env_.deleted_for(p_.name) : kNone;
+  const storage::SeriesRules* rules = env_.rules_for(p_.name);
+  if (deleted.empty() && !rules) return Status::ok();
+  const std::vector<DataPart> parts = parts_;
+  std::vector<int64_t> ts, vals;
+  for (const auto& d : parts) {
+    if (env_.stopped()) return io_error(storage::kForciblyStopped);
+    // What would go, block by block: deleted series from the headers alone; a rule's rows from
+    // the block's timestamps (rules: each block as it is, so joined blocks may lose a few more).
+    uint64_t del_rows = 0, rule_rows = 0, bytes = 0;
+    storage::PartReader r;
+    Status st = r.open(dir_of(d), env_.flavour.tenancy, display(d));
+    for (bool eof = false; st.is_ok();) {
+      storage::RawBlock rb;
+      if (rules) {
+        st = r.next_raw(rb, &eof);
+      } else {
+        st = r.next_header(rb.header, &eof);
+      }
+      if (!st.is_ok() || eof) break;
+      const storage::BlockHeader& bh = rb.header;
+      const uint64_t block_bytes = uint64_t(bh.timestamps_block_size) + bh.values_block_size +
+                                   storage::BlockHeader::size(env_.flavour.tenancy);
+      if (std::binary_search(deleted.begin(), deleted.end(), bh.tsid.metric_id)) {
+        del_rows += bh.rows_count;
+        bytes += block_bytes;
+        continue;
+      }
+      const storage::SeriesRule* rule = rules ? rules->find(bh.tsid.metric_id) : nullptr;
+      if (!rule || !rule->touches(bh.min_timestamp, rules->now_ms())) continue;
+      st = storage::decode_timestamps(bh, rb.timestamps_data, ts, /*check_all_types=*/true);
+      if (!st.is_ok()) {
+        st = std::move(st).with_context(display(d) + ": block of TSID " + bh.tsid.to_string());
+        break;
+      }
+      vals.assign(ts.size(), 0);
+      const size_t left = storage::apply_series_rule(*rule, rules->now_ms(), ts.data(), vals.data(), ts.size(), nullptr);
+      if (left == ts.size()) continue;
+      rule_rows += ts.size() - left;
+      bytes += block_bytes * (ts.size() - left) / std::max<size_t>(1, ts.size());
+    }
+    if (!st.is_ok()) {
+      if (st.code() == Code::io_error) return std::move(st).with_context("reading " + display(d));
+      VMT_TRY(hold_damaged({d}, {true}, std::move(st)));
+      continue;
+    }
+    if (del_rows + rule_rows == 0) continue;
+    const char* reason = rule_rows == 0 ? "delete" : del_rows == 0 ? "rules" : "delete+rules";
+    if (env_.opt.dry_run) {
+      MergeStep s = new_step({d}, "rewrite", reason);
+      s.output_kind = d.big ? "big" : "small";
+      s.estimated_bytes = d.size - std::min(d.size, bytes);
+      s.would_drop = del_rows + rule_rows;
+      s.would_drop_bytes = bytes;
+      res_.steps.push_back(std::move(s));
+      continue;
+    }
+    VMT_TRY(merge({d}, false, reason, "rewrite"));
+  }
+  return Status::ok();
+}
+
+Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char* reason, const char* action) {
   held_now_ = false;
-  MergeStep s = new_step(srcs, "merge", reason);
+  MergeStep s = new_step(srcs, action, reason);
   const storage::MemoryLimits mem = storage::memory_limits(env_.memory_total);
   const uint64_t max_small = storage::max_small_part_size(mem.remaining, env_.free_bytes(p_.small_dir), env_.cpus);
   const storage::PartType type = storage::dst_part_type(
       s.estimated_bytes, is_final, /*any_file_part=*/true, max_small, storage::max_inmemory_part_size(mem.allowed));
+  const bool rewrite = std::string(action) == "rewrite";
   DataPart out;
-  out.big = type == storage::PartType::kBig;
+  out.big = rewrite ? srcs.at(0).big : type == storage::PartType::kBig;
   s.output_kind = out.big ? "big" : "small";
 
   if (env_.opt.dry_run) {
@@ -313,6 +384,7 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
     bo.dedup_interval_ms = env_.opt.dedup_interval_ms;
     bo.retention_deadline_ms = env_.retention_deadline_ms;
     bo.deleted_metric_ids = env_.deleted_for(p_.name);
+    bo.series_rules = env_.rules_for(p_.name);
     bo.stop = env_.stop;
     bo.background_writer = env_.background_writer;
     uint64_t reported = 0;
@@ -329,7 +401,11 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
     for (auto& c : checked) sources.push_back(&c);
     bo.check_copied_blocks = true;
     storage::PartWriter w;
-    Status st = w.open_dir(tmp, env_.flavour.tenancy, storage::compress_level_for_sources(headers));
+    // A rewrite exists to make the part smaller: never below level 1, as the import writes parts
+    // (the merge rule picks negative levels for short blocks, which would grow a part we only cut).
+    int level = storage::compress_level_for_sources(headers);
+    if (rewrite) level = std::max(level, 1);
+    Status st = w.open_dir(tmp, env_.flavour.tenancy, level);
     if (st.is_ok()) st = storage::merge_block_streams(sources, w, bo, &s.stats);
     // §7.1: the interval every block of the new part was written with.
     if (st.is_ok()) st = w.close(env_.opt.dedup_interval_ms);

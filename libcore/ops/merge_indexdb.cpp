@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "base/fs.h"
+#include "indexdb/series_purge.h"
 #include "indexdb/tag_rows_merge.h"
 #include "mergeset/merge.h"
 #include "mergeset/merge_policy.h"
@@ -28,7 +29,10 @@ class TableJob {
 
  private:
   Status run_inner();
-  Status merge(const std::vector<size_t>& idx, const char* reason);
+  // action "rewrite": one part without the items of deleted series.
+  Status merge(const std::vector<size_t>& idx, const char* reason, const char* action = "merge");
+  // --delete: every part that mentions a deleted series rewritten alone without it.
+  Status purge_deleted();
   std::vector<uint64_t> sizes() const {
     std::vector<uint64_t> s;
     for (const auto& p : parts_) s.push_back(p.size_bytes);
@@ -51,9 +55,10 @@ class TableJob {
 Status TableJob::run_inner() {
   if (g_.role == "stale") return Status::ok();   // vmstorage deletes tables older than the last three
   if (!env_.opt.dry_run) {
+    // Read now, not from the directory's first listing: --delete may have added a part since.
     std::vector<std::string> listed;
-    for (const auto& e : g_.parts) {
-      if (e.listed) listed.push_back(e.name);
+    if (g_.has_parts_json) {
+      VMT_ASSIGN_OR_RETURN(listed, mergeset::read_part_names(g_.path));
     }
     std::vector<std::string> foreign;
     VMT_TRY(remove_leftovers(g_.path, g_.has_parts_json ? &listed : nullptr, &foreign));
@@ -69,10 +74,13 @@ Status TableJob::run_inner() {
     for (const auto& p : parts_) names.push_back(p.name);
     VMT_TRY(mergeset::write_part_names(g_.path, names));   // as the server does at open (§3.3)
   }
+  if (env_.purge) VMT_TRY(purge_deleted());
+  if (!env_.opt.indexdb || env_.opt.mode == MergeMode::kRewrite) return Status::ok();
   for (;;) {
     if (env_.stopped()) return io_error(storage::kForciblyStopped);
     std::vector<size_t> sel;
     switch (env_.opt.mode) {
+      case MergeMode::kRewrite: return Status::ok();
       case MergeMode::kPolicy:
         mergeset::append_parts_to_merge(sel, sizes(), mergeset::kDefaultPartsToMerge, max_out());
         if (sel.empty()) return Status::ok();
@@ -123,10 +131,47 @@ Status TableJob::run_inner() {
   }
 }
 
-Status TableJob::merge(const std::vector<size_t>& idx, const char* reason) {
+Status TableJob::purge_deleted() {
+  const std::vector<uint64_t>& deleted = env_.deleted_for_table(g_);
+  if (deleted.empty()) return Status::ok();
+  const std::vector<mergeset::TablePart> parts = parts_;
+  for (const auto& p : parts) {
+    if (env_.stopped()) return io_error(storage::kForciblyStopped);
+    // A read-only pass first: most parts of a big table may mention none of the deleted series.
+    indexdb::SeriesPurge purge(deleted, env_.flavour.tenancy);
+    const mergeset::ItemEmit ignore = [](ByteView) { return Status::ok(); };
+    VMT_ASSIGN_OR_RETURN(auto pr, mergeset::PartReader::open(p.path));
+    Status st = pr->seek_to_first();
+    while (st.is_ok() && pr->valid()) {
+      st = purge.push(pr->item(), ignore);
+      if (st.is_ok()) st = pr->next();
+    }
+    if (st.is_ok()) st = purge.finish(ignore);
+    if (!st.is_ok()) return std::move(st).with_context(g_.rel + "/" + p.name);
+    if (!purge.stats().changed()) continue;
+    size_t i = 0;
+    while (parts_[i].name != p.name) ++i;
+    if (env_.opt.dry_run) {
+      MergeStep s;
+      s.table = table_;
+      s.action = "rewrite";
+      s.reason = "delete";
+      s.output_kind = "indexdb";
+      s.inputs.push_back({p.name, "indexdb", p.header.items_count, p.size_bytes, 0});
+      s.estimated_bytes = p.size_bytes;
+      s.would_drop = purge.stats().items_dropped;
+      res_.steps.push_back(std::move(s));
+      continue;
+    }
+    VMT_TRY(merge({i}, "delete", "rewrite"));
+  }
+  return Status::ok();
+}
+
+Status TableJob::merge(const std::vector<size_t>& idx, const char* reason, const char* action) {
   MergeStep s;
   s.table = table_;
-  s.action = "merge";
+  s.action = action;
   s.reason = reason;
   s.output_kind = "indexdb";
   std::vector<std::string> src_dirs;
@@ -172,6 +217,19 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason) {
     }
     return true;
   };
+  // --delete: the items of deleted series are left out of every index merge (series_purge.h).
+  std::unique_ptr<indexdb::SeriesPurge> purge;
+  if (env_.purge && !env_.deleted_for_table(g_).empty()) {
+    purge = std::make_unique<indexdb::SeriesPurge>(env_.deleted_for_table(g_), env_.flavour.tenancy);
+    mo.transform.push = [&purge](ByteView item, const mergeset::ItemEmit& emit) { return purge->push(item, emit); };
+    mo.transform.finish = [&purge](const mergeset::ItemEmit& emit) { return purge->finish(emit); };
+  }
+  if (std::string(action) == "rewrite") {
+    // As a data part's rewrite (merge_data.cpp): never below level 1.
+    uint64_t items = 0;
+    for (const auto& p : srcs) items += p.header.items_count;
+    mo.compress_level = std::max(mergeset::compress_level_for_items(items), 1);
+  }
   mergeset::MergeStats ms;
   Status st = mergeset::merge_part_dirs(src_dirs, tmp, mo, &ms);
   if (st.is_ok() && !cb_status.is_ok()) st = cb_status;
@@ -179,19 +237,27 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason) {
     (void)fs::remove_all(tmp);
     return std::move(st).with_context(ctx);
   }
-  const std::string final_dir = fs::join(g_.path, out.name);
   {
     // As PartitionJob::journal (merge_data.cpp): the output and the sources the commit unlists.
-    std::vector<std::string> rels{g_.rel + "/" + out.name};
+    std::vector<std::string> rels;
+    if (ms.items_out != 0) rels.push_back(g_.rel + "/" + out.name);
     for (const auto& p : srcs) rels.push_back(g_.rel + "/" + p.name);
     VMT_TRY(layout::add_pending_parts(env_.opt.dir, rels));
   }
-  VMT_TRY(fs::rename(tmp, final_dir));
-  VMT_TRY(fs::fsync_path(g_.path));
-  out.path = final_dir;
-  VMT_ASSIGN_OR_RETURN(out.header, mergeset::read_part_header(final_dir));
-  VMT_ASSIGN_OR_RETURN(out.size_bytes, layout::part_size(final_dir));
-  replace(&out);
+  if (ms.items_out == 0) {
+    // Every item was of a deleted series: nothing to list (merge_data.cpp does the same).
+    VMT_TRY(fs::remove_all(tmp));
+    VMT_TRY(fs::fsync_path(g_.path));
+    replace(nullptr);
+  } else {
+    const std::string final_dir = fs::join(g_.path, out.name);
+    VMT_TRY(fs::rename(tmp, final_dir));
+    VMT_TRY(fs::fsync_path(g_.path));
+    out.path = final_dir;
+    VMT_ASSIGN_OR_RETURN(out.header, mergeset::read_part_header(final_dir));
+    VMT_ASSIGN_OR_RETURN(out.size_bytes, layout::part_size(final_dir));
+    replace(&out);
+  }
   std::vector<std::string> names;
   for (const auto& p : parts_) names.push_back(p.name);
   VMT_TRY_CTX(mergeset::write_part_names(g_.path, names), ctx);   // the commit point
@@ -199,7 +265,7 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason) {
   for (const auto& p : srcs) dirs.push_back(p.path);
   VMT_TRY_CTX(remove_part_dirs(dirs, env_.flavour.delete_marker()), ctx + " (after the commit)");
   s.done = true;
-  s.output_name = out.name;
+  if (ms.items_out != 0) s.output_name = out.name;
   s.output_rows = ms.items_out;
   s.output_blocks = ms.blocks_out;
   s.output_bytes = out.size_bytes;
@@ -214,5 +280,35 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason) {
 }  // namespace
 
 TableResult run_table(Env& env, const layout::IndexTable& g) { return TableJob(env, g).run(); }
+
+Status add_table_part(Env& env, const layout::IndexTable& g, const std::vector<Bytes>& items, std::string* name) {
+  VMT_ASSIGN_OR_RETURN(std::vector<mergeset::TablePart> parts, mergeset::list_parts(g.path));
+  PartNamer namer;
+  VMT_TRY(namer.init({g.path}, env.opt.name_seed_ns));
+  *name = namer.next();
+  const std::string tmp = fs::join(g.path, kTempPrefix + *name);
+  const std::string ctx = "adding a part to " + g.rel;
+  {
+    mergeset::PartWriterOptions wo;
+    wo.compress_level = mergeset::compress_level_for_items(items.size());
+    mergeset::PartWriter w;
+    Status st = w.open(tmp, std::move(wo));
+    for (size_t i = 0; st.is_ok() && i < items.size(); ++i) st = w.add(items[i]);
+    if (st.is_ok()) st = w.close();
+    if (!st.is_ok()) {
+      (void)fs::remove_all(tmp);
+      return std::move(st).with_context(ctx);
+    }
+  }
+  VMT_TRY(layout::add_pending_parts(env.opt.dir, {g.rel + "/" + *name}));
+  VMT_TRY(fs::rename(tmp, fs::join(g.path, *name)));
+  VMT_TRY(fs::fsync_path(g.path));
+  std::vector<std::string> names;
+  for (const auto& p : parts) {
+    if (p.name.rfind(kTempPrefix, 0) != 0) names.push_back(p.name);
+  }
+  names.push_back(*name);
+  return mergeset::write_part_names(g.path, names).with_context(ctx);   // the commit point
+}
 
 }  // namespace vmt::ops::merge_detail

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -16,12 +17,28 @@
 #include "layout/pending_parts.h"
 #include "layout/storage_dir.h"
 #include "ops/merge.h"
+#include "query/selector.h"
 #include "storage/part_check.h"
+#include "storage/series_rules.h"
 
 namespace vmt::ops::merge_detail {
 
 // Prefix of the directory a merge output is built in, next to where it will live.
 constexpr const char* kTempPrefix = layout::kMergeTempPrefix;
+
+// --retention-filter SELECTOR:DURATION (one item of the flag's comma list).
+struct RetentionFilter {
+  std::string text;
+  query::Selector selector;
+  int64_t duration_ms = 0;
+};
+// --downsample levels that share one filter ("" = every series), in the order the filter first
+// appears (the first group matching a series is the one applied to it).
+struct DownsampleGroup {
+  std::string filter_text;
+  std::optional<query::Selector> selector;
+  std::vector<storage::DownsampleLevel> rule_levels;   // by offset; empty: "do not downsample"
+};
 
 struct Env {
   MergeOptions opt;
@@ -34,6 +51,20 @@ struct Env {
   const std::vector<uint64_t>& deleted_for(const std::string& partition) const {
     auto it = deleted_in_partition.find(partition);
     return it == deleted_in_partition.end() ? deleted_metric_ids : it->second;
+  }
+  bool purge = false;   // --delete: rewrite what holds deleted series, index items included
+  // --retention-filter / --downsample, parsed, and the rules they give each partition's series.
+  std::vector<RetentionFilter> retention_filters;
+  std::vector<DownsampleGroup> downsample_groups;
+  std::map<std::string, storage::SeriesRules> rules_in_partition;
+  const storage::SeriesRules* rules_for(const std::string& partition) const {
+    auto it = rules_in_partition.find(partition);
+    return it == rules_in_partition.end() || it->second.empty() ? nullptr : &it->second;
+  }
+  // The deleted MetricIDs that apply to an index table: a partition index's own and the legacy
+  // ones, or (generations) the legacy ones.
+  const std::vector<uint64_t>& deleted_for_table(const layout::IndexTable& t) const {
+    return t.role == "partition" ? deleted_for(t.name) : deleted_metric_ids;
   }
   uint64_t memory_total = 0;
   unsigned cpus = 1;
@@ -95,6 +126,26 @@ Status mkdir_durable(const std::string& path);
 // itself durable sooner).
 constexpr const char* kDeleteMarker = layout::kDeleteMarker;
 Status remove_part_dirs(const std::vector<std::string>& paths, bool delete_marker);
+
+// Adds a part holding `items` (sorted, at least one) to index table g with the merge transaction
+// (no sources): built under kTempPrefix, renamed, then listed in parts.json (the commit).
+Status add_table_part(Env& env, const layout::IndexTable& g, const std::vector<Bytes>& items, std::string* name);
+
+// --delete, before any merge (merge_delete.cpp): resolves the selectors in every index table a
+// query searches, writes cache/reset_cache_on_startup, then adds the new ns 4 items to each table
+// (none of it with --dry-run), and adds the MetricIDs to env's deleted sets.
+Status mark_deleted(Env& env, const layout::StorageDir& sd, DeleteReport* report);
+
+// --retention-filter and --downsample (merge_rules.cpp): the flags' values parsed (usage errors
+// name the item), and, before any merge, each partition's series resolved into rules.
+struct RulesReport {
+  std::vector<uint64_t> filters;   // MetricIDs per retention filter, summed over partitions
+  std::vector<uint64_t> groups;    // MetricIDs a downsample group applies to, summed over partitions
+};
+Result<std::vector<RetentionFilter>> parse_retention_filters(const std::vector<std::string>& values,
+                                                             std::optional<int64_t> retention_ms);
+Result<std::vector<DownsampleGroup>> parse_downsampling(const std::vector<std::string>& values);
+Status resolve_series_rules(Env& env, const layout::StorageDir& sd, RulesReport* report);
 
 // The work of one data partition / one indexdb table (merge_data.cpp, merge_indexdb.cpp).
 TableResult run_partition(Env& env, const layout::Partition& p);

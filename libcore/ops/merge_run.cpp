@@ -223,6 +223,10 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
   env.memory_total = fs::memory_total();
   env.cpus = std::max(1u, std::thread::hardware_concurrency());
 
+  if (!opt.delete_selectors.empty() && !opt.partition.empty()) {
+    return invalid_argument("--delete applies to the whole directory, as the server's delete API does (a deleted "
+                            "MetricID is deleted in every month); it cannot be narrowed with --partition");
+  }
   if (!fs::is_dir(opt.dir)) return not_found(opt.dir + ": not a directory (want a vmstorage -storageDataPath)");
   fs::FlockFile lock;
   if (!opt.dry_run) {
@@ -256,41 +260,93 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   }
 
-  // The work: partitions (name-prefix filter), then indexdb tables.
-  std::vector<std::function<TableResult()>> tasks;
+  // Rules first parsed (usage errors before anything is read), resolved after the deletion so that
+  // deleted series need none.
+  VMT_ASSIGN_OR_RETURN(env.retention_filters, parse_retention_filters(opt.retention_filters, opt.retention_ms));
+  VMT_ASSIGN_OR_RETURN(env.downsample_groups, parse_downsampling(opt.downsample));
+  DeleteReport deleted;
+  if (!opt.delete_selectors.empty()) {
+    env.purge = true;
+    VMT_TRY(mark_deleted(env, sd, &deleted));
+    render_delete(out.buf(), deleted, opt.json, opt.dry_run);
+    VMT_TRY(out.maybe_flush());
+  }
+  if (!env.retention_filters.empty() || !env.downsample_groups.empty()) {
+    RulesReport rr;
+    VMT_TRY(resolve_series_rules(env, sd, &rr));
+    std::vector<std::pair<std::string, uint64_t>> f, g;
+    for (size_t i = 0; i < rr.filters.size(); ++i) f.emplace_back(env.retention_filters[i].text, rr.filters[i]);
+    for (size_t i = 0; i < rr.groups.size(); ++i) {
+      const auto& grp = env.downsample_groups[i];
+      std::string text = grp.filter_text.empty() ? "(every series)" : grp.filter_text;
+      std::string lv;
+      for (const auto& l : grp.rule_levels) {
+        lv += (lv.empty() ? "" : ",") + std::to_string(l.offset_ms) + "ms:" + std::to_string(l.interval_ms) + "ms";
+      }
+      g.emplace_back(text + " " + (lv.empty() ? "not downsampled" : lv), rr.groups[i]);
+    }
+    render_rules(out.buf(), f, g, opt.json);
+    VMT_TRY(out.maybe_flush());
+  }
+
+  // The work: partitions (name-prefix filter), then indexdb tables. With --delete the tables wait
+  // for the partitions: a kill between them leaves index entries without rows (the next run
+  // removes them), never rows whose series the index no longer names.
+  std::vector<std::function<TableResult()>> data_tasks, table_tasks;
   for (const auto& p : sd.partitions) {
     if (!has_prefix(p.name, opt.partition.c_str())) continue;
-    tasks.push_back([&env, &p] { return run_partition(env, p); });
+    data_tasks.push_back([&env, &p] { return run_partition(env, p); });
   }
-  if (opt.indexdb) {
-    for (const auto* g : sd.all_tables()) tasks.push_back([&env, g] { return run_table(env, *g); });
+  if (opt.indexdb || env.purge) {
+    for (const auto* g : sd.all_tables()) table_tasks.push_back([&env, g] { return run_table(env, *g); });
   }
-  std::vector<TableResult> results(tasks.size());
-  std::atomic<size_t> next{0};
-  const unsigned jobs = std::max(1u, std::min<unsigned>(opt.jobs ? opt.jobs : env.cpus, unsigned(tasks.size())));
-  env.background_writer = jobs < env.cpus;
-  std::mutex mu;
-  std::condition_variable cv;
-  unsigned running = jobs;
-  std::vector<std::thread> threads;
-  for (unsigned i = 0; i < jobs; ++i) {
-    threads.emplace_back([&] {
-      for (size_t i; (i = next.fetch_add(1)) < tasks.size();) results[i] = tasks[i]();
-      std::lock_guard<std::mutex> l(mu);
-      --running;
-      cv.notify_all();
-    });
+  std::vector<std::vector<std::function<TableResult()>>> phases;
+  if (env.purge) {
+    phases = {std::move(data_tasks), std::move(table_tasks)};
+  } else {
+    data_tasks.insert(data_tasks.end(), table_tasks.begin(), table_tasks.end());
+    phases = {std::move(data_tasks)};
   }
-  {
-    Progress progress("tsdb-merge");
-    std::unique_lock<std::mutex> l(mu);
-    while (!cv.wait_for(l, std::chrono::milliseconds(200), [&] { return running == 0; })) {
-      progress.update(std::to_string(env.rows_done.load() / 1000) + "k rows merged, " +
-                      std::to_string(std::min(next.load(), tasks.size())) + " of " + std::to_string(tasks.size()) +
-                      " partitions and tables started");
+  size_t total_tasks = 0;
+  for (const auto& ph : phases) total_tasks += ph.size();
+  std::vector<TableResult> results;
+  size_t started_before = 0;
+  for (auto& tasks : phases) {
+    if (tasks.empty()) continue;
+    if (env.purge && !results.empty()) {
+      bool failed = false;
+      for (const auto& r : results) failed = failed || !r.status.is_ok();
+      if (failed) break;   // the index keeps naming what the data still holds
     }
+    std::vector<TableResult> phase_results(tasks.size());
+    std::atomic<size_t> next{0};
+    const unsigned jobs = std::max(1u, std::min<unsigned>(opt.jobs ? opt.jobs : env.cpus, unsigned(tasks.size())));
+    env.background_writer = jobs < env.cpus;
+    std::mutex mu;
+    std::condition_variable cv;
+    unsigned running = jobs;
+    std::vector<std::thread> threads;
+    for (unsigned i = 0; i < jobs; ++i) {
+      threads.emplace_back([&] {
+        for (size_t i; (i = next.fetch_add(1)) < tasks.size();) phase_results[i] = tasks[i]();
+        std::lock_guard<std::mutex> l(mu);
+        --running;
+        cv.notify_all();
+      });
+    }
+    {
+      Progress progress("tsdb-merge");
+      std::unique_lock<std::mutex> l(mu);
+      while (!cv.wait_for(l, std::chrono::milliseconds(200), [&] { return running == 0; })) {
+        progress.update(std::to_string(env.rows_done.load() / 1000) + "k rows merged, " +
+                        std::to_string(started_before + std::min(next.load(), tasks.size())) + " of " +
+                        std::to_string(total_tasks) + " partitions and tables started");
+      }
+    }
+    for (auto& t : threads) t.join();
+    started_before += tasks.size();
+    for (auto& r : phase_results) results.push_back(std::move(r));
   }
-  for (auto& t : threads) t.join();
 
   MergeSummary sum;
   Status first_error;
@@ -315,6 +371,8 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
       sum.dropped_dedup += s.stats.rows_dedup;
       sum.dropped_retention += s.stats.rows_deleted_retention + s.rows_dropped_retention;
       sum.dropped_deleted += s.stats.rows_deleted_series;
+      sum.dropped_retention_filter += s.stats.rows_retention_filter;
+      sum.dropped_downsampled += s.stats.rows_downsampled;
     }
     if (!r.status.is_ok()) {
       if (first_error.is_ok()) {
@@ -330,12 +388,12 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
       nlohmann::ordered_json j;
       j["type"] = "plan_summary";
       j["steps"] = steps;
-      j["tables_checked"] = tasks.size();
+      j["tables_checked"] = total_tasks;
       append_json_line(out.buf(), j);
     } else if (steps == 0) {
-      out.buf() += "plan: nothing to merge in " + std::to_string(tasks.size()) + " partitions and tables\n";
+      out.buf() += "plan: nothing to merge in " + std::to_string(total_tasks) + " partitions and tables\n";
     } else {
-      out.buf() += "plan: " + std::to_string(steps) + " steps in " + std::to_string(tasks.size()) +
+      out.buf() += "plan: " + std::to_string(steps) + " steps in " + std::to_string(total_tasks) +
                    " partitions and tables\n";
     }
   }

@@ -174,7 +174,9 @@ Status names_pass(const std::vector<const layout::StorageDir*>& dirs, const std:
       return Status::ok();
     }));
   }
-  for (const auto& [e, nodes] : shared) {
+  for (const auto& entry : shared) {
+    const auto* e = entry.first;
+    const auto nodes = entry.second;   // a copy: lambdas may not capture structured bindings (C++17/clang)
     const Source& s = sources[e->source];
     auto& tab = open[s.node]->tables()[s.table];
     const metric::Tenancy tenancy = open[s.node]->tenancy();

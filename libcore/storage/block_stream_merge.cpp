@@ -18,6 +18,8 @@ void BlockMergeStats::add(const BlockMergeStats& o) {
   rows_in += o.rows_in;
   rows_deleted_series += o.rows_deleted_series;
   rows_deleted_retention += o.rows_deleted_retention;
+  rows_retention_filter += o.rows_retention_filter;
+  rows_downsampled += o.rows_downsampled;
   rows_merged += o.rows_merged;
   rows_dedup += o.rows_dedup;
   blocks_out += o.blocks_out;
@@ -84,6 +86,9 @@ class Merger {
   Status merge_slow(const Cursor& c);
   Status write_pending();
   Status write_rows(const BlockHeader& like, Rows& r, size_t n);
+  const SeriesRule* rule_of(uint64_t metric_id) const {
+    return opt_.series_rules && !opt_.series_rules->empty() ? opt_.series_rules->find(metric_id) : nullptr;
+  }
   bool is_deleted(uint64_t metric_id) const {
     return !opt_.deleted_metric_ids.empty() &&
            std::binary_search(opt_.deleted_metric_ids.begin(), opt_.deleted_metric_ids.end(), metric_id);
@@ -182,6 +187,10 @@ Status Merger::process(const Cursor& c) {
   }
   if (bh.max_timestamp < opt_.retention_deadline_ms) {   // §8
     st_.rows_deleted_retention += bh.rows_count;
+    return Status::ok();
+  }
+  if (const SeriesRule* r = rule_of(bh.tsid.metric_id); r && bh.max_timestamp < r->deadline_ms) {
+    st_.rows_retention_filter += bh.rows_count;
     return Status::ok();
   }
   if (state_ == State::kEmpty) {
@@ -296,6 +305,13 @@ Status Merger::merge_slow(const Cursor& c) {
 Status Merger::write_rows(const BlockHeader& like, Rows& r, size_t n) {
   // WriteExternalBlock (§4.4): rowsMerged counts before dedup; dedup runs per written block.
   st_.rows_merged += n;
+  if (const SeriesRule* rule = rule_of(like.tsid.metric_id)) {
+    RuleStats rs;
+    n = apply_series_rule(*rule, opt_.series_rules->now_ms(), r.ts.data(), r.vals.data(), n, &rs);
+    st_.rows_retention_filter += rs.rows_retention;
+    st_.rows_downsampled += rs.rows_downsampled;
+    if (n == 0) return Status::ok();
+  }
   if (opt_.dedup_interval_ms > 0) {
     const size_t kept = dedup_samples(r.ts.data(), r.vals.data(), n, opt_.dedup_interval_ms);
     st_.rows_dedup += n - kept;
@@ -311,7 +327,8 @@ Status Merger::write_pending() {
   const State s = state_;
   state_ = State::kEmpty;
   if (s == State::kRows) return write_rows(pbh_, prow_, prow_.size());
-  if (opt_.dedup_interval_ms > 0) {
+  const SeriesRule* rule = rule_of(pbh_.tsid.metric_id);
+  if (opt_.dedup_interval_ms > 0 || (rule && rule->touches(pbh_.min_timestamp, opt_.series_rules->now_ms()))) {
     // Dedup decodes even verbatim blocks and re-encodes them (§6.3).
     VMT_TRY(decode_into(pbh_, pts_data_, pvals_data_, prow_, nullptr));
     return write_rows(pbh_, prow_, prow_.size());

@@ -37,6 +37,7 @@
 
 #include "base/status.h"
 #include "storage/part_reader.h"
+#include "storage/series_rules.h"
 #include "storage/part_writer.h"
 
 namespace vmt::storage {
@@ -69,6 +70,8 @@ struct BlockMergeStats {
   uint64_t blocks_in = 0, rows_in = 0;  // read from the sources
   uint64_t rows_deleted_series = 0;     // whole blocks of deleted MetricIDs (§9)
   uint64_t rows_deleted_retention = 0;  // blocks and rows older than the deadline (§8)
+  uint64_t rows_retention_filter = 0;   // older than their series' own deadline (series_rules.h)
+  uint64_t rows_downsampled = 0;        // thinned by their series' downsampling levels
   uint64_t rows_merged = 0;             // rowsMerged: rows handed to the writer, before dedup
   uint64_t rows_dedup = 0;              // removed by dedup (§6)
   uint64_t blocks_out = 0, rows_out = 0;
@@ -81,6 +84,9 @@ struct BlockMergeOptions {
   int64_t dedup_interval_ms = 0;                  // > 0: -dedup.minScrapeInterval (§6)
   int64_t retention_deadline_ms = INT64_MIN;      // now − retentionPeriod; INT64_MIN keeps all (§8)
   std::span<const uint64_t> deleted_metric_ids;   // sorted ascending (§9); empty: none
+  // Per-series retention and downsampling (series_rules.h), applied to each block as it is
+  // written, before dedup; null or empty: none.
+  const SeriesRules* series_rules = nullptr;
   const std::atomic<bool>* stop = nullptr;        // checked per block: aborts with "forcibly stopped"
   // Encode and write the output on a second thread while this one reads and merges (about
   // twice as fast when a core is free; the output is byte-identical). block_write_queue.h.

@@ -40,6 +40,23 @@ int main(int argc, char** argv) {
       ->type_name("NAME");
   app.add_flag("--skip-damaged", opt.skip_damaged, "merge the sound parts and leave damaged ones listed and "
                "untouched (default: refuse to merge a partition or table with a damaged part)");
+  std::string tenant;
+  app.add_option("--delete", opt.delete_selectors, "delete the series this selector matches, for real: marked "
+                 "deleted in the index as the delete API marks them, their rows and index entries removed from "
+                 "every part that holds them (repeatable, OR-ed; only those parts are rewritten unless --force or "
+                 "--final)")->type_name("SELECTOR");
+  app.add_option("--tenant", tenant, "--delete within this tenant only, accountID[:projectID] (cluster; default: "
+                 "every tenant)")->type_name("A[:P]");
+  app.add_option("--retention-filter", opt.retention_filters, "the server's enterprise -retentionFilter: rows of "
+                 "the series SELECTOR matches older than now-DURATION are dropped; a series matched by several "
+                 "filters keeps the shortest (repeatable, or a comma list)")->type_name("SELECTOR:DURATION");
+  app.add_option("--downsample", opt.downsample, "the server's enterprise -downsampling.period: rows older than "
+                 "now-OFFSET keep one sample per INTERVAL, chosen as dedup chooses; without SELECTOR for every "
+                 "series; the first filter matching a series applies (repeatable, or a comma list: 30d:5m,180d:1h)")
+      ->type_name("[SELECTOR:]OFFSET:INTERVAL");
+  std::string now;
+  app.add_option("--now", now, "evaluate --retention, --retention-filter and --downsample ages at this time "
+                 "instead of the wall clock (RFC3339, YYYY-MM-DD, unix seconds)")->type_name("TIME");
   app.add_option("--max-disk", max_disk, "use this many free bytes for every disk-space rule instead of the real "
                  "free space (e.g. 50GB, 20GiB)")->type_name("BYTES");
   app.add_option("--jobs", jobs, "partitions and tables merged in parallel (default: the number of CPUs)")
@@ -47,6 +64,15 @@ int main(int argc, char** argv) {
 
   return run_tool("tsdb-merge", app, argc, argv, [&](int* exit_code) -> Status {
     opt.mode = force ? MergeMode::kForce : final_merge ? MergeMode::kFinal : MergeMode::kPolicy;
+    const bool rules = !opt.retention_filters.empty() || !opt.downsample.empty();
+    if ((!opt.delete_selectors.empty() || rules) && !force && !final_merge) opt.mode = MergeMode::kRewrite;
+    if (!now.empty()) {
+      VMT_ASSIGN_OR_RETURN(opt.now_ms, parse_time_ms(now));
+    }
+    if (!tenant.empty()) {
+      if (opt.delete_selectors.empty()) return invalid_argument("--tenant narrows --delete; give --delete too");
+      VMT_ASSIGN_OR_RETURN(opt.tenant, parse_tenant(tenant));
+    }
     VMT_ASSIGN_OR_RETURN(opt.dedup_interval_ms, parse_duration_ms(dedup == "0" ? "0ms" : dedup, false));
     if (opt.dedup_interval_ms < 0) return invalid_argument("--dedup-interval must not be negative");
     if (final_merge && opt.dedup_interval_ms <= 0) {
