@@ -15,7 +15,7 @@ OPT      ?= -O2
 SAN      ?=
 CXXFLAGS ?=
 CXXFLAGS += -std=c++20 $(OPT) -g -Wall -Wextra -ffp-contract=off -pthread -Ilibcore -I. $(SAN)
-LDLIBS   += -lzstd -lxxhash -lz -lre2 -pthread $(SAN)
+LDLIBS   += -lzstd -lxxhash -lz -lre2 -lsimdjson -pthread $(SAN)
 DEPFLAGS  = -MMD -MP
 
 MODULES := base encoding metric prom storage mergeset indexdb layout query ingest route ops

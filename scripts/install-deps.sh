@@ -2,7 +2,7 @@
 # Installs the Debian packages the build and the tests need, only those missing (we are root on a
 # fresh Debian 12 machine in CI). Quiet when everything is already there.
 set -euo pipefail
-pkgs=(g++ make libcli11-dev libxxhash-dev libzstd-dev nlohmann-json3-dev doctest-dev zlib1g-dev libre2-dev
+pkgs=(g++ make libcli11-dev libxxhash-dev libzstd-dev nlohmann-json3-dev doctest-dev zlib1g-dev libre2-dev libsimdjson-dev
       zstd gzip groff-base jq python3 clang libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do

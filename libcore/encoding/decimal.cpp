@@ -2,6 +2,8 @@
 
 #include <array>
 #include <bit>
+#include <charconv>
+#include <system_error>
 #include <cmath>
 #include <cstring>
 
@@ -180,7 +182,87 @@ int max_up_exponent(int64_t v) {
   return 0;
 }
 
-int16_t append_float_to_decimal(std::vector<int64_t>& out, const double* src, size_t n) {
+namespace {
+
+bool same_bits(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b); }
+
+// Digits and exponent of f printed with `precision` significant digits (0: the shortest form that
+// reads back as f), as an int64 mantissa; false when they do not fit.
+bool decimal_digits(double f, int precision, int64_t* v, int16_t* e) {
+  char buf[64];
+  std::to_chars_result r = precision == 0 ? std::to_chars(buf, buf + sizeof(buf), f, std::chars_format::scientific)
+                                          : std::to_chars(buf, buf + sizeof(buf), f, std::chars_format::scientific,
+                                                          precision - 1);
+  if (r.ec != std::errc()) return false;
+  // d.ddddde±XX
+  const char* p = buf;
+  bool neg = false;
+  if (*p == '-') {
+    neg = true;
+    ++p;
+  }
+  uint64_t m = 0;
+  int frac = 0;
+  bool dot = false;
+  for (; p < r.ptr && *p != 'e'; ++p) {
+    if (*p == '.') {
+      dot = true;
+      continue;
+    }
+    if (m > (uint64_t(INT64_MAX) - 9) / 10) return false;
+    m = m * 10 + uint64_t(*p - '0');
+    if (dot) ++frac;
+  }
+  if (p >= r.ptr) return false;
+  int exp10 = 0;
+  const char* q = p + 1;
+  if (q < r.ptr && *q == '+') ++q;   // from_chars takes '-' but not '+'
+  if (std::from_chars(q, r.ptr, exp10).ec != std::errc()) return false;
+  int64_t mm = int64_t(m);
+  int ex = exp10 - frac;
+  while (mm != 0 && mm % 10 == 0) {   // the smallest mantissa, as FromFloat prefers
+    mm /= 10;
+    ++ex;
+  }
+  if (ex < INT16_MIN || ex > INT16_MAX) return false;
+  *v = neg ? -mm : mm;
+  *e = int16_t(ex);
+  return true;
+}
+
+}  // namespace
+
+std::pair<int64_t, int16_t> exact_decimal(double f) {
+  const auto base = from_float(f);
+  if (f == 0 || std::isnan(f) || std::isinf(f) || is_special(base.first)) return base;
+  if (same_bits(to_float(base.first, base.second), f)) return base;
+  int64_t v = 0;
+  int16_t e = 0;
+  if (!decimal_digits(f, 0, &v, &e)) return base;
+  // The shortest digits read back as f; to_float's v * 10^e may still miss it by an ulp or two
+  // (double(v) is inexact past 2^53, 10^-e past 10^22). Then the mantissas whose doubles are the
+  // neighbours of double(v) are tried, at the shortest length and with up to 3 more digits.
+  for (int extra = 0; extra <= 3; ++extra) {
+    if (extra > 0) {
+      if (v > kVMax / 10 || v < kVMin / 10 || e == INT16_MIN) break;
+      v *= 10;
+      e = int16_t(e - 1);
+    }
+    const uint64_t mag = v < 0 ? uint64_t(0) - uint64_t(v) : uint64_t(v);
+    const int width = std::bit_width(mag);
+    const int64_t step = width > 53 ? int64_t(1) << (width - 53) : 1;   // the ulp of double(v)
+    // Every mantissa within 8 ulps of double(v) (at most 8 * 2^11 of them, and only on this rare path).
+    for (int64_t d = 0; d <= 8 * step; ++d) {
+      for (int64_t c : {v + d, v - d}) {
+        if (c > kVMax || c < kVMin || c == 0) continue;
+        if (same_bits(to_float(c, e), f)) return {c, e};
+      }
+    }
+  }
+  return base;
+}
+
+int16_t append_float_to_decimal(std::vector<int64_t>& out, const double* src, size_t n, bool exact) {
   if (n == 0) return 0;
   const size_t old = out.size();
   // Fast paths of VM: all +0.0 (bit-identical: -0.0 takes the general path) or all 1.0.
@@ -202,7 +284,7 @@ int16_t append_float_to_decimal(std::vector<int64_t>& out, const double* src, si
   int64_t* va = out.data() + old;
   int16_t min_exp = INT16_MAX;
   for (size_t i = 0; i < n; ++i) {
-    auto [v, e] = from_float(src[i]);
+    auto [v, e] = exact ? exact_decimal(src[i]) : from_float(src[i]);
     va[i] = v;
     exps[i] = e;
     if (e < min_exp && !is_special(v)) min_exp = e;

@@ -34,9 +34,18 @@ double pow10(int n);                  // Go math.Pow10 exactly (table-driven, no
 // representable (VM drops them before this); they give (kVMin, 0), as Go on amd64 does.
 std::pair<int64_t, int16_t> from_float(double f);
 
+// A decimal whose to_float is f bit for bit, when one of at most 18 digits exists: from_float's
+// when it is one, else f's shortest round-trip digits or their neighbours, else mantissas with up
+// to 3 more digits around them; failing all (magnitudes near 10^±300, where to_float's 10^-e
+// leaves the double range), from_float's. Not the server's conversion: the import
+// of JSON lines uses it so that a value printed by /api/v1/export comes back as that same float
+// (the server's FromFloat drifts in the last digits, more on every round trip).
+std::pair<int64_t, int16_t> exact_decimal(double f);
+
 // AppendFloatToDecimal: appends n mantissas to out and returns their common exponent (Scale),
-// including the -1024 quirk for blocks where every value is special.
-int16_t append_float_to_decimal(std::vector<int64_t>& out, const double* src, size_t n);
+// including the -1024 quirk for blocks where every value is special. exact: each value through
+// exact_decimal instead of from_float (the common exponent is chosen the same way).
+int16_t append_float_to_decimal(std::vector<int64_t>& out, const double* src, size_t n, bool exact = false);
 
 // ToFloat: v * 10^e, special mantissas to +Inf / stale NaN / -Inf.
 double to_float(int64_t v, int16_t e);

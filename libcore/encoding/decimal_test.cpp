@@ -353,3 +353,49 @@ TEST_SUITE("encoding/decimal") {
     CHECK(changed <= 3);
   }
 }
+
+TEST_SUITE("encoding/decimal exact_decimal") {
+  // The JSON-lines import relies on it: every finite double comes back bit for bit.
+  TEST_CASE("exact_decimal: doubles come back bit for bit") {
+    // Metric-like values (a few significant digits; epoch seconds with nanosecond fractions) must
+    // all come back. Doubles of random bits mostly do: v / 10^-e with a 17-digit v steps over some
+    // doubles (double(v) moves 16 at a time past 2^56), and nothing can store those exactly.
+    std::mt19937_64 rng(11);
+    size_t tried[3] = {0, 0, 0}, missed[3] = {0, 0, 0}, server_drifts = 0;
+    for (int i = 0; i < 300000; ++i) {
+      double f;
+      const int kind = i % 3;
+      if (kind == 0) {
+        f = std::bit_cast<double>(rng());
+        if (!std::isfinite(f) || std::fabs(f) > 1e250 || std::fabs(f) < 1e-250) continue;
+      } else if (kind == 1) {
+        f = double(int64_t(rng() % 2000001) - 1000000) / vmt::decimal::pow10(int(rng() % 12));
+      } else {
+        f = 1.7e9 + double(rng() % 1000000000) / 1e9;
+      }
+      ++tried[kind];
+      const auto [v, e] = vmt::decimal::exact_decimal(f);
+      missed[kind] += std::bit_cast<uint64_t>(vmt::decimal::to_float(v, e)) != std::bit_cast<uint64_t>(f);
+      const auto [sv, se] = vmt::decimal::from_float(f);
+      server_drifts += std::bit_cast<uint64_t>(vmt::decimal::to_float(sv, se)) != std::bit_cast<uint64_t>(f);
+    }
+    MESSAGE("random bits: " << missed[0] << " of " << tried[0] << " not exact; metric-like: " << missed[1] + missed[2]
+            << " of " << tried[1] + tried[2] << "; the server's FromFloat changes " << server_drifts << " of all");
+    CHECK(missed[1] == 0);
+    CHECK(missed[2] == 0);
+    CHECK(missed[0] * 100 < tried[0]);   // under 1%
+    CHECK(server_drifts > 0);   // else this property would be the server's and the test would prove nothing
+  }
+
+  TEST_CASE("exact_decimal: from_float's answer when it is already exact, specials unchanged") {
+    CHECK(vmt::decimal::exact_decimal(0.5) == vmt::decimal::from_float(0.5));
+    CHECK(vmt::decimal::exact_decimal(12345) == vmt::decimal::from_float(12345));
+    CHECK(vmt::decimal::exact_decimal(INFINITY).first == vmt::decimal::kVInfPos);
+    CHECK(vmt::decimal::exact_decimal(-INFINITY).first == vmt::decimal::kVInfNeg);
+    CHECK(vmt::decimal::exact_decimal(vmt::decimal::stale_nan()).first == vmt::decimal::kVStaleNaN);
+    std::vector<int64_t> out;
+    const double vals[] = {1795287148.1358247, 0, 1};
+    const int16_t e = vmt::decimal::append_float_to_decimal(out, vals, 3, /*exact=*/true);
+    CHECK(vmt::decimal::to_float(out[0], e) == 1795287148.1358247);
+  }
+}

@@ -24,6 +24,47 @@ bool BlockParser::parse_tail(ByteView value, ByteView ts) {
   return true;
 }
 
+void BlockParser::parse_json_lines(ParsedBlock& b) {
+  const char* p = b.text.data();
+  const char* end = p + b.text.size();
+  uint64_t line_no = b.first_line;
+  for (;;) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
+    const char* e = nl ? nl : end;
+    ByteView line(p, size_t(e - p));
+    ++b.lines;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    if (line.empty()) {
+      ++b.skipped;   // unmarshalRow skips empty lines
+    } else if (Status st = json_.parse(line, json_line_); !st.is_ok()) {
+      b.bad.push_back(BadLine{line_no, st.message()});
+    } else {
+      const size_t off = b.keys.size();
+      metric::RawStats rs;
+      std::string err;
+      if (!builder_.append(b.keys, json_line_.row, &rs, &err)) {
+        b.bad.push_back(BadLine{line_no, err});
+      } else {
+        b.raw_stats.metrics_with_dropped_labels += rs.metrics_with_dropped_labels;
+        b.raw_stats.too_long_label_names += rs.too_long_label_names;
+        b.raw_stats.too_long_label_values += rs.too_long_label_values;
+        ParsedRow r;
+        r.key_off = uint32_t(off);
+        r.key_len = uint32_t(b.keys.size() - off);
+        r.hash = metric::xxhash64(ByteView(b.keys.data() + off, r.key_len));
+        for (size_t i = 0; i < json_line_.values.size(); ++i) {
+          r.timestamp = json_line_.timestamps[i];
+          r.value = json_line_.values[i];
+          b.rows.push_back(r);
+        }
+      }
+    }
+    ++line_no;
+    if (!nl) break;
+    p = nl + 1;
+  }
+}
+
 void BlockParser::parse(ParsedBlock& b) {
   b.keys.clear();
   b.rows.clear();
@@ -31,6 +72,10 @@ void BlockParser::parse(ParsedBlock& b) {
   b.lines = 0;
   b.skipped = 0;
   b.raw_stats = metric::RawStats();
+  if (json_lines_) {
+    parse_json_lines(b);
+    return;
+  }
   auto add_stats = [&](const metric::RawStats& s) {
     b.raw_stats.metrics_with_dropped_labels += s.metrics_with_dropped_labels;
     b.raw_stats.too_long_label_names += s.too_long_label_names;
@@ -67,10 +112,12 @@ void BlockParser::parse(ParsedBlock& b) {
       }
     }
     Status st = prom::parse_line(line, row_, scratch_);
-    if (st.is_ok()) {
-      const size_t off = b.keys.size();
-      metric::RawStats rs;
-      builder_.append(b.keys, row_, &rs);
+    const size_t off = b.keys.size();
+    metric::RawStats rs;
+    std::string tenant_err;
+    if (st.is_ok() && !builder_.append(b.keys, row_, &rs, &tenant_err)) {
+      b.bad.push_back(BadLine{line_no, tenant_err});   // multitenant: a tenant label that is not a number
+    } else if (st.is_ok()) {
       add_stats(rs);
       ParsedRow r;
       r.key_off = uint32_t(off);

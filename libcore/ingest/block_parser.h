@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/coding.h"
+#include "ingest/json_line.h"
 #include "ingest/raw_name.h"
 #include "ingest/series_text_cache.h"
 #include "metric/metric_name.h"
@@ -51,17 +52,26 @@ class BlockParser {
  public:
   BlockParser(uint32_t account_id, uint32_t project_id, std::vector<ExtraLabel> extra_labels,
               int64_t default_timestamp_ms, bool use_cache = true, metric::RawLimits limits = {});
+  // JSON lines (json_line.h) instead of exposition text: each line is one series with many rows,
+  // which share the line's raw name; timestamps are taken as they are (no default).
+  void set_json_lines(bool on) { json_lines_ = on; }
+  // raw_name.h: the tenant of each row from its vm_account_id / vm_project_id labels.
+  void set_multitenant(bool on) { builder_.set_multitenant(on); }
   // Parses b.text (lines joined by '\n'; b.first_line numbers the first) into b's rows, keys and
   // bad lines, replacing what they held.
   void parse(ParsedBlock& b);
 
  private:
   bool parse_tail(ByteView value, ByteView timestamp);
+  void parse_json_lines(ParsedBlock& b);
 
   RawNameBuilder builder_;
   SeriesTextCache cache_;
   bool use_cache_;
   int64_t default_ts_;
+  bool json_lines_ = false;
+  JsonLineParser json_;
+  JsonLine json_line_;
   prom::Row row_;
   prom::ParseScratch scratch_;
   double tail_value_ = 0;        // parse_tail's results

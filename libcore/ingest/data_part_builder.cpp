@@ -50,7 +50,7 @@ void encode_blocks(const PartitionRows& rows, const SeriesRegistry& reg, const s
       s.floats[k] = rows.value(i);
     }
     s.mantissas.clear();
-    const int16_t scale = decimal::append_float_to_decimal(s.mantissas, s.floats.data(), p.rows);
+    const int16_t scale = decimal::append_float_to_decimal(s.mantissas, s.floats.data(), p.rows, opt.exact_values);
     size_t m = p.rows;
     if (opt.dedup_interval_ms > 0) m = storage::dedup_samples(s.timestamps.data(), s.mantissas.data(), m, opt.dedup_interval_ms);
     EncodedBlock& e = out[b];

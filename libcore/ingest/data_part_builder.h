@@ -28,6 +28,7 @@ struct DataPartOptions {
   metric::Tenancy tenancy = metric::Tenancy::kCluster;  // the target's layout
   int64_t dedup_interval_ms = 0;  // 0 = no dedup
   uint8_t precision_bits = 64;    // 1..64
+  bool exact_values = false;      // decimal::exact_decimal instead of the server's FromFloat (JSON lines)
   unsigned threads = 1;
 };
 

@@ -215,6 +215,7 @@ Status Importer::flush_partition(Partition& p) {
   DataPartOptions o;
   o.dedup_interval_ms = opt_.dedup_interval_ms;
   o.precision_bits = opt_.precision_bits;
+  o.exact_values = opt_.json_lines;   // json_line.h: a printed value comes back as the same float
   o.threads = threads_;
   o.tenancy = opt_.tenancy;
   DataPartResult res;
@@ -358,6 +359,8 @@ Status Importer::run() {
   po.project_id = opt_.project_id;
   po.extra_labels = opt_.extra_labels;
   po.limits = opt_.limits;
+  po.json_lines = opt_.json_lines;
+  po.multitenant = opt_.multitenant;
   po.default_timestamp_ms = opt_.default_timestamp_ms > 0
                                 ? opt_.default_timestamp_ms
                                 : int64_t(wall_ns() / 1000000);  // taken once: reproducible within a run

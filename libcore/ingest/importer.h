@@ -58,6 +58,8 @@ struct ImportOptions {
   uint64_t mem_limit_bytes = kDefaultMemLimit;
   bool strict = false;
   bool dry_run = false;
+  bool json_lines = false;                  // --format jsonl: /api/v1/export lines (json_line.h)
+  bool multitenant = false;                 // --tenant multitenant: tenants from vm_account_id / vm_project_id labels
   unsigned threads = 0;                     // 0: one per CPU
   int64_t now_ms = 0;                       // 0: the wall clock (tests set it)
 

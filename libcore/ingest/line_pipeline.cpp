@@ -45,7 +45,9 @@ Status LinePipeline::status() {
 void LinePipeline::reader_main() {
   for (size_t f = 0; f < opt_.inputs.size(); ++f) {
     prom::LineReader reader;
-    Status st = reader.open(opt_.inputs[f]);
+    prom::LineReaderOptions ro;
+    if (opt_.json_lines) ro.max_line_size = kMaxJsonLineSize;
+    Status st = reader.open(opt_.inputs[f], ro);
     if (!st.is_ok()) {
       std::lock_guard<std::mutex> g(mu_);
       error_ = std::move(st);
@@ -92,6 +94,8 @@ void LinePipeline::reader_main() {
 void LinePipeline::parser_main() {
   BlockParser parser(opt_.account_id, opt_.project_id, opt_.extra_labels, opt_.default_timestamp_ms,
                      opt_.series_cache, opt_.limits);
+  parser.set_json_lines(opt_.json_lines);
+  parser.set_multitenant(opt_.multitenant);
   for (;;) {
     ParsedBlock* b = nullptr;
     {

@@ -27,6 +27,9 @@
 
 namespace vmt::ingest {
 
+// The server's -import.maxLineLen default: one JSON line holds a whole series.
+constexpr size_t kMaxJsonLineSize = 100 * 1024 * 1024;
+
 struct PipelineOptions {
   std::vector<std::string> inputs;  // "-" = stdin
   unsigned parsers = 2;
@@ -36,6 +39,10 @@ struct PipelineOptions {
   int64_t default_timestamp_ms = 0;
   bool series_cache = true;         // series_text_cache.h (off: every line fully parsed; tests)
   metric::RawLimits limits;         // -maxLabelsPerTimeseries, -maxLabelValueLen
+  // JSON lines (/api/v1/export's format) instead of exposition text; lines up to the server's
+  // -import.maxLineLen (100MiB): one line holds a whole series.
+  bool json_lines = false;
+  bool multitenant = false;         // raw_name.h: tenants from vm_account_id / vm_project_id labels
 };
 
 class LinePipeline {

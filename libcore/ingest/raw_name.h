@@ -34,13 +34,19 @@ class RawNameBuilder {
   RawNameBuilder(uint32_t account_id, uint32_t project_id, std::vector<ExtraLabel> extra,
                  metric::RawLimits limits = {});
 
-  // Appends the raw name of `row` to out.
-  void append(Bytes& out, const prom::Row& row, metric::RawStats* stats);
+  // /insert/multitenant/ (the server's multitenant write endpoints): each row's tenant comes from
+  // its vm_account_id and vm_project_id labels, which leave the series (a missing one is 0), not
+  // from the constructor's.
+  void set_multitenant(bool on) { multitenant_ = on; }
+  // Appends the raw name of `row` to out. False, with nothing appended and *error set, when a
+  // tenant label (multitenant only) is not a uint32.
+  bool append(Bytes& out, const prom::Row& row, metric::RawStats* stats, std::string* error = nullptr);
 
  private:
   uint32_t account_id_, project_id_;
   std::vector<ExtraLabel> extra_;
   metric::RawLimits limits_;
+  bool multitenant_ = false;
   std::vector<metric::Label> labels_;  // reused
 };
 

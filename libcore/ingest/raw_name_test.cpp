@@ -74,3 +74,37 @@ TEST_SUITE("ingest/raw_name") {
     CHECK(st.metrics_with_dropped_labels == 1);
   }
 }
+
+TEST_SUITE("ingest/raw_name multitenant") {
+  TEST_CASE("the tenant comes from vm_account_id / vm_project_id, which leave the series") {
+    prom::Row row;
+    prom::ParseScratch scratch;
+    RawNameBuilder b(5, 6, {});
+    b.set_multitenant(true);
+    auto raw = [&](const char* line, bool* ok = nullptr, std::string* err = nullptr) {
+      REQUIRE(prom::parse_line(line, row, scratch).is_ok());
+      Bytes out;
+      const bool r = b.append(out, row, nullptr, err);
+      if (ok) *ok = r;
+      return out;
+    };
+    Bytes r = raw("up{vm_project_id=\"7\",job=\"a\",vm_account_id=\"42\"} 1");
+    auto mn = metric::MetricName::decode_raw(r);
+    REQUIRE(mn.is_ok());
+    CHECK(mn->account_id == 42);
+    CHECK(mn->project_id == 7);
+    CHECK(canonical_labels(r) == "up{job=a,}");
+    // Missing labels: tenant 0:0, not the constructor's.
+    auto mn0 = metric::MetricName::decode_raw(raw("up{job=\"a\"} 1"));
+    REQUIRE(mn0.is_ok());
+    CHECK(mn0->account_id == 0);
+    CHECK(mn0->project_id == 0);
+    bool ok = true;
+    std::string err;
+    CHECK(raw("up{vm_account_id=\"-1\"} 1", &ok, &err).empty());
+    CHECK_FALSE(ok);
+    CHECK(err.find("vm_account_id") != std::string::npos);
+    CHECK(raw("up{vm_project_id=\"4294967296\"} 1", &ok, &err).empty());
+    CHECK_FALSE(ok);
+  }
+}

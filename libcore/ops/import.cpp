@@ -138,7 +138,7 @@ Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Fl
   bool from_stdin = opt.inputs.empty();
   for (const auto& in : opt.inputs) from_stdin = from_stdin || in == "-";
   if (from_stdin && ::isatty(STDIN_FILENO)) {
-    return invalid_argument("no input: give FILE arguments or pipe Prometheus text into stdin (stdin is a terminal)");
+    return invalid_argument("no input: give FILE arguments or pipe Prometheus text (or JSON lines) into stdin (stdin is a terminal)");
   }
   VMT_ASSIGN_OR_RETURN(layout::Flavour flavour, import_flavour(opt.dir, target));
   opt.tenancy = flavour.tenancy;
@@ -146,6 +146,10 @@ Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Fl
   if (!flavour.cluster() && (opt.account_id != 0 || opt.project_id != 0)) {
     return invalid_argument("--tenant " + std::to_string(opt.account_id) + ":" + std::to_string(opt.project_id) +
                             ": " + opt.dir + " is a single-node storage (" + flavour.to_string() + "), which has no tenants");
+  }
+  if (!flavour.cluster() && opt.multitenant) {
+    return invalid_argument("--tenant multitenant: " + opt.dir + " is a single-node storage (" + flavour.to_string() +
+                            "), which has no tenants");
   }
   Progress progress("tsdb-import");
   opt.on_bad_line = [&](const std::string& file, uint64_t line, const std::string& msg) {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <memory>
 #include <numeric>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -222,6 +223,21 @@ Status inspect_export(const std::string& dir, const ExportOptions& o, Output& ou
     }
   }
   progress.done();
+  if (tenancy == metric::Tenancy::kCluster && !o.tenant) {
+    // Several tenants in one stream: each series says whose it is with the labels the server's
+    // multitenant reads add (vm_account_id, vm_project_id, after the others), which
+    // `tsdb-import --tenant multitenant` reads back. One tenant prints as the server's own export.
+    std::set<std::pair<uint32_t, uint32_t>> tenants;
+    for (const auto& s : series) {
+      if (!s->timestamps.empty()) tenants.emplace(s->name.account_id, s->name.project_id);
+    }
+    if (tenants.size() > 1) {
+      for (auto& s : series) {
+        s->name.tags.push_back(metric::Tag{"vm_account_id", std::to_string(s->name.account_id)});
+        s->name.tags.push_back(metric::Tag{"vm_project_id", std::to_string(s->name.project_id)});
+      }
+    }
+  }
   std::vector<size_t> order;
   for (const auto& s : series) {
     if (s->timestamps.empty()) continue;

@@ -35,7 +35,8 @@ class NodeFiles {
  public:
   ~NodeFiles() { abort(); }
 
-  Status open(const std::string& dir, const std::vector<std::string>& nodes, OutputFormat f, bool clear) {
+  Status open(const std::string& dir, const std::vector<std::string>& nodes, OutputFormat f, bool clear,
+              Compression compress) {
     VMT_TRY(fs::mkdir_p(dir));
     VMT_ASSIGN_OR_RETURN(auto entries, fs::list_dir(dir));
     std::vector<std::string> others;
@@ -55,9 +56,9 @@ class NodeFiles {
     files_.resize(nodes.size());
     paths_.resize(nodes.size());
     for (size_t i = 0; i < nodes.size(); ++i) {
-      paths_[i] = fs::join(dir, node_file_name(i, nodes[i], f));
-      files_[i] = std::make_unique<fs::FileWriter>();
-      VMT_TRY(files_[i]->open(paths_[i] + ".tmp"));
+      paths_[i] = fs::join(dir, node_file_name(i, nodes[i], f) + compression_suffix(compress));
+      files_[i] = std::make_unique<CompressWriter>();
+      VMT_TRY(files_[i]->open(paths_[i] + ".tmp", compress));
       if (f == OutputFormat::wire) {
         Bytes hs;
         append_client_handshake(hs);
@@ -88,7 +89,7 @@ class NodeFiles {
   }
 
  private:
-  std::vector<std::unique_ptr<fs::FileWriter>> files_;
+  std::vector<std::unique_ptr<CompressWriter>> files_;
   std::vector<std::string> paths_;
 };
 
@@ -223,7 +224,7 @@ Result<RouteReport> Run::go() {
     rep_.nodes[i].available = pl_.ready(i);
   }
   if (opt_.count_series) node_series_.resize(n);
-  if (!opt_.out_dir.empty()) VMT_TRY(files_.open(opt_.out_dir, opt_.placement.nodes, opt_.format, opt_.clear_out_dir));
+  if (!opt_.out_dir.empty()) VMT_TRY(files_.open(opt_.out_dir, opt_.placement.nodes, opt_.format, opt_.clear_out_dir, opt_.compress));
 
   BlockConfig cfg;
   cfg.placement = &pl_;

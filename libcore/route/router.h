@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "base/compress_writer.h"
 #include "base/status.h"
 #include "metric/metric_name.h"
 #include "route/block_router.h"
@@ -37,6 +38,7 @@ struct RouteOptions {
   // A non-empty out_dir is refused (files of an earlier run would be imported along with this
   // run's); with clear_out_dir our own node-* files there are removed first (--force).
   bool clear_out_dir = false;
+  Compression compress = Compression::kNone;   // --compress: node files written as .gz / .zst
   bool count_series = false;            // distinct series per node (--stats)
   bool strict = false;                  // stop at the first bad line
   unsigned threads = 0;                 // workers; 0 = one per CPU; 1 = no threads at all

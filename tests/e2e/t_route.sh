@@ -215,6 +215,26 @@ same_file "zstd on stdin (-): node 1 file identical" "$TMP/stdin2/node-1_127.0.0
 expect_exit 0 "--threads 1 gives the same files" "$R" --storage-node "$NODES" --threads 1 --out-dir "$TMP/t1" "${IN0[@]}"
 for i in 0 1 2; do same_file "--threads 1: node $i identical" "$TMP/t1/$(basename "$(ls "$TMP"/prom-0/node-${i}_*)")" "$(ls "$TMP"/prom-0/node-${i}_*)"; done
 
+# --- --compress: the node files written as .gz / .zst decompress to the plain ones ----------------
+for c in gzip zstd; do
+  sfx=gz; [ "$c" = zstd ] && sfx=zst
+  "$R" --storage-node "$NODES" --compress "$c" --out-dir "$TMP/c-$c" "${IN0[@]}" 2>/dev/null
+  for i in 0 1 2; do
+    plain=$(ls "$TMP"/prom-0/node-${i}_*)
+    packed="$TMP/c-$c/$(basename "$plain").$sfx"
+    if [ -f "$packed" ] && $c -dc "$packed" | cmp -s - "$plain"; then
+      pass "--compress $c: node $i file is the plain one, compressed ($(stat -c %s "$packed") of $(stat -c %s "$plain") bytes)"
+    else
+      fail "--compress $c: node $i" "$(ls "$TMP/c-$c")"
+    fi
+  done
+done
+rm -rf "$TMP/c-imp"
+"$BIN/tsdb-import" -s "$TMP/c-imp" --retention 100y -q "$TMP"/c-zstd/node-*.zst 2>/dev/null &&
+  [ "$("$BIN/tsdb-inspect" export "$TMP/c-imp" | wc -l)" -gt 0 ] && pass "--compress zstd files import directly" ||
+  fail "--compress zstd files do not import"
+expect_exit 2 "--compress without --out-dir is a usage error" "$R" --storage-node "$NODES" --compress zstd --stats "${IN0[@]}"
+
 # --- bad lines: reported with file:line and skipped; --strict stops at the first (exit 1) -----------
 printf 'ok_metric{a="1"} 1 1700000000000\n# comment\nbroken{a="1"} x\nok_metric{a="2"} 2 1700000000000\nfoo{a="b" c="d"} 1\n' >"$TMP/bad.prom"
 expect_exit 0 "bad lines are skipped (exit 0)" "$R" --storage-node "$NODES" --out-dir "$TMP/bad" "$TMP/bad.prom"

@@ -18,7 +18,7 @@ for src in tests/fuzz/fuzz_*.cpp; do
   if [ -n "${FUZZ_TARGETS:-}" ] && [[ " $FUZZ_TARGETS " != *" $name "* ]]; then continue; fi
   mkdir -p "tests/fuzz/corpus/$name" "build-fuzz/corpus/$name"
   if ! clang++ -std=c++20 -O1 -g -Ilibcore -fsanitize=fuzzer,address,undefined -o "build-fuzz/fuzz-$name" \
-      "$src" build-fuzz/libcore.a -lzstd -lxxhash -lz -lre2 -pthread; then
+      "$src" build-fuzz/libcore.a -lzstd -lxxhash -lz -lre2 -lsimdjson -pthread; then
     echo "fuzz $name: does not build" >&2; failed=$((failed + 1)); continue
   fi
   echo "fuzzing $name for $what" >&2

@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
       ->required()->type_name("DIR");
   app.add_option("--target", target, std::string(kTargetHelp) + "; a new DIR is v1.93.7-cluster unless given")
       ->type_name("VERSION");
-  app.add_option("--tenant", tenant, "accountID[:projectID] of every row, as in /insert/<tenant>/ (default 0:0)")
+  app.add_option("--tenant", tenant, "accountID[:projectID] of every row, as in /insert/<tenant>/ (default 0:0); \"multitenant\": each row's "
+                 "vm_account_id and vm_project_id labels, as /insert/multitenant/ (what export prints for several tenants)")
       ->type_name("A[:P]");
   app.add_option("--extra-label", extra_labels, "append NAME=VALUE to every row, as the extra_label query arg (repeatable)")
       ->type_name("NAME=VALUE")->allow_extra_args(false);  // one value per --extra-label; FILEs follow
@@ -54,12 +55,17 @@ int main(int argc, char** argv) {
   app.add_flag("--json", json, "print the summary as one JSON object on stdout (for jq) instead of text on stderr");
   app.add_flag("-q,--quiet", quiet, "no summary; warnings and errors still go to stderr");
   app.add_flag("--dry-run", dry_run, "parse and report only; DIR is not touched");
-  app.add_option("FILE", inputs, "Prometheus text input, plain, gzip or zstd (default and \"-\": stdin)");
+  std::string format = "prometheus";
+  app.add_option("--format", format, "input format: prometheus (exposition text, /api/v1/import/prometheus) or jsonl "
+                 "(JSON lines as /api/v1/export writes them, /api/v1/import)")
+      ->check(CLI::IsMember({"prometheus", "jsonl"}))->type_name("FORMAT");
+  app.add_option("FILE", inputs, "input, plain, gzip or zstd (default and \"-\": stdin)");
 
   return run_tool("tsdb-import", app, argc, argv, [&](int*) -> Status {
     ingest::ImportOptions opt;
     opt.dir = dir;
-    VMT_ASSIGN_OR_RETURN(Tenant t, parse_tenant(tenant));
+    opt.multitenant = tenant == "multitenant";
+    VMT_ASSIGN_OR_RETURN(Tenant t, parse_tenant(opt.multitenant ? std::string("0:0") : tenant));
     opt.account_id = t.account_id;
     opt.project_id = t.project_id;
     opt.inputs = inputs;
@@ -89,6 +95,7 @@ int main(int argc, char** argv) {
     VMT_ASSIGN_OR_RETURN(opt.mem_limit_bytes, parse_byte_size(mem_limit));
     if (opt.mem_limit_bytes < (1u << 20)) return invalid_argument("--mem-limit must be at least 1MiB");
     opt.strict = strict;
+    opt.json_lines = format == "jsonl";
     opt.dry_run = dry_run;
     VMT_ASSIGN_OR_RETURN(auto flavour, parse_target_flag(target));
     return run_import_tool(std::move(opt), flavour, json, quiet);

@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
   auto* o_out = app.add_option("--out-dir", out_dir, "write one file per node into DIR (created if missing)")->type_name("DIR");
   app.add_option("--format", format, "output format with --out-dir: prom (Prometheus text) or wire (vminsert->vmstorage stream)")
       ->check(CLI::IsMember({"prom", "wire"}));
+  std::string compress = "none";
+  app.add_option("--compress", compress, "with --out-dir: write each node's file compressed, gzip (.gz) or zstd "
+                 "(.zst); tsdb-import and vminsert read both (default none)")
+      ->check(CLI::IsMember({"none", "gzip", "zstd"}))->type_name("none|gzip|zstd");
   app.add_flag("--force", force, "with --out-dir: remove the node-* files of an earlier run there first (a non-empty "
                "directory is refused otherwise)");
   auto* o_stats = app.add_flag("--stats", stats, "write no files: report rows and series per node and the skew on stdout");
@@ -91,6 +95,8 @@ int main(int argc, char** argv) {
     opt.format = format == "wire" ? route::OutputFormat::wire : route::OutputFormat::prom;
     opt.out_dir = out_dir;
     opt.clear_out_dir = force;
+    VMT_ASSIGN_OR_RETURN(opt.compress, parse_compression(compress));
+    if (opt.compress != Compression::kNone && out_dir.empty()) return invalid_argument("--compress needs --out-dir");
     opt.count_series = stats;
     opt.strict = strict;
     opt.threads = threads;
