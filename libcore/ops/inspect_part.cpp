@@ -88,7 +88,8 @@ Status inspect_metaindex(const std::string& part_dir, const InspectCommon& c, Ou
   }
   storage::PartReader pr;
   VMT_TRY(pr.open(part_dir, c.part_tenancy(part_dir)));
-  Table t({"ROW", "TSID(acc:proj mg job inst mid)", "BLOCK_HEADERS", "MIN_TIMESTAMP", "MAX_TIMESTAMP", "INDEX_BLOCK_OFFSET", "INDEX_BLOCK_SIZE"});
+  Table t({"ROW", "TSID(acc:proj mg job inst mid)", "BLOCK_HEADERS", "MIN_TIMESTAMP", "MIN_TIME", "MAX_TIMESTAMP", "MAX_TIME",
+           "INDEX_BLOCK_OFFSET", "INDEX_BLOCK_SIZE"});
   size_t i = 0;
   for (const auto& r : pr.metaindex()) {
     if (c.json) {
@@ -103,7 +104,8 @@ Status inspect_metaindex(const std::string& part_dir, const InspectCommon& c, Ou
       append_json_line(out.buf(), j);
     } else {
       t.add({std::to_string(i), tsid_text(r.tsid), std::to_string(r.block_headers_count), std::to_string(r.min_timestamp),
-             std::to_string(r.max_timestamp), std::to_string(r.index_block_offset), std::to_string(r.index_block_size)});
+             format_time_ms(r.min_timestamp), std::to_string(r.max_timestamp), format_time_ms(r.max_timestamp),
+             std::to_string(r.index_block_offset), std::to_string(r.index_block_size)});
     }
     ++i;
   }
@@ -144,22 +146,33 @@ Status inspect_blocks(const std::string& part_dir, bool rows, const InspectCommo
                std::to_string(bh.items_block_size), std::to_string(bh.lens_block_offset),
                std::to_string(bh.lens_block_size), to_hex(bh.common_prefix), to_hex(bh.first_item)});
         if (rows) {
-          for (size_t i = 0; i < pr->block_items().size(); ++i) t.add({"", "", "", "", "", "", "", "", "item", to_hex(pr->block_items()[i])});
+          // The block, then its items under a header of their own (as data blocks' rows).
+          t.render(out.buf());
+          t = Table({"BLOCK", "INDEX_BLOCK", "ITEMS", "TYPE", "ITEMS_OFFSET", "ITEMS_SIZE", "LENS_OFFSET", "LENS_SIZE",
+                     "COMMON_PREFIX", "FIRST_ITEM"});
+          Table it({"  ITEM", "HEX"});
+          for (size_t i = 0; i < pr->block_items().size(); ++i) {
+            it.add({"  " + std::to_string(i), to_hex(pr->block_items()[i])});
+          }
+          it.render(out.buf());
+          out.buf() += "\n";
         }
       }
       ++block;
       VMT_TRY(pr->next_block());
       VMT_TRY(out.maybe_flush());
     }
-    if (!c.json) t.render(out.buf());
+    if (!c.json && !rows) t.render(out.buf());
     return out.flush();
   }
   storage::PartReader pr;
   VMT_TRY(pr.open(part_dir, c.part_tenancy(part_dir)));
   storage::Block b;
   std::vector<double> vals;
-  Table t({"BLOCK", "TSID(acc:proj mg job inst mid)", "ROWS", "MIN_TIMESTAMP", "MAX_TIMESTAMP", "FIRST_VALUE", "SCALE", "PB",
-           "TS_TYPE", "VAL_TYPE", "TS_OFFSET", "TS_SIZE", "VAL_OFFSET", "VAL_SIZE"});
+  const std::vector<std::string> header = {"BLOCK", "TSID(acc:proj mg job inst mid)", "ROWS", "MIN_TIMESTAMP", "MIN_TIME",
+                                           "MAX_TIMESTAMP", "MAX_TIME", "FIRST_VALUE", "SCALE", "PB", "TS_TYPE", "VAL_TYPE",
+                                           "TS_OFFSET", "TS_SIZE", "VAL_OFFSET", "VAL_SIZE"};
+  Table t(header);
   for (;;) {
     bool eof = false;
     if (rows) {
@@ -204,25 +217,36 @@ Status inspect_blocks(const std::string& part_dir, bool rows, const InspectCommo
       }
       append_json_line(out.buf(), j);
     } else {
-      t.add({std::to_string(n), tsid_text(h.tsid), std::to_string(h.rows_count), std::to_string(h.min_timestamp),
-             std::to_string(h.max_timestamp), std::to_string(h.first_value), std::to_string(h.scale),
-             std::to_string(h.precision_bits), encoding::marshal_type_name(h.timestamps_marshal_type),
-             encoding::marshal_type_name(h.values_marshal_type), std::to_string(h.timestamps_block_offset),
-             std::to_string(h.timestamps_block_size), std::to_string(h.values_block_offset),
-             std::to_string(h.values_block_size)});
-      if (rows) {
+      std::vector<std::string> line = {
+          std::to_string(n), tsid_text(h.tsid), std::to_string(h.rows_count), std::to_string(h.min_timestamp),
+          format_time_ms(h.min_timestamp), std::to_string(h.max_timestamp), format_time_ms(h.max_timestamp),
+          std::to_string(h.first_value), std::to_string(h.scale), std::to_string(h.precision_bits),
+          encoding::marshal_type_name(h.timestamps_marshal_type), encoding::marshal_type_name(h.values_marshal_type),
+          std::to_string(h.timestamps_block_offset), std::to_string(h.timestamps_block_size),
+          std::to_string(h.values_block_offset), std::to_string(h.values_block_size)};
+      if (!rows) {
+        t.add(std::move(line));
+      } else {
+        // Each block, then its rows in a table of their own, so that every value sits under its
+        // own header.
+        Table bt(header);
+        bt.add(std::move(line));
+        bt.render(out.buf());
+        Table rt({"  ROW", "TIMESTAMP", "TIME", "VALUE", "MANTISSA"});
         for (size_t i = 0; i < b.timestamps.size(); ++i) {
           Bytes v;
           append_prom_number(v, vals[i]);
-          t.add({"", "row", std::to_string(i), std::to_string(b.timestamps[i]), format_time_ms(b.timestamps[i]), v,
-                 std::to_string(b.values[i])});
+          rt.add({"  " + std::to_string(i), std::to_string(b.timestamps[i]), format_time_ms(b.timestamps[i]), v,
+                  std::to_string(b.values[i])});
         }
+        rt.render(out.buf());
+        out.buf() += "\n";
       }
     }
     VMT_TRY(out.maybe_flush());
   }
   VMT_TRY(pr.verify_totals());
-  if (!c.json) t.render(out.buf());
+  if (!c.json && !rows) t.render(out.buf());
   return out.flush();
 }
 

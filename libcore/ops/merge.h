@@ -65,6 +65,7 @@ struct MergeOptions {
   // of refusing the whole run.
   bool skip_damaged = false;
   bool json = false;
+  bool quiet = false;                    // -q: nothing on stdout (warnings and errors stay on stderr)
   // --delete: series selectors, as the server's delete_series match[] (OR-ed). Their MetricIDs are
   // marked deleted (ns 4) in each index table where they are found, as the server marks them;
   // then the data parts and index parts that hold them are rewritten without them (merge_delete.cpp).

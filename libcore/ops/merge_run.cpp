@@ -418,7 +418,7 @@ Status run_merge_tool(const MergeOptions& opt, int* exit_code) {
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
   Output out;
-  VMT_TRY(out.open("-"));
+  VMT_TRY(out.open(opt.quiet ? "/dev/null" : "-"));   // -q: the steps and summary are still made, not shown
   MergeSummary sum;
   Status st = run_merge(opt, out, &sum, &g_stop);
   if (st.is_ok() && sum.skipped > 0) *exit_code = kExitEnv;

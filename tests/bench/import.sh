@@ -56,3 +56,24 @@ echo "$summary"
 run --mem-limit 32MiB
 parts=$(grep -oE 'parts=[0-9]+ small' "$out.err" | grep -oE '[0-9]+' | paste -sd+ | bc)
 echo "mem-limit 32MiB: peak rss $((rss_kb / 1024)) MiB, $wall s, $parts data parts, $(grep -oE 'early_flushes=[0-9]+' "$out.err")"
+
+# The same samples as JSON lines (--format jsonl): exported from the directory just written, then
+# imported again, best of three; the export's own time beside it.
+jsonl="$BENCH_CACHE/gen-20000x100.jsonl"
+run >/dev/null
+t0=$(date +%s.%N); "$BIN/tsdb-inspect" export "$out" >"$jsonl"; t1=$(date +%s.%N)
+best=""
+for _ in 1 2 3; do
+  rm -rf "$out"
+  /usr/bin/time -f "%e %U %S %M" -o "$out.time" "$BIN/tsdb-import" -s "$out" --retention 100y --format jsonl "$jsonl" 2>"$out.err" \
+    || { cat "$out.err" >&2; exit 1; }
+  read -r wall user sys rss_kb <"$out.time"
+  if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $wall < $best else 1)"; then best=$wall; b_cpu=$(echo "$user + $sys" | bc); b_rss=$rss_kb; fi
+done
+python3 - "$samples" "$(stat -c %s "$jsonl")" "$best" "$b_cpu" "$b_rss" "$t0" "$t1" <<'PY'
+import sys
+n, size, wall, cpu, rss, t0, t1 = int(sys.argv[1]), int(sys.argv[2]), *map(float, sys.argv[3:8])
+print(f"jsonl import: {n} samples ({size / 1e6:.0f} MB) in {wall:.2f} s = {n / wall / 1e6:.2f}M samples/s, cpu {cpu:.2f} s, "
+      f"peak rss {rss / 1024:.0f} MiB (the export that wrote it: {t1 - t0:.2f} s)")
+PY
+rm -f "$jsonl"

@@ -82,3 +82,12 @@ if grep -q "does-not-exist" "$TMP/stderr" "$TMP/stdout"; then pass "missing dire
 expect_exit 0 "--help" "$I" --help
 expect_exit 0 "-o file" "$I" parts -o "$TMP/parts.txt" "$FIX/tiny/storage"
 if [ -s "$TMP/parts.txt" ]; then pass "-o writes the file"; else fail "-o writes the file"; fi
+
+# blocks --rows (text): each row under its own header: ms, RFC3339 of the same instant, the value.
+"$I" blocks --rows "$DP" >"$TMP/brows" 2>/dev/null
+bad=$(awk '/^  ROW  TIMESTAMP/ { inrows = 1; next } inrows && NF == 0 { inrows = 0 } inrows {
+  cmd = "date -u -d @" int($2 / 1000) " +%Y-%m-%dT%H:%M:%S"; cmd | getline t; close(cmd)
+  if (index($3, t) != 1) bad++ } END { print bad + 0 }' "$TMP/brows")
+nrows=$(grep -c '^  [0-9]' "$TMP/brows")
+[ "$bad" = 0 ] && [ "$nrows" = 129 ] && pass "blocks --rows: 129 rows, each timestamp beside its own RFC3339 time" ||
+  fail "blocks --rows text" "$bad misplaced of $nrows rows"

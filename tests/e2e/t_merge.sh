@@ -193,3 +193,11 @@ expect_exit 2 "--retention below one day" "$M" --retention 2h "$D3"
 expect_exit 2 "bad --max-disk" "$M" --max-disk lots "$D3"
 expect_exit 2 "no DIR" "$M"
 expect_exit 1 "missing DIR" "$M" "$TMP/nope"
+
+# -q: nothing on stdout, the merge still done (issue: operator-grade, item 16).
+cp -r "$SHARED/vm-single-1.93/node/storage-before-merge" "$TMP/quiet"
+"$BIN/tsdb-merge" -q --force "$TMP/quiet" >"$TMP/quiet.out" 2>"$TMP/quiet.err"
+qcode=$?
+qparts=$("$BIN/tsdb-inspect" parts --json "$TMP/quiet" 2>/dev/null | grep -c '"kind":"small"\|"kind":"big"')
+[ "$qcode" = 0 ] && [ ! -s "$TMP/quiet.out" ] && [ "$qparts" = 1 ] && pass "tsdb-merge -q: silent on stdout, exit 0, partition merged" ||
+  fail "tsdb-merge -q" "exit $qcode, stdout $(head -c 200 "$TMP/quiet.out"), data parts $qparts"

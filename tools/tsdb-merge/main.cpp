@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   app.add_flag("--dry-run", opt.dry_run, "print the plan (partition, input parts, output small/big, estimated "
                "size) and change nothing");
   app.add_flag("--json", opt.json, "JSON lines instead of text");
+  app.add_flag("-q,--quiet", opt.quiet, "print nothing on stdout (no steps, no summary); warnings and errors still go "
+               "to stderr, and the exit status says how it went");
   app.add_option("--remove-unlisted", opt.remove_unlisted, "delete this directory that no parts.json lists (in "
                  "any partition or index table; repeatable); tsdb-merge never deletes one otherwise")
       ->type_name("NAME");
