@@ -24,45 +24,65 @@ bool BlockParser::parse_tail(ByteView value, ByteView ts) {
   return true;
 }
 
-void BlockParser::parse_json_lines(ParsedBlock& b) {
+namespace {
+
+void add_raw_stats(metric::RawStats& into, const metric::RawStats& s) {
+  into.metrics_with_dropped_labels += s.metrics_with_dropped_labels;
+  into.too_long_label_names += s.too_long_label_names;
+  into.too_long_label_values += s.too_long_label_values;
+}
+
+// fn(line, line number) for each '\n'-separated line of the block's text, the last one included.
+template <class F>
+void for_each_line(ParsedBlock& b, F&& fn) {
   const char* p = b.text.data();
   const char* end = p + b.text.size();
-  uint64_t line_no = b.first_line;
-  for (;;) {
+  for (uint64_t line_no = b.first_line;; ++line_no) {
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
-    const char* e = nl ? nl : end;
-    ByteView line(p, size_t(e - p));
     ++b.lines;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-    if (line.empty()) {
-      ++b.skipped;   // unmarshalRow skips empty lines
-    } else if (Status st = json_.parse(line, json_line_); !st.is_ok()) {
-      b.bad.push_back(BadLine{line_no, st.message()});
-    } else {
-      const size_t off = b.keys.size();
-      metric::RawStats rs;
-      std::string err;
-      if (!builder_.append(b.keys, json_line_.row, &rs, &err)) {
-        b.bad.push_back(BadLine{line_no, err});
-      } else {
-        b.raw_stats.metrics_with_dropped_labels += rs.metrics_with_dropped_labels;
-        b.raw_stats.too_long_label_names += rs.too_long_label_names;
-        b.raw_stats.too_long_label_values += rs.too_long_label_values;
-        ParsedRow r;
-        r.key_off = uint32_t(off);
-        r.key_len = uint32_t(b.keys.size() - off);
-        r.hash = metric::xxhash64(ByteView(b.keys.data() + off, r.key_len));
-        for (size_t i = 0; i < json_line_.values.size(); ++i) {
-          r.timestamp = json_line_.timestamps[i];
-          r.value = json_line_.values[i];
-          b.rows.push_back(r);
-        }
-      }
-    }
-    ++line_no;
+    fn(ByteView(p, size_t((nl ? nl : end) - p)), line_no);
     if (!nl) break;
     p = nl + 1;
   }
+}
+
+}  // namespace
+
+bool BlockParser::append_key(ParsedBlock& b, const prom::Row& row, uint64_t line_no, ParsedRow& r,
+                             metric::RawStats& rs) {
+  const size_t off = b.keys.size();
+  std::string err;
+  if (!builder_.append(b.keys, row, &rs, &err)) {
+    b.bad.push_back(BadLine{line_no, err});   // multitenant: a tenant label that is not a number
+    return false;
+  }
+  add_raw_stats(b.raw_stats, rs);
+  r.key_off = uint32_t(off);
+  r.key_len = uint32_t(b.keys.size() - off);
+  r.hash = metric::xxhash64(ByteView(b.keys.data() + off, r.key_len));
+  return true;
+}
+
+void BlockParser::parse_json_lines(ParsedBlock& b) {
+  for_each_line(b, [&](ByteView line, uint64_t line_no) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    if (line.empty()) {
+      ++b.skipped;   // unmarshalRow skips empty lines
+      return;
+    }
+    if (Status st = json_.parse(line, json_line_); !st.is_ok()) {
+      b.bad.push_back(BadLine{line_no, st.message()});
+      return;
+    }
+    ParsedRow r;
+    metric::RawStats rs;
+    if (!append_key(b, json_line_.row, line_no, r, rs)) return;
+    for (size_t i = 0; i < json_line_.values.size(); ++i) {
+      r.timestamp = json_line_.timestamps[i];
+      r.value = json_line_.values[i];
+      b.rows.push_back(r);
+    }
+  });
 }
 
 void BlockParser::parse(ParsedBlock& b) {
@@ -76,19 +96,7 @@ void BlockParser::parse(ParsedBlock& b) {
     parse_json_lines(b);
     return;
   }
-  auto add_stats = [&](const metric::RawStats& s) {
-    b.raw_stats.metrics_with_dropped_labels += s.metrics_with_dropped_labels;
-    b.raw_stats.too_long_label_names += s.too_long_label_names;
-    b.raw_stats.too_long_label_values += s.too_long_label_values;
-  };
-  const char* p = b.text.data();
-  const char* end = p + b.text.size();
-  uint64_t line_no = b.first_line;
-  for (;;) {
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
-    const char* e = nl ? nl : end;
-    ByteView line(p, size_t(e - p));
-    ++b.lines;
+  for_each_line(b, [&](ByteView line, uint64_t line_no) {
     ByteView series, value, ts;
     uint64_t series_hash = 0;
     bool shaped = use_cache_ && split_sample_line(line, &series, &value, &ts);
@@ -104,45 +112,33 @@ void BlockParser::parse(ParsedBlock& b) {
         r.timestamp = tail_timestamp_ != 0 ? tail_timestamp_ : default_ts_;
         r.value = tail_value_;
         b.rows.push_back(r);
-        add_stats(hit.stats);
-        ++line_no;
-        if (!nl) break;
-        p = nl + 1;
-        continue;
+        add_raw_stats(b.raw_stats, hit.stats);
+        return;
       }
     }
     Status st = prom::parse_line(line, row_, scratch_);
-    const size_t off = b.keys.size();
-    metric::RawStats rs;
-    std::string tenant_err;
-    if (st.is_ok() && !builder_.append(b.keys, row_, &rs, &tenant_err)) {
-      b.bad.push_back(BadLine{line_no, tenant_err});   // multitenant: a tenant label that is not a number
-    } else if (st.is_ok()) {
-      add_stats(rs);
-      ParsedRow r;
-      r.key_off = uint32_t(off);
-      r.key_len = uint32_t(b.keys.size() - off);
-      const ByteView raw(b.keys.data() + off, r.key_len);
-      r.hash = metric::xxhash64(raw);
-      // prometheus-text.md §7: a missing timestamp, or one that is exactly 0, takes the default.
-      r.timestamp = row_.timestamp_or(default_ts_);
-      r.value = row_.value;
-      b.rows.push_back(r);
-      // Remember the series text only when the parser's value and timestamp are exactly those of
-      // the line's two last tokens (series_text_cache.h).
-      if (shaped && row_.has_timestamp && parse_tail(value, ts) && tail_timestamp_ == row_.timestamp &&
-          std::memcmp(&tail_value_, &row_.value, sizeof(double)) == 0) {
-        cache_.insert(series, series_hash, raw, r.hash, rs);
+    if (!st.is_ok()) {
+      if (prom::is_skip(st)) {
+        ++b.skipped;
+      } else {
+        b.bad.push_back(BadLine{line_no, st.message()});
       }
-    } else if (prom::is_skip(st)) {
-      ++b.skipped;
-    } else {
-      b.bad.push_back(BadLine{line_no, st.message()});
+      return;
     }
-    ++line_no;
-    if (!nl) break;
-    p = nl + 1;
-  }
+    ParsedRow r;
+    metric::RawStats rs;
+    if (!append_key(b, row_, line_no, r, rs)) return;
+    // prometheus-text.md §7: a missing timestamp, or one that is exactly 0, takes the default.
+    r.timestamp = row_.timestamp_or(default_ts_);
+    r.value = row_.value;
+    b.rows.push_back(r);
+    // Remember the series text only when the parser's value and timestamp are exactly those of
+    // the line's two last tokens (series_text_cache.h).
+    if (shaped && row_.has_timestamp && parse_tail(value, ts) && tail_timestamp_ == row_.timestamp &&
+        std::memcmp(&tail_value_, &row_.value, sizeof(double)) == 0) {
+      cache_.insert(series, series_hash, ByteView(b.keys.data() + r.key_off, r.key_len), r.hash, rs);
+    }
+  });
 }
 
 }  // namespace vmt::ingest

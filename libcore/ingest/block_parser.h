@@ -64,6 +64,9 @@ class BlockParser {
  private:
   bool parse_tail(ByteView value, ByteView timestamp);
   void parse_json_lines(ParsedBlock& b);
+  // The raw name of `row` appended to b.keys, its stats counted, r's key and hash set; false (a bad
+  // line recorded, nothing appended) when the builder refuses the row.
+  bool append_key(ParsedBlock& b, const prom::Row& row, uint64_t line_no, ParsedRow& r, metric::RawStats& rs);
 
   RawNameBuilder builder_;
   SeriesTextCache cache_;

@@ -9,9 +9,6 @@
 // an unclean shutdown gets a new MetricID. Offline, the persisted caches are made to go with
 // cache/reset_cache_on_startup, which vmstorage honours at open (it removes the cache directory's
 // contents) from v1.93 on.
-#include <algorithm>
-#include <unordered_set>
-
 #include "base/fs.h"
 #include "indexdb/item.h"
 #include "ops/merge_internal.h"
@@ -23,14 +20,20 @@ namespace {
 
 constexpr const char* kResetCacheFile = "reset_cache_on_startup";
 
-// Appends ids to the sorted set `into`, keeping it sorted and unique.
-void add_sorted(std::vector<uint64_t>& into, const std::vector<uint64_t>& ids) {
-  into.insert(into.end(), ids.begin(), ids.end());
-  std::sort(into.begin(), into.end());
-  into.erase(std::unique(into.begin(), into.end()), into.end());
-}
+// Adds the sorted unique ids to the sorted unique set `into`.
+void add_ids(std::vector<uint64_t>& into, const std::vector<uint64_t>& ids) { into = query::unite_ids(into, ids); }
 
 }  // namespace
+
+Result<std::vector<uint64_t>> match_all_time(query::TableSearch& ts, const std::vector<metric::Tenant>& tenants,
+                                             const std::vector<query::Selector>& sels) {
+  std::vector<uint64_t> ids;
+  for (const auto& tenant : tenants) {
+    VMT_ASSIGN_OR_RETURN(auto got, ts.search(sels, tenant, query::TimeRange{}, /*check_time_range=*/false));
+    ids = query::unite_ids(ids, got);
+  }
+  return ids;
+}
 
 Status mark_deleted(Env& env, const layout::StorageDir& sd, DeleteReport* report) {
   std::vector<query::Selector> sels;
@@ -56,15 +59,11 @@ Status mark_deleted(Env& env, const layout::StorageDir& sd, DeleteReport* report
     } else {
       VMT_ASSIGN_OR_RETURN(tenants, ts->tenants());
     }
-    std::vector<uint64_t> ids;
-    for (const auto& tenant : tenants) {
-      VMT_ASSIGN_OR_RETURN(auto got, ts->search(sels, tenant, query::TimeRange{}, /*check_time_range=*/false));
-      ids = query::unite_ids(ids, got);
-    }
+    VMT_ASSIGN_OR_RETURN(std::vector<uint64_t> ids, match_all_time(*ts, tenants, sels));
     const std::vector<uint64_t>& deleted = env.deleted_for_table(*t);
-    add_sorted(already, query::intersect_ids(ids, deleted));
+    add_ids(already, query::intersect_ids(ids, deleted));
     ids = query::subtract_ids(ids, deleted);
-    add_sorted(all, ids);
+    add_ids(all, ids);
     if (!ids.empty()) found.push_back({t, std::move(ids)});
   }
   already = query::subtract_ids(already, all);
@@ -100,10 +99,10 @@ Status mark_deleted(Env& env, const layout::StorageDir& sd, DeleteReport* report
       if (it == env.deleted_in_partition.end()) {
         it = env.deleted_in_partition.emplace(f.table->name, env.deleted_metric_ids).first;
       }
-      add_sorted(it->second, f.ids);
+      add_ids(it->second, f.ids);
     } else {
-      add_sorted(env.deleted_metric_ids, f.ids);
-      for (auto& [name, ids] : env.deleted_in_partition) add_sorted(ids, f.ids);
+      add_ids(env.deleted_metric_ids, f.ids);
+      for (auto& [name, ids] : env.deleted_in_partition) add_ids(ids, f.ids);
     }
   }
   return Status::ok();

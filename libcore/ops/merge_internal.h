@@ -17,6 +17,7 @@
 #include "layout/pending_parts.h"
 #include "layout/storage_dir.h"
 #include "ops/merge.h"
+#include "query/index_search.h"
 #include "query/selector.h"
 #include "storage/part_check.h"
 #include "storage/series_rules.h"
@@ -130,6 +131,12 @@ Status remove_part_dirs(const std::vector<std::string>& paths, bool delete_marke
 // Adds a part holding `items` (sorted, at least one) to index table g with the merge transaction
 // (no sources): built under kTempPrefix, renamed, then listed in parts.json (the commit).
 Status add_table_part(Env& env, const layout::IndexTable& g, const std::vector<Bytes>& items, std::string* name);
+
+// The MetricIDs the selectors (OR-ed; none = every series) match in one index table over all time
+// in each of `tenants`, united and sorted: how the server's delete API and its enterprise rules
+// resolve series (deleted MetricIDs included). merge_delete.cpp.
+Result<std::vector<uint64_t>> match_all_time(query::TableSearch& ts, const std::vector<metric::Tenant>& tenants,
+                                             const std::vector<query::Selector>& sels);
 
 // --delete, before any merge (merge_delete.cpp): resolves the selectors in every index table a
 // query searches, writes cache/reset_cache_on_startup, then adds the new ns 4 items to each table

@@ -175,11 +175,7 @@ Status resolve_series_rules(Env& env, const layout::StorageDir& sd, RulesReport*
     VMT_ASSIGN_OR_RETURN(auto tenants, ts->tenants());
     std::vector<std::vector<uint64_t>> sets;
     auto search = [&](const std::vector<query::Selector>& sels) -> Status {
-      std::vector<uint64_t> ids;
-      for (const auto& tenant : tenants) {
-        VMT_ASSIGN_OR_RETURN(auto got, ts->search(sels, tenant, query::TimeRange{}, /*check_time_range=*/false));
-        ids = query::unite_ids(ids, got);
-      }
+      VMT_ASSIGN_OR_RETURN(auto ids, match_all_time(*ts, tenants, sels));
       sets.push_back(std::move(ids));
       return Status::ok();
     };

@@ -6,17 +6,21 @@
 # copy; wall time and peak RSS of the process; rows/s over the rows read.
 set -u
 if [ ! -x "$BIN/tsdb-import" ] || [ ! -x "$BIN/tsdb-merge" ]; then echo "delete bench: needs tsdb-import and tsdb-merge"; exit 1; fi
-in="$BENCH_CACHE/gen-100000x200.prom"
-dir="$BENCH_CACHE/delete-20M"
-if [ ! -f "$dir/.complete" ]; then
-  [ -s "$in" ] || python3 "$GEN" --series 100000 --points 200 --start-ms 1714521600000 --step-ms 15000 --seed 1 >"$in"
+# build DIR SERIES POINTS STEP_MS SLICE_MS: gen-prom.py's samples (seed 1, from 2024-05-01) imported
+# in time slices of SLICE_MS, one part each; kept in BENCH_CACHE between runs.
+build() {
+  local dir=$1 in="$BENCH_CACHE/gen-$2x$3x$4.prom"
+  [ -f "$dir/.complete" ] && return 0
+  [ -s "$in" ] || python3 "$GEN" --series "$2" --points "$3" --start-ms 1714521600000 --step-ms "$4" --seed 1 >"$in"
   rm -rf "$dir" "$dir.slices"; mkdir -p "$dir.slices"
-  grep -v '^#' "$in" | awk -v d="$dir.slices" '{ s = int(($NF - 1714521600000) / 750000); print > (d "/slice-" s ".prom") }'
+  grep -v '^#' "$in" | awk -v d="$dir.slices" -v w="$5" '{ s = int(($NF - 1714521600000) / w); print > (d "/slice-" s ".prom") }'
   for f in "$dir.slices"/slice-*.prom; do
-    "$BIN/tsdb-import" -s "$dir" --retention 100y "$f" >/dev/null 2>&1 || { echo "import of $f failed"; exit 1; }
+    "$BIN/tsdb-import" -s "$dir" --retention 100y "$f" >/dev/null 2>&1 || { echo "import of $f failed"; return 1; }
   done
   rm -rf "$dir.slices"; touch "$dir/.complete"
-fi
+}
+dir="$BENCH_CACHE/delete-20M"
+build "$dir" 100000 200 15000 750000 || exit 1
 sel='{instance=~"10\\.20\\.0\\.([0-9]|10):9100"}'
 run() {  # run LABEL ARGS...: on a fresh copy
   local label=$1; shift
@@ -40,21 +44,11 @@ run "delete 1% of series" --delete "$sel"
 run "delete 1% + force" --delete "$sel" --force
 
 # Downsampling 30d:5m of a two-month directory: 200 series scraped every minute for 60 days
-# (17.28M rows; gen-prom.py, seed 1), imported month by month; --now is the end of the data, so
+# (17.28M rows; gen-prom.py, seed 1), imported in ten-day slices; --now is the end of the data, so
 # the first 30 days are thinned to one sample per 5 minutes. Beside it, the same directory's
 # plain --force.
-in2="$BENCH_CACHE/gen-200x60d.prom"
-dir2="$BENCH_CACHE/downsample-2m"
-if [ ! -f "$dir2/.complete" ]; then
-  [ -s "$in2" ] || python3 "$GEN" --series 200 --points 86400 --start-ms 1714521600000 --step-ms 60000 --seed 1 >"$in2"
-  rm -rf "$dir2" "$dir2.slices"; mkdir -p "$dir2.slices"
-  grep -v '^#' "$in2" | awk -v d="$dir2.slices" '{ s = int(($NF - 1714521600000) / 864000000); print > (d "/slice-" s ".prom") }'
-  for f in "$dir2.slices"/slice-*.prom; do
-    "$BIN/tsdb-import" -s "$dir2" --retention 100y "$f" >/dev/null 2>&1 || { echo "import of $f failed"; exit 1; }
-  done
-  rm -rf "$dir2.slices"; touch "$dir2/.complete"
-fi
-dir=$dir2
+dir="$BENCH_CACHE/downsample-2m"
+build "$dir" 200 86400 60000 864000000 || exit 1
 now=$(( (1714521600000 + 86400 * 60000) / 1000 ))
 run "force (the floor), 2 months" --force --now "$now"
 run "downsample 30d:5m" --downsample 30d:5m --now "$now"
