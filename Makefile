@@ -18,18 +18,19 @@ CXXFLAGS += -std=c++20 $(OPT) -g -Wall -Wextra -ffp-contract=off -pthread -Ilibc
 LDLIBS   += -lzstd -lxxhash -lz -lre2 -lsimdjson -pthread $(SAN)
 DEPFLAGS  = -MMD -MP
 
-MODULES := base encoding metric prom storage mergeset indexdb layout query ingest route ops
+MODULES := base encoding metric prom promtsdb storage mergeset indexdb layout query ingest route ops
 # Which modules a module's unit tests link against (dependencies flow one way).
 DEPS_base     := base
 DEPS_encoding := base encoding
 DEPS_metric   := base metric
 DEPS_prom     := base metric prom
+DEPS_promtsdb := base promtsdb
 DEPS_storage  := base encoding metric storage
 DEPS_mergeset := base encoding mergeset
 DEPS_indexdb  := base encoding metric mergeset indexdb
 DEPS_layout   := base encoding metric storage mergeset indexdb layout
 DEPS_query    := base encoding metric storage mergeset indexdb layout query
-DEPS_ingest   := base encoding metric prom storage mergeset indexdb layout ingest
+DEPS_ingest   := base encoding metric prom promtsdb storage mergeset indexdb layout query ingest
 DEPS_route    := base metric prom route
 DEPS_ops      := $(MODULES)
 
