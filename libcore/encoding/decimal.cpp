@@ -308,6 +308,17 @@ int16_t append_float_to_decimal(std::vector<int64_t>& out, const double* src, si
       va[i] = div_pow10(v, -adj);  // truncation toward zero: precision loss
     }
   }
+  if (exact && min_exp >= 280) {
+    // exact_decimal's digits of a value near the double's maximum, moved to a lower common
+    // exponent, can overflow to Inf in to_float's v * 10^e; the server's FromFloat digits do not
+    // (they may lose digits, as every value of such a block does): take those for the block.
+    for (size_t i = 0; i < n; ++i) {
+      if (!is_special(va[i]) && std::isfinite(src[i]) && !std::isfinite(to_float(va[i], min_exp))) {
+        out.resize(old);
+        return append_float_to_decimal(out, src, n, false);
+      }
+    }
+  }
   return min_exp;
 }
 

@@ -398,4 +398,16 @@ TEST_SUITE("encoding/decimal exact_decimal") {
     const int16_t e = vmt::decimal::append_float_to_decimal(out, vals, 3, /*exact=*/true);
     CHECK(vmt::decimal::to_float(out[0], e) == 1795287148.1358247);
   }
+  TEST_CASE("exact: a block mixing the largest doubles with small values never turns one into Inf") {
+    // exact_decimal's 17 digits of 1.7976931348623157e308, brought to a lower common exponent, made
+    // to_float overflow; the block then takes FromFloat's digits (as the server stores it).
+    std::vector<int64_t> out;
+    const double vals[] = {-7, 1.7976931348623157e308, 0.1, 5e-324, 123456789.12345679};
+    const int16_t e = vmt::decimal::append_float_to_decimal(out, vals, 5, /*exact=*/true);
+    std::vector<int64_t> server;
+    const int16_t se = vmt::decimal::append_float_to_decimal(server, vals, 5, /*exact=*/false);
+    CHECK(e == se);
+    CHECK(out == server);
+    for (size_t i = 0; i < 5; ++i) CHECK(std::isfinite(vmt::decimal::to_float(out[i], e)));
+  }
 }

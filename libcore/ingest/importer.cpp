@@ -37,6 +37,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// A partition ends with its parts merged when the import wrote at least this many (early flushes
+// and the last one).
+constexpr size_t kEarlyPartsToMerge = 4;
+
 uint64_t wall_ns() {
   return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
                       std::chrono::system_clock::now().time_since_epoch()).count());
@@ -143,6 +147,7 @@ Status Importer::consume(ParsedBlock& b) {
                         "); nothing was written");
     }
   }
+  uint32_t run_key_off = UINT32_MAX, run_sid = 0;
   for (const ParsedRow& r : b.rows) {
     ++st_->samples_parsed;
     // Storage.add: NaN other than the staleness marker is dropped; so are rows outside the window.
@@ -161,7 +166,11 @@ Status Importer::consume(ParsedBlock& b) {
     const ByteView key(b.keys.data() + r.key_off, r.key_len);
     const uint32_t date = uint32_t(uint64_t(r.timestamp) / uint64_t(kMsPerDay));
     uint32_t sid;
-    if (decimal::is_stale_nan(r.value)) {
+    if (r.key_off == run_key_off) {
+      // The same raw name as the row before in this block (a JSON line, a Prometheus series):
+      // the same series, found already.
+      sid = run_sid;
+    } else if (decimal::is_stale_nan(r.value)) {
       // A stale marker never creates a series (metricname-tsid.md §5.3 step 4).
       int64_t found = reg_.find(key, r.hash);
       if (found < 0) {
@@ -174,6 +183,8 @@ Status Importer::consume(ParsedBlock& b) {
       VMT_ASSIGN_OR_RETURN(sid, reg_.find_or_add(key, r.hash, date, &created));
       if (created) reg_.at(sid).inherit_from = prev_series_;
     }
+    run_key_off = r.key_off;
+    run_sid = sid;
     prev_series_ = sid;
     reg_.note_date(sid, date);
     if (cur_ == nullptr || r.timestamp < cur_->month.min_ts || r.timestamp > cur_->month.max_ts) {
@@ -215,7 +226,7 @@ Status Importer::flush_partition(Partition& p) {
   DataPartOptions o;
   o.dedup_interval_ms = opt_.dedup_interval_ms;
   o.precision_bits = opt_.precision_bits;
-  o.exact_values = opt_.json_lines;   // json_line.h: a printed value comes back as the same float
+  o.exact_values = opt_.json_lines || opt_.exact_values;  // json_line.h: a printed value comes back as the same float
   o.threads = threads_;
   o.tenancy = opt_.tenancy;
   DataPartResult res;
@@ -232,6 +243,12 @@ Status Importer::flush_partition(Partition& p) {
 }
 
 Status Importer::merge_early_parts(Partition& p) {
+  // A few parts are what the server's own background merger works with (it writes a part every
+  // few seconds of ingestion): they stay as written. Many (a small --mem-limit) are merged, as a
+  // force merge would merge them.
+  size_t parts = 0;
+  for (const auto& np : new_parts_) parts += np.partition == p.name;
+  if (parts < kEarlyPartsToMerge) return Status::ok();
   const auto t0 = Clock::now();
   uint64_t merges = 0;
   VMT_TRY(merge_parts_written_early(dir_, p.name, opt_.dedup_interval_ms, threads_, &new_parts_, &temp_dirs_, &merges));
@@ -346,29 +363,48 @@ Status Importer::run() {
       return io_error("cannot open " + in + ": " + std::strerror(errno));
     }
   }
+  const bool from_prom = !opt_.prometheus_dir.empty();
+  st_->from_prometheus = from_prom;
+  LinePipeline lines;
+  PromBlockSource blocks;
+  RowSource& pipe = from_prom ? static_cast<RowSource&>(blocks) : lines;
+  if (from_prom) {
+    PromSourceOptions so;
+    so.path = opt_.prometheus_dir;
+    so.start_ms = opt_.start_ms;
+    so.end_ms = opt_.end_ms;
+    so.match = opt_.match;
+    so.account_id = opt_.account_id;
+    so.project_id = opt_.project_id;
+    so.extra_labels = opt_.extra_labels;
+    so.limits = opt_.limits;
+    VMT_TRY(blocks.start(so));
+    st_->files = blocks.opened().blocks;
+  } else {
+    PipelineOptions po;
+    po.inputs = opt_.inputs;
+    po.parsers = threads_;
+    po.account_id = opt_.account_id;
+    po.project_id = opt_.project_id;
+    po.extra_labels = opt_.extra_labels;
+    po.limits = opt_.limits;
+    po.json_lines = opt_.json_lines;
+    po.multitenant = opt_.multitenant;
+    po.default_timestamp_ms = opt_.default_timestamp_ms > 0
+                                  ? opt_.default_timestamp_ms
+                                  : int64_t(wall_ns() / 1000000);  // taken once: reproducible within a run
+    lines.start(po);
+    st_->files = po.inputs.empty() ? 1 : po.inputs.size();
+  }
+  std::vector<uint64_t> file_bytes(std::max<uint64_t>(st_->files, 1), 0);
+  ImportProgress progress;
+  if (from_prom) progress.samples_total = blocks.opened().announced_samples;
   if (!opt_.dry_run) {
     VMT_TRY(dir_.open(opt_.dir, opt_.part_name_seed, opt_.tenancy, opt_.per_partition_index));
     VMT_TRY(open_existing());
     metric_id_counter_ = std::max(opt_.metric_id_base ? opt_.metric_id_base : wall_ns(), existing_.max_metric_id());
   }
 
-  PipelineOptions po;
-  po.inputs = opt_.inputs;
-  po.parsers = threads_;
-  po.account_id = opt_.account_id;
-  po.project_id = opt_.project_id;
-  po.extra_labels = opt_.extra_labels;
-  po.limits = opt_.limits;
-  po.json_lines = opt_.json_lines;
-  po.multitenant = opt_.multitenant;
-  po.default_timestamp_ms = opt_.default_timestamp_ms > 0
-                                ? opt_.default_timestamp_ms
-                                : int64_t(wall_ns() / 1000000);  // taken once: reproducible within a run
-  LinePipeline pipe;
-  pipe.start(po);
-  st_->files = po.inputs.empty() ? 1 : po.inputs.size();
-  std::vector<uint64_t> file_bytes(st_->files, 0);
-  ImportProgress progress;
   while (ParsedBlock* b = pipe.next()) {
     if (stopped()) {
       pipe.release(b);
@@ -400,6 +436,7 @@ Status Importer::run() {
     }
   }
   pipe.stop();
+  if (from_prom) st_->prom = blocks.stats();
   if (Status s = pipe.status(); !s.is_ok()) {
     // A broken input is a data problem (exit 1), an unreadable one an I/O problem (exit 3).
     return s.code() == Code::io_error ? s : corruption(s.message() + "; nothing was written");

@@ -9,8 +9,9 @@
 //            (existing_index.h), else generate_tsid with a new MetricID above every MetricID in DIR,
 //            counted from --metric-id-base or the wall clock in ns, in input order
 //   rows  -> per-partition buffers (partition_rows.h) -> data parts (data_part_builder.h), written
-//            early when the buffers outgrow --mem-limit and then merged (storage/block_stream_merge.h)
-//            as a force merge would merge them: chunks of 15 parts
+//            early when the buffers outgrow --mem-limit; a partition that got 4 parts or more has
+//            them merged (storage/block_stream_merge.h) as a force merge would merge them: chunks of
+//            15 parts (fewer are left to the server's own merger, as its ingestion leaves them)
 //   series and (series, day) pairs new to curr -> one indexdb part (index_builder.h)
 //   -> commit (commit.h: index first, then each partition's parts.json)
 // Everything is decided in input order on one thread; only parsing, block encoding and item
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "ingest/prom_block_source.h"
 #include "ingest/raw_name.h"
 #include "metric/metric_name.h"
 
@@ -39,6 +41,7 @@ constexpr uint64_t kDefaultMemLimit = 256ull << 20;
 
 struct ImportProgress {
   uint64_t input_bytes = 0, lines = 0, samples = 0, series = 0;
+  uint64_t samples_total = 0;  // Prometheus blocks: what their meta.json announce (0: unknown)
 };
 
 struct ImportOptions {
@@ -60,6 +63,14 @@ struct ImportOptions {
   bool dry_run = false;
   bool json_lines = false;                  // --format jsonl: /api/v1/export lines (json_line.h)
   bool multitenant = false;                 // --tenant multitenant: tenants from vm_account_id / vm_project_id labels
+  // --from prometheus DIR: Prometheus TSDB blocks instead of inputs (prom_block_source.h), with
+  // --match and --start/--end applied while reading.
+  std::string prometheus_dir;
+  // Values stored as the decimal whose float is exactly the value (decimal::exact_decimal) rather
+  // than by the server's FromFloat, which changes some in their last digits. Always on for JSON lines.
+  bool exact_values = false;
+  std::vector<query::Selector> match;
+  int64_t start_ms = INT64_MIN, end_ms = INT64_MAX;
   unsigned threads = 0;                     // 0: one per CPU
   int64_t now_ms = 0;                       // 0: the wall clock (tests set it)
 
@@ -95,6 +106,8 @@ struct ImportStats {
   uint64_t early_merges = 0;                            // merges of the parts written early
   double seconds = 0, seconds_input = 0, seconds_data = 0, seconds_index = 0, seconds_commit = 0;
   bool interrupted_in_commit = false;  // a stop came while the commit ran: it was completed
+  bool from_prometheus = false;
+  PromSourceStats prom;                // --from prometheus: blocks, series, skipped samples, notes
 };
 
 Status run_import(const ImportOptions& opt, ImportStats* stats);

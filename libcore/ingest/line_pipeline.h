@@ -23,6 +23,7 @@
 #include "base/status.h"
 #include "ingest/block_parser.h"
 #include "ingest/raw_name.h"
+#include "ingest/row_source.h"
 #include "metric/metric_name.h"
 
 namespace vmt::ingest {
@@ -45,24 +46,30 @@ struct PipelineOptions {
   bool multitenant = false;         // raw_name.h: tenants from vm_account_id / vm_project_id labels
 };
 
-class LinePipeline {
+// The first bytes of each (decompressed) input are checked for a NUL byte, which text never holds:
+// a binary file is refused with its offset and what it looks like (a Prometheus block file, a tar
+// archive), not read as thousands of bad lines.
+constexpr size_t kBinaryProbeBytes = 64 * 1024;
+Status check_text(ByteView head, const std::string& name, bool json_lines);
+
+class LinePipeline final : public RowSource {
  public:
   LinePipeline() = default;
-  ~LinePipeline();
+  ~LinePipeline() override;
   LinePipeline(const LinePipeline&) = delete;
   LinePipeline& operator=(const LinePipeline&) = delete;
 
   void start(const PipelineOptions& opt);
   // The next block in input order, or nullptr at the end of the input or after an input error
   // (then status() says which). Give every block back with release().
-  ParsedBlock* next();
-  void release(ParsedBlock* b);
+  ParsedBlock* next() override;
+  void release(ParsedBlock* b) override;
   // Stops the threads early (idempotent); next() returns nullptr afterwards.
-  void stop();
+  void stop() override;
   // An input error (unreadable file, too long line, corrupt gzip/zstd), with the file name.
-  Status status();
+  Status status() override;
   // The name a file is reported by ("-" is "stdin").
-  const std::string& display_name(size_t file) const { return names_[file]; }
+  const std::string& display_name(size_t file) const override { return names_[file]; }
 
  private:
   void reader_main();

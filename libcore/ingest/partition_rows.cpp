@@ -1,6 +1,10 @@
 #include "ingest/partition_rows.h"
 
+#include <sys/mman.h>
+
 #include <cstdio>
+#include <mutex>
+#include <new>
 
 #include "base/civil_time.h"
 
@@ -11,6 +15,58 @@ namespace {
 constexpr int64_t kMsPerDay = 86400000;
 
 }  // namespace
+
+namespace {
+
+// The chunk pool: slabs of 32 MiB, 2 MiB-aligned, never unmapped (the pool holds at most what the
+// buffers held at their peak, which --mem-limit bounds).
+struct ChunkPool {
+  std::mutex mu;
+  std::vector<void*> free;
+  char* slab = nullptr;
+  size_t slab_left = 0;
+};
+ChunkPool& pool() {
+  static ChunkPool* p = new ChunkPool;  // never destroyed: chunks may be returned during exit
+  return *p;
+}
+constexpr size_t kHuge = 2u << 20, kSlab = 32u << 20;
+
+}  // namespace
+
+PartitionRows::Chunk* PartitionRows::take_chunk() {
+  ChunkPool& p = pool();
+  std::lock_guard<std::mutex> lk(p.mu);
+  if (!p.free.empty()) {
+    void* c = p.free.back();
+    p.free.pop_back();
+    return static_cast<Chunk*>(c);
+  }
+  if (p.slab_left < sizeof(Chunk)) {
+    void* m = ::mmap(nullptr, kSlab + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) throw std::bad_alloc();
+    char* base = static_cast<char*>(m);
+    char* aligned = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(base) + kHuge - 1) & ~(uintptr_t(kHuge) - 1));
+    ::madvise(aligned, kSlab, MADV_HUGEPAGE);
+    p.slab = aligned;
+    p.slab_left = kSlab;
+  }
+  void* c = p.slab;
+  p.slab += sizeof(Chunk);
+  p.slab_left -= sizeof(Chunk);
+  return static_cast<Chunk*>(c);
+}
+
+void PartitionRows::clear() {
+  if (!chunks_.empty()) {
+    ChunkPool& p = pool();
+    std::lock_guard<std::mutex> lk(p.mu);
+    p.free.insert(p.free.end(), chunks_.begin(), chunks_.end());
+  }
+  chunks_.clear();
+  chunks_.shrink_to_fit();
+  size_ = 0;
+}
 
 Month month_of(int64_t ts_ms) {
   int64_t y;

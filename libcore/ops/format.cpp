@@ -63,7 +63,7 @@ void append_int(Bytes& out, int64_t v) {
 }
 
 void append_export_number(Bytes& out, double v) {
-  if (std::isnan(v)) { out += "\"NaN\""; return; }
+  if (std::isnan(v)) { out += "null"; return; }  // convertValueToSpecialJSON: stale markers print as null
   if (std::isinf(v)) { out += v > 0 ? "\"Infinity\"" : "\"-Infinity\""; return; }
   int64_t n;
   if (as_int64(v, &n)) { append_int(out, n); return; }

@@ -19,7 +19,7 @@
 
 namespace vmt::ops {
 
-void append_export_number(Bytes& out, double v);  // JSON export form (quoted specials)
+void append_export_number(Bytes& out, double v);  // JSON export form: "Infinity", "-Infinity", null for NaN
 void append_prom_number(Bytes& out, double v);    // exposition form (bare NaN, +Inf, -Inf)
 void append_int(Bytes& out, int64_t v);
 void append_prom_label_value(Bytes& out, ByteView s);  // with the quotes

@@ -1,5 +1,6 @@
 #include "ops/import.h"
 
+#include <chrono>
 #include <cinttypes>
 #include <cstdarg>
 #include <csignal>
@@ -32,8 +33,17 @@ using u64 = unsigned long long;
 
 std::vector<std::string> render_import_summary(const ingest::ImportStats& s) {
   std::vector<std::string> out;
-  out.push_back(fmt("input: files=%llu bytes=%llu lines=%llu skipped=%llu bad=%llu", u64(s.files), u64(s.input_bytes),
-                    u64(s.lines), u64(s.skipped_lines), u64(s.bad_lines)));
+  if (s.from_prometheus) {
+    const auto& p = s.prom;
+    out.push_back(fmt("input: prometheus blocks=%llu groups=%llu series=%llu matched=%llu merged=%llu samples=%llu "
+                      "deleted=%llu histogram_chunks=%llu histogram_samples=%llu",
+                      u64(p.blocks), u64(p.groups), u64(p.series_read), u64(p.series_matched), u64(p.series_merged),
+                      u64(p.samples), u64(p.skipped.deleted_samples), u64(p.skipped.histogram_chunks),
+                      u64(p.skipped.histogram_samples)));
+  } else {
+    out.push_back(fmt("input: files=%llu bytes=%llu lines=%llu skipped=%llu bad=%llu", u64(s.files), u64(s.input_bytes),
+                      u64(s.lines), u64(s.skipped_lines), u64(s.bad_lines)));
+  }
   out.push_back(fmt("samples: parsed=%llu nan=%llu too_old=%llu too_new=%llu accepted=%llu written=%llu",
                     u64(s.samples_parsed), u64(s.dropped_nan), u64(s.dropped_too_old), u64(s.dropped_too_new),
                     u64(s.samples_accepted), u64(s.rows_written)));
@@ -88,6 +98,14 @@ std::string render_import_summary_json(const ingest::ImportStats& s) {
   j["lines"] = s.lines;
   j["skipped_lines"] = s.skipped_lines;
   j["bad_lines"] = s.bad_lines;
+  if (s.from_prometheus) {
+    const auto& p = s.prom;
+    j["prometheus"] = {{"blocks", p.blocks}, {"groups", p.groups}, {"series", p.series_read},
+                       {"series_matched", p.series_matched}, {"series_merged", p.series_merged},
+                       {"samples", p.samples}, {"deleted_samples", p.skipped.deleted_samples},
+                       {"histogram_chunks", p.skipped.histogram_chunks},
+                       {"histogram_samples", p.skipped.histogram_samples}, {"notes", p.notes}};
+  }
   j["samples_parsed"] = s.samples_parsed;
   j["dropped_nan"] = s.dropped_nan;
   j["dropped_too_old"] = s.dropped_too_old;
@@ -135,7 +153,7 @@ Result<layout::Flavour> import_flavour(const std::string& dir, const std::option
 Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Flavour>& target, bool json,
                        bool quiet) {
   // Reading exposition text typed at a terminal is never what was meant: say so instead of waiting.
-  bool from_stdin = opt.inputs.empty();
+  bool from_stdin = opt.inputs.empty() && opt.prometheus_dir.empty();
   for (const auto& in : opt.inputs) from_stdin = from_stdin || in == "-";
   if (from_stdin && ::isatty(STDIN_FILENO)) {
     return invalid_argument("no input: give FILE arguments or pipe Prometheus text (or JSON lines) into stdin (stdin is a terminal)");
@@ -154,9 +172,21 @@ Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Fl
   Progress progress("tsdb-import");
   opt.on_bad_line = [&](const std::string& file, uint64_t line, const std::string& msg) {
     progress.done();
-    std::fprintf(stderr, "%s:%llu: %s\n", file.c_str(), static_cast<unsigned long long>(line), msg.c_str());
+    // The server's messages quote the line: escaped and capped here, whatever the input holds.
+    const std::string text = printable_capped(msg, 512);
+    std::fprintf(stderr, "%s:%llu: %s\n", printable(file).c_str(), static_cast<unsigned long long>(line), text.c_str());
   };
+  const auto started = std::chrono::steady_clock::now();
   opt.on_progress = [&](const ingest::ImportProgress& p) {
+    if (p.samples_total > 0) {
+      // Prometheus blocks announce their samples: a fraction and an ETA.
+      const double frac = std::min(1.0, double(p.samples) / double(p.samples_total));
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      const double eta = frac > 0.001 ? secs * (1 - frac) / frac : 0;
+      progress.update(fmt("%llu of %llu samples (%.0f%%), %llu series, ETA %.0fs", u64(p.samples), u64(p.samples_total),
+                          frac * 100, u64(p.series), eta));
+      return;
+    }
     progress.update(fmt("%.1f MB read, %llu lines, %llu samples, %llu series", double(p.input_bytes) / 1e6,
                         u64(p.lines), u64(p.samples), u64(p.series)));
   };
@@ -179,6 +209,12 @@ Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Fl
     std::fflush(stdout);
   } else if (!quiet) {
     for (const auto& line : render_import_summary(stats)) log_line(line);
+  }
+  for (const auto& note : stats.prom.notes) log_line("note: " + note);
+  if (stats.prom.skipped.histogram_chunks > 0) {
+    log_line("note: " + std::to_string(stats.prom.skipped.histogram_samples) + " native histogram samples (" +
+             std::to_string(stats.prom.skipped.histogram_chunks) + " chunks) were skipped: VictoriaMetrics does not "
+             "store native histograms");
   }
   if (stats.interrupted_in_commit) {
     log_line("interrupted during the commit: the commit was completed, every partition is committed");

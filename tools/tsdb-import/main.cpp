@@ -7,6 +7,7 @@
 #include "ops/args.h"
 #include "ops/import.h"
 #include "ops/import_args.h"
+#include "ops/inspect.h"
 #include "ops/tool.h"
 
 using namespace vmt;
@@ -59,7 +60,20 @@ int main(int argc, char** argv) {
   app.add_option("--format", format, "input format: prometheus (exposition text, /api/v1/import/prometheus) or jsonl "
                  "(JSON lines as /api/v1/export writes them, /api/v1/import)")
       ->check(CLI::IsMember({"prometheus", "jsonl"}))->type_name("FORMAT");
-  app.add_option("FILE", inputs, "input, plain, gzip or zstd (default and \"-\": stdin)");
+  std::string from, start, end;
+  std::vector<std::string> match;
+  app.add_option("--from", from, "read another database instead of FILEs: prometheus (the one argument is a Prometheus "
+                 "data directory, a snapshot or one block; Thanos and Mimir blocks are the same)")
+      ->check(CLI::IsMember({"prometheus"}))->type_name("SOURCE");
+  app.add_option("--match", match, "with --from: only series matching this selector (repeatable, OR-ed like match[])")
+      ->type_name("SELECTOR")->allow_extra_args(false);
+  app.add_option("--start", start, "with --from: first timestamp read: RFC3339, YYYY-MM-DD, unix seconds or <N>ms")
+      ->type_name("TIME");
+  app.add_option("--end", end, "with --from: last timestamp read (inclusive), same forms")->type_name("TIME");
+  bool exact_values = false;
+  app.add_flag("--exact-values", exact_values, "store every value as the decimal whose float is exactly it, not by the "
+               "server's float-to-decimal conversion, which changes some values in their last digits (always on for jsonl)");
+  app.add_option("FILE", inputs, "input, plain, gzip or zstd (default and \"-\": stdin); with --from prometheus: the DIR");
 
   return run_tool("tsdb-import", app, argc, argv, [&](int*) -> Status {
     ingest::ImportOptions opt;
@@ -97,6 +111,22 @@ int main(int argc, char** argv) {
     opt.strict = strict;
     opt.json_lines = format == "jsonl";
     opt.dry_run = dry_run;
+    opt.exact_values = exact_values;
+    if (from.empty() && (!match.empty() || !start.empty() || !end.empty())) {
+      return invalid_argument("--match, --start and --end select what --from reads; text and JSON-lines inputs are imported whole");
+    }
+    if (!from.empty()) {
+      if (format != "prometheus") return invalid_argument("--from prometheus reads blocks; --format applies to FILE inputs");
+      if (inputs.size() != 1 || inputs[0] == "-") {
+        return invalid_argument("--from prometheus takes one directory: a Prometheus data directory, snapshot or block");
+      }
+      opt.prometheus_dir = inputs[0];
+      opt.inputs.clear();
+      VMT_ASSIGN_OR_RETURN(opt.match, parse_selectors(match));
+      if (!start.empty()) { VMT_ASSIGN_OR_RETURN(opt.start_ms, parse_time_ms(start)); }
+      if (!end.empty()) { VMT_ASSIGN_OR_RETURN(opt.end_ms, parse_time_ms(end)); }
+      if (opt.start_ms > opt.end_ms) return invalid_argument("--start " + start + " is after --end " + end);
+    }
     VMT_ASSIGN_OR_RETURN(auto flavour, parse_target_flag(target));
     return run_import_tool(std::move(opt), flavour, json, quiet);
   }, {{"-storageDataPath", "-s"}, {"-retentionPeriod", "--retention"}, {"-dedup.minScrapeInterval", "--dedup-interval"},
