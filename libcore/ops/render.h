@@ -34,7 +34,12 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// A byte string for text output: printable ASCII/UTF-8 as is, other bytes as \xNN.
+// A byte string for text output: printable ASCII and valid UTF-8 as is, control bytes and bytes
+// that are not valid UTF-8 as \xNN, a backslash doubled.
 std::string printable(ByteView s);
+// The same, cut after about max_bytes of output with "... (N bytes)": for messages that quote
+// input, so that a binary file or a huge line cannot flood a terminal. Messages hold escapes of
+// their own, so their backslashes are kept single.
+std::string printable_capped(ByteView s, size_t max_bytes, bool double_backslash = false);
 
 }  // namespace vmt::ops
