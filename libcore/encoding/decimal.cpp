@@ -110,8 +110,10 @@ std::pair<int64_t, int16_t> positive_to_decimal_slow(double f) {
     f *= pow10(-int(scale));
   }
   while (f < prec) {
-    double x;
-    const double frac = std::modf(f, &x);
+    // modf for 0 < f < 1e15: the integer part through int64 (exact below 2^63), and the fraction
+    // f - x, which is exact; the same bits as std::modf without its call.
+    const double x = double(int64_t(f));
+    const double frac = f - x;
     if (frac * prec < x) {
       f = x;
       break;

@@ -1,6 +1,7 @@
 #include "ingest/data_part_builder.h"
 
 #include <algorithm>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -38,7 +39,7 @@ struct EncodeScratch {
   std::vector<int64_t> mantissas;
 };
 
-void encode_blocks(const PartitionRows& rows, const SeriesRegistry& reg, const std::vector<uint32_t>& order,
+void encode_blocks(const PartitionRows& rows, const SeriesRegistry& reg, const uint32_t* order,
                    const DataPartOptions& opt, const BlockPlan* plan, EncodedBlock* out, size_t n, EncodeScratch& s) {
   for (size_t b = 0; b < n; ++b) {
     const BlockPlan& p = plan[b];
@@ -95,7 +96,9 @@ Status write_data_part(const PartitionRows& rows, const SeriesRegistry& reg, con
       off += cnt;
     }
   }
-  std::vector<uint32_t> order(n);
+  // Every slot is written below: no zero-filling of n entries first.
+  std::unique_ptr<uint32_t[]> order_buf(new uint32_t[n]);
+  uint32_t* order = order_buf.get();
   for (size_t i = 0; i < n; ++i) order[pos[rows.series(i)]++] = uint32_t(i);
   // Sort a series' rows by timestamp only where they go backwards.
   {
@@ -110,7 +113,7 @@ Status write_data_part(const PartitionRows& rows, const SeriesRegistry& reg, con
       bool sorted = true;
       for (uint64_t k = begin + 1; k < end && sorted; ++k) sorted = rows.timestamp(order[k - 1]) <= rows.timestamp(order[k]);
       if (!sorted) {
-        std::stable_sort(order.begin() + begin, order.begin() + end,
+        std::stable_sort(order + begin, order + end,
                          [&](uint32_t x, uint32_t y) { return rows.timestamp(x) < rows.timestamp(y); });
       }
       b = e;
