@@ -42,25 +42,6 @@ Status LinePipeline::status() {
   return error_;
 }
 
-Status check_text(ByteView head, const std::string& name, bool json_lines) {
-  // Text never holds a NUL byte; a binary file would otherwise become thousands of bad lines.
-  head = head.substr(0, kBinaryProbeBytes);
-  const size_t nul = head.find('\0');
-  if (nul == ByteView::npos) return Status::ok();
-  std::string what = "binary data";
-  if (head.size() >= 4) {
-    const uint32_t magic = load_u32(head.data());
-    if (magic == 0xBAAAD700 || magic == 0x85BD40DD || magic == 0x0130BA30) {
-      what = "a file of a Prometheus TSDB block (give the data directory, snapshot or block to --from prometheus)";
-    } else if (head.size() > 262 && head.substr(257, 5) == "ustar") {
-      what = "a tar archive (unpack it first)";
-    }
-  }
-  return invalid_argument(name + ": offset " + std::to_string(nul) + ": byte 0x00: this is " + what + ", not " +
-                          (json_lines ? "JSON lines" : "Prometheus text exposition") +
-                          " (gzip and zstd are recognised by their content)");
-}
-
 void LinePipeline::reader_main() {
   for (size_t f = 0; f < opt_.inputs.size(); ++f) {
     prom::LineReader reader;
@@ -87,13 +68,6 @@ void LinePipeline::reader_main() {
       if (!got) {
         free_.push_back(b);
         break;
-      }
-      if (first_line == 1) {
-        if (Status bin = check_text(b->text, names_[f], opt_.json_lines); !bin.is_ok()) {
-          free_.push_back(b);
-          error_ = std::move(bin);
-          break;
-        }
       }
       b->seq = produced_++;
       b->file = f;

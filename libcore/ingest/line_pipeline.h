@@ -46,12 +46,6 @@ struct PipelineOptions {
   bool multitenant = false;         // raw_name.h: tenants from vm_account_id / vm_project_id labels
 };
 
-// The first bytes of each (decompressed) input are checked for a NUL byte, which text never holds:
-// a binary file is refused with its offset and what it looks like (a Prometheus block file, a tar
-// archive), not read as thousands of bad lines.
-constexpr size_t kBinaryProbeBytes = 64 * 1024;
-Status check_text(ByteView head, const std::string& name, bool json_lines);
-
 class LinePipeline final : public RowSource {
  public:
   LinePipeline() = default;

@@ -85,6 +85,30 @@ bool LineReader::set_error(Status s) {
   return false;
 }
 
+Status check_text_head(ByteView head, const std::string& name) {
+  head = head.substr(0, kBinaryProbeBytes);
+  const size_t nul = head.find('\0');
+  if (nul == ByteView::npos) return Status::ok();
+  std::string what = "binary data";
+  if (head.size() >= 4) {
+    const uint32_t magic = load_u32(head.data());
+    if (magic == 0xBAAAD700 || magic == 0x85BD40DD || magic == 0x0130BA30) {
+      what = "a file of a Prometheus TSDB block (tsdb-import --from prometheus reads the data directory, snapshot or block)";
+    } else if (head.size() > 262 && head.substr(257, 5) == "ustar") {
+      what = "a tar archive (unpack it first)";
+    }
+  }
+  return invalid_argument(name + ": offset " + std::to_string(nul) + ": byte 0x00: this is " + what +
+                          ", not text (Prometheus exposition or JSON lines; gzip and zstd are recognised by their content)");
+}
+
+bool LineReader::check_head() {
+  if (head_checked_) return true;
+  head_checked_ = true;
+  Status st = check_text_head(ByteView(buf_.data() + begin_, end_ - begin_), name_);
+  return st.is_ok() || set_error(std::move(st));
+}
+
 // Bad input data, not bad usage: exit status 1 in the tools (ops/tool.h).
 Status LineReader::too_long(uint64_t line) const {
   return corruption(name_ + ": line " + std::to_string(line) +
@@ -244,6 +268,7 @@ bool LineReader::next(ByteView* line) {
     const char* base = buf_.data();
     const void* p = std::memchr(base + scanned_, '\n', end_ - scanned_);
     if (p != nullptr) {
+      if (!check_head()) return false;
       size_t nl = static_cast<size_t>(static_cast<const char*>(p) - base);
       if (max != 0 && nl - begin_ > max) return set_error(too_long(line_no_ + 1));
       *line = ByteView(base + begin_, nl - begin_);
@@ -256,6 +281,7 @@ bool LineReader::next(ByteView* line) {
     if (max != 0 && partial > max) return set_error(too_long(line_no_ + 1));
     if (eof_) {
       if (partial == 0) return false;
+      if (!check_head()) return false;
       *line = ByteView(base + begin_, partial);  // the last line has no '\n'
       begin_ = scanned_ = end_;
       ++line_no_;
@@ -274,6 +300,7 @@ bool LineReader::next_block(Bytes* block, uint64_t* first_line) {
     if (p != nullptr || eof_) {
       size_t stop = p ? static_cast<size_t>(static_cast<const char*>(p) - base) : end_;
       if (p == nullptr && stop == begin_) return false;
+      if (!check_head()) return false;
       uint64_t lines = 0;
       for (size_t pos = begin_;;) {  // count the lines and check each one's length
         const void* q = std::memchr(base + pos, '\n', stop - pos);

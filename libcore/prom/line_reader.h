@@ -33,6 +33,13 @@ const char* compression_name(Compression c);
 // Recognises the format from the first bytes of the input (at least 4 for zstd, 2 for gzip).
 Compression sniff_compression(ByteView head);
 
+// The first bytes of an input (decompressed) are checked for a NUL byte, which text never holds:
+// a binary file is refused with its offset and what it looks like (a Prometheus block file, a tar
+// archive), instead of being read as thousands of bad lines.
+constexpr size_t kBinaryProbeBytes = 64 * 1024;
+// OK, or invalid_argument naming `name`, the offset of the NUL and what the bytes look like.
+Status check_text_head(ByteView head, const std::string& name);
+
 struct LineReaderOptions {
   size_t chunk_size = 1 << 20;           // bytes read (and decompressed) per refill
   size_t max_line_size = kMaxLineSize;   // 0 = no limit (memory then grows with the longest line)
@@ -73,6 +80,7 @@ class LineReader {
   Status read_raw(char* dst, size_t cap, size_t* n);  // 0 bytes at end of input
   Status fill();                                      // appends decoded bytes at end_
   bool set_error(Status s);                           // records the first error; returns false
+  bool check_head();                                  // check_text_head once, on the first bytes
   Status too_long(uint64_t line) const;
 
   std::string name_;
@@ -89,6 +97,7 @@ class LineReader {
   size_t scanned_ = 0;    // [begin_, scanned_) is known to hold no '\n'
   bool eof_ = false;      // no more decoded bytes will come
   uint64_t line_no_ = 0;
+  bool head_checked_ = false;
   uint64_t input_bytes_ = 0;
   Status status_;
 };

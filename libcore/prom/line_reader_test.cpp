@@ -17,6 +17,8 @@ using namespace vmt;
 using vmt::prom::Compression;
 using vmt::prom::LineReader;
 using vmt::prom::LineReaderOptions;
+using vmt::prom::check_text_head;
+using vmt::prom::kBinaryProbeBytes;
 
 namespace {
 
@@ -257,5 +259,45 @@ TEST_SUITE("prom/line_reader") {
     CHECK(s.message().find("/nonexistent/x.prom") != std::string::npos);
     ByteView line;
     CHECK(!r.next(&line));
+  }
+}
+
+TEST_SUITE("prom/line_reader binary input") {
+  TEST_CASE("check_text_head: text passes, a NUL byte is refused with its offset and what the file looks like") {
+    CHECK(check_text_head("up 1\n", "f").is_ok());
+    CHECK(check_text_head("", "f").is_ok());
+    Status s = check_text_head(std::string("up 1\nx\0y", 8), "in.prom");
+    REQUIRE_FALSE(s.is_ok());
+    CHECK(s.code() == Code::invalid_argument);
+    CHECK(s.message().find("in.prom: offset 6: byte 0x00: this is binary data, not text") == 0);
+    s = check_text_head(std::string("\xba\xaa\xd7\x00\x02", 5), "index");
+    CHECK(s.message().find("a file of a Prometheus TSDB block (tsdb-import --from prometheus") != std::string::npos);
+    std::string tar(600, '\0');
+    tar.replace(0, 4, "file");
+    tar.replace(257, 5, "ustar");
+    CHECK(check_text_head(tar, "x.tar").message().find("a tar archive") != std::string::npos);
+    // Only the head is probed: a NUL past it is the parser's business (the server's, too).
+    std::string late(kBinaryProbeBytes + 10, 'a');
+    late[kBinaryProbeBytes + 5] = '\0';
+    CHECK(check_text_head(late, "f").is_ok());
+  }
+  TEST_CASE("a reader stops at a binary head, gzip-compressed or not, line by line or by blocks") {
+    test::TempDir dir;
+    const std::string bin = fs::join(dir.path(), "b.bin");
+    REQUIRE(fs::write_file_sync(bin, std::string("\x01\x02\x00\x03 1\nup 1\n", 11)).is_ok());
+    LineReader r;
+    REQUIRE(r.open(bin).is_ok());
+    ByteView line;
+    CHECK_FALSE(r.next(&line));
+    CHECK(r.status().message().find("b.bin: offset 2: byte 0x00") != std::string::npos);
+    // Compressed, the decompressed bytes are what is probed.
+    const std::string gz = fs::join(dir.path(), "b.bin.gz");
+    REQUIRE(fs::write_file_sync(gz, gzip_bytes(std::string("\x01\x02\x00\x03 1\nup 1\n", 11))).is_ok());
+    LineReader r2;
+    REQUIRE(r2.open(gz).is_ok());
+    Bytes block;
+    uint64_t first = 0;
+    CHECK_FALSE(r2.next_block(&block, &first));
+    CHECK(r2.status().message().find("b.bin.gz: offset 2: byte 0x00") != std::string::npos);
   }
 }

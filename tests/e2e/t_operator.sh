@@ -172,3 +172,29 @@ wait "$imp"; rc=$?
 if [ "$rc" = 0 ] && grep -q 'interrupted during the commit: the commit was completed' "$TMP/int2.err"; then
   pass "SIGINT during the commit: the commit completes"; else fail "SIGINT during commit" "rc $rc: $(cat "$TMP/int2.err")"; fi
 export_same "SIGINT during the commit: every sample there" "$TMP/int2" 0:0 "$FIX/tiny/export/tenant-0-0.jsonl"
+
+# Bad input, the same rules in tsdb-import and tsdb-route (issue 10 items 7 and 17): binary input is
+# refused at its first NUL byte, compressed or not; a line that is all bad means nothing was done
+# (exit 1); bad-line messages quote the line escaped and capped.
+printf 'up{job="a"} 1 1700000000000\n\x01\x02\x00garbage\n' >"$TMP/nul.prom"
+gzip -c "$TMP/nul.prom" >"$TMP/nul.prom.gz"
+for f in nul.prom nul.prom.gz; do
+  expect_exit 1 "binary input refused by tsdb-import ($f)" "$BIN/tsdb-import" -s "$TMP/bin-$f" --retention 100y "$TMP/$f"
+  grep -q "$f: offset 30: byte 0x00: this is binary data, not text" "$TMP/stderr" \
+    && pass "tsdb-import names the offset of the NUL ($f)" || fail "tsdb-import binary message ($f)" "$(head -c 300 "$TMP/stderr")"
+  expect_exit 1 "binary input refused by tsdb-route ($f)" "$BIN/tsdb-route" --storage-node a:1,b:2 --out-dir "$TMP/rb-$f" "$TMP/$f"
+  grep -q "$f: offset 30: byte 0x00" "$TMP/stderr" && pass "tsdb-route names the offset of the NUL ($f)" \
+    || fail "tsdb-route binary message ($f)" "$(head -c 300 "$TMP/stderr")"
+done
+printf 'a{b="\xff\xfe 1\n' >"$TMP/allbad.prom"
+expect_exit 1 "tsdb-route: every line bad, nothing routed: exit 1" "$BIN/tsdb-route" --storage-node a:1,b:2 --out-dir "$TMP/rab" "$TMP/allbad.prom"
+grep -q 'nothing was routed' "$TMP/stderr" && grep -qF '"\"\xff\xfe 1"' "$TMP/stderr" \
+  && pass "tsdb-route: the bad line is quoted with invalid UTF-8 escaped" || fail "tsdb-route bad-line text" "$(head -c 300 "$TMP/stderr")"
+expect_exit 1 "tsdb-import: every line bad, nothing imported: exit 1" "$BIN/tsdb-import" -s "$TMP/iab" --retention 100y "$TMP/allbad.prom"
+grep -qF 'allbad.prom:1: cannot unmarshal tags: missing closing quote for tag value "\"\xff\xfe 1"' "$TMP/stderr" \
+  && pass "tsdb-import: the bad line is quoted with invalid UTF-8 escaped" || fail "tsdb-import bad-line text" "$(head -c 300 "$TMP/stderr")"
+python3 -c "print('x{a=\"' + 'v' * 5000)" >"$TMP/long.prom"
+expect_exit 1 "tsdb-import: a 5000-byte bad line" "$BIN/tsdb-import" -s "$TMP/ilong" --retention 100y "$TMP/long.prom"
+n=$(grep 'long.prom:1:' "$TMP/stderr" | wc -c)
+[ "$n" -lt 700 ] && grep -q '... (' "$TMP/stderr" && pass "tsdb-import: a long bad line's message is capped ($n bytes)" \
+  || fail "tsdb-import: long bad-line message" "$n bytes"

@@ -115,5 +115,5 @@ expect_exit 2 "prometheus: a directory without blocks" "$I" --from prometheus -s
 expect_exit 3 "prometheus: a missing directory" "$I" --from prometheus -s "$TMP/u" "$TMP/nope"
 # A block file given as text input is refused as binary, pointing at --from prometheus.
 expect_exit 1 "prometheus: a block's index as text input" "$I" -s "$TMP/u" --retention 100y "$one/index"
-grep -q "Prometheus TSDB block (give the data directory, snapshot or block to --from prometheus)" "$TMP/stderr" \
+grep -q "a file of a Prometheus TSDB block (tsdb-import --from prometheus reads" "$TMP/stderr" \
   && pass "prometheus: the index file is recognised" || fail "prometheus: index as text" "$(head -c 300 "$TMP/stderr")"

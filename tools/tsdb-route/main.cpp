@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "ops/args.h"
+#include "ops/render.h"
 #include "ops/tool.h"
 #include "route/node_hash.h"
 #include "route/route_stats.h"
@@ -106,7 +107,7 @@ int main(int argc, char** argv) {
     route::RouteHooks hooks;
     hooks.warn = [&](const std::string& msg) {
       progress.done();
-      log_line(msg);
+      log_line(printable_capped(msg, 600));  // bad-line messages quote the input: escaped and capped
     };
     hooks.progress = [&](uint64_t rows, uint64_t bytes) {
       progress.update(std::to_string(rows) + " rows, " + std::to_string(bytes >> 20) + " MiB read");
@@ -124,7 +125,9 @@ int main(int argc, char** argv) {
       } else {
         route::render_stats_text(rep, out.buf());
       }
-      return out.close();
+      VMT_TRY(out.close());
+      if (rep.rows == 0 && rep.bad_lines > 0) return corruption("nothing was routed: every line with a sample was bad");
+      return Status::ok();
     }
     Bytes summary;
     route::render_summary(rep, summary);
@@ -133,6 +136,8 @@ int main(int argc, char** argv) {
       log_line(summary.substr(pos, nl - pos));
       pos = nl + 1;
     }
+    // As tsdb-import: input that holds lines but not one good row is a job not done (exit 1).
+    if (rep.rows == 0 && rep.bad_lines > 0) return corruption("nothing was routed: every line with a sample was bad");
     return Status::ok();
   }, {{"-storageNode", "--storage-node"}, {"-replicationFactor", "--replication-factor"},
         {"-maxLabelsPerTimeseries", "--max-labels-per-timeseries"}, {"-maxLabelValueLen", "--max-label-value-len"}});
