@@ -37,10 +37,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// A partition ends with its parts merged when the import wrote at least this many (early flushes
-// and the last one).
-constexpr size_t kEarlyPartsToMerge = 4;
-
 uint64_t wall_ns() {
   return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
                       std::chrono::system_clock::now().time_since_epoch()).count());
@@ -243,12 +239,6 @@ Status Importer::flush_partition(Partition& p) {
 }
 
 Status Importer::merge_early_parts(Partition& p) {
-  // A few parts are what the server's own background merger works with (it writes a part every
-  // few seconds of ingestion): they stay as written. Many (a small --mem-limit) are merged, as a
-  // force merge would merge them.
-  size_t parts = 0;
-  for (const auto& np : new_parts_) parts += np.partition == p.name;
-  if (parts < kEarlyPartsToMerge) return Status::ok();
   const auto t0 = Clock::now();
   uint64_t merges = 0;
   VMT_TRY(merge_parts_written_early(dir_, p.name, opt_.dedup_interval_ms, threads_, &new_parts_, &temp_dirs_, &merges));

@@ -9,9 +9,8 @@
 //            (existing_index.h), else generate_tsid with a new MetricID above every MetricID in DIR,
 //            counted from --metric-id-base or the wall clock in ns, in input order
 //   rows  -> per-partition buffers (partition_rows.h) -> data parts (data_part_builder.h), written
-//            early when the buffers outgrow --mem-limit; a partition that got 4 parts or more has
-//            them merged (storage/block_stream_merge.h) as a force merge would merge them: chunks of
-//            15 parts (fewer are left to the server's own merger, as its ingestion leaves them)
+//            early when the buffers outgrow --mem-limit and then merged (storage/block_stream_merge.h)
+//            as a force merge would merge them: chunks of 15 parts
 //   series and (series, day) pairs new to curr -> one indexdb part (index_builder.h)
 //   -> commit (commit.h: index first, then each partition's parts.json)
 // Everything is decided in input order on one thread; only parsing, block encoding and item
