@@ -459,6 +459,8 @@ Status Importer::run() {
         break;
       }
       data_status = flush_partition(p);
+      // The buffer's memory is free for good now: let the merge and the index thread have it.
+      PartitionRows::trim_pool();
       if (data_status.is_ok()) data_status = merge_early_parts(p);
       if (!data_status.is_ok()) break;
     }

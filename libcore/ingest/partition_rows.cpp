@@ -57,6 +57,12 @@ PartitionRows::Chunk* PartitionRows::take_chunk() {
   return static_cast<Chunk*>(c);
 }
 
+void PartitionRows::trim_pool() {
+  ChunkPool& p = pool();
+  std::lock_guard<std::mutex> lk(p.mu);
+  for (void* c : p.free) ::madvise(c, sizeof(Chunk) / 4096 * 4096, MADV_DONTNEED);
+}
+
 void PartitionRows::clear() {
   if (!chunks_.empty()) {
     ChunkPool& p = pool();

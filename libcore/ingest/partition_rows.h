@@ -39,6 +39,9 @@ class PartitionRows {
 
   uint64_t memory_bytes() const { return chunks_.size() * sizeof(Chunk); }
   void clear();  // gives the memory back to the pool
+  // Drops the pages of the pool's free chunks from the resident set (they stay mapped, and read as
+  // zeros when reused): once the buffers are flushed for good, merges and the index need the memory.
+  static void trim_pool();
   ~PartitionRows() { clear(); }
   PartitionRows() = default;
   PartitionRows(const PartitionRows&) = delete;
