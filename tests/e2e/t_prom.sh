@@ -117,3 +117,10 @@ expect_exit 3 "prometheus: a missing directory" "$I" --from prometheus -s "$TMP/
 expect_exit 1 "prometheus: a block's index as text input" "$I" -s "$TMP/u" --retention 100y "$one/index"
 grep -q "a file of a Prometheus TSDB block (tsdb-import --from prometheus reads" "$TMP/stderr" \
   && pass "prometheus: the index file is recognised" || fail "prometheus: index as text" "$(head -c 300 "$TMP/stderr")"
+
+# The real server opens what we wrote: victoria-metrics v1.148.0's export of this very import
+# (same seeds), recorded by tests/fixtures/prom-2.42/record-server-on-import.sh.
+if import_export "prometheus snapshot, seeded" "$P/snapshot" "$TMP/seeded" v1.148.0 --metric-id-base 1000 --part-name-seed 1000; then
+  LC_ALL=C sort "$TMP/seeded.jsonl" >"$TMP/seeded.sorted"
+  same_file "prometheus snapshot: the real server serves our directory as we export it" "$TMP/seeded.sorted" "$P/export/server-on-import.jsonl"
+fi
