@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -141,6 +142,10 @@ Status Importer::consume(ParsedBlock& b) {
     if (opt_.strict) {
       return corruption("--strict: stopped at the first bad line (" + display_name_ + ":" + std::to_string(l.line) +
                         "); nothing was written");
+    }
+    if (opt_.max_bad_percent < 0 && st_->bad_lines > opt_.max_bad_lines) {
+      return corruption("more than --max-bad-lines " + std::to_string(opt_.max_bad_lines) + " bad lines (" + display_name_ +
+                        ":" + std::to_string(l.line) + " was one too many); nothing was written");
     }
   }
   uint32_t run_key_off = UINT32_MAX, run_sid = 0;
@@ -432,6 +437,13 @@ Status Importer::run() {
     return s.code() == Code::io_error ? s : corruption(s.message() + "; nothing was written");
   }
   for (uint64_t x : file_bytes) st_->input_bytes += x;
+  if (opt_.max_bad_percent >= 0 && st_->bad_lines > opt_.max_bad_lines &&
+      double(st_->bad_lines) * 100 > opt_.max_bad_percent * double(st_->lines)) {
+    char share[32];
+    std::snprintf(share, sizeof share, "%.2f%%", 100.0 * double(st_->bad_lines) / double(std::max<uint64_t>(st_->lines, 1)));
+    return corruption(std::to_string(st_->bad_lines) + " of " + std::to_string(st_->lines) + " lines were bad (" + share +
+                      ", more than --max-bad-lines allows): is this the right --format? nothing was written");
+  }
   st_->series = reg_.size();
   st_->seconds_input = since(t_start) - seconds_data_;
 

@@ -59,6 +59,11 @@ struct ImportOptions {
   uint64_t part_name_seed = 0;              // 0: wall clock in ns
   uint64_t mem_limit_bytes = kDefaultMemLimit;
   bool strict = false;
+  // --max-bad-lines: more bad lines than this ends the import before the commit, nothing written.
+  // max_bad_percent >= 0: more than that share of the lines AND more than max_bad_lines of them;
+  // otherwise more than max_bad_lines. (UINT64_MAX, -1): no limit.
+  uint64_t max_bad_lines = UINT64_MAX;
+  double max_bad_percent = -1;
   bool dry_run = false;
   bool json_lines = false;                  // --format jsonl: /api/v1/export lines (json_line.h)
   bool multitenant = false;                 // --tenant multitenant: tenants from vm_account_id / vm_project_id labels

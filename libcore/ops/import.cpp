@@ -170,7 +170,11 @@ Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Fl
                             "), which has no tenants");
   }
   Progress progress("tsdb-import");
+  // The first 100 bad lines are shown, the rest counted (as tsdb-route does).
+  constexpr uint64_t kShownBadLines = 100;
+  uint64_t bad_seen = 0;
   opt.on_bad_line = [&](const std::string& file, uint64_t line, const std::string& msg) {
+    if (++bad_seen > kShownBadLines) return;
     progress.done();
     // The server's messages quote the line: escaped and capped here, whatever the input holds.
     const std::string text = printable_capped(msg, 512);
@@ -202,6 +206,7 @@ Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Fl
   ingest::ImportStats stats;
   Status st = ingest::run_import(opt, &stats);
   progress.done();
+  if (bad_seen > kShownBadLines) log_line(std::to_string(bad_seen - kShownBadLines) + " more bad lines not shown");
   if (!st.is_ok()) return st;
   if (json) {
     const std::string line = render_import_summary_json(stats);

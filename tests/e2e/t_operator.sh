@@ -198,3 +198,15 @@ expect_exit 1 "tsdb-import: a 5000-byte bad line" "$BIN/tsdb-import" -s "$TMP/il
 n=$(grep 'long.prom:1:' "$TMP/stderr" | wc -c)
 [ "$n" -lt 700 ] && grep -q '... (' "$TMP/stderr" && pass "tsdb-import: a long bad line's message is capped ($n bytes)" \
   || fail "tsdb-import: long bad-line message" "$n bytes"
+
+# --max-bad-lines (issue 10 item 7): a file that is mostly not exposition ends the import with
+# nothing written; a few bad lines are skipped as before; only the first 100 are shown.
+{ for i in $(seq 1000); do echo "up{a=\"$i\"} 1 1700000000000"; done; for i in $(seq 150); do echo "bad line $i {"; done; } >"$TMP/manybad.prom"
+expect_exit 1 "--max-bad-lines: 150 of 1150 lines bad (default 1%): exit 1" "$BIN/tsdb-import" -s "$TMP/mb" --retention 100y "$TMP/manybad.prom"
+grep -q '150 of 1150 lines were bad (13.04%, more than --max-bad-lines allows)' "$TMP/stderr" && grep -q '50 more bad lines not shown' "$TMP/stderr" \
+  && [ "$(grep -c 'manybad.prom:' "$TMP/stderr")" = 100 ] && pass "--max-bad-lines: the share is reported, 100 bad lines shown" \
+  || fail "--max-bad-lines message" "$(tail -3 "$TMP/stderr")"
+[ -z "$("$BIN/tsdb-inspect" export "$TMP/mb" 2>/dev/null)" ] && pass "--max-bad-lines: nothing was written" || fail "--max-bad-lines wrote samples"
+expect_exit 0 "--max-bad-lines 20%: the same file imports" "$BIN/tsdb-import" -s "$TMP/mb2" --retention 100y --max-bad-lines 20% "$TMP/manybad.prom"
+expect_exit 1 "--max-bad-lines 5: the sixth bad line ends it" "$BIN/tsdb-import" -s "$TMP/mb3" --retention 100y --max-bad-lines 5 "$TMP/manybad.prom"
+expect_exit 2 "--max-bad-lines x: a usage error" "$BIN/tsdb-import" -s "$TMP/mb4" --max-bad-lines x "$TMP/manybad.prom"

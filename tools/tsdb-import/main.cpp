@@ -2,6 +2,8 @@
 // exposition, offline. Thin over libcore/ops/import.h and libcore/ingest; see man/tsdb-import.1.
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
+
 #include "ingest/importer.h"
 #include "ingest/raw_name.h"
 #include "ops/args.h"
@@ -53,6 +55,9 @@ int main(int argc, char** argv) {
   app.add_option("--mem-limit", mem_limit, "memory for buffered samples and series before parts are written early "
                  "(default 256MiB)")->type_name("SIZE");
   app.add_flag("--strict", strict, "stop at the first bad line (exit 1, nothing written) instead of skipping it");
+  std::string max_bad = "1%";
+  app.add_option("--max-bad-lines", max_bad, "N or P%: more bad lines than N, or than P% of the lines (and more than "
+                 "100), end the import with nothing written (exit 1) (default 1%)")->type_name("N|P%");
   app.add_flag("--json", json, "print the summary as one JSON object on stdout (for jq) instead of text on stderr");
   app.add_flag("-q,--quiet", quiet, "no summary; warnings and errors still go to stderr");
   app.add_flag("--dry-run", dry_run, "parse and report only; DIR is not touched");
@@ -109,6 +114,22 @@ int main(int argc, char** argv) {
     VMT_ASSIGN_OR_RETURN(opt.mem_limit_bytes, parse_byte_size(mem_limit));
     if (opt.mem_limit_bytes < (1u << 20)) return invalid_argument("--mem-limit must be at least 1MiB");
     opt.strict = strict;
+    {
+      // "N" or "P%" (P% never trips on 100 bad lines or fewer: small files with a few bad lines are fine).
+      const bool pct = !max_bad.empty() && max_bad.back() == '%';
+      const std::string num = pct ? max_bad.substr(0, max_bad.size() - 1) : max_bad;
+      char* end = nullptr;
+      const double v = std::strtod(num.c_str(), &end);
+      if (num.empty() || end != num.c_str() + num.size() || !(v >= 0) || (pct && v > 100) || (!pct && v != double(uint64_t(v)))) {
+        return invalid_argument("--max-bad-lines " + max_bad + ": want a number of lines (N) or a share (P%)");
+      }
+      if (pct) {
+        opt.max_bad_percent = v;
+        opt.max_bad_lines = 100;
+      } else {
+        opt.max_bad_lines = uint64_t(v);
+      }
+    }
     opt.json_lines = format == "jsonl";
     opt.dry_run = dry_run;
     opt.exact_values = exact_values;
