@@ -355,6 +355,9 @@ Status Importer::run() {
   // Unreadable inputs are reported before DIR is created or locked.
   for (const auto& in : opt_.inputs) {
     if (in != "-" && ::access(in.c_str(), R_OK) != 0) {
+      // One rule in every tool: an input that does not exist is a usage error (exit 2); one that
+      // exists but cannot be read is the environment's (exit 3).
+      if (errno == ENOENT) return invalid_argument("input " + in + " does not exist");
       return io_error("cannot open " + in + ": " + std::strerror(errno));
     }
   }

@@ -259,7 +259,9 @@ Status resolve_flavour(StorageDir* sd, const Flavour* target) {
 }
 
 Result<StorageDir> open_storage_dir(const std::string& root, const Flavour* target) {
-  if (!fs::is_dir(root)) return not_found(root + ": not a directory (want a vmstorage -storageDataPath)");
+  // A path that names nothing, or a file, is a usage error (exit 2) in every tool.
+  if (!fs::exists(root)) return invalid_argument(root + ": does not exist (want a vmstorage -storageDataPath)");
+  if (!fs::is_dir(root)) return invalid_argument(root + ": not a directory (want a vmstorage -storageDataPath)");
   if (!fs::is_dir(fs::join(root, "data")) && !fs::is_dir(fs::join(root, "indexdb"))) {
     return invalid_argument(root + ": not a VictoriaMetrics storage directory (neither data/ nor indexdb/ in it; "
                             "want the -storageDataPath of vmstorage or victoria-metrics)");

@@ -67,9 +67,14 @@ TEST_SUITE("layout/storage_dir") {
     CHECK(sd->generations.empty());
   }
 
-  TEST_CASE("a missing directory is not_found") {
+  TEST_CASE("a missing directory, or a file, is a usage error (exit 2 in every tool)") {
     auto sd = open_storage_dir("/nonexistent/vmt");
     REQUIRE(!sd.is_ok());
-    CHECK(sd.status().code() == Code::not_found);
+    CHECK(sd.status().code() == Code::invalid_argument);
+    CHECK(sd.status().message() == "/nonexistent/vmt: does not exist (want a vmstorage -storageDataPath)");
+    auto f = open_storage_dir("Makefile");  // tests run from the repository root
+    REQUIRE(!f.is_ok());
+    CHECK(f.status().code() == Code::invalid_argument);
+    CHECK(f.status().message().find("not a directory") != std::string::npos);
   }
 }

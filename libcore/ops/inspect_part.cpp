@@ -43,7 +43,8 @@ std::string tsid_text(const metric::TSID& t) {
 // whose errors then name the damage.
 // metaindex and blocks take one part directory: say what was given instead and where parts are.
 static Status check_part_dir(const std::string& dir) {
-  if (!fs::is_dir(dir)) return not_found(dir + ": not a directory");
+  if (!fs::exists(dir)) return invalid_argument(dir + ": does not exist");
+  if (!fs::is_dir(dir)) return invalid_argument(dir + ": not a directory");
   if (fs::is_dir(fs::join(dir, "data")) || fs::is_dir(fs::join(dir, "indexdb"))) {
     return invalid_argument(dir + " is a storage directory; metaindex and blocks take one part directory, such as " +
                             dir + "/data/small/YYYY_MM/<PART> or " + dir + "/data/indexdb/YYYY_MM/<PART> "

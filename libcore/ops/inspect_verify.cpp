@@ -373,7 +373,8 @@ bool has_file(const std::string& dir, const char* f) { return fs::exists(fs::joi
 }  // namespace
 
 Status inspect_verify(const std::string& path, const InspectCommon& c, Output& out, int* exit_code) {
-  if (!fs::is_dir(path)) return not_found(path + ": not a directory");
+  if (!fs::exists(path)) return invalid_argument(path + ": does not exist");
+  if (!fs::is_dir(path)) return invalid_argument(path + ": not a directory");
   Verifier v(c, out);
   size_t partitions = 0, generations = 0;
   if (has_file(path, "items.bin") || has_file(path, "lens.bin")) {

@@ -227,7 +227,8 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
     return invalid_argument("--delete applies to the whole directory, as the server's delete API does (a deleted "
                             "MetricID is deleted in every month); it cannot be narrowed with --partition");
   }
-  if (!fs::is_dir(opt.dir)) return not_found(opt.dir + ": not a directory (want a vmstorage -storageDataPath)");
+  if (!fs::exists(opt.dir)) return invalid_argument(opt.dir + ": does not exist (want a vmstorage -storageDataPath)");
+  if (!fs::is_dir(opt.dir)) return invalid_argument(opt.dir + ": not a directory (want a vmstorage -storageDataPath)");
   fs::FlockFile lock;
   if (!opt.dry_run) {
     if (!fs::is_dir(fs::join(opt.dir, "data")) && !fs::is_dir(fs::join(opt.dir, "indexdb"))) {

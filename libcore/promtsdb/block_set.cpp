@@ -28,7 +28,8 @@ Status BlockSet::open(const std::string& path, int64_t mint, int64_t maxt, std::
   maxt_ = maxt;
   blocks_.clear();
   groups_.clear();
-  if (!fs::is_dir(path)) return io_error(path + ": not a directory (want a Prometheus data directory, snapshot or block)");
+  if (!fs::exists(path)) return invalid_argument(path + ": does not exist (want a Prometheus data directory, snapshot or block)");
+  if (!fs::is_dir(path)) return invalid_argument(path + ": not a directory (want a Prometheus data directory, snapshot or block)");
   std::vector<std::string> dirs;
   if (fs::exists(fs::join(path, "meta.json"))) {
     dirs.push_back(path);

@@ -177,7 +177,7 @@ grep -q 'bad.prom:12:' "$TMP/stderr" && ! grep -q 'bad.prom:13:' "$TMP/stderr" &
   && pass "--strict: names the first bad line only" || fail "--strict message" "$(cat "$TMP/stderr")"
 [ -z "$(ls "$TMP/strict/data/small" | grep -v snapshots)" ] && pass "--strict: nothing written" || fail "--strict: nothing written" "$(ls -R "$TMP/strict/data")"
 head -c 300000 /dev/zero | tr '\0' 'a' >"$TMP/long.prom"; printf ' 1\n' >>"$TMP/long.prom"
-expect_exit 3 "a missing input file: exit 3 (cannot open)" "$IMP" -s "$TMP/missing" $R100 "$TMP/no-such-file.prom"
+expect_exit 2 "a missing input file: exit 2 (as in every tool)" "$IMP" -s "$TMP/missing" $R100 "$TMP/no-such-file.prom"
 grep -q 'no-such-file.prom' "$TMP/stderr" && [ ! -e "$TMP/missing" ] && pass "a missing input file is named; DIR not created" || fail "a missing input file" "$(cat "$TMP/stderr")"
 expect_exit 1 "a line over 256 KiB: exit 1" "$IMP" -s "$TMP/long" $R100 "$T/input/tenant-42-7.prom" "$TMP/long.prom"
 grep -q 'long.prom' "$TMP/stderr" && pass "too long line names the file" || fail "too long line names the file" "$(cat "$TMP/stderr")"

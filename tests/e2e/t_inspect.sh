@@ -77,7 +77,7 @@ expect_exit 2 "bad tenant is a usage error" "$I" export --tenant x "$FIX/tiny/st
 expect_exit 2 "unknown subcommand" "$I" frobnicate "$FIX/tiny/storage"
 expect_exit 2 "no arguments" "$I"
 expect_exit 2 "bad namespace" "$I" index --ns 9 "$FIX/tiny/storage"
-expect_exit 1 "missing directory" "$I" verify "$TMP/does-not-exist"
+expect_exit 2 "missing directory" "$I" verify "$TMP/does-not-exist"
 if grep -q "does-not-exist" "$TMP/stderr" "$TMP/stdout"; then pass "missing directory is named"; else fail "missing directory is named"; fi
 expect_exit 0 "--help" "$I" --help
 expect_exit 0 "-o file" "$I" parts -o "$TMP/parts.txt" "$FIX/tiny/storage"

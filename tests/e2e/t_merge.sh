@@ -192,7 +192,7 @@ expect_exit 2 "--force and --final exclude each other" "$M" --force --final --de
 expect_exit 2 "--retention below one day" "$M" --retention 2h "$D3"
 expect_exit 2 "bad --max-disk" "$M" --max-disk lots "$D3"
 expect_exit 2 "no DIR" "$M"
-expect_exit 1 "missing DIR" "$M" "$TMP/nope"
+expect_exit 2 "missing DIR" "$M" "$TMP/nope"
 
 # -q: nothing on stdout, the merge still done (issue: operator-grade, item 16).
 cp -r "$SHARED/vm-single-1.93/node/storage-before-merge" "$TMP/quiet"

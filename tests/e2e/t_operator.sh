@@ -210,3 +210,12 @@ grep -q '150 of 1150 lines were bad (13.04%, more than --max-bad-lines allows)' 
 expect_exit 0 "--max-bad-lines 20%: the same file imports" "$BIN/tsdb-import" -s "$TMP/mb2" --retention 100y --max-bad-lines 20% "$TMP/manybad.prom"
 expect_exit 1 "--max-bad-lines 5: the sixth bad line ends it" "$BIN/tsdb-import" -s "$TMP/mb3" --retention 100y --max-bad-lines 5 "$TMP/manybad.prom"
 expect_exit 2 "--max-bad-lines x: a usage error" "$BIN/tsdb-import" -s "$TMP/mb4" --max-bad-lines x "$TMP/manybad.prom"
+
+# One rule for every tool (issue 10 item 17): a path that names nothing is a usage error, exit 2.
+for cmd in "tsdb-import -s $TMP/t1 --dry-run $TMP/nope.prom" "tsdb-import --from prometheus -s $TMP/t2 $TMP/nope" \
+           "tsdb-route --storage-node a:1 --out-dir $TMP/t3 $TMP/nope.prom" "tsdb-inspect parts $TMP/nope" \
+           "tsdb-inspect verify $TMP/nope" "tsdb-inspect export $TMP/nope" "tsdb-inspect analyze $TMP/nope" \
+           "tsdb-inspect blocks $TMP/nope" "tsdb-inspect series $TMP/nope" "tsdb-merge $TMP/nope"; do
+  # shellcheck disable=SC2086
+  expect_exit 2 "a missing path is exit 2 everywhere: ${cmd%% $TMP*}" "$BIN"/$cmd
+done

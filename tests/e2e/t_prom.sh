@@ -112,7 +112,7 @@ expect_exit 2 "prometheus: --match without --from" "$I" -s "$TMP/u" --match up "
 expect_exit 2 "prometheus: two directories" "$I" --from prometheus -s "$TMP/u" "$P/blocks" "$P/snapshot"
 expect_exit 2 "prometheus: --from with --format jsonl" "$I" --from prometheus --format jsonl -s "$TMP/u" "$P/blocks"
 expect_exit 2 "prometheus: a directory without blocks" "$I" --from prometheus -s "$TMP/u" "$P/input"
-expect_exit 3 "prometheus: a missing directory" "$I" --from prometheus -s "$TMP/u" "$TMP/nope"
+expect_exit 2 "prometheus: a missing directory" "$I" --from prometheus -s "$TMP/u" "$TMP/nope"
 # A block file given as text input is refused as binary, pointing at --from prometheus.
 expect_exit 1 "prometheus: a block's index as text input" "$I" -s "$TMP/u" --retention 100y "$one/index"
 grep -q "a file of a Prometheus TSDB block (tsdb-import --from prometheus reads" "$TMP/stderr" \
