@@ -124,3 +124,13 @@ if import_export "prometheus snapshot, seeded" "$P/snapshot" "$TMP/seeded" v1.14
   LC_ALL=C sort "$TMP/seeded.jsonl" >"$TMP/seeded.sorted"
   same_file "prometheus snapshot: the real server serves our directory as we export it" "$TMP/seeded.sorted" "$P/export/server-on-import.jsonl"
 fi
+
+# --json: one summary object for jq, the Prometheus counts under "prometheus".
+rm -rf "$TMP/j"
+if "$I" --from prometheus "$P/snapshot" -s "$TMP/j" --retention 100y --json >"$TMP/j.json" 2>"$TMP/j.err"; then
+  jq -e '.prometheus.blocks == 28 and .prometheus.deleted_samples == 86 and .prometheus.series_merged > 0
+         and (.prometheus.notes | type == "array") and .samples_accepted > 0' "$TMP/j.json" >/dev/null \
+    && pass "prometheus --json: blocks, tombstoned samples, merged series" || fail "prometheus --json" "$(head -c 400 "$TMP/j.json")"
+else
+  fail "prometheus --json: import" "$(head -c 300 "$TMP/j.err")"
+fi
