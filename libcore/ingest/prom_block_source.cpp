@@ -20,6 +20,7 @@ Status PromBlockSource::start(const PromSourceOptions& opt) {
   stats_.blocks = set_.block_count();
   stats_.groups = set_.group_count();
   stats_.announced_samples = set_.announced_samples();
+  opened_ = stats_;
   for (size_t i = 0; i < kPoolBlocks; ++i) {
     pool_.push_back(std::make_unique<ParsedBlock>());
     free_.push_back(pool_.back().get());
@@ -57,7 +58,6 @@ ParsedBlock* PromBlockSource::take_free() {
 }
 
 void PromBlockSource::ship(ParsedBlock* b) {
-  produced_samples_.fetch_add(b->rows.size(), std::memory_order_relaxed);
   std::lock_guard<std::mutex> lk(mu_);
   ready_.push_back(b);
   cv_.notify_all();

@@ -57,7 +57,9 @@ class PromBlockSource final : public RowSource {
 
   // Opens the blocks (errors come back here, before anything is read) and starts the producer.
   Status start(const PromSourceOptions& opt);
-  const PromSourceStats& opened() const { return stats_; }  // blocks, groups, notes: valid after start
+  // Blocks, groups, notes and announced samples, as found by start(): safe to read while the
+  // producer runs (stats() is not).
+  const PromSourceStats& opened() const { return opened_; }
   ParsedBlock* next() override;
   void release(ParsedBlock* b) override;
   void stop() override;
@@ -65,8 +67,6 @@ class PromBlockSource final : public RowSource {
   const std::string& display_name(size_t) const override { return opt_.path; }
   // Valid once next() has returned nullptr.
   const PromSourceStats& stats() const { return stats_; }
-  // Samples produced so far (any thread).
-  uint64_t samples_so_far() const { return produced_samples_.load(std::memory_order_relaxed); }
 
  private:
   void producer_main();
@@ -76,7 +76,8 @@ class PromBlockSource final : public RowSource {
 
   PromSourceOptions opt_;
   promtsdb::BlockSet set_;
-  PromSourceStats stats_;
+  PromSourceStats opened_;
+  PromSourceStats stats_;  // the producer's; read once it is done
   std::vector<std::unique_ptr<ParsedBlock>> pool_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -85,7 +86,6 @@ class PromBlockSource final : public RowSource {
   bool done_ = false, stopping_ = false;
   Status error_;
   std::thread producer_;
-  std::atomic<uint64_t> produced_samples_{0};
   uint64_t seq_ = 0;
 };
 
