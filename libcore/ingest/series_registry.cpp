@@ -59,36 +59,39 @@ Result<uint32_t> SeriesRegistry::find_or_add(ByteView raw, uint64_t hash, uint32
   mn.sort_tags();
   scratch_.clear();
   mn.encode_canonical(scratch_, tenancy_);
-  const uint64_t chash = metric::xxhash64(scratch_);
-  const size_t cmask = canon_table_.size() - 1;
-  size_t j = probe_start(canon_table_, chash);
-  uint32_t id = UINT32_MAX;
-  for (;; j = (j + 1) & cmask) {
-    const Slot& s = canon_table_[j];
-    if (s.ref == 0) break;
-    if (s.hash != chash) continue;
-    if (canonical(s.ref - 1) == ByteView(scratch_)) {
-      id = s.ref - 1;
-      break;
-    }
-  }
-  if (id == UINT32_MAX) {
-    Series ser;
-    ser.canonical_off = canon_arena_.size();
-    ser.canonical_len = uint32_t(scratch_.size());
-    ser.first_date = date;
-    canon_arena_.append(scratch_);
-    id = uint32_t(series_.size());
-    series_.push_back(ser);
-    canon_table_[j] = Slot{chash, id + 1};
-    if (series_.size() * 2 > canon_table_.size()) grow(canon_table_);
-    *created = true;
-  }
+  const uint32_t id = find_or_add_canon(scratch_, date, created);
   raw_entries_.push_back(RawEntry{raw_arena_.size(), uint32_t(raw.size()), id});
   raw_arena_.append(raw);
   raw_table_[i] = Slot{hash, uint32_t(raw_entries_.size())};
   if (raw_entries_.size() * 2 > raw_table_.size()) grow(raw_table_);
   return id;
+}
+
+uint32_t SeriesRegistry::find_or_add_canon(ByteView canon, uint32_t date, bool* created) {
+  const uint64_t chash = metric::xxhash64(canon);
+  const size_t cmask = canon_table_.size() - 1;
+  size_t j = probe_start(canon_table_, chash);
+  for (;; j = (j + 1) & cmask) {
+    const Slot& s = canon_table_[j];
+    if (s.ref == 0) break;
+    if (s.hash == chash && canonical(s.ref - 1) == canon) return s.ref - 1;
+  }
+  Series ser;
+  ser.canonical_off = canon_arena_.size();
+  ser.canonical_len = uint32_t(canon.size());
+  ser.first_date = date;
+  canon_arena_.append(canon);
+  const uint32_t id = uint32_t(series_.size());
+  series_.push_back(ser);
+  canon_table_[j] = Slot{chash, id + 1};
+  if (series_.size() * 2 > canon_table_.size()) grow(canon_table_);
+  *created = true;
+  return id;
+}
+
+uint32_t SeriesRegistry::find_or_add_canonical(ByteView canon, uint32_t date, bool* created) {
+  *created = false;
+  return find_or_add_canon(canon, date, created);
 }
 
 bool SeriesRegistry::note_date_slow(uint32_t id, uint32_t date) {

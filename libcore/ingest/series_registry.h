@@ -56,6 +56,9 @@ class SeriesRegistry {
   // canonical form is known; *created tells. `date` becomes a new series' first_date. Fails only
   // on a raw name that does not decode (not produced by RawNameBuilder).
   Result<uint32_t> find_or_add(ByteView raw, uint64_t hash, uint32_t date, bool* created);
+  // The series of a canonical name (MetricName.Marshal of sorted tags, as ns 3 stores it), created
+  // when unknown; raw spellings are not recorded. For names read back from a storage.
+  uint32_t find_or_add_canonical(ByteView canonical, uint32_t date, bool* created);
   // The series of `raw`, or -1.
   int64_t find(ByteView raw, uint64_t hash) const;
 
@@ -89,6 +92,7 @@ class SeriesRegistry {
     uint32_t series;
   };
   bool note_date_slow(uint32_t id, uint32_t date);
+  uint32_t find_or_add_canon(ByteView canon, uint32_t date, bool* created);
   static void grow(std::vector<Slot>& table);
   static size_t probe_start(const std::vector<Slot>& t, uint64_t hash) { return size_t(hash) & (t.size() - 1); }
 

@@ -19,13 +19,17 @@ namespace vmt::route {
 
 const char* format_extension(OutputFormat f) { return f == OutputFormat::wire ? "wire" : "prom"; }
 
-std::string node_file_name(size_t i, const std::string& addr, OutputFormat f) {
+std::string node_base_name(size_t i, const std::string& addr) {
   std::string safe;
   for (char c : addr.substr(0, 100)) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
     safe.push_back(ok ? c : '_');
   }
-  return "node-" + std::to_string(i) + "_" + safe + "." + format_extension(f);
+  return "node-" + std::to_string(i) + "_" + safe;
+}
+
+std::string node_file_name(size_t i, const std::string& addr, OutputFormat f) {
+  return node_base_name(i, addr) + "." + format_extension(f);
 }
 
 namespace {

@@ -79,6 +79,8 @@ struct RouteHooks {
 // The output file name of node i: "node-<i>_<address>.<ext>", every byte of the address outside
 // [A-Za-z0-9.-] replaced by '_' and the address cut to 100 bytes. The index keeps names unique.
 std::string node_file_name(size_t i, const std::string& addr, OutputFormat f);
+// The same without the extension (the node directories of tsdb-route --from-storage).
+std::string node_base_name(size_t i, const std::string& addr);
 
 Result<RouteReport> route_inputs(const RouteOptions& opt, const std::vector<std::string>& inputs,
                                  const RouteHooks& hooks);

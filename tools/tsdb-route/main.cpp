@@ -1,13 +1,21 @@
-// tsdb-route: split Prometheus text rows per vmstorage node exactly as vminsert does. Thin over
-// libcore/route (router.h); see man/tsdb-route.1.
+// tsdb-route: split Prometheus text rows per vmstorage node exactly as vminsert does, or move whole
+// node directories to a new node list (--from-storage). Thin over libcore/route (router.h) and
+// libcore/reshard (reshard.h); see man/tsdb-route.1.
 #include <CLI/CLI.hpp>
 
+#include <malloc.h>
+
+#include <csignal>
+
 #include "ops/args.h"
+#include "ops/import_args.h"
+#include "ops/inspect.h"
 #include "ops/render.h"
 #include "ops/tool.h"
 #include "route/node_hash.h"
 #include "route/route_stats.h"
 #include "route/router.h"
+#include "reshard/reshard.h"
 
 using namespace vmt;
 using namespace vmt::ops;
@@ -38,7 +46,7 @@ int main(int argc, char** argv) {
   app.add_flag("--force", force, "with --out-dir: remove the node-* files of an earlier run there first (a non-empty "
                "directory is refused otherwise)");
   auto* o_stats = app.add_flag("--stats", stats, "write no files: report rows and series per node and the skew on stdout");
-  app.add_flag("--json", json, "with --stats: the report as one JSON object");
+  app.add_flag("--json", json, "with --stats or --from-storage: the report as one JSON object on stdout");
   app.add_flag("--multilevel", multilevel, "hash like a second-level vminsert (-clusternativeListenAddr set): seed 0xABCDEF0123456789");
   app.add_flag("--sort-labels", sort_labels, "sort labels by name before hashing, as vminsert -sortLabels");
   app.add_option("--label-order", label_order, "as-is: labels in input order (text import, vmagent); sorted: by name with "
@@ -57,16 +65,90 @@ int main(int argc, char** argv) {
   app.add_flag("--strict", strict, "stop at the first bad line (exit 1) instead of skipping it");
   app.add_option("--threads", threads, "worker threads (default 0 = one per CPU)")->type_name("N");
   app.add_option("FILE", inputs, "Prometheus text input, plain, gzip or zstd (default and \"-\": stdin)");
+  std::vector<std::string> from_storage, match;
+  std::string mem_limit = "256MiB";
+  app.add_option("--from-storage", from_storage, "instead of text: the storage directories of the cluster's stopped "
+                 "vmstorage nodes (repeatable); writes one complete storage directory per --storage-node under "
+                 "--out-dir, blocks copied unchanged")->allow_extra_args(false)->type_name("DIR");
+  auto* o_match = app.add_option("--match", match, "with --from-storage: move only the series matching this selector "
+                 "(repeatable, OR-ed like match[])")->allow_extra_args(false)->type_name("SELECTOR");
+  auto* o_mem = app.add_option("--mem-limit", mem_limit, "with --from-storage: memory for index items before they are "
+                 "sorted in runs on disk (default 256MiB)")->type_name("SIZE");
   o_out->excludes(o_stats);
 
   return run_tool("tsdb-route", app, argc, argv, [&](int*) -> Status {
     VMT_ASSIGN_OR_RETURN(auto flavour, parse_target_flag(target));
+    if (!from_storage.empty()) {
+      // Text-only options have no meaning for stored series: refused rather than ignored.
+      for (const char* name : {"--stats", "--format", "--compress", "--unavailable", "--extra-label", "--strict",
+                               "--default-timestamp", "--max-labels-per-timeseries", "--max-label-value-len"}) {
+        if (app.get_option(name)->count() > 0) return invalid_argument(std::string(name) + " applies to text input, not --from-storage");
+      }
+      if (!inputs.empty()) return invalid_argument("give either FILEs of text or --from-storage DIRs, not both");
+      if (out_dir.empty()) return invalid_argument("--from-storage needs --out-dir DIR (one storage directory per node is written there)");
+      if (flavour && !flavour->cluster()) return invalid_argument("--target " + target + " is a single-node release: it has no storage nodes");
+      reshard::ReshardOptions ro;
+      ro.sources = from_storage;
+      VMT_ASSIGN_OR_RETURN(ro.placement.nodes, route::parse_storage_nodes(storage_nodes));
+      ro.placement.multilevel = multilevel;
+      ro.placement.replication_factor = replication_factor;
+      ro.placement.sorted_ring = flavour && flavour->per_partition_index();
+      ro.order = label_order == "sorted" ? route::LabelOrder::sorted : route::LabelOrder::as_is;
+      ro.sort_labels = sort_labels;
+      VMT_ASSIGN_OR_RETURN(ro.match, parse_selectors(match));
+      if (app.get_option("--tenant")->count() > 0) {
+        VMT_ASSIGN_OR_RETURN(Tenant t, parse_tenant(tenant));
+        ro.tenant = std::make_pair(t.account_id, t.project_id);
+      }
+      ro.target = flavour ? &*flavour : nullptr;
+      ro.out_dir = out_dir;
+      ro.force = force;
+      VMT_ASSIGN_OR_RETURN(ro.mem_limit_bytes, parse_byte_size(mem_limit));
+      if (ro.mem_limit_bytes < (1u << 20)) return invalid_argument("--mem-limit must be at least 1MiB");
+      ro.threads = threads;
+      // The index parts of each node allocate and free large item arrays one after another: keep
+      // freed memory in the heap instead of returning it to the kernel and faulting it in again
+      // (a quarter of the run's time otherwise). RSS stays what the largest node needs.
+      ::mallopt(M_MMAP_THRESHOLD, 1 << 30);
+      ::mallopt(M_TRIM_THRESHOLD, 1 << 30);
+      ::mallopt(M_TOP_PAD, 64 << 20);
+      // SIGINT/SIGTERM: stop between blocks; OUT is not created (the temporary tree is removed).
+      static std::atomic<bool> stop{false};
+      struct sigaction sa {};
+      sa.sa_handler = [](int) { stop.store(true); };
+      sigemptyset(&sa.sa_mask);
+      ::sigaction(SIGINT, &sa, nullptr);
+      ::sigaction(SIGTERM, &sa, nullptr);
+      ro.stop = &stop;
+      Progress progress("tsdb-route");
+      ro.on_progress = [&](uint64_t done, uint64_t jobs) {
+        progress.update(std::to_string(done) + " of " + std::to_string(jobs) + " node partitions copied");
+      };
+      reshard::ReshardReport rep;
+      Status st = reshard::run_reshard(ro, &rep);
+      progress.done();
+      VMT_TRY(st);
+      std::string text;
+      if (json) {
+        reshard::render_summary_json(rep, out_dir, text);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return std::fflush(stdout) == 0 ? Status::ok() : io_error("cannot write stdout");
+      }
+      reshard::render_summary(rep, out_dir, text);
+      for (size_t pos = 0; pos < text.size();) {
+        size_t nl = text.find('\n', pos);
+        log_line(text.substr(pos, nl - pos));
+        pos = nl + 1;
+      }
+      return Status::ok();
+    }
+    if (o_match->count() > 0 || o_mem->count() > 0) return invalid_argument("--match and --mem-limit apply to --from-storage");
     if (flavour && !flavour->cluster()) {
       return invalid_argument("--target " + target + " is a single-node release: it has no vminsert and no storage nodes; "
                               "import into it with tsdb-import directly");
     }
     if (!stats && out_dir.empty()) return invalid_argument("give --out-dir DIR (write per-node files) or --stats (report only)");
-    if (json && !stats) return invalid_argument("--json needs --stats");
+    if (json && !stats) return invalid_argument("--json needs --stats (or --from-storage)");
     route::RouteOptions opt;
     VMT_ASSIGN_OR_RETURN(opt.placement.nodes, route::parse_storage_nodes(storage_nodes));
     for (const auto& u : unavailable) {
