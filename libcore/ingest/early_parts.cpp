@@ -26,7 +26,17 @@ Status merge_parts_written_early(TargetDir& dir, const std::string& partition, i
   const std::string small = dir.small_dir(partition), big = dir.big_dir(partition);
   std::vector<NewDataPart> merged;
   std::vector<bool> consumed(all.size(), false);
-  for (const auto& chunk : storage::optimal_merge_chunks(policy)) {
+  // Up to kOnePassParts parts are merged in one pass into one part: the same part one flush at the
+  // end would have written, so the directory does not depend on --mem-limit. More (a very small
+  // limit) are merged like a force merge, in chunks of 15.
+  std::vector<std::vector<size_t>> chunks;
+  if (mine.size() <= kOnePassParts) {
+    chunks.emplace_back(mine.size());
+    for (size_t k = 0; k < mine.size(); ++k) chunks.back()[k] = k;
+  } else {
+    chunks = storage::optimal_merge_chunks(policy);
+  }
+  for (const auto& chunk : chunks) {
     if (chunk.size() < 2) continue;
     std::vector<std::unique_ptr<storage::PartReader>> readers;
     std::vector<storage::PartReader*> srcs;

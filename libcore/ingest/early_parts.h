@@ -1,6 +1,7 @@
 // The parts an import wrote early (when its buffers outgrew --mem-limit), merged before the commit
-// the way a vmstorage force merge merges a partition's parts, so that a large import ends as a few
-// well-merged parts instead of many small ones.
+// into one part (the part a single flush at the end would have written: the directory does not
+// depend on --mem-limit), or, past kOnePassParts of them, the way a vmstorage force merge merges a
+// partition's parts, so that a large import ends as a few well-merged parts instead of many small ones.
 //
 // Spec: merge.md §3.3 (mergePartsOptimal: sorted by size, equal sizes by MinTimestamp descending,
 // in chunks of 15, one output per chunk), §4 and §6 (the block stream merge, with dedup of every
@@ -18,6 +19,9 @@
 #include "ingest/target_dir.h"
 
 namespace vmt::ingest {
+
+// Early parts of one partition merged in a single pass (one part out) when there are at most this many.
+constexpr size_t kOnePassParts = 64;
 
 // Replaces the entries of `partition` in *parts (two or more) by the merged parts; new temporary
 // directories are added to *temp_dirs (removed by the caller on failure); *merges counts merges.

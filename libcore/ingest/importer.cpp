@@ -49,6 +49,7 @@ struct Partition {
   PartitionRows rows;
   PartitionStats stats;
   bool prepared = false;  // ensure_partition and stale temp cleanup done
+  bool flushed_early = false;  // parts were written early: every part of it is merged before the commit
 };
 
 class Importer {
@@ -62,7 +63,8 @@ class Importer {
   Status consume(ParsedBlock& b);
   Partition& partition_for(int64_t ts);
   Status resolve_pending();
-  Status flush_partition(Partition& p);
+  // early: written over --mem-limit, to be merged with the partition's other parts before the commit.
+  Status flush_partition(Partition& p, bool early = false);
   Status merge_early_parts(Partition& p);
   Status maybe_flush_early();
   struct IndexJob {
@@ -210,7 +212,7 @@ Status Importer::resolve_pending() {
   return Status::ok();
 }
 
-Status Importer::flush_partition(Partition& p) {
+Status Importer::flush_partition(Partition& p, bool early) {
   if (p.rows.empty()) return Status::ok();
   const auto t0 = Clock::now();
   const std::string small = dir_.small_dir(p.name), big = dir_.big_dir(p.name);
@@ -221,7 +223,10 @@ Status Importer::flush_partition(Partition& p) {
   }
   NewDataPart np;
   np.partition = p.name;
-  np.name = dir_.new_part_name({small, big});
+  // Parts that will be merged before the commit take interim names, so that the names of the parts
+  // that stay are the same whatever --mem-limit made early.
+  p.flushed_early = p.flushed_early || early;
+  np.name = p.flushed_early ? dir_.new_interim_part_name({small, big}) : dir_.new_part_name({small, big});
   np.temp_dir = fs::join(small, std::string(TargetDir::kTempPrefix) + np.name);
   temp_dirs_.push_back(np.temp_dir);
   DataPartOptions o;
@@ -266,7 +271,7 @@ Status Importer::maybe_flush_early() {
   for (Partition* p : order) {
     if (left + reg_.memory_bytes() <= limit / 2 || p->rows.empty()) break;
     left -= p->rows.memory_bytes();
-    VMT_TRY(flush_partition(*p));
+    VMT_TRY(flush_partition(*p, true));
   }
   return Status::ok();
 }

@@ -10,7 +10,7 @@
 //            counted from --metric-id-base or the wall clock in ns, in input order
 //   rows  -> per-partition buffers (partition_rows.h) -> data parts (data_part_builder.h), written
 //            early when the buffers outgrow --mem-limit and then merged (storage/block_stream_merge.h)
-//            as a force merge would merge them: chunks of 15 parts
+//            into one part per partition (early_parts.h), so the directory does not depend on the limit
 //   series and (series, day) pairs new to curr -> one indexdb part (index_builder.h)
 //   -> commit (commit.h: index first, then each partition's parts.json)
 // Everything is decided in input order on one thread; only parsing, block encoding and item

@@ -116,6 +116,15 @@ Status write_sorted(const mergeset::Items& items, const std::vector<uint32_t>& o
   return w.close();
 }
 
+// The final part from sorted single items: tag rows combined as the in-memory stream combines them.
+Status write_sorted_combined(const mergeset::Items& items, const std::vector<uint32_t>& order, mergeset::PartWriter& w) {
+  TagRowCombiner c;
+  const TagRowCombiner::Sink sink = [&](ByteView it) { return w.add(it); };
+  for (uint32_t i : order) VMT_TRY(c.push(items[i], sink));
+  VMT_TRY(c.finish(sink));
+  return w.close();
+}
+
 
 }  // namespace
 
@@ -197,7 +206,7 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
     sort_items(items, &order, opt.threads);
     mergeset::PartWriter w;
     VMT_TRY(w.open(part_dir, std::move(wo)));
-    VMT_TRY(write_sorted(items, order, w));
+    VMT_TRY(write_sorted_combined(items, order, w));
     out->items = w.header().items_count;
     out->blocks = w.header().blocks_count;
   } else {
@@ -207,6 +216,11 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
     mergeset::MergeOptions mo;
     mo.compress_level = wo.compress_level;
     mo.prepare_block = wo.prepare_block;
+    // Runs hold single items; combined here as the in-memory stream combines them, so the part
+    // does not depend on how many runs the budget made.
+    TagRowCombiner combiner;
+    mo.transform.push = [&](ByteView it, const mergeset::ItemEmit& emit) { return combiner.push(it, emit); };
+    mo.transform.finish = [&](const mergeset::ItemEmit& emit) { return combiner.finish(emit); };
     mergeset::MergeStats ms;
     VMT_TRY(mergeset::merge_part_dirs(runs, part_dir, mo, &ms));
     out->items = ms.items_out;

@@ -1,4 +1,5 @@
 #include "ingest/index_builder.h"
+#include "ingest/index_stream.h"
 
 #include <doctest/doctest.h>
 
@@ -140,6 +141,20 @@ TEST_SUITE("ingest/index_builder") {
     auto b = read_items(tmp.sub("many"));
     CHECK(expand(a) == want);
     CHECK(expand(b) == want);
+    // Not only the same single items: the same rows and blocks, whatever the budget.
+    CHECK(a == b);
+    CHECK(one.items == many.items);
+    CHECK(one.blocks == many.blocks);
+    // A budget just under the sorted stream's estimate: a couple of runs, combined the same way.
+    IndexPartResult mid;
+    uint64_t est_items = 0, est_bytes = 0;
+    sorted_stream_size(reg, w, &est_items, &est_bytes);
+    opt.memory_budget = est_bytes - 1;
+    opt.runs_dir = tmp.sub("runs3");
+    REQUIRE(write_index_part(reg, w, opt, tmp.sub("mid"), &mid).is_ok());
+    CHECK(read_items(tmp.sub("mid")) == a);
+    CHECK(mid.blocks == one.blocks);
+    CHECK(mid.runs >= 1);
   }
 
   TEST_CASE("the sorted stream equals sorting every item: tenants, days, dotted names, escaped bytes") {

@@ -217,4 +217,29 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
   return Status::ok();
 }
 
+Status TagRowCombiner::push(ByteView item, const Sink& sink) {
+  const uint8_t ns = item.empty() ? 0 : uint8_t(item[0]);
+  if ((ns != indexdb::kNsTagToMetricIDs && ns != indexdb::kNsDateTagToMetricIDs) || item.size() < 9) {
+    VMT_TRY(finish(sink));
+    return sink(item);
+  }
+  const ByteView prefix = item.substr(0, item.size() - 8);
+  if (ids_ > 0 && ids_ < indexdb::kMaxMetricIDsPerRow && row_.size() == prefix.size() + 8 * ids_ &&
+      ByteView(row_).substr(0, prefix.size()) == prefix) {
+    row_.append(item.substr(prefix.size()));
+    ++ids_;
+    return Status::ok();
+  }
+  VMT_TRY(finish(sink));
+  row_.assign(item);
+  ids_ = 1;
+  return Status::ok();
+}
+
+Status TagRowCombiner::finish(const Sink& sink) {
+  if (ids_ == 0) return Status::ok();
+  ids_ = 0;
+  return sink(row_);
+}
+
 }  // namespace vmt::ingest

@@ -30,6 +30,22 @@ namespace vmt::ingest {
 // row, 16 per global tag row, plus the other items).
 void sorted_stream_size(const SeriesRegistry& reg, const IndexWork& work, uint64_t* items, uint64_t* bytes);
 
+// Combines a byte-ordered stream of single-MetricID items exactly as emit_sorted_items emits
+// them: consecutive tag rows (ns 1, ns 6) of one prefix (the item without its MetricID) become
+// rows of up to 64 ascending MetricIDs; every other item passes through. So the items written from
+// sorted runs (index_builder.cpp, over --mem-limit) are the ones the in-memory stream writes, and
+// the part's blocks with them.
+class TagRowCombiner {
+ public:
+  using Sink = std::function<Status(ByteView)>;
+  Status push(ByteView item, const Sink& sink);
+  Status finish(const Sink& sink);  // emits the pending row
+
+ private:
+  Bytes row_;       // the pending row: prefix, then ids_ MetricIDs
+  size_t ids_ = 0;
+};
+
 // work.global and work.per_day must be sorted and free of duplicates. Calls sink with every item
 // in byte order; *items counts the single-MetricID items they stand for.
 Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsigned threads,

@@ -164,9 +164,16 @@ Status TargetDir::ensure_partition(const std::string& p) {
   return layout::write_data_parts_json(pj, layout::DataPartsJson{});
 }
 
-std::string TargetDir::new_part_name(const std::vector<std::string>& dirs) {
+std::string TargetDir::new_part_name(const std::vector<std::string>& dirs) { return next_name(counter_, dirs); }
+
+std::string TargetDir::new_interim_part_name(const std::vector<std::string>& dirs) {
+  if (interim_counter_ == 0) interim_counter_ = counter_ + kInterimOffset;
+  return next_name(interim_counter_, dirs);
+}
+
+std::string TargetDir::next_name(uint64_t& counter, const std::vector<std::string>& dirs) {
   for (;;) {
-    std::string name = hex16(++counter_);
+    std::string name = hex16(++counter);
     if (handed_out_.count(name)) continue;
     bool used = false;
     for (const auto& d : dirs) used = used || fs::exists(fs::join(d, name));

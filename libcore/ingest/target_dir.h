@@ -63,6 +63,10 @@ class TargetDir {
 
   // %016X of the counter, not present in any of `dirs` and not handed out before.
   std::string new_part_name(const std::vector<std::string>& dirs);
+  // The same from a second counter, 2^48 above the first's start: for parts that exist only until
+  // they are merged (an import's early parts), so that the names of the parts that stay do not
+  // depend on how many of those there were (on --mem-limit).
+  std::string new_interim_part_name(const std::vector<std::string>& dirs);
   // Root-relative paths of parts an interrupted import or merge renamed but never listed, removed
   // by open() (layout/pending_parts.h).
   const std::vector<std::string>& removed_pending() const { return removed_pending_; }
@@ -70,6 +74,8 @@ class TargetDir {
   Status remove_stale_temp(const std::string& dir);
 
  private:
+  static constexpr uint64_t kInterimOffset = 1ull << 48;
+  std::string next_name(uint64_t& counter, const std::vector<std::string>& dirs);
   Status mkdir_durable(const std::string& path);  // each missing component, parent fsynced
   Status open_generations(uint64_t seed);
   Status open_legacy_generations();  // per-partition layout: tables_ = legacy generations + partition indexes
@@ -82,6 +88,7 @@ class TargetDir {
   std::vector<std::string> tables_, added_tables_;
   std::string curr_, prev_;
   uint64_t counter_ = 0;
+  uint64_t interim_counter_ = 0;  // 0: not started
   std::set<std::string> handed_out_;
   std::vector<std::string> removed_pending_;
 };
