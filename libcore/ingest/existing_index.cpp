@@ -1,12 +1,14 @@
 #include "ingest/existing_index.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "base/fs.h"
 #include "indexdb/item.h"
 #include "mergeset/merge.h"
 #include "mergeset/table.h"
 #include "metric/metric_name.h"
+#include "metric/tsid_gen.h"
 
 namespace vmt::ingest {
 
@@ -133,6 +135,68 @@ Status ExistingIndex::resolve(std::vector<NameLookup>& lookups) {
         }
         VMT_TRY(m.next());
       }
+    }
+  }
+  return Status::ok();
+}
+
+Status ExistingIndex::open_union(const std::vector<std::string>& tables, metric::Tenancy tenancy) {
+  tenancy_ = tenancy;
+  for (const auto& t : tables) {
+    VMT_ASSIGN_OR_RETURN(Readers parts, open_table(t));
+    VMT_TRY_CTX(scan_ids(parts, true), t);
+    for (auto& p : parts) curr_.push_back(std::move(p));
+  }
+  return Status::ok();
+}
+
+Status ExistingIndex::resolve_any_day(std::vector<AnyDayLookup>& lookups) {
+  if (lookups.empty()) return Status::ok();
+  const size_t tb = metric::tenant_bytes(tenancy_);
+  std::unordered_map<uint64_t, std::vector<size_t>> by_hash;
+  for (size_t i = 0; i < lookups.size(); ++i) by_hash[metric::xxhash64(lookups[i].canonical)].push_back(i);
+  int gen = 0;
+  for (const Readers* parts : {&curr_, &prev_}) {
+    ++gen;
+    if (parts->empty()) continue;
+    // ns 3: 03 · [acc · proj] · MetricID · canonical name. The largest live MetricID of each name.
+    std::vector<uint64_t> best(lookups.size(), 0);
+    std::vector<std::pair<uint32_t, uint32_t>> tenant(lookups.size());
+    mergeset::ItemMerger m(ptrs(*parts));
+    const char ns3 = char(indexdb::kNsMetricIDToMetricName);
+    VMT_TRY(m.seek(ByteView(&ns3, 1)));
+    for (; m.valid() && !m.item().empty() && m.item()[0] == ns3;) {
+      const ByteView it = m.item();
+      if (it.size() < 1 + tb + 8) return corruption("MetricID->name item of " + std::to_string(it.size()) + " bytes is too short");
+      const ByteView name = it.substr(1 + tb + 8);
+      auto h = by_hash.find(metric::xxhash64(name));
+      const uint64_t mid = load_u64(it.data() + 1 + tb);
+      if (h != by_hash.end() && !deleted_.count(mid)) {
+        for (size_t i : h->second) {
+          if (lookups[i].found_in != 0 || lookups[i].canonical != name || mid <= best[i]) continue;
+          best[i] = mid;
+          tenant[i] = tb ? std::make_pair(load_u32(it.data() + 1), load_u32(it.data() + 5)) : std::make_pair(0u, 0u);
+        }
+      }
+      VMT_TRY(m.next());
+    }
+    // ns 2: 02 · [acc · proj] · MetricID · TSID, in key order.
+    std::vector<std::pair<Bytes, size_t>> keys;
+    for (size_t i = 0; i < lookups.size(); ++i) {
+      if (best[i] == 0) continue;
+      Bytes k;
+      ns2_prefix(k, tenancy_, tenant[i].first, tenant[i].second, best[i]);
+      keys.emplace_back(std::move(k), i);
+    }
+    std::sort(keys.begin(), keys.end());
+    bool started = false;
+    for (const auto& [key, i] : keys) {
+      VMT_TRY(advance_to(m, &started, key));
+      if (!m.valid() || !starts_with(m.item(), key)) continue;  // a name without its TSID: not reusable
+      const ByteView rest = m.item().substr(key.size());
+      if (rest.size() != metric::TSID::size(tenancy_)) continue;
+      lookups[i].tsid = metric::TSID::load(rest.data(), tenancy_);
+      lookups[i].found_in = gen;
     }
   }
   return Status::ok();

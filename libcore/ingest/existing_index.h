@@ -48,6 +48,22 @@ class ExistingIndex {
   // Resolves lookups (sorted here by key) against curr, then prev.
   Status resolve(std::vector<NameLookup>& lookups);
 
+  struct AnyDayLookup {
+    ByteView canonical;        // the series' canonical MetricName (the tenant first, in cluster)
+    uint32_t series = 0;       // the caller's reference
+    int found_in = 0;          // 0 = not found, 1 = curr, 2 = prev
+    metric::TSID tsid;
+  };
+  // For series without a (date, name) entry: the TSID the same name has on any other day, as a
+  // server whose tsid cache still holds it reuses it instead of creating a second MetricID. The
+  // name is looked up in ns 3 (MetricID -> name) of curr, then prev; of several MetricIDs of one
+  // name the largest that is not deleted wins, and its ns 2 item gives the TSID.
+  Status resolve_any_day(std::vector<AnyDayLookup>& lookups);
+
+  // Opens every table as one searched "curr" (per-partition layout: every partition index and the
+  // legacy generations), for resolve_any_day; deleted MetricIDs of any of them count everywhere.
+  Status open_union(const std::vector<std::string>& tables, metric::Tenancy tenancy);
+
   struct DateCheck {
     Bytes key;                 // 05 · acc · proj · date · MetricID   (ns5_key), or ns2_prefix
     size_t ref = 0;            // the caller's reference

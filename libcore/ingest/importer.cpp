@@ -80,6 +80,8 @@ class Importer {
   IndexJob& add_index_job(std::vector<IndexJob>* jobs, IndexWork work, const std::string& table);
   // The index a series whose first sample is on `date` is looked up in (IndexForDate).
   Result<ExistingIndex*> index_for(uint32_t date);
+  // Where a series not indexed on its first day is looked up by name (resolve_any_day).
+  Result<ExistingIndex*> any_day_index();
   Status open_existing();
   uint64_t buffered_bytes() const;
   void cleanup_on_failure();
@@ -98,6 +100,7 @@ class Importer {
   // Per-partition layout: each partition's index, opened when first asked for, with the legacy
   // curr and prev deleted MetricIDs added.
   std::map<std::string, std::unique_ptr<ExistingIndex>> partition_index_;
+  std::unique_ptr<ExistingIndex> any_day_;  // per-partition: every table, opened at the first need
   std::unordered_set<uint64_t> legacy_deleted_;
   uint64_t metric_id_counter_ = 0;
   size_t resolved_ = 0;
@@ -202,7 +205,10 @@ Status Importer::consume(ParsedBlock& b) {
 
 Status Importer::resolve_pending() {
   SettlementCounts c;
-  VMT_TRY(settle_tsids(reg_, resolved_, [this](uint32_t date) { return index_for(date); }, &metric_id_counter_, &c));
+  VMT_ASSIGN_OR_RETURN(ExistingIndex * any_day, any_day_index());
+  VMT_TRY(settle_tsids(reg_, resolved_, [this](uint32_t date) { return index_for(date); }, any_day,
+                       &metric_id_counter_, &c));
+  st_->series_other_day += c.other_day;
   resolved_ = reg_.size();
   st_->series_new += c.created;
   st_->series_curr += c.curr;
@@ -274,6 +280,20 @@ Status Importer::maybe_flush_early() {
     VMT_TRY(flush_partition(*p, true));
   }
   return Status::ok();
+}
+
+Result<ExistingIndex*> Importer::any_day_index() {
+  if (!opt_.per_partition_index) return &existing_;
+  // Per-partition layout: a name is looked up in every partition index and the legacy generations.
+  if (!any_day_) {
+    any_day_ = std::make_unique<ExistingIndex>();
+    std::vector<std::string> tables;
+    VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(opt_.dir));
+    for (const auto* t : sd.searched_tables()) tables.push_back(t->path);
+    VMT_TRY(any_day_->open_union(tables, opt_.tenancy));
+    any_day_->add_deleted(legacy_deleted_);
+  }
+  return any_day_.get();
 }
 
 Result<ExistingIndex*> Importer::index_for(uint32_t date) {

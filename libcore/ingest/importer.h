@@ -6,7 +6,7 @@
 //   rows  -> dropped when NaN (not the stale marker) or outside [now - retention, now + 2 days]
 //            (storage-layout.md §5, metricname-tsid.md §5.3) -> series (series_registry.h)
 //   series -> TSIDs: found in the indexdb by (first day, canonical name), curr then prev
-//            (existing_index.h), else generate_tsid with a new MetricID above every MetricID in DIR,
+//            (existing_index.h), else by name on any other day (a warm tsid cache), else generate_tsid with a new MetricID above every MetricID in DIR,
 //            counted from --metric-id-base or the wall clock in ns, in input order
 //   rows  -> per-partition buffers (partition_rows.h) -> data parts (data_part_builder.h), written
 //            early when the buffers outgrow --mem-limit and then merged (storage/block_stream_merge.h)
@@ -101,6 +101,7 @@ struct ImportStats {
   uint64_t samples_accepted = 0, rows_written = 0;
   int64_t min_timestamp_allowed = 0, max_timestamp_allowed = 0;
   uint64_t series = 0, series_new = 0, series_curr = 0, series_prev = 0;
+  uint64_t series_other_day = 0;  // of series_curr + series_prev: indexed on other days only, TSID reused
   uint64_t first_metric_id = 0, last_metric_id = 0;  // of the new series (0 when none)
   metric::RawStats labels;                              // vminsert's label limits applied
   std::vector<PartitionStats> partitions;               // by name

@@ -9,8 +9,8 @@
 
 namespace vmt::ingest {
 
-Status settle_tsids(SeriesRegistry& reg, size_t from, const IndexForDate& index_for, uint64_t* counter,
-                    SettlementCounts* counts) {
+Status settle_tsids(SeriesRegistry& reg, size_t from, const IndexForDate& index_for, ExistingIndex* any_day,
+                    uint64_t* counter, SettlementCounts* counts) {
   const size_t n = reg.size();
   if (from >= n) return Status::ok();
   // The lookups of each index, in one sorted batch per index.
@@ -30,6 +30,26 @@ Status settle_tsids(SeriesRegistry& reg, size_t from, const IndexForDate& index_
       s.tsid = l.tsid;
       s.origin = l.found_in == 1 ? SeriesOrigin::curr : SeriesOrigin::prev;
       ++(l.found_in == 1 ? counts->curr : counts->prev);
+    }
+  }
+  // Not indexed on its first day: the same name on any other day keeps its TSID (issue: a second
+  // MetricID for one series splits it in the index and in every per-series limit).
+  if (any_day && any_day->searchable()) {
+    std::vector<ExistingIndex::AnyDayLookup> lookups;
+    for (size_t i = from; i < n; ++i) {
+      if (reg.at(uint32_t(i)).origin != SeriesOrigin::pending) continue;
+      auto& l = lookups.emplace_back();
+      l.canonical = reg.canonical(uint32_t(i));
+      l.series = uint32_t(i);
+    }
+    VMT_TRY(any_day->resolve_any_day(lookups));
+    for (const auto& l : lookups) {
+      if (l.found_in == 0) continue;
+      Series& s = reg.at(l.series);
+      s.tsid = l.tsid;
+      s.origin = l.found_in == 1 ? SeriesOrigin::curr : SeriesOrigin::prev;
+      ++(l.found_in == 1 ? counts->curr : counts->prev);
+      ++counts->other_day;
     }
   }
   for (size_t i = from; i < n; ++i) {

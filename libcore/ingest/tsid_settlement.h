@@ -26,6 +26,7 @@ namespace vmt::ingest {
 
 struct SettlementCounts {
   uint64_t created = 0, curr = 0, prev = 0;
+  uint64_t other_day = 0;  // of curr + prev: found by name on another day (resolve_any_day)
   uint64_t first_metric_id = 0, last_metric_id = 0;  // of the created series
 };
 
@@ -34,10 +35,11 @@ struct SettlementCounts {
 // looks a new row up in its own partition's index for its own day only, doc/flavours.md §3).
 using IndexForDate = std::function<Result<ExistingIndex*>(uint32_t date)>;
 
-// Settles series [from, registry.size()): found in the index of their first day, or created with
+// Settles series [from, registry.size()): found in the index of their first day, else by name on
+// any other day in `any_day` (ExistingIndex::resolve_any_day; null: not looked up), or created with
 // the MetricIDs ++*metric_id_counter in id (= input) order.
-Status settle_tsids(SeriesRegistry& registry, size_t from, const IndexForDate& index_for, uint64_t* metric_id_counter,
-                    SettlementCounts* counts);
+Status settle_tsids(SeriesRegistry& registry, size_t from, const IndexForDate& index_for, ExistingIndex* any_day,
+                    uint64_t* metric_id_counter, SettlementCounts* counts);
 
 // The index work for every settled series: the global group for created and prev series, the
 // per-day group for each (series, day) pair unless the series is known and curr has its ns 5 item.

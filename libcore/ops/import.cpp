@@ -57,9 +57,9 @@ std::vector<std::string> render_import_summary(const ingest::ImportStats& s) {
   if (s.dry_run) {
     out.push_back(fmt("series: total=%llu", u64(s.series)));
   } else {
-    out.push_back(fmt("series: total=%llu new=%llu curr=%llu prev=%llu metric_ids=%llu..%llu", u64(s.series),
-                      u64(s.series_new), u64(s.series_curr), u64(s.series_prev), u64(s.first_metric_id),
-                      u64(s.last_metric_id)));
+    out.push_back(fmt("series: total=%llu new=%llu curr=%llu prev=%llu other_day=%llu metric_ids=%llu..%llu",
+                      u64(s.series), u64(s.series_new), u64(s.series_curr), u64(s.series_prev),
+                      u64(s.series_other_day), u64(s.first_metric_id), u64(s.last_metric_id)));
   }
   for (const auto& p : s.partitions) {
     if (s.dry_run) {
@@ -115,6 +115,7 @@ std::string render_import_summary_json(const ingest::ImportStats& s) {
   j["series"] = s.series;
   j["series_new"] = s.series_new;
   j["series_found"] = s.series_curr + s.series_prev;
+  j["series_found_other_day"] = s.series_other_day;
   j["first_metric_id"] = json_id(s.first_metric_id);
   j["last_metric_id"] = json_id(s.last_metric_id);
   j["metrics_with_dropped_labels"] = s.labels.metrics_with_dropped_labels;

@@ -25,12 +25,54 @@ void add_ids(std::vector<uint64_t>& into, const std::vector<uint64_t>& ids) { in
 
 }  // namespace
 
+namespace {
+
+bool is_tenant_label(const std::string& label) { return label == "vm_account_id" || label == "vm_project_id"; }
+
+// Whether a tenant satisfies a branch's vm_account_id / vm_project_id filters (the server's
+// multitenant and enterprise retention-filter pseudo-labels: the tenant's IDs as decimal text).
+bool tenant_matches(const query::Conjunction& b, const metric::Tenant& t) {
+  for (const auto& m : b.matchers) {
+    if (m.label == "vm_account_id" && !m.matches(std::to_string(t.account_id))) return false;
+    if (m.label == "vm_project_id" && !m.matches(std::to_string(t.project_id))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<std::vector<uint64_t>> match_all_time(query::TableSearch& ts, const std::vector<metric::Tenant>& tenants,
                                              const std::vector<query::Selector>& sels) {
   std::vector<uint64_t> ids;
-  for (const auto& tenant : tenants) {
-    VMT_ASSIGN_OR_RETURN(auto got, ts.search(sels, tenant, query::TimeRange{}, /*check_time_range=*/false));
-    ids = query::unite_ids(ids, got);
+  bool pseudo = false;
+  for (const auto& sel : sels) {
+    for (const auto& b : sel.branches) {
+      for (const auto& m : b.matchers) pseudo = pseudo || is_tenant_label(m.label);
+    }
+  }
+  if (!pseudo) {
+    for (const auto& tenant : tenants) {
+      VMT_ASSIGN_OR_RETURN(auto got, ts.search(sels, tenant, query::TimeRange{}, /*check_time_range=*/false));
+      ids = query::unite_ids(ids, got);
+    }
+    return ids;
+  }
+  // Branch by branch: the tenant filters pick the tenants, the other filters are searched in them
+  // (a branch of tenant filters only is every named series of those tenants).
+  for (const auto& sel : sels) {
+    for (const auto& b : sel.branches) {
+      query::Selector rest;
+      rest.text = sel.text;
+      auto& conj = rest.branches.emplace_back();
+      for (const auto& m : b.matchers) {
+        if (!is_tenant_label(m.label)) conj.matchers.push_back(m);
+      }
+      for (const auto& tenant : tenants) {
+        if (!tenant_matches(b, tenant)) continue;
+        VMT_ASSIGN_OR_RETURN(auto got, ts.search({rest}, tenant, query::TimeRange{}, /*check_time_range=*/false));
+        ids = query::unite_ids(ids, got);
+      }
+    }
   }
   return ids;
 }

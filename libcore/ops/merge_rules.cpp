@@ -68,16 +68,7 @@ bool split_tail(const std::string& s, size_t n, std::string* head, std::vector<s
 Result<query::Selector> parse_rule_selector(const std::string& flag, const std::string& text) {
   auto sel = query::parse_selector(text);
   if (!sel.is_ok()) return invalid_argument(flag + " " + text + ": " + sel.status().message());
-  for (const auto& b : sel->branches) {
-    for (const auto& m : b.matchers) {
-      if (m.label == "vm_account_id" || m.label == "vm_project_id") {
-        return invalid_argument(flag + " " + text + ": the tenant pseudo-label " + m.label +
-                                " is not supported offline yet (no series carries it, so the filter would match "
-                                "nothing)");
-      }
-    }
-  }
-  return sel;
+  return sel;  // vm_account_id / vm_project_id pick tenants (merge_delete.cpp, match_all_time)
 }
 
 }  // namespace

@@ -265,3 +265,27 @@ if diff -r "$TMP/ml-small" "$TMP/ml-large" >"$TMP/ml.diff" 2>&1; then
 else
   fail "--mem-limit changes the directory" "$(head -c 400 "$TMP/ml.diff")"
 fi
+
+# A series indexed on other days only keeps its TSID on append (as a server with a warm tsid cache):
+# one MetricID per series in the index, for both index layouts; a deleted one is not brought back.
+printf 'od{a="1"} 1 1700000000000\nod{a="2"} 1 1700000000000\n' >"$TMP/od1.prom"
+printf 'od{a="1"} 2 1702800000000\nod{a="3"} 2 1702800000000\n' >"$TMP/od2.prom"   # a month later
+for target in v1.93.7-cluster v1.148.0; do
+  D="$TMP/od-$target"
+  "$BIN/tsdb-import" -s "$D" --target "$target" --retention 100y "$TMP/od1.prom" 2>/dev/null
+  "$BIN/tsdb-import" -s "$D" --target "$target" --retention 100y --json "$TMP/od2.prom" >"$TMP/od.json" 2>/dev/null
+  found=$(jq -r .series_found_other_day "$TMP/od.json")
+  ids=$("$BIN/tsdb-inspect" index --ns 3 --json "$D" 2>/dev/null | jq -r '.metric_ids[]' | sort -u | wc -l)
+  [ "$found" = 1 ] && [ "$ids" = 3 ] && pass "$target: a series indexed a month earlier keeps its MetricID (3 series, 3 MetricIDs)" \
+    || fail "$target: other-day series" "found_other_day=$found, distinct MetricIDs in ns 3: $ids"
+  verify_clean "$target: the appended directory verifies clean" "$D"
+  "$BIN/tsdb-inspect" series --match '{__name__="od"}' --start 2023-12-17 --end 2023-12-18 "$D" 2>/dev/null | jq -c 'del(.vm_account_id, .vm_project_id)' | LC_ALL=C sort >"$TMP/od.series"
+  printf '%s\n' '{"__name__":"od","a":"1"}' '{"__name__":"od","a":"3"}' >"$TMP/od.want"
+  same_file "$target: /api/v1/series of the new day lists the reused series" "$TMP/od.series" "$TMP/od.want"
+done
+D="$TMP/od-del"
+"$BIN/tsdb-import" -s "$D" --retention 100y "$TMP/od1.prom" 2>/dev/null
+"$BIN/tsdb-merge" --delete '{a="1"}' "$D" >/dev/null 2>&1
+"$BIN/tsdb-import" -s "$D" --retention 100y --json "$TMP/od2.prom" >"$TMP/od.json" 2>/dev/null
+[ "$(jq -r .series_found_other_day "$TMP/od.json")" = 0 ] && [ "$(jq -r .series_new "$TMP/od.json")" = 2 ] \
+  && pass "a deleted series is not brought back by name: a new MetricID" || fail "deleted series reused" "$(cat "$TMP/od.json")"

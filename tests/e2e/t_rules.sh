@@ -48,7 +48,22 @@ expect_exit 2 "downsample offset not a multiple of the interval" "$M" --downsamp
 expect_exit 2 "downsample levels whose intervals are not multiples" "$M" --downsample 30m:3m,60m:4m "$D"
 expect_exit 2 "retention filter longer than --retention" "$M" --retention 1d --retention-filter '{a="b"}:2d' "$D"
 expect_exit 2 "retention filter without a duration" "$M" --retention-filter '{a="b"}' "$D"
-expect_exit 2 "tenant pseudo-labels are refused, not silently matched to nothing" "$M" --retention-filter '{vm_account_id="5"}:1d' "$D"
+
+# Tenant pseudo-labels (the enterprise cluster's -retentionFilter syntax): they pick tenants.
+# route/storage/node-1 holds tenants 0:0 and 42:7.
+fixture_copy route/storage/node-1 "$TMP/tp"
+"$BIN/tsdb-inspect" export --tenant 0:0 "$TMP/tp" | LC_ALL=C sort >"$TMP/tp-00"
+n42=$("$BIN/tsdb-inspect" export --tenant 42:7 "$TMP/tp" | wc -l)
+expect_exit 0 "--retention-filter with vm_account_id" "$M" --retention 100y --retention-filter '{vm_account_id="42"}:1d' --now 1893456000 --force "$TMP/tp"
+got42=$("$BIN/tsdb-inspect" export --tenant 42:7 "$TMP/tp" | jq '.values | length' | paste -sd+ | bc)
+[ "$n42" -gt 0 ] && [ "${got42:-0}" = 0 ] && pass "{vm_account_id=\"42\"}:1d drops tenant 42's old rows ($n42 series)" \
+  || fail "tenant retention filter" "tenant 42:7 series before $n42, rows left ${got42:-0}"
+export_same "the other tenant is untouched by a tenant's retention filter" "$TMP/tp" 0:0 "$TMP/tp-00"
+fixture_copy route/storage/node-1 "$TMP/tp2"
+expect_exit 0 "--delete with vm_project_id" "$M" --delete '{vm_project_id="7",__name__=~"tiny_.*"}' "$TMP/tp2"
+left=$("$BIN/tsdb-inspect" export --tenant 42:7 "$TMP/tp2" | wc -l)
+[ "$left" = 0 ] && pass "--delete '{vm_project_id=\"7\",...}' deletes tenant 42:7's matching series" || fail "tenant delete: $left left"
+export_same "--delete of another tenant's series leaves tenant 0:0 as it was" "$TMP/tp2" 0:0 "$TMP/tp-00"
 
 # With --force the rules run inside the merge: one part, one block per series, so no bucket is
 # split between parts (the model with a single slice).
