@@ -146,7 +146,7 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
   }
   bool replace_out = false;
   VMT_TRY(check_out_dir(opt, out, &replace_out));
-  VMT_ASSIGN_OR_RETURN(route::Placement placement, route::Placement::make(opt.placement));
+  VMT_ASSIGN_OR_RETURN(route::Placement placement, route::Placement::make(opt.placement));  // usage errors first
 
   auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   auto t_phase = Clock::now();
@@ -174,6 +174,13 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
   }
   rep->flavour = flavour.to_string();
   rep->sources = sources.size();
+  // vminsert v1.136+ sorts -storageNode (replicas follow in sorted order): without --target, the
+  // sources' layout says which vminsert the new cluster runs.
+  if (!opt.target && flavour.per_partition_index() && !opt.placement.sorted_ring) {
+    route::PlacementOptions po = opt.placement;
+    po.sorted_ring = true;
+    VMT_ASSIGN_OR_RETURN(placement, route::Placement::make(po));
+  }
 
   rep->seconds_load = since(t_phase);
   t_phase = Clock::now();

@@ -148,6 +148,29 @@ for t in 0:0 42:7; do
   [ -s "$TMP/w148" ] && same_file "v1.148 tenant $t: exports equal (deleted series stay deleted)" "$TMP/g148" "$TMP/w148"
 done
 for d in "$TMP"/v148/node-*; do verify_clean "v1.148 $(basename "$d") verifies clean" "$d"; done
+# Replicas as the v1.136+ vminsert places them (its -storageNode list sorted), known from the
+# sources' layout without --target: each series on the two nodes text routing for v1.148 picks.
+MI="$LOCAL/vm-cluster-1.148/multi/input"
+RING=a:1,c:3,b:2,d:4   # not a rotation of its sorted order: the replicas differ between the rings
+expect_exit 0 "v1.148 source, --replication-factor 2" "$R" --from-storage "$S148" --storage-node "$RING" --replication-factor 2 --out-dir "$TMP/v148rf"
+# (the fixture's meta/steps.log: the batches went to tenant 0:0, both tiny files to 42:7)
+cat "$MI"/batch-*.prom | python3 "$HERE_RS/reshard_check.py" sort-labels >"$TMP/m00.prom"
+cat "$MI/tiny-tenant-0-0.prom" "$MI/tiny-tenant-42-7.prom" | python3 "$HERE_RS/reshard_check.py" sort-labels >"$TMP/m42.prom"
+"$R" --target v1.148-cluster --storage-node "$RING" --replication-factor 2 --out-dir "$TMP/mt00" "$TMP/m00.prom" 2>/dev/null
+"$R" --target v1.148-cluster --storage-node "$RING" --replication-factor 2 --tenant 42:7 --out-dir "$TMP/mt42" "$TMP/m42.prom" 2>/dev/null
+rm -rf "$TMP/rx00" "$TMP/rx42"; mkdir -p "$TMP/rx00" "$TMP/rx42"; exports=()
+for d in "$TMP"/v148rf/node-*; do
+  i=$(basename "$d" | sed 's/^node-\([0-9]*\)_.*/\1/')
+  "$X" export --tenant 0:0 "$d" >"$TMP/rx00/node-$i.jsonl"; "$X" export --tenant 42:7 "$d" >"$TMP/rx42/node-$i.jsonl"
+  exports+=("0:0=$TMP/rx00/node-$i.jsonl" "42:7=$TMP/rx42/node-$i.jsonl")
+done
+if python3 "$HERE_RS/reshard_check.py" compare-subset "0:0=$TMP/mt00" "42:7=$TMP/mt42" -- "${exports[@]}" >"$TMP/rx.out" 2>&1; then
+  pass "v1.148 replicas on the nodes the v1.148 vminsert picks ($(tail -1 "$TMP/rx.out"))"
+else
+  fail "v1.148 replicas" "$(head -c 600 "$TMP/rx.out")"
+fi
+copies=$(cat "$TMP"/rx00/*.jsonl "$TMP"/rx42/*.jsonl | jq -c .metric | sort | uniq -c | awk '{print $1}' | sort -u | tr '\n' ' ')
+[ "$copies" = "2 " ] && pass "v1.148 --replication-factor 2: every series on two nodes" || fail "v1.148 copies per series: $copies"
 
 # What the real servers served from the same reshards (tests/fixtures/record-reshard-on-server.sh).
 VERD="$LOCAL/server-verdicts/reshard.tsv"
