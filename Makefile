@@ -9,6 +9,8 @@
 #   make unit-MODULE   unit tests of one libcore module and its dependencies only (fast iteration)
 
 CXX      ?= g++
+# Parallel compiles for test, asan and bench (CI has 2 cores and a time limit).
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    ?= build
 PREFIX   ?= /usr/local
 OPT      ?= -O2
@@ -89,7 +91,7 @@ deps:
 
 # The README's test command. Ends with the plain summary lines CI reads.
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@bash tests/run-all.sh $(BUILD)
 
 check: test
@@ -104,7 +106,7 @@ fuzz-replay: $(REPLAYS)
 	@bash tests/fuzz/replay.sh $(BUILD)
 
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=build-asan OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" all
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  VMT_SANITIZED=1 bash tests/run-all.sh build-asan
@@ -113,7 +115,7 @@ fuzz: deps
 	@bash tests/fuzz/run-libfuzzer.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@bash tests/bench/run.sh $(BUILD)
 
 demo: deps
