@@ -22,14 +22,17 @@ Status settle_tsids(SeriesRegistry& reg, size_t from, const IndexForDate& index_
     l.series = uint32_t(i);
     ns7_key(l.key, reg.at(uint32_t(i)).first_date, reg.canonical(uint32_t(i)));
   }
+  // A series found in curr (1) or prev (2) keeps that TSID.
+  auto found = [&](uint32_t series, int found_in, const metric::TSID& tsid) {
+    Series& s = reg.at(series);
+    s.tsid = tsid;
+    s.origin = found_in == 1 ? SeriesOrigin::curr : SeriesOrigin::prev;
+    ++(found_in == 1 ? counts->curr : counts->prev);
+  };
   for (auto& [existing, lookups] : batches) {
     VMT_TRY(existing->resolve(lookups));
     for (const auto& l : lookups) {
-      if (l.found_in == 0) continue;
-      Series& s = reg.at(l.series);
-      s.tsid = l.tsid;
-      s.origin = l.found_in == 1 ? SeriesOrigin::curr : SeriesOrigin::prev;
-      ++(l.found_in == 1 ? counts->curr : counts->prev);
+      if (l.found_in != 0) found(l.series, l.found_in, l.tsid);
     }
   }
   // Not indexed on its first day: the same name on any other day keeps its TSID (issue: a second
@@ -45,10 +48,7 @@ Status settle_tsids(SeriesRegistry& reg, size_t from, const IndexForDate& index_
     VMT_TRY(any_day->resolve_any_day(lookups));
     for (const auto& l : lookups) {
       if (l.found_in == 0) continue;
-      Series& s = reg.at(l.series);
-      s.tsid = l.tsid;
-      s.origin = l.found_in == 1 ? SeriesOrigin::curr : SeriesOrigin::prev;
-      ++(l.found_in == 1 ? counts->curr : counts->prev);
+      found(l.series, l.found_in, l.tsid);
       ++counts->other_day;
     }
   }

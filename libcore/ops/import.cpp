@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdarg>
-#include <csignal>
 #include <cstdio>
 #include <unistd.h>
 
@@ -197,13 +196,7 @@ Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Fl
   };
   // SIGINT/SIGTERM: stop before the commit (nothing written), or let a running commit finish, so
   // that an import never leaves some months committed and others not.
-  static std::atomic<bool> stop{false};
-  struct sigaction sa {};
-  sa.sa_handler = [](int) { stop.store(true); };
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
-  opt.stop = &stop;
+  opt.stop = stop_on_signals();
   ingest::ImportStats stats;
   Status st = ingest::run_import(opt, &stats);
   progress.done();

@@ -1,6 +1,5 @@
 // tsdb-merge: the run (lock, deleted MetricIDs, partitions and tables in parallel, progress,
 // summary) and the file steps of the merge transaction. See merge.h.
-#include <signal.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -407,24 +406,15 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
   return first_error;
 }
 
-namespace {
-std::atomic<bool> g_stop{false};
-extern "C" void on_stop_signal(int) { g_stop.store(true); }
-}  // namespace
-
 Status run_merge_tool(const MergeOptions& opt, int* exit_code) {
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
+  const std::atomic<bool>* stop = stop_on_signals();
   Output out;
   VMT_TRY(out.open(opt.quiet ? "/dev/null" : "-"));   // -q: the steps and summary are still made, not shown
   MergeSummary sum;
-  Status st = run_merge(opt, out, &sum, &g_stop);
+  Status st = run_merge(opt, out, &sum, stop);
   if (st.is_ok() && sum.skipped > 0) *exit_code = kExitEnv;
   if (st.is_ok() && sum.damaged > 0) *exit_code = kExitData;   // merged around damage that is still there
-  if (!st.is_ok() && g_stop.load()) return io_error("interrupted: " + st.message());
+  if (!st.is_ok() && stop->load()) return io_error("interrupted: " + st.message());
   return st;
 }
 

@@ -6,6 +6,8 @@
 // 3 an environment problem (I/O error, lock held by a running vmstorage).
 #pragma once
 
+#include <atomic>
+
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -73,6 +75,10 @@ class Progress {
   bool shown_ = false;
   int64_t last_ns_ = 0;
 };
+
+// Installs SIGINT and SIGTERM handlers that only set the returned flag (once per process; later
+// calls return the same flag): long operations check it and stop cleanly instead of dying mid-write.
+const std::atomic<bool>* stop_on_signals();
 
 // Logs "<prog>: <msg>" to stderr.
 void log_line(const std::string& msg);

@@ -5,7 +5,6 @@
 #include <unordered_set>
 
 #include "metric/metric_name.h"
-#include "metric/tsid_gen.h"
 
 namespace vmt::reshard {
 

@@ -5,8 +5,6 @@
 
 #include <malloc.h>
 
-#include <csignal>
-
 #include "ops/args.h"
 #include "ops/import_args.h"
 #include "ops/inspect.h"
@@ -113,13 +111,7 @@ int main(int argc, char** argv) {
       ::mallopt(M_TRIM_THRESHOLD, 1 << 30);
       ::mallopt(M_TOP_PAD, 64 << 20);
       // SIGINT/SIGTERM: stop between blocks; OUT is not created (the temporary tree is removed).
-      static std::atomic<bool> stop{false};
-      struct sigaction sa {};
-      sa.sa_handler = [](int) { stop.store(true); };
-      sigemptyset(&sa.sa_mask);
-      ::sigaction(SIGINT, &sa, nullptr);
-      ::sigaction(SIGTERM, &sa, nullptr);
-      ro.stop = &stop;
+      ro.stop = stop_on_signals();
       Progress progress("tsdb-route");
       ro.on_progress = [&](uint64_t done, uint64_t jobs) {
         progress.update(std::to_string(done) + " of " + std::to_string(jobs) + " node partitions copied");
