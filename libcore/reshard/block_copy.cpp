@@ -81,129 +81,201 @@ bool key_less(const storage::BlockHeader& a, const storage::BlockHeader& b) {
   return a.min_timestamp < b.min_timestamp;
 }
 
-}  // namespace
+// The kept blocks of every source part of one job, in (target TSID, MinTimestamp, source order):
+// a heap over the part streams plus the sorted renumbered blocks. Exact copies of the block just
+// given are dropped here. It also notes the (series, day) of every block it gives.
+class KeptBlocks : public storage::BlockSource {
+ public:
+  KeptBlocks(const Filter& filter, const ingest::SeriesRegistry& reg, CopyResult* out)
+      : filter_(filter), reg_(reg), out_(out), heap_(Later{this}) {}
 
-Status copy_blocks(const CopyJob& job, const std::vector<SourceNode>& sources, const SeriesPlan& plan,
-                   const std::atomic<bool>* stop, CopyResult* out) {
-  *out = CopyResult();
-  const Filter filter{job, sources, plan};
-  const metric::Tenancy tenancy = metric::Tenancy::kCluster;
-  const ingest::SeriesRegistry& reg = plan.targets[job.target];
+  // Pass 1: the renumbered blocks, from the sources that have any for this target; pass 2 opens
+  // every part as a stream. `headers` gets every part's header.
+  Status open(const CopyJob& job, std::vector<storage::PartHeader>* headers) {
+    const metric::Tenancy tenancy = metric::Tenancy::kCluster;
+    for (const auto& [si, dir] : job.parts) {
+      if (!filter_.plan.renumbered[si][job.target]) continue;
+      storage::PartReader r;
+      VMT_TRY(r.open(dir, tenancy));
+      storage::RawBlock b;
+      for (bool eof = false;;) {
+        VMT_TRY(r.next_raw(b, &eof));
+        if (eof) break;
+        uint32_t series = 0;
+        if (filter_.fate(si, b.header, &series) != Fate::renumber) continue;
+        Renumbered::Ref ref;
+        ref.header = b.header;
+        ref.header.tsid = reg_.at(series).tsid;
+        ref.series = series;
+        ref.ts_off = moved_.arena.size();
+        moved_.arena.append(b.timestamps_data);
+        ref.values_off = moved_.arena.size();
+        moved_.arena.append(b.values_data);
+        moved_.refs.push_back(ref);
+      }
+    }
+    std::stable_sort(moved_.refs.begin(), moved_.refs.end(),
+                     [](const Renumbered::Ref& a, const Renumbered::Ref& b) { return key_less(a.header, b.header); });
+    for (const auto& [si, dir] : job.parts) {
+      auto s = std::make_unique<PartStream>();
+      s->source = si;
+      VMT_TRY(s->reader.open(dir, tenancy));
+      headers->push_back(s->reader.part_header());
+      streams_.push_back(std::move(s));
+    }
+    k_moved_ = streams_.size();
+    for (size_t i = 0; i < streams_.size(); ++i) {
+      VMT_ASSIGN_OR_RETURN(bool more, advance(i));
+      if (more) heap_.push(i);
+    }
+    if (!moved_.refs.empty()) heap_.push(k_moved_);
+    return Status::ok();
+  }
 
-  // Pass 1: renumbered blocks, from the sources that have any for this target.
-  Renumbered moved;
-  std::vector<storage::PartHeader> headers;
-  for (const auto& [si, dir] : job.parts) {
-    if (!plan.renumbered[si][job.target]) continue;
-    storage::PartReader r;
-    VMT_TRY(r.open(dir, tenancy));
-    storage::RawBlock b;
-    for (bool eof = false;;) {
-      VMT_TRY(r.next_raw(b, &eof));
-      if (eof) break;
+  bool empty() const { return heap_.empty(); }
+
+  Status next_raw(storage::RawBlock& b, bool* eof) override {
+    for (;;) {
+      // The stream given last time moves on only now: its views lived until this call.
+      if (given_ != kNone) {
+        if (given_ == k_moved_) {
+          if (++moved_.next < moved_.refs.size()) heap_.push(k_moved_);
+        } else {
+          VMT_ASSIGN_OR_RETURN(bool more, advance(given_));
+          if (more) heap_.push(given_);
+        }
+        given_ = kNone;
+      }
+      if (heap_.empty()) {
+        *eof = true;
+        return Status::ok();
+      }
+      const size_t i = heap_.top();
+      heap_.pop();
+      given_ = i;
       uint32_t series = 0;
-      if (filter.fate(si, b.header, &series) != Fate::renumber) continue;
-      Renumbered::Ref ref;
-      ref.header = b.header;
-      ref.header.tsid = reg.at(series).tsid;
-      ref.series = series;
-      ref.ts_off = moved.arena.size();
-      moved.arena.append(b.timestamps_data);
-      ref.values_off = moved.arena.size();
-      moved.arena.append(b.values_data);
-      moved.refs.push_back(ref);
+      if (i == k_moved_) {
+        const Renumbered::Ref& ref = moved_.refs[moved_.next];
+        b.header = ref.header;
+        b.timestamps_data = ByteView(moved_.arena.data() + ref.ts_off, ref.header.timestamps_block_size);
+        b.values_data = ByteView(moved_.arena.data() + ref.values_off, ref.header.values_block_size);
+        series = ref.series;
+      } else {
+        b = streams_[i]->cur;
+        series = streams_[i]->series;
+      }
+      if (last_.same(b.header, b.timestamps_data, b.values_data)) {
+        ++out_->duplicate_blocks;
+        continue;
+      }
+      last_.set(b.header, b.timestamps_data, b.values_data);
+      if (i == k_moved_) ++out_->renumbered_blocks;
+      note_days(series, b.header);
+      *eof = false;
+      return Status::ok();
     }
   }
-  std::stable_sort(moved.refs.begin(), moved.refs.end(),
-                   [](const Renumbered::Ref& a, const Renumbered::Ref& b) { return key_less(a.header, b.header); });
 
-  // Pass 2: every part as a stream of kept blocks, merged with the renumbered ones.
-  std::vector<std::unique_ptr<PartStream>> streams;
-  for (const auto& [si, dir] : job.parts) {
-    auto s = std::make_unique<PartStream>();
-    s->source = si;
-    VMT_TRY(s->reader.open(dir, tenancy));
-    headers.push_back(s->reader.part_header());
-    streams.push_back(std::move(s));
+  std::string where() const override {
+    // The block given last (the merge may hold the one before it while it reads this one).
+    if (given_ == kNone || given_ == k_moved_) return "the renumbered blocks held in memory";
+    const storage::PartReader& r = streams_[given_]->reader;
+    return r.display() + ": block " + std::to_string(r.position().block);
   }
+
+ private:
+  static constexpr size_t kNone = SIZE_MAX;
+
+  // Ties go to the lower index (source order, then part order); k_moved_ comes after every part.
+  struct Later {
+    const KeptBlocks* self;
+    bool operator()(size_t a, size_t b) const {
+      const auto& ha = self->header_of(a);
+      const auto& hb = self->header_of(b);
+      if (key_less(ha, hb)) return false;
+      if (key_less(hb, ha)) return true;
+      return a > b;
+    }
+  };
+
+  const storage::BlockHeader& header_of(size_t i) const {
+    return i == k_moved_ ? moved_.refs[moved_.next].header : streams_[i]->cur.header;
+  }
+
   // Advances stream i to its next kept block; false at its end.
-  auto advance = [&](size_t i) -> Result<bool> {
-    PartStream& s = *streams[i];
+  Result<bool> advance(size_t i) {
+    PartStream& s = *streams_[i];
     for (bool eof = false;;) {
       VMT_TRY(s.reader.next_raw(s.cur, &eof));
       if (eof) return false;
-      ++out->blocks_read;
-      const Fate f = filter.fate(s.source, s.cur.header, &s.series);
+      ++out_->blocks_read;
+      const Fate f = filter_.fate(s.source, s.cur.header, &s.series);
       if (f == Fate::keep) return true;
-      if (f == Fate::deleted) ++out->deleted_blocks;
+      if (f == Fate::deleted) ++out_->deleted_blocks;
     }
-  };
-  // Heap of live streams; index streams.size() stands for the renumbered blocks. Ties go to the
-  // lower index (source order, then part order).
-  const size_t kMoved = streams.size();
-  auto header_of = [&](size_t i) -> const storage::BlockHeader& {
-    return i == kMoved ? moved.refs[moved.next].header : streams[i]->cur.header;
-  };
-  auto later = [&](size_t a, size_t b) {
-    const auto& ha = header_of(a);
-    const auto& hb = header_of(b);
-    if (key_less(ha, hb)) return false;
-    if (key_less(hb, ha)) return true;
-    return a > b;
-  };
-  std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
-  for (size_t i = 0; i < streams.size(); ++i) {
-    VMT_ASSIGN_OR_RETURN(bool more, advance(i));
-    if (more) heap.push(i);
   }
-  if (!moved.refs.empty()) heap.push(kMoved);
-  if (heap.empty()) return Status::ok();
 
-  storage::PartWriter w;
-  VMT_TRY(w.open_dir(job.out_dir, tenancy, storage::compress_level_for_sources(headers)));
-  uint32_t last_series = UINT32_MAX, last_day = UINT32_MAX;
-  auto note_days = [&](uint32_t series, const storage::BlockHeader& bh) {
+  void note_days(uint32_t series, const storage::BlockHeader& bh) {
     for (int64_t ts : {bh.min_timestamp, bh.max_timestamp}) {
       const uint32_t day = uint32_t(ts / kMsPerDay);
-      if (series == last_series && day == last_day) continue;
-      out->days.emplace_back(series, day);
-      last_series = series;
-      last_day = day;
+      if (series == last_series_ && day == last_day_) continue;
+      out_->days.emplace_back(series, day);
+      last_series_ = series;
+      last_day_ = day;
     }
-  };
-  LastBlock last;
-  // Writes one block unless it repeats the last one; true when written.
-  auto write = [&](uint32_t series, const storage::BlockHeader& bh, ByteView ts, ByteView vals) -> Result<bool> {
-    if (last.same(bh, ts, vals)) {
-      ++out->duplicate_blocks;
-      return false;
-    }
-    VMT_TRY(w.write_raw(bh, ts, vals));
-    last.set(bh, ts, vals);
-    note_days(series, bh);
-    ++out->blocks;
-    out->rows += bh.rows_count;
-    return true;
-  };
-  while (!heap.empty()) {
-    if (stop && stop->load(std::memory_order_relaxed)) return io_error(storage::kForciblyStopped);
-    const size_t i = heap.top();
-    heap.pop();
-    if (i == kMoved) {
-      const Renumbered::Ref& ref = moved.refs[moved.next];
-      const ByteView ts(moved.arena.data() + ref.ts_off, ref.header.timestamps_block_size);
-      const ByteView vals(moved.arena.data() + ref.values_off, ref.header.values_block_size);
-      VMT_ASSIGN_OR_RETURN(bool written, write(ref.series, ref.header, ts, vals));
-      if (written) ++out->renumbered_blocks;
-      if (++moved.next < moved.refs.size()) heap.push(kMoved);
-      continue;
-    }
-    PartStream& s = *streams[i];
-    VMT_TRY(write(s.series, s.cur.header, s.cur.timestamps_data, s.cur.values_data).status());
-    VMT_ASSIGN_OR_RETURN(bool more, advance(i));
-    if (more) heap.push(i);
   }
-  VMT_TRY(w.close());
+
+  const Filter& filter_;
+  const ingest::SeriesRegistry& reg_;
+  CopyResult* out_;
+  Renumbered moved_;
+  std::vector<std::unique_ptr<PartStream>> streams_;
+  size_t k_moved_ = 0;
+  size_t given_ = kNone;
+  std::priority_queue<size_t, std::vector<size_t>, Later> heap_;
+  LastBlock last_;
+  uint32_t last_series_ = UINT32_MAX, last_day_ = UINT32_MAX;
+};
+
+}  // namespace
+
+Status copy_blocks(const CopyJob& job, const std::vector<SourceNode>& sources, const SeriesPlan& plan,
+                   const CopyOptions& opt, CopyResult* out) {
+  *out = CopyResult();
+  const Filter filter{job, sources, plan};
+  KeptBlocks kept(filter, plan.targets[job.target], out);
+  std::vector<storage::PartHeader> headers;
+  VMT_TRY(kept.open(job, &headers));
+  if (kept.empty()) return Status::ok();
+
+  storage::PartWriter w;
+  VMT_TRY(w.open_dir(job.out_dir, metric::Tenancy::kCluster, storage::compress_level_for_sources(headers)));
+  if (opt.dedup_interval_ms > 0) {
+    // The server's own merge of these blocks with -dedup.minScrapeInterval: overlapping blocks of
+    // a series (the replicas) are decoded and merged, every written block deduplicated.
+    storage::BlockMergeOptions mo;
+    mo.dedup_interval_ms = opt.dedup_interval_ms;
+    mo.stop = opt.stop;
+    mo.check_copied_blocks = true;
+    storage::BlockMergeStats ms;
+    storage::BlockSource* srcs[] = {&kept};
+    VMT_TRY(storage::merge_block_streams(srcs, w, mo, &ms));
+    out->blocks = ms.blocks_out;
+    out->rows = ms.rows_out;
+    out->rows_dedup = ms.rows_dedup;
+    if (ms.rows_out == 0) return Status::ok();  // the caller removes out_dir (data-part.md §15.A)
+  } else {
+    storage::RawBlock b;
+    for (bool eof = false;;) {
+      if (opt.stop && opt.stop->load(std::memory_order_relaxed)) return io_error(storage::kForciblyStopped);
+      VMT_TRY(kept.next_raw(b, &eof));
+      if (eof) break;
+      VMT_TRY(w.write_raw(b.header, b.timestamps_data, b.values_data));
+      ++out->blocks;
+      out->rows += b.header.rows_count;
+    }
+  }
+  VMT_TRY(w.close(opt.dedup_interval_ms));
   out->empty = false;
   out->header = w.part_header();
   uint64_t size = 0;

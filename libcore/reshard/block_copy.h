@@ -12,7 +12,13 @@
 //         source's, bit for bit; only the TSID of a renumbered series changes (the header is
 //         rewritten). Blocks are never merged or re-encoded: the server's own merges do that later.
 //         A block identical to the one just written (same series, header fields and bytes: the
-//         same part given twice) is dropped; replicas cut into other blocks are all kept.
+//         same part given twice) is dropped; replicas cut into other blocks are all kept...
+//   dedup ...unless a dedup interval is given (-dedup.minScrapeInterval, 1ms for replicas): then the
+//         kept blocks go through the server's block stream merge with that interval
+//         (storage/block_stream_merge.h, merge.md §4, §6), so overlapping blocks of a series are
+//         decoded, merged and deduplicated exactly as vmstorage's own merge with that flag does it,
+//         and the part records MinDedupInterval (§7.1). Blocks with nothing to merge are still
+//         copied bit for bit.
 // Renumbered blocks sort elsewhere than in their source part, so they are read first (only from
 // sources that renumber something for this target) and held in memory, sorted, as one more stream.
 #pragma once
@@ -37,6 +43,11 @@ struct CopyJob {
   std::string out_dir;                                    // the part to write (must not exist)
 };
 
+struct CopyOptions {
+  int64_t dedup_interval_ms = 0;                 // > 0: merged and deduplicated (see above)
+  const std::atomic<bool>* stop = nullptr;
+};
+
 struct CopyResult {
   bool empty = true;                 // no block was kept: nothing was left at out_dir
   storage::PartHeader header;
@@ -45,11 +56,12 @@ struct CopyResult {
   uint64_t renumbered_blocks = 0;    // written with a new TSID
   uint64_t deleted_blocks = 0;       // of MetricIDs deleted in this partition
   uint64_t duplicate_blocks = 0;     // exact copies of the block before them, dropped
+  uint64_t rows_dedup = 0;           // samples dropped by the dedup interval
   // (series id in the target, UTC day) of every written block's first and last sample.
   std::vector<std::pair<uint32_t, uint32_t>> days;
 };
 
 Status copy_blocks(const CopyJob& job, const std::vector<SourceNode>& sources, const SeriesPlan& plan,
-                   const std::atomic<bool>* stop, CopyResult* out);
+                   const CopyOptions& opt, CopyResult* out);
 
 }  // namespace vmt::reshard

@@ -10,11 +10,20 @@ void render_summary(const ReshardReport& r, const std::string& out_dir, std::str
   std::snprintf(secs, sizeof secs, "%.2f", r.seconds);
   out += std::to_string(r.source_series) + " series read, " + std::to_string(r.rows) + " rows in " +
          std::to_string(r.blocks) + " blocks from " + std::to_string(r.sources) + " " + r.flavour + " nodes (" +
-         std::to_string(r.source_parts) + " parts) in " + secs + "s; blocks copied unchanged, " +
+         std::to_string(r.source_parts) + " parts) in " + secs + "s; " +
+         (r.dedup_interval_ms > 0 ? "blocks merged with dedup interval " + std::to_string(r.dedup_interval_ms) + "ms, "
+                                  : std::string("blocks copied unchanged, ")) +
          std::to_string(r.renumbered_blocks) + " with a new TSID\n";
+  if (r.dedup_interval_ms > 0) {
+    out += std::to_string(r.rows_dedup) + " samples dropped by the dedup interval (replicas and samples closer than it)\n";
+  }
   if (r.skipped_series) out += std::to_string(r.skipped_series) + " series left out by --match\n";
   if (r.merged_series) {
     out += std::to_string(r.merged_series) + " series held by several source nodes merged into one on their new node\n";
+    if (r.dedup_interval_ms <= 0) {
+      out += "their copies' samples are all kept (replicas of -replicationFactor > 1 twice); --dedup-interval 1ms "
+             "drops them as vmselect -dedup.minScrapeInterval=1ms does\n";
+    }
   }
   if (r.renumbered_series) {
     out += std::to_string(r.renumbered_series) + " series given a new MetricID (it clashed with another series' on their new node)\n";
@@ -47,6 +56,8 @@ void render_summary_json(const ReshardReport& r, const std::string& out_dir, std
   j["renumbered_blocks"] = r.renumbered_blocks;
   j["deleted_blocks"] = r.deleted_blocks;
   j["duplicate_blocks"] = r.duplicate_blocks;
+  j["dedup_interval_ms"] = r.dedup_interval_ms;
+  j["rows_dedup"] = r.rows_dedup;
   j["seconds"] = r.seconds;
   j["seconds_load"] = r.seconds_load;
   j["seconds_plan"] = r.seconds_plan;

@@ -174,6 +174,7 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
   }
   rep->flavour = flavour.to_string();
   rep->sources = sources.size();
+  rep->dedup_interval_ms = opt.dedup_interval_ms;
   // vminsert v1.136+ sorts -storageNode (replicas follow in sorted order): without --target, the
   // sources' layout says which vminsert the new cluster runs.
   if (!opt.target && flavour.per_partition_index() && !opt.placement.sorted_ring) {
@@ -254,6 +255,9 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
     }
   }
   std::vector<CopyResult> results(jobs.size());
+  CopyOptions copy_opt;
+  copy_opt.dedup_interval_ms = opt.dedup_interval_ms;
+  copy_opt.stop = opt.stop;
   {
     std::vector<Status> st(jobs.size());
     std::atomic<size_t> next{0}, done{0};
@@ -262,7 +266,7 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
     auto worker = [&] {
       for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
         if (failed.load()) break;
-        st[i] = copy_blocks(jobs[i], sources, plan, opt.stop, &results[i]);
+        st[i] = copy_blocks(jobs[i], sources, plan, copy_opt, &results[i]);
         if (!st[i].is_ok()) failed.store(true);
         const size_t d = done.fetch_add(1) + 1;
         if (opt.on_progress) {
@@ -288,6 +292,7 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
     rep->renumbered_blocks += r.renumbered_blocks;
     rep->deleted_blocks += r.deleted_blocks;
     rep->duplicate_blocks += r.duplicate_blocks;
+    rep->rows_dedup += r.rows_dedup;
     if (r.empty) continue;
     ingest::TargetDir& dir = *nodes[j.target].dir;
     const std::string small = dir.small_dir(j.partition);

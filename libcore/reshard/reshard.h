@@ -41,6 +41,9 @@ struct ReshardOptions {
   const layout::Flavour* target = nullptr;      // --target: checked against the sources
   std::string out_dir;
   bool force = false;                           // replace an OUT holding only node-* entries
+  // > 0: -dedup.minScrapeInterval; the blocks of each new part go through the server's merge with
+  // it (block_copy.h): 1ms drops the copies of replicated sources (-replicationFactor > 1).
+  int64_t dedup_interval_ms = 0;
   uint64_t mem_limit_bytes = 256ull << 20;      // index items held before sorted runs go to disk
   unsigned threads = 0;                         // 0: one per CPU
   uint64_t part_name_seed = 0;                  // 0: the wall clock in ns
@@ -60,6 +63,8 @@ struct ReshardReport {
   uint64_t sources = 0, source_parts = 0;
   uint64_t source_series = 0, skipped_series = 0, merged_series = 0, renumbered_series = 0;
   uint64_t blocks_read = 0, blocks = 0, rows = 0, renumbered_blocks = 0, deleted_blocks = 0, duplicate_blocks = 0;
+  int64_t dedup_interval_ms = 0;
+  uint64_t rows_dedup = 0;  // samples dropped by --dedup-interval
   std::vector<NodeReport> nodes;
   double seconds = 0;
   // Where the time went: reading the sources' indexes, planning, copying blocks, index parts, commits.

@@ -122,7 +122,7 @@ TEST_SUITE("reshard") {
     job.parts = {{0, tmp.sub("p0")}, {1, tmp.sub("p1")}};
     job.out_dir = tmp.sub("out");
     CopyResult res;
-    REQUIRE(copy_blocks(job, src, plan, nullptr, &res).is_ok());
+    REQUIRE(copy_blocks(job, src, plan, {}, &res).is_ok());
     CHECK(!res.empty);
     CHECK(res.blocks == 4);
     CHECK(res.rows == 12);
@@ -166,9 +166,67 @@ TEST_SUITE("reshard") {
     job.parts = {{0, tmp.sub("p0")}, {1, tmp.sub("p0")}};
     job.out_dir = tmp.sub("out");
     CopyResult res;
-    REQUIRE(copy_blocks(job, src, plan, nullptr, &res).is_ok());
+    REQUIRE(copy_blocks(job, src, plan, {}, &res).is_ok());
     CHECK(res.blocks == 1);
     CHECK(res.duplicate_blocks == 1);
+  }
+
+  TEST_CASE("replicas cut into other blocks: all kept, or dropped by --dedup-interval 1ms") {
+    test::TempDir tmp;
+    std::vector<SourceNode> src(2);
+    add_series(src[0], 7, "a", "1", 1);
+    add_series(src[1], 7, "a", "1", 1);
+    write_part(tmp.sub("p0"), src[0], 100);  // one block: 100, 101, 102
+    {
+      // The other node's copy of the same samples, cut into two blocks (it flushed in between).
+      storage::PartWriter w;
+      REQUIRE(w.open_dir(tmp.sub("p1"), Tenancy::kCluster, storage::kCompressLevelFromRows).is_ok());
+      const metric::TSID t = src[1].tsids.begin()->second;
+      const int64_t ts[3] = {86400000, 86460000, 86520000};
+      const int64_t vals[3] = {100, 101, 102};
+      REQUIRE(w.write_rows(t, ts, vals, 2, 0, 64).is_ok());
+      REQUIRE(w.write_rows(t, ts + 2, vals + 2, 1, 0, 64).is_ok());
+      REQUIRE(w.close().is_ok());
+    }
+    const auto p = placement({"only:1"});
+    PlanOptions po;
+    po.placement = &p;
+    SeriesPlan plan;
+    REQUIRE(plan_series(src, po, &plan).is_ok());
+    CopyJob job;
+    job.partition = "1970_01";
+    job.parts = {{0, tmp.sub("p0")}, {1, tmp.sub("p1")}};
+
+    job.out_dir = tmp.sub("plain");
+    CopyResult res;
+    REQUIRE(copy_blocks(job, src, plan, {}, &res).is_ok());
+    CHECK(res.blocks == 3);
+    CHECK(res.rows == 6);
+    CHECK(res.duplicate_blocks == 0);
+    CHECK(res.header.min_dedup_interval == 0);
+
+    job.out_dir = tmp.sub("dedup");
+    CopyOptions co;
+    co.dedup_interval_ms = 1;
+    REQUIRE(copy_blocks(job, src, plan, co, &res).is_ok());
+    CHECK(res.rows == 3);
+    CHECK(res.rows_dedup == 3);
+    CHECK(res.header.min_dedup_interval == 1);
+    storage::PartReader r;
+    REQUIRE(r.open(job.out_dir, Tenancy::kCluster).is_ok());
+    std::vector<int64_t> ts, vals;
+    for (bool eof = false;;) {
+      storage::Block b;
+      REQUIRE(r.next(b, &eof).is_ok());
+      if (eof) break;
+      for (size_t i = 0; i < b.timestamps.size(); ++i) {
+        ts.push_back(b.timestamps[i]);
+        vals.push_back(b.values[i]);
+      }
+    }
+    CHECK(ts == std::vector<int64_t>{86400000, 86460000, 86520000});
+    CHECK(vals == std::vector<int64_t>{100, 101, 102});
+    CHECK(!res.days.empty());
   }
 
   TEST_CASE("a selector leaves series out; nothing kept writes no part") {
@@ -191,7 +249,7 @@ TEST_SUITE("reshard") {
     job.parts = {{0, tmp.sub("p0")}};
     job.out_dir = tmp.sub("out");
     CopyResult res;
-    REQUIRE(copy_blocks(job, src, plan, nullptr, &res).is_ok());
+    REQUIRE(copy_blocks(job, src, plan, {}, &res).is_ok());
     CHECK(res.empty);
     CHECK(!fs::exists(job.out_dir));
   }

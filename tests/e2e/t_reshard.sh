@@ -172,9 +172,45 @@ fi
 copies=$(cat "$TMP"/rx00/*.jsonl "$TMP"/rx42/*.jsonl | jq -c .metric | sort | uniq -c | awk '{print $1}' | sort -u | tr '\n' ' ')
 [ "$copies" = "2 " ] && pass "v1.148 --replication-factor 2: every series on two nodes" || fail "v1.148 copies per series: $copies"
 
+# Sources written by a real cluster with -replicationFactor=2 (tests/fixtures/vm-cluster-1.93-rf2):
+# each series on two nodes, its copies cut into different blocks. --dedup-interval 1ms merges them
+# as the server's merge with -dedup.minScrapeInterval=1ms does: the result serves exactly what
+# vmselect -dedup.minScrapeInterval=1ms served from the replicated nodes.
+RF2="$LOCAL/vm-cluster-1.93-rf2"
+FROMRF=(); for i in 0 1 2; do FROMRF+=(--from-storage "$RF2/storage/node-$i"); done
+expect_exit 0 "--from-storage of replicated sources, --dedup-interval 1ms" "$R" "${FROMRF[@]}" --storage-node a:1,b:2 --dedup-interval 1ms --out-dir "$TMP/rf2d"
+grep -q "samples dropped by the dedup interval" "$TMP/stderr" && pass "--dedup-interval: the dropped copies are counted" \
+  || fail "--dedup-interval summary" "$(head -c 400 "$TMP/stderr")"
+for d in "$TMP"/rf2d/node-*; do verify_clean "--dedup-interval $(basename "$d") verifies clean" "$d"; done
+for tt in 0-0 42-7; do
+  for d in "$TMP"/rf2d/node-*; do "$X" export --tenant "${tt/-/:}" "$d"; done | LC_ALL=C sort >"$TMP/rf2d-$tt"
+  zcat "$RF2/export/dedup-1ms.tenant-$tt.jsonl.gz" >"$TMP/rf2real-$tt"
+  [ -s "$TMP/rf2d-$tt" ] && same_file "--dedup-interval 1ms tenant ${tt/-/:}: export == the real vmselect -dedup.minScrapeInterval=1ms export of the replicated nodes" \
+    "$TMP/rf2d-$tt" "$TMP/rf2real-$tt" || fail "--dedup-interval tenant ${tt/-/:}: empty export"
+done
+# Without it every copy's samples are kept (exact copies of a block once), and the summary says how to drop them.
+expect_exit 0 "--from-storage of replicated sources, no dedup" "$R" "${FROMRF[@]}" --storage-node a:1,b:2 --out-dir "$TMP/rf2p"
+grep -q "dedup-interval 1ms drops them" "$TMP/stderr" && pass "replicated sources without --dedup-interval: the summary points to it" \
+  || fail "no hint for replicated sources" "$(head -c 400 "$TMP/stderr")"
+n_plain=$(for d in "$TMP"/rf2p/node-*; do "$X" export "$d"; done | jq '.timestamps|length' | paste -sd+ | bc)
+n_dedup=$(cat "$TMP"/rf2d-*-* | jq '.timestamps|length' | paste -sd+ | bc)
+n_server=$(zcat "$RF2"/export/plain.tenant-*.jsonl.gz | jq '.timestamps|length' | paste -sd+ | bc)
+[ "$n_plain" -gt "$n_dedup" ] && [ "$n_plain" -le "$n_server" ] \
+  && pass "no dedup: $n_plain samples, between the deduplicated $n_dedup and the $n_server vmselect serves without dedup" \
+  || fail "no dedup: $n_plain samples (dedup $n_dedup, server $n_server)"
+# The server's own merge with the same interval, run later on that output, ends where --dedup-interval does.
+for d in "$TMP"/rf2p/node-*; do "$BIN/tsdb-merge" -q --force --dedup-interval 1ms "$d" >/dev/null 2>&1; done
+for d in "$TMP"/rf2p/node-*; do "$X" export --tenant 0:0 "$d"; done | LC_ALL=C sort >"$TMP/rf2p-merged"
+same_file "no dedup, then tsdb-merge --force --dedup-interval 1ms: the same as --dedup-interval 1ms" "$TMP/rf2p-merged" "$TMP/rf2d-0-0"
+expect_exit 0 "-dedup.minScrapeInterval=1ms is the server's name for --dedup-interval" "$R" "${FROMRF[@]}" --storage-node a:1,b:2 -dedup.minScrapeInterval=1ms --out-dir "$TMP/rf2alias"
+cmp -s <(for d in "$TMP"/rf2alias/node-*; do "$X" export --tenant 0:0 "$d"; done | LC_ALL=C sort) "$TMP/rf2d-0-0" \
+  && pass "-dedup.minScrapeInterval=1ms: the same result" || fail "-dedup.minScrapeInterval=1ms differs"
+expect_exit 2 "--dedup-interval applies to --from-storage only" "$R" --storage-node a:1 --dedup-interval 1ms --out-dir "$TMP/txtdd" "$TMP/sorted-42.prom"
+expect_exit 2 "--dedup-interval must be a duration" "$R" "${FROMRF[@]}" --storage-node a:1 --dedup-interval soon --out-dir "$TMP/baddd"
+
 # What the real servers served from the same reshards (tests/fixtures/record-reshard-on-server.sh).
 VERD="$LOCAL/server-verdicts/reshard.tsv"
-for c in "v1.93-route-3to5:$TMP/bl" "v1.148-multi-1to3:$TMP/v148"; do
+for c in "v1.93-route-3to5:$TMP/bl" "v1.148-multi-1to3:$TMP/v148" "v1.93-rf2-3to2-dedup:$TMP/rf2d"; do
   name=${c%%:*} out=${c#*:}
   for t in 0:0 42:7; do
     want=$(awk -F'\t' -v c="$name" -v t="$t" '$1 == c && $2 == t { print $3 " " $4 }' "$VERD")

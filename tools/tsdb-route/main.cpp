@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "worker threads (default 0 = one per CPU)")->type_name("N");
   app.add_option("FILE", inputs, "Prometheus text input, plain, gzip or zstd (default and \"-\": stdin)");
   std::vector<std::string> from_storage, match;
-  std::string mem_limit = "256MiB";
+  std::string mem_limit = "256MiB", dedup = "0";
   app.add_option("--from-storage", from_storage, "instead of text: the storage directories of the cluster's stopped "
                  "vmstorage nodes (repeatable); writes one complete storage directory per --storage-node under "
                  "--out-dir, blocks copied unchanged")->allow_extra_args(false)->type_name("DIR");
@@ -72,6 +72,10 @@ int main(int argc, char** argv) {
                  "(repeatable, OR-ed like match[])")->allow_extra_args(false)->type_name("SELECTOR");
   auto* o_mem = app.add_option("--mem-limit", mem_limit, "with --from-storage: memory for index items before they are "
                  "sorted in runs on disk (default 256MiB)")->type_name("SIZE");
+  auto* o_dedup = app.add_option("--dedup-interval", dedup, "with --from-storage: vmstorage -dedup.minScrapeInterval: "
+                 "blocks are merged as the server's merge with it does, one sample kept per interval (1ms drops "
+                 "the copies of sources written with -replicationFactor > 1; default 0: blocks copied unchanged)")
+                 ->type_name("DURATION");
   o_out->excludes(o_stats);
 
   return run_tool("tsdb-route", app, argc, argv, [&](int*) -> Status {
@@ -103,6 +107,8 @@ int main(int argc, char** argv) {
       ro.force = force;
       VMT_ASSIGN_OR_RETURN(ro.mem_limit_bytes, parse_byte_size(mem_limit));
       if (ro.mem_limit_bytes < (1u << 20)) return invalid_argument("--mem-limit must be at least 1MiB");
+      VMT_ASSIGN_OR_RETURN(ro.dedup_interval_ms, parse_duration_ms(dedup == "0" ? "0ms" : dedup, false));
+      if (ro.dedup_interval_ms < 0) return invalid_argument("--dedup-interval must not be negative");
       ro.threads = threads;
       // The index parts of each node allocate and free large item arrays one after another: keep
       // freed memory in the heap instead of returning it to the kernel and faulting it in again
@@ -134,7 +140,9 @@ int main(int argc, char** argv) {
       }
       return Status::ok();
     }
-    if (o_match->count() > 0 || o_mem->count() > 0) return invalid_argument("--match and --mem-limit apply to --from-storage");
+    if (o_match->count() > 0 || o_mem->count() > 0 || o_dedup->count() > 0) {
+      return invalid_argument("--match, --mem-limit and --dedup-interval apply to --from-storage");
+    }
     if (flavour && !flavour->cluster()) {
       return invalid_argument("--target " + target + " is a single-node release: it has no vminsert and no storage nodes; "
                               "import into it with tsdb-import directly");
@@ -214,5 +222,6 @@ int main(int argc, char** argv) {
     if (rep.rows == 0 && rep.bad_lines > 0) return corruption("nothing was routed: every line with a sample was bad");
     return Status::ok();
   }, {{"-storageNode", "--storage-node"}, {"-replicationFactor", "--replication-factor"},
+        {"-dedup.minScrapeInterval", "--dedup-interval"},
         {"-maxLabelsPerTimeseries", "--max-labels-per-timeseries"}, {"-maxLabelValueLen", "--max-label-value-len"}});
 }
