@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/fs.h"
+#include "base/huge_array.h"
 #include "encoding/decimal.h"
 #include "layout/part_size.h"
 #include "storage/block.h"
@@ -96,9 +97,10 @@ Status write_data_part(const PartitionRows& rows, const SeriesRegistry& reg, con
       off += cnt;
     }
   }
-  // Every slot is written below: no zero-filling of n entries first.
-  std::unique_ptr<uint32_t[]> order_buf(new uint32_t[n]);
-  uint32_t* order = order_buf.get();
+  // Every slot is written below: no zero-filling of n entries first; huge pages, since this is
+  // 4 bytes per row of the part (its page faults were a third of a large import's).
+  HugeArray<uint32_t> order_buf(n);
+  uint32_t* order = order_buf.data();
   for (size_t i = 0; i < n; ++i) order[pos[rows.series(i)]++] = uint32_t(i);
   // Sort a series' rows by timestamp only where they go backwards.
   {

@@ -107,6 +107,8 @@ Status ExistingIndex::open(const std::vector<std::string>& tables, const std::st
   VMT_ASSIGN_OR_RETURN(prev_, open_table(prev));
   VMT_TRY_CTX(scan_ids(curr_, true), curr);
   VMT_TRY_CTX(scan_ids(prev_, true), prev);
+  curr_where_ = curr;
+  prev_where_ = prev;
   return Status::ok();
 }
 
@@ -146,6 +148,7 @@ Status ExistingIndex::open_union(const std::vector<std::string>& tables, metric:
     VMT_ASSIGN_OR_RETURN(Readers parts, open_table(t));
     VMT_TRY_CTX(scan_ids(parts, true), t);
     for (auto& p : parts) curr_.push_back(std::move(p));
+    curr_where_ += (curr_where_.empty() ? "" : ", ") + t;
   }
   return Status::ok();
 }
@@ -167,7 +170,10 @@ Status ExistingIndex::resolve_any_day(std::vector<AnyDayLookup>& lookups) {
     VMT_TRY(m.seek(ByteView(&ns3, 1)));
     for (; m.valid() && !m.item().empty() && m.item()[0] == ns3;) {
       const ByteView it = m.item();
-      if (it.size() < 1 + tb + 8) return corruption("MetricID->name item of " + std::to_string(it.size()) + " bytes is too short");
+      if (it.size() < 1 + tb + 8) {
+        return corruption("MetricID->name item of " + std::to_string(it.size()) + " bytes is too short")
+            .with_context(gen == 1 ? curr_where_ : prev_where_);
+      }
       const ByteView name = it.substr(1 + tb + 8);
       auto h = by_hash.find(metric::xxhash64(name));
       const uint64_t mid = load_u64(it.data() + 1 + tb);

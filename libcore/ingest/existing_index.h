@@ -79,6 +79,7 @@ class ExistingIndex {
   Status scan_ids(const Readers& parts, bool deleted_set);
 
   Readers curr_, prev_;
+  std::string curr_where_, prev_where_;  // their table directories, for errors
   metric::Tenancy tenancy_ = metric::Tenancy::kCluster;
   uint64_t max_metric_id_ = 0;
   std::unordered_set<uint64_t> deleted_;

@@ -118,6 +118,28 @@ TEST_SUITE("ingest/existing_index") {
     CHECK(!exists[3]);
   }
 
+  TEST_CASE("a MetricID->name item too short to hold a MetricID: the error names the table") {
+    vmt::test::TempDir tmp;
+    const std::string t = tmp.sub("0000000000000002");
+    REQUIRE(fs::mkdir_p(t).is_ok());
+    mergeset::PartWriter w;
+    REQUIRE(w.open(fs::join(t, "P1"), mergeset::PartWriterOptions{}).is_ok());
+    Bytes item;
+    put_u8(item, 3);        // ns 3, then 8 bytes instead of acc · proj · MetricID · name
+    put_u64(item, 1);
+    REQUIRE(w.add(item).is_ok());
+    REQUIRE(w.close().is_ok());
+    REQUIRE(mergeset::write_part_names(t, {"P1"}).is_ok());
+    ExistingIndex ex;
+    REQUIRE(ex.open({t}, t, "", vmt::metric::Tenancy::kCluster).is_ok());
+    std::vector<ExistingIndex::AnyDayLookup> ls(1);
+    ls[0].canonical = ByteView("x");
+    Status st = ex.resolve_any_day(ls);
+    REQUIRE(!st.is_ok());
+    CHECK(st.message().find("too short") != std::string::npos);
+    CHECK(st.message().find(t) != std::string::npos);
+  }
+
   TEST_CASE("an empty indexdb finds nothing") {
     vmt::test::TempDir tmp;
     const std::string t = tmp.sub("0000000000000001");
