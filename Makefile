@@ -20,7 +20,7 @@ CXXFLAGS += -std=c++20 $(OPT) -g -Wall -Wextra -ffp-contract=off -pthread -Ilibc
 LDLIBS   += -lzstd -lxxhash -lz -lre2 -lsimdjson -pthread $(SAN)
 DEPFLAGS  = -MMD -MP
 
-MODULES := base encoding metric prom promtsdb storage mergeset indexdb layout query ingest route ops reshard
+MODULES := base encoding metric prom promtsdb storage mergeset indexdb layout query ingest route reshard ops
 # Which modules a module's unit tests link against (dependencies flow one way).
 DEPS_base     := base
 DEPS_encoding := base encoding
@@ -34,8 +34,8 @@ DEPS_layout   := base encoding metric storage mergeset indexdb layout
 DEPS_query    := base encoding metric storage mergeset indexdb layout query
 DEPS_ingest   := base encoding metric prom promtsdb storage mergeset indexdb layout query ingest
 DEPS_route    := base metric prom route
-DEPS_ops      := $(filter-out reshard,$(MODULES))
-DEPS_reshard  := $(MODULES)
+DEPS_reshard  := $(filter-out ops,$(MODULES))
+DEPS_ops      := $(MODULES)
 
 mod_srcs  = $(filter-out %_test.cpp,$(wildcard libcore/$(1)/*.cpp))
 mod_tests = $(wildcard libcore/$(1)/*_test.cpp)

@@ -38,12 +38,12 @@ Status load_source(const std::string& dir, const layout::Flavour* target, const 
     return invalid_argument(dir + ": a single-node storage has no vminsert to route by; --from-storage reads "
                             "vmstorage directories of a cluster");
   }
-  VMT_TRY(ops::load_name_index(out->sd, account_id, project_id, &out->names));
+  VMT_TRY(query::load_name_index(out->sd, account_id, project_id, &out->names));
   const size_t tsid_item = indexdb::metric_id_to_tsid_item_size(t);
   const size_t date_item = indexdb::date_to_metric_id_item_size(t);
   const size_t tb = metric::tenant_bytes(t);
   for (const auto* g : out->sd.searched_tables()) {
-    VMT_TRY(ops::for_each_item(*g, [&](ByteView item, const std::string& part) -> Status {
+    VMT_TRY(query::for_each_item(*g, [&](ByteView item, const std::string& part) -> Status {
       if (item.empty()) return Status::ok();
       const uint8_t ns = byte_at(item, 0);
       if (ns == indexdb::kNsMetricIDToTSID) {

@@ -5,7 +5,7 @@
 // deleted MetricIDs), §4.5 (ns 5: one item per (tenant, UTC day, MetricID) with samples, the
 // per-day gate of every query); doc/flavours.md §2 (per-partition indexes, v1.133+).
 // Every table a query searches is read (partition indexes, curr, prev), so a series is seen
-// exactly when the server would serve it. Names and deleted sets come from ops/index_scan.h
+// exactly when the server would serve it. Names and deleted sets come from query/name_index.h
 // (the one reader of ns 3 and ns 4); this file adds ns 2 and ns 5.
 #pragma once
 
@@ -18,14 +18,14 @@
 #include "base/status.h"
 #include "layout/storage_dir.h"
 #include "metric/tsid.h"
-#include "ops/index_scan.h"
+#include "query/name_index.h"
 
 namespace vmt::reshard {
 
 struct SourceNode {
   std::string dir;
   layout::StorageDir sd;
-  ops::NameIndex names;                                 // ns 3, ns 4
+  query::NameIndex names;                                 // ns 3, ns 4
   std::unordered_map<uint64_t, metric::TSID> tsids;     // ns 2: MetricID -> TSID
   std::vector<std::pair<uint64_t, uint32_t>> days;      // ns 5: (MetricID, date), sorted, unique
 
