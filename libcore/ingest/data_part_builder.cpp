@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "base/fs.h"
 #include "base/huge_array.h"
+#include "base/worker_pool.h"
 #include "encoding/decimal.h"
 #include "layout/part_size.h"
 #include "storage/block.h"
@@ -131,27 +131,23 @@ Status write_data_part(const PartitionRows& rows, const SeriesRegistry& reg, con
     VMT_TRY(w.open_dir(dir, opt.tenancy, level));
   }
 
-  // Encode in batches on opt.threads threads, write each batch in order.
+  // Encode in batches on opt.threads threads (one pool for the whole part), write each batch in order.
   const unsigned threads = std::max(1u, opt.threads);
   const size_t batch = 4096;
   std::vector<EncodedBlock> enc(std::min(batch, plan.size()));
   std::vector<EncodeScratch> scratch(threads);
+  WorkerPool pool(plan.size() >= 64 ? threads - 1 : 0);
   for (size_t b0 = 0; b0 < plan.size(); b0 += batch) {
     const size_t cnt = std::min(batch, plan.size() - b0);
     const BlockPlan* p = plan.data() + b0;
-    if (threads == 1 || cnt < 64) {
+    if (pool.size() == 1 || cnt < 64) {
       encode_blocks(rows, reg, order, opt, p, enc.data(), cnt, scratch[0]);
     } else {
-      std::vector<std::thread> pool;
-      const size_t per = (cnt + threads - 1) / threads;
-      for (unsigned t = 1; t < threads; ++t) {
+      const size_t per = (cnt + pool.size() - 1) / pool.size();
+      pool.run(pool.size(), [&](size_t t) {
         const size_t from = std::min(cnt, t * per), to = std::min(cnt, from + per);
-        if (from < to) {
-          pool.emplace_back([&, from, to, t] { encode_blocks(rows, reg, order, opt, p + from, enc.data() + from, to - from, scratch[t]); });
-        }
-      }
-      encode_blocks(rows, reg, order, opt, p, enc.data(), std::min(cnt, per), scratch[0]);
-      for (auto& th : pool) th.join();
+        if (from < to) encode_blocks(rows, reg, order, opt, p + from, enc.data() + from, to - from, scratch[t]);
+      });
     }
     for (size_t k = 0; k < cnt; ++k) VMT_TRY(w.write_raw(enc[k].header, enc[k].timestamps, enc[k].values));
   }
