@@ -4,6 +4,7 @@
 #                                               and BUILD/libcore.a, i.e. `make BUILD=... all`)
 # Input: 20000 series x 100 points = 2,000,000 rows (about 470 MiB) from ../shared/bench/gen-prom.py,
 # cached in /tmp. Outputs go to /dev/shm (tmpfs) when it exists, so the disk is not measured.
+# Target (issue 12): --stats on all cores within 1.2x of zstd -3 on one core divided by the core count.
 # Prints one plain line per measurement: "<what>: <rows> rows in <s> s = <rows/s> rows/s (cpu <s> s)".
 # Wall times depend on the machine's load; the cpu figures (user+sys) are steadier.
 set -euo pipefail
@@ -44,6 +45,11 @@ measure() {  # name command...
 echo "route bench: $(du -m "$input" | cut -f1) MiB, $rows rows, 5 nodes, $(nproc) CPUs"
 measure "cat (read only)" cat "$input"
 measure "read+parse, 1 thread (LineReader + parse_line)" "$scratch/parse_only" "$input"
+# The yardstick of issue 12: zstd -3 on one core, and on every core, over the same file.
+if command -v zstd >/dev/null; then
+  measure "zstd -3, 1 thread (yardstick)" zstd -q -3 -T1 -c "$input"
+  measure "zstd -3, $(nproc) threads (yardstick)" zstd -q -3 -T"$(nproc)" -c "$input"
+fi
 measure "tsdb-route --stats --threads 1" "$build/bin/tsdb-route" --storage-node "$nodes" --stats --threads 1 "$input"
 measure "tsdb-route --stats" "$build/bin/tsdb-route" --storage-node "$nodes" --stats "$input"
 measure "tsdb-route --out-dir, prom, --threads 1" "$build/bin/tsdb-route" --storage-node "$nodes" --threads 1 --out-dir "$scratch/out" "$input"
