@@ -60,6 +60,15 @@ class Importer {
   Status run();
 
  private:
+  // The stages of run(), in order.
+  void set_acceptance_window();
+  Status check_inputs() const;
+  Status read_input();
+  Status start_source(LinePipeline& lines, PromBlockSource& blocks);
+  Status check_bad_lines() const;
+  Status write_and_commit();
+  void tally_partitions();
+
   Status consume(ParsedBlock& b);
   Partition& partition_for(int64_t ts);
   Status resolve_pending();
@@ -107,6 +116,7 @@ class Importer {
   std::vector<NewDataPart> new_parts_;
   std::vector<std::string> temp_dirs_;  // removed unless committed
   bool committed_ = false;
+  Clock::time_point t_start_;
   double seconds_data_ = 0;
   std::string display_name_;
   size_t current_file_ = SIZE_MAX;
@@ -363,12 +373,8 @@ void Importer::cleanup_on_failure() {
   for (const auto& d : temp_dirs_) (void)fs::remove_all(d);
 }
 
-Status Importer::run() {
-  const auto t_start = Clock::now();
-  threads_ = opt_.threads ? opt_.threads : std::max(1u, std::thread::hardware_concurrency());
-  st_->dry_run = opt_.dry_run;
-
-  // The acceptance window of Storage.add (storage-layout.md §5): now in whole seconds.
+// The acceptance window of Storage.add (storage-layout.md §5): now in whole seconds.
+void Importer::set_acceptance_window() {
   const int64_t now_ms = opt_.now_ms ? opt_.now_ms : int64_t(std::time(nullptr)) * 1000;
   int64_t ret = opt_.retention_ms;
   if (ret <= 0 || ret > kMaxRetentionMs) ret = kMaxRetentionMs;
@@ -376,8 +382,10 @@ Status Importer::run() {
   max_ts_ = now_ms > INT64_MAX - 2 * kMsPerDay ? INT64_MAX : now_ms + 2 * kMsPerDay;
   st_->min_timestamp_allowed = min_ts_;
   st_->max_timestamp_allowed = max_ts_;
+}
 
-  // Unreadable inputs are reported before DIR is created or locked.
+// Unreadable inputs are reported before DIR is created or locked.
+Status Importer::check_inputs() const {
   for (const auto& in : opt_.inputs) {
     if (in != "-" && ::access(in.c_str(), R_OK) != 0) {
       // One rule in every tool: an input that does not exist is a usage error (exit 2); one that
@@ -386,12 +394,25 @@ Status Importer::run() {
       return io_error("cannot open " + in + ": " + std::strerror(errno));
     }
   }
-  const bool from_prom = !opt_.prometheus_dir.empty();
-  st_->from_prometheus = from_prom;
-  LinePipeline lines;
-  PromBlockSource blocks;
-  RowSource& pipe = from_prom ? static_cast<RowSource&>(blocks) : lines;
-  if (from_prom) {
+  return Status::ok();
+}
+
+Status Importer::run() {
+  t_start_ = Clock::now();
+  threads_ = opt_.threads ? opt_.threads : std::max(1u, std::thread::hardware_concurrency());
+  st_->dry_run = opt_.dry_run;
+  set_acceptance_window();
+  VMT_TRY(check_inputs());
+  VMT_TRY(read_input());
+  if (!opt_.dry_run) VMT_TRY(write_and_commit());
+  tally_partitions();
+  st_->seconds = since(t_start_);
+  return Status::ok();
+}
+
+// Starts the input's producer threads: Prometheus blocks, or lines of text or JSON.
+Status Importer::start_source(LinePipeline& lines, PromBlockSource& blocks) {
+  if (!opt_.prometheus_dir.empty()) {
     PromSourceOptions so;
     so.path = opt_.prometheus_dir;
     so.start_ms = opt_.start_ms;
@@ -419,6 +440,30 @@ Status Importer::run() {
     lines.start(po);
     st_->files = po.inputs.empty() ? 1 : po.inputs.size();
   }
+  return Status::ok();
+}
+
+// More bad lines than --max-bad-lines allows: the input is probably not what --format says.
+Status Importer::check_bad_lines() const {
+  if (opt_.max_bad_percent < 0 || st_->bad_lines <= opt_.max_bad_lines ||
+      double(st_->bad_lines) * 100 <= opt_.max_bad_percent * double(st_->lines)) {
+    return Status::ok();
+  }
+  char share[32];
+  std::snprintf(share, sizeof share, "%.2f%%", 100.0 * double(st_->bad_lines) / double(std::max<uint64_t>(st_->lines, 1)));
+  return corruption(std::to_string(st_->bad_lines) + " of " + std::to_string(st_->lines) + " lines were bad (" + share +
+                    ", more than --max-bad-lines allows): is this the right --format? nothing was written");
+}
+
+// Every row of the input into the partitions' buffers (parts flushed early over --mem-limit), from
+// text or JSON lines (LinePipeline) or from Prometheus blocks (PromBlockSource).
+Status Importer::read_input() {
+  const bool from_prom = !opt_.prometheus_dir.empty();
+  st_->from_prometheus = from_prom;
+  LinePipeline lines;
+  PromBlockSource blocks;
+  RowSource& pipe = from_prom ? static_cast<RowSource&>(blocks) : lines;
+  VMT_TRY(start_source(lines, blocks));
   std::vector<uint64_t> file_bytes(std::max<uint64_t>(st_->files, 1), 0);
   ImportProgress progress;
   if (from_prom) progress.samples_total = blocks.opened().announced_samples;
@@ -465,71 +510,72 @@ Status Importer::run() {
     return s.code() == Code::io_error ? s : corruption(s.message() + "; nothing was written");
   }
   for (uint64_t x : file_bytes) st_->input_bytes += x;
-  if (opt_.max_bad_percent >= 0 && st_->bad_lines > opt_.max_bad_lines &&
-      double(st_->bad_lines) * 100 > opt_.max_bad_percent * double(st_->lines)) {
-    char share[32];
-    std::snprintf(share, sizeof share, "%.2f%%", 100.0 * double(st_->bad_lines) / double(std::max<uint64_t>(st_->lines, 1)));
-    return corruption(std::to_string(st_->bad_lines) + " of " + std::to_string(st_->lines) + " lines were bad (" + share +
-                      ", more than --max-bad-lines allows): is this the right --format? nothing was written");
-  }
+  VMT_TRY(check_bad_lines());
   st_->series = reg_.size();
-  st_->seconds_input = since(t_start) - seconds_data_;
+  st_->seconds_input = since(t_start_) - seconds_data_;
+  return Status::ok();
+}
 
-  if (!opt_.dry_run) {
-    VMT_TRY(resolve_pending());
-    // The index parts are written on their own thread while the data parts are written here:
-    // both only read the registry, and every name was handed out by plan_index.
-    std::vector<IndexJob> jobs;
-    VMT_TRY(plan_index(&jobs));
-    std::thread index_thread;
-    if (!jobs.empty()) {
-      index_thread = std::thread([&] {
-        const auto t_index = Clock::now();
-        for (auto& job : jobs) {
-          job.status = write_index_part(reg_, std::move(job.work), job.opt, job.part.temp_dir, &job.result);
-          if (!job.status.is_ok()) break;
-        }
-        st_->seconds_index = since(t_index);
-      });
-    }
-    Status data_status;
-    for (auto& [k, p] : partitions_) {
-      if (stopped()) {
-        data_status = io_error(kInterrupted);
-        break;
+// The data parts (here) and index parts (on their own thread) of every partition, then the commit.
+Status Importer::write_and_commit() {
+  VMT_TRY(resolve_pending());
+  // The index parts are written on their own thread while the data parts are written here:
+  // both only read the registry, and every name was handed out by plan_index.
+  std::vector<IndexJob> jobs;
+  VMT_TRY(plan_index(&jobs));
+  std::thread index_thread;
+  if (!jobs.empty()) {
+    index_thread = std::thread([&] {
+      const auto t_index = Clock::now();
+      for (auto& job : jobs) {
+        job.status = write_index_part(reg_, std::move(job.work), job.opt, job.part.temp_dir, &job.result);
+        if (!job.status.is_ok()) break;
       }
-      data_status = flush_partition(p);
-      // The buffer's memory is free for good now: let the merge and the index thread have it.
-      PartitionRows::trim_pool();
-      if (data_status.is_ok()) data_status = merge_early_parts(p);
-      if (!data_status.is_ok()) break;
-    }
-    if (index_thread.joinable()) index_thread.join();
-    VMT_TRY(data_status);
-    st_->seconds_data = seconds_data_;
-    std::vector<NewIndexPart> index_parts;
-    for (const auto& job : jobs) {
-      VMT_TRY(job.status);
-      const std::string table = fs::base_name(job.part.table_dir);
-      if (st_->index_table.empty()) {
-        st_->index_table = opt_.per_partition_index ? "data/indexdb/" + table : table;
-      } else {
-        st_->index_table += "," + table;
-      }
-      st_->index_items += job.result.items;
-      st_->index_blocks += job.result.blocks;
-      st_->index_bytes += job.result.size_bytes;
-      st_->index_runs += job.result.runs;
-      ++st_->index_parts;
-      index_parts.push_back(job.part);
-    }
-    if (stopped()) return io_error(kInterrupted);
-    const auto t_commit = Clock::now();
-    VMT_TRY(commit_import(dir_, index_parts, new_parts_));
-    committed_ = true;
-    st_->interrupted_in_commit = stopped();
-    st_->seconds_commit = since(t_commit);
+      st_->seconds_index = since(t_index);
+    });
   }
+  Status data_status;
+  for (auto& [k, p] : partitions_) {
+    if (stopped()) {
+      data_status = io_error(kInterrupted);
+      break;
+    }
+    data_status = flush_partition(p);
+    // The buffer's memory is free for good now: let the merge and the index thread have it.
+    PartitionRows::trim_pool();
+    if (data_status.is_ok()) data_status = merge_early_parts(p);
+    if (!data_status.is_ok()) break;
+  }
+  if (index_thread.joinable()) index_thread.join();
+  VMT_TRY(data_status);
+  st_->seconds_data = seconds_data_;
+  std::vector<NewIndexPart> index_parts;
+  for (const auto& job : jobs) {
+    VMT_TRY(job.status);
+    const std::string table = fs::base_name(job.part.table_dir);
+    if (st_->index_table.empty()) {
+      st_->index_table = opt_.per_partition_index ? "data/indexdb/" + table : table;
+    } else {
+      st_->index_table += "," + table;
+    }
+    st_->index_items += job.result.items;
+    st_->index_blocks += job.result.blocks;
+    st_->index_bytes += job.result.size_bytes;
+    st_->index_runs += job.result.runs;
+    ++st_->index_parts;
+    index_parts.push_back(job.part);
+  }
+  if (stopped()) return io_error(kInterrupted);
+  const auto t_commit = Clock::now();
+  VMT_TRY(commit_import(dir_, index_parts, new_parts_));
+  committed_ = true;
+  st_->interrupted_in_commit = stopped();
+  st_->seconds_commit = since(t_commit);
+  return Status::ok();
+}
+
+// What each partition got, for the summary.
+void Importer::tally_partitions() {
   for (auto& [k, p] : partitions_) {
     for (const auto& np : new_parts_) {
       if (np.partition != p.name) continue;
@@ -540,8 +586,6 @@ Status Importer::run() {
     }
     st_->partitions.push_back(p.stats);
   }
-  st_->seconds = since(t_start);
-  return Status::ok();
 }
 
 }  // namespace
