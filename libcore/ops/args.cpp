@@ -91,8 +91,9 @@ Result<int64_t> parse_time_ms(const std::string& s) {
     std::string_view rel = sv.substr(sv.rfind("now", 0) == 0 ? 3 : 0);
     if (!rel.empty() && (rel[0] == '-' || rel[0] == '+')) rel.remove_prefix(1);
     if (rel.empty()) return now_ms;
-    VMT_ASSIGN_OR_RETURN(int64_t d, parse_duration_ms(std::string(rel), false));
-    return now_ms - d;
+    Result<int64_t> d = parse_duration_ms(std::string(rel), false);
+    if (!d.is_ok()) return bad();  // a time flag: say what a time may be, not only a duration
+    return now_ms - *d;
   }
   if (sv.size() > 2 && sv.substr(sv.size() - 2) == "ms") {
     std::string_view num = sv.substr(0, sv.size() - 2);
@@ -150,6 +151,16 @@ Result<int64_t> parse_time_ms(const std::string& s) {
   if (secs >= 4294967296.0) return int64_t(std::llround(secs));
   if (std::fabs(secs) > 9.2e15) return bad();
   return int64_t(std::llround(secs * 1000));
+}
+
+Result<int64_t> parse_retention_ms(const std::string& s) {
+  VMT_ASSIGN_OR_RETURN(int64_t ms, parse_duration_ms(s, true));
+  if (ms < 24 * 3600 * 1000LL) {
+    // vmstorage: "-retentionPeriod cannot be smaller than a day; got 0".
+    return invalid_argument("--retention " + s + " is shorter than one day, vmstorage's minimum "
+                            "(-retentionPeriod cannot be smaller than a day); 100y keeps everything");
+  }
+  return ms;
 }
 
 Result<int64_t> parse_duration_ms(const std::string& s, bool bare_months) {

@@ -27,6 +27,9 @@ std::string format_time_ms(int64_t ms);  // RFC3339 UTC with milliseconds
 // A duration like VictoriaMetrics flags: "15s", "1m", "2h", "7d", "1w", "1y" (365 days), or a bare
 // number of months of 31 days when bare_months (as -retentionPeriod). Result in ms.
 Result<int64_t> parse_duration_ms(const std::string& s, bool bare_months);
+// --retention, as vmstorage reads -retentionPeriod in every tool: a duration or bare months, at
+// least one day (0 too is refused, as the server refuses it). Result in ms.
+Result<int64_t> parse_retention_ms(const std::string& s);
 
 // --target VERSION, shared by every tool: "" (not given) is nullopt; else layout::parse_target.
 Result<std::optional<layout::Flavour>> parse_target_flag(const std::string& s);

@@ -32,6 +32,8 @@ TEST_SUITE("ops/args") {
     CHECK(*parse_time_ms("2023-11-01") == 1698796800000);
     CHECK(format_time_ms(1698840000250) == "2023-11-01T12:00:00.250Z");
     CHECK(!parse_time_ms("yesterday").is_ok());
+    // A bad time is reported as a time (what the flag takes), not as a bad duration.
+    CHECK(parse_time_ms("yesterday").status().message().rfind("invalid time \"yesterday\"", 0) == 0);
   }
   TEST_CASE("times as /api/v1/export reads start and end (lib/promutils ParseTimeAt at v1.93.7)") {
     // A number from 2^32 on is milliseconds; below, seconds.

@@ -100,10 +100,7 @@ int import_main(int argc, char** argv) {
       if (v <= 0) return invalid_argument("--default-timestamp " + default_ts + " is not after 1970-01-01");
       opt.default_timestamp_ms = v;
     }
-    VMT_ASSIGN_OR_RETURN(opt.retention_ms, parse_duration_ms(retention, true));
-    if (opt.retention_ms > 0 && opt.retention_ms < ingest::kMsPerDay) {
-      return invalid_argument("--retention " + retention + " is shorter than one day, vmstorage's minimum");
-    }
+    VMT_ASSIGN_OR_RETURN(opt.retention_ms, parse_retention_ms(retention));
     VMT_ASSIGN_OR_RETURN(opt.dedup_interval_ms, parse_duration_ms(dedup == "0" ? "0ms" : dedup, false));
     opt.precision_bits = uint8_t(precision_bits);
     if (!metric_id_base.empty()) {

@@ -83,11 +83,7 @@ int merge_main(int argc, char** argv) {
                               "-dedup.minScrapeInterval > 0");
     }
     if (!retention.empty()) {
-      VMT_ASSIGN_OR_RETURN(int64_t r, parse_duration_ms(retention, true));
-      if (r < 24 * 3600 * 1000LL) {
-        return invalid_argument("--retention " + retention + " is shorter than one day, vmstorage's minimum");
-      }
-      opt.retention_ms = r;
+      VMT_ASSIGN_OR_RETURN(opt.retention_ms, parse_retention_ms(retention));
     }
     if (!max_disk.empty()) {
       VMT_ASSIGN_OR_RETURN(uint64_t b, parse_byte_size(max_disk));

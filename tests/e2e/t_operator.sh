@@ -219,3 +219,59 @@ for cmd in "tsdb-import -s $TMP/t1 --dry-run $TMP/nope.prom" "tsdb-import --from
   # shellcheck disable=SC2086
   expect_exit 2 "a missing path is exit 2 everywhere: ${cmd%% $TMP*}" "$BIN"/$cmd
 done
+
+# One value syntax for every tool (issue 10 item 17): wherever a flag takes a duration, a size, a
+# time or a tenant, the same bad value is a usage error (exit 2) whose message quotes it and says
+# what that kind of value may be, and the same good forms are accepted. Commands run dry or on
+# scratch copies; an accepted value must exit 0.
+printf 'up{job="a"} 1\n' >"$TMP/one.prom"  # no timestamp: the run's start, inside any retention
+cp -r "$FIX/tiny/storage" "$TMP/tab-dir"; chmod -R u+w "$TMP/tab-dir"
+RS="$FIX/route/storage/node-0"
+n_out=0
+value_table() {  # KIND WHAT BAD... -- GOOD... -- CMD-with-@  (@ is replaced by the value)
+  local kind=$1 what=$2; shift 2
+  local bad=() good=() v cmd line
+  while [ "$1" != -- ]; do bad+=("$1"); shift; done; shift
+  while [ "$1" != -- ]; do good+=("$1"); shift; done; shift
+  for cmd in "$@"; do
+    for v in "${bad[@]}"; do
+      n_out=$((n_out + 1)); line=${cmd//@OUT/$TMP/tab-out-$n_out}
+      # shellcheck disable=SC2086
+      "$BIN"/${line//@/$v} >"$TMP/tab.out" 2>"$TMP/tab.err"; rc=$?
+      if [ "$rc" = 2 ] && grep -qF "invalid $what \"$v\"" "$TMP/tab.err"; then pass "$kind $v refused: ${line%% *} ${line#* }"
+      else fail "$kind $v: ${line//@/$v}" "rc $rc: $(head -c 300 "$TMP/tab.err")"; fi
+    done
+    for v in "${good[@]}"; do
+      n_out=$((n_out + 1)); line=${cmd//@OUT/$TMP/tab-out-$n_out}
+      # shellcheck disable=SC2086
+      "$BIN"/${line//@/$v} >"$TMP/tab.out" 2>"$TMP/tab.err"; rc=$?
+      [ "$rc" = 0 ] && pass "$kind $v accepted: ${line%% *}" || fail "$kind $v: ${line//@/$v}" "rc $rc: $(head -c 300 "$TMP/tab.err")"
+    done
+  done
+}
+value_table duration duration soon 5x 1h- -- 36h 1d12h 1w 1y 90d -- \
+  "tsdb-import -s @OUT --dry-run --retention @ $TMP/one.prom" \
+  "tsdb-import -s @OUT --dry-run --dedup-interval @ $TMP/one.prom" \
+  "tsdb-merge --dry-run --retention @ $TMP/tab-dir" \
+  "tsdb-merge --dry-run --dedup-interval @ $TMP/tab-dir" \
+  "tsdb-route --from-storage $RS --storage-node a:1 --dedup-interval @ --out-dir @OUT"
+value_table size size lots 12XB -5MiB -- 64MiB 1GB 512MB 1.5GiB -- \
+  "tsdb-import -s @OUT --dry-run --mem-limit @ $TMP/one.prom" \
+  "tsdb-route --from-storage $RS --storage-node a:1 --mem-limit @ --out-dir @OUT" \
+  "tsdb-merge --dry-run --max-disk @ $TMP/tab-dir"
+value_table time time yesterday 2023-13-01 12:61 -- 2023-11-01 2023-11-01T00:00:00Z 1698796800 1698796800000ms -1h now -- \
+  "tsdb-inspect export --start @ $TMP/tab-dir" \
+  "tsdb-inspect series --end @ $TMP/tab-dir" \
+  "tsdb-merge --dry-run --now @ $TMP/tab-dir" \
+  "tsdb-import -s @OUT --dry-run --from prometheus --start @ $LOCAL/prom-2.42/blocks"
+value_table tenant tenant x 1:2:3 -1 -- 0 42:7 -- \
+  "tsdb-import -s @OUT --dry-run --tenant @ $TMP/one.prom" \
+  "tsdb-route --storage-node a:1 --tenant @ --out-dir @OUT $TMP/one.prom" \
+  "tsdb-inspect export --tenant @ $TMP/tab-dir" \
+  "tsdb-merge --dry-run --delete up --tenant @ $TMP/tab-dir"
+# --retention 0 means the same in every tool: refused, as vmstorage refuses -retentionPeriod=0.
+for cmd in "tsdb-import -s $TMP/r0 --dry-run --retention 0 $TMP/one.prom" "tsdb-merge --dry-run --retention 0 $TMP/tab-dir"; do
+  # shellcheck disable=SC2086
+  expect_exit 2 "--retention 0 refused as the server refuses it: ${cmd%% *}" "$BIN"/$cmd
+  grep -q "shorter than one day" "$TMP/stderr" || fail "--retention 0 message: ${cmd%% *}" "$(cat "$TMP/stderr")"
+done
