@@ -180,19 +180,21 @@ Status run_import_tool(ingest::ImportOptions opt, const std::optional<layout::Fl
     const std::string text = printable_capped(msg, 512);
     std::fprintf(stderr, "%s:%llu: %s\n", printable(file).c_str(), static_cast<unsigned long long>(line), text.c_str());
   };
-  const auto started = std::chrono::steady_clock::now();
+  const uint64_t total_bytes = input_total_bytes(opt.inputs);
   opt.on_progress = [&](const ingest::ImportProgress& p) {
     if (p.samples_total > 0) {
-      // Prometheus blocks announce their samples: a fraction and an ETA.
-      const double frac = std::min(1.0, double(p.samples) / double(p.samples_total));
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      const double eta = frac > 0.001 ? secs * (1 - frac) / frac : 0;
-      progress.update(fmt("%llu of %llu samples (%.0f%%), %llu series, ETA %.0fs", u64(p.samples), u64(p.samples_total),
-                          frac * 100, u64(p.series), eta));
+      // Prometheus blocks announce their samples.
+      progress.update(fmt("%llu of %llu samples, %llu series", u64(p.samples), u64(p.samples_total), u64(p.series)),
+                      double(p.samples) / double(p.samples_total));
       return;
     }
-    progress.update(fmt("%.1f MB read, %llu lines, %llu samples, %llu series", double(p.input_bytes) / 1e6,
-                        u64(p.lines), u64(p.samples), u64(p.series)));
+    const std::string counts = fmt(", %llu lines, %llu samples, %llu series", u64(p.lines), u64(p.samples), u64(p.series));
+    if (total_bytes > 0) {
+      progress.update(progress_mib(p.input_bytes) + " of " + progress_mib(total_bytes) + " read" + counts,
+                      double(p.input_bytes) / double(total_bytes));
+    } else {
+      progress.update(progress_mib(p.input_bytes) + " read" + counts);
+    }
   };
   // SIGINT/SIGTERM: stop before the commit (nothing written), or let a running commit finish, so
   // that an import never leaves some months committed and others not.

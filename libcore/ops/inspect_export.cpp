@@ -261,13 +261,15 @@ Status inspect_export(const std::string& dir, const ExportOptions& o, Output& ou
     }
   }
   for (auto& c : cursors) VMT_TRY(advance(c.get()));
+  uint64_t total_blocks = 0, blocks_read = 0;  // for the progress line: every opened part's BlocksCount
+  for (const auto& c : cursors) total_blocks += c->reader->part_header().blocks_count;
 
   uint64_t unnamed_blocks = 0;
   std::unordered_set<uint64_t> unnamed_ids;
   std::vector<int64_t> ts, mantissas;
   std::vector<size_t> order;
   std::vector<BlockSpan> spans;
-  Progress progress("export");
+  Progress progress("tsdb-inspect export");
   auto render = [&](Series& s) -> Status {
     if (s.timestamps.empty()) return Status::ok();
     if (tenant_labels) {
@@ -328,6 +330,7 @@ Status inspect_export(const std::string& dir, const ExportOptions& o, Output& ou
   while (!heap.empty()) {
     PartCursor* c = heap.top();
     heap.pop();
+    ++blocks_read;
     const auto& h = c->raw.header;
     const bool wanted = !(o.tenant && (h.tsid.account_id != o.tenant->account_id || h.tsid.project_id != o.tenant->project_id)) &&
                         !(h.max_timestamp < o.start_ms || h.min_timestamp > o.end_ms);
@@ -382,7 +385,8 @@ Status inspect_export(const std::string& dir, const ExportOptions& o, Output& ou
       }
       s.blocks.push_back(Series::Block{h.tsid, h.min_timestamp, BlockSpan{before, s.timestamps.size()}});
       if (stats) stats->blocks++;
-      progress.update(std::to_string(stats ? stats->blocks : 0) + " blocks");
+      progress.update(std::to_string(blocks_read) + " of " + std::to_string(total_blocks) + " blocks read",
+                      total_blocks ? double(blocks_read) / double(total_blocks) : -1);
     }
     VMT_TRY(advance(c));
   }

@@ -319,7 +319,7 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
       if (failed) break;   // the index keeps naming what the data still holds
     }
     std::vector<TableResult> phase_results(tasks.size());
-    std::atomic<size_t> next{0};
+    std::atomic<size_t> next{0}, finished{0};
     const unsigned jobs = std::max(1u, std::min<unsigned>(opt.jobs ? opt.jobs : env.cpus, unsigned(tasks.size())));
     env.background_writer = jobs < env.cpus;
     std::mutex mu;
@@ -328,7 +328,10 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
     std::vector<std::thread> threads;
     for (unsigned i = 0; i < jobs; ++i) {
       threads.emplace_back([&] {
-        for (size_t i; (i = next.fetch_add(1)) < tasks.size();) phase_results[i] = tasks[i]();
+        for (size_t i; (i = next.fetch_add(1)) < tasks.size();) {
+          phase_results[i] = tasks[i]();
+          finished.fetch_add(1);
+        }
         std::lock_guard<std::mutex> l(mu);
         --running;
         cv.notify_all();
@@ -338,9 +341,10 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
       Progress progress("tsdb-merge");
       std::unique_lock<std::mutex> l(mu);
       while (!cv.wait_for(l, std::chrono::milliseconds(200), [&] { return running == 0; })) {
-        progress.update(std::to_string(env.rows_done.load() / 1000) + "k rows merged, " +
-                        std::to_string(started_before + std::min(next.load(), tasks.size())) + " of " +
-                        std::to_string(total_tasks) + " partitions and tables started");
+        const size_t done = started_before + finished.load();
+        progress.update(std::to_string(env.rows_done.load()) + " rows merged, " + std::to_string(done) + " of " +
+                            std::to_string(total_tasks) + " partitions and tables done",
+                        total_tasks ? double(done) / double(total_tasks) : -1);
       }
     }
     for (auto& t : threads) t.join();

@@ -120,7 +120,8 @@ int route_main(int argc, char** argv) {
       ro.stop = stop_on_signals();
       Progress progress("tsdb-route");
       ro.on_progress = [&](uint64_t done, uint64_t jobs) {
-        progress.update(std::to_string(done) + " of " + std::to_string(jobs) + " node partitions copied");
+        progress.update(std::to_string(done) + " of " + std::to_string(jobs) + " node partitions copied",
+                        jobs ? double(done) / double(jobs) : -1);
       };
       reshard::ReshardReport rep;
       Status st = reshard::run_reshard(ro, &rep);
@@ -191,8 +192,14 @@ int route_main(int argc, char** argv) {
       progress.done();
       log_line(printable_capped(msg, 600));  // bad-line messages quote the input: escaped and capped
     };
+    const uint64_t total_bytes = input_total_bytes(inputs);
     hooks.progress = [&](uint64_t rows, uint64_t bytes) {
-      progress.update(std::to_string(rows) + " rows, " + std::to_string(bytes >> 20) + " MiB read");
+      if (total_bytes > 0) {
+        progress.update(progress_mib(bytes) + " of " + progress_mib(total_bytes) + " read, " + std::to_string(rows) + " rows",
+                        double(bytes) / double(total_bytes));
+      } else {
+        progress.update(progress_mib(bytes) + " read, " + std::to_string(rows) + " rows");
+      }
     };
     VMT_ASSIGN_OR_RETURN(route::RouteReport rep, route::route_inputs(opt, inputs, hooks));
     progress.done();

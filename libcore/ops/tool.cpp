@@ -1,5 +1,6 @@
 #include "ops/tool.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -175,17 +176,46 @@ Status Output::close() {
   return st;
 }
 
-Progress::Progress(std::string prefix) : prefix_(std::move(prefix)), tty_(::isatty(2) == 1) {}
+Progress::Progress(std::string prefix) : prefix_(std::move(prefix)), tty_(::isatty(2) == 1), start_ns_(now_ns()) {}
 
 Progress::~Progress() { done(); }
 
-void Progress::update(const std::string& text) {
+void Progress::update(const std::string& text, double fraction) {
   if (!tty_) return;
   int64_t t = now_ns();
   if (shown_ && t - last_ns_ < 200000000) return;
   last_ns_ = t;
-  std::fprintf(stderr, "\r\033[K%s: %s", prefix_.c_str(), text.c_str());
+  std::string line = text;
+  if (fraction >= 0) {
+    fraction = std::min(1.0, fraction);
+    const double secs = double(t - start_ns_) / 1e9;
+    char buf[64];
+    if (fraction > 0.001) {
+      std::snprintf(buf, sizeof buf, " (%.0f%%, ETA %.0fs)", fraction * 100, secs * (1 - fraction) / fraction);
+    } else {
+      std::snprintf(buf, sizeof buf, " (%.0f%%)", fraction * 100);
+    }
+    line += buf;
+  }
+  std::fprintf(stderr, "\r\033[K%s: %s", prefix_.c_str(), line.c_str());
   shown_ = true;
+}
+
+std::string progress_mib(uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", double(bytes) / double(1 << 20));
+  return buf;
+}
+
+uint64_t input_total_bytes(const std::vector<std::string>& inputs) {
+  if (inputs.empty()) return 0;  // stdin
+  uint64_t total = 0;
+  for (const auto& in : inputs) {
+    struct stat st;
+    if (in == "-" || ::stat(in.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    total += uint64_t(st.st_size);
+  }
+  return total;
 }
 
 void Progress::done() {

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "base/coding.h"
 #include "base/status.h"
@@ -61,20 +62,30 @@ class Output {
   Bytes buf_;
 };
 
-// "\r<prefix>: <text>" on stderr at most a few times per second, only if stderr is a TTY.
+// "\r<prefix>: <text>" on stderr at most a few times per second, only if stderr is a TTY. One
+// wording in every tool: counts as "<done> of <total> <unit>" where the total is known, bytes in
+// MiB (progress_mib), and, given the fraction done, " (42%, ETA 12s)" measured from construction.
 class Progress {
  public:
   explicit Progress(std::string prefix);
   ~Progress();
-  void update(const std::string& text);
+  // fraction in [0, 1] when the total is known (percentage and ETA appended), else negative.
+  void update(const std::string& text, double fraction = -1);
   void done();
 
  private:
   std::string prefix_;
   bool tty_;
   bool shown_ = false;
+  int64_t start_ns_ = 0;
   int64_t last_ns_ = 0;
 };
+// "12.3 MiB": the unit of every progress line that counts bytes.
+std::string progress_mib(uint64_t bytes);
+// The total size of the inputs when every one is a regular file (0: unknown, e.g. stdin or a pipe):
+// the denominator of an input progress line (compressed inputs count their compressed bytes, as
+// the readers report them).
+uint64_t input_total_bytes(const std::vector<std::string>& inputs);
 
 // Installs SIGINT and SIGTERM handlers that only set the returned flag (once per process; later
 // calls return the same flag): long operations check it and stop cleanly instead of dying mid-write.

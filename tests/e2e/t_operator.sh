@@ -275,3 +275,24 @@ for cmd in "tsdb-import -s $TMP/r0 --dry-run --retention 0 $TMP/one.prom" "tsdb-
   expect_exit 2 "--retention 0 refused as the server refuses it: ${cmd%% *}" "$BIN"/$cmd
   grep -q "shorter than one day" "$TMP/stderr" || fail "--retention 0 message: ${cmd%% *}" "$(cat "$TMP/stderr")"
 done
+
+# Progress on a terminal (script(1) gives the tool one): one wording in every tool, bytes in MiB,
+# "<done> of <total>" with a percentage and an ETA wherever the total is known.
+if command -v script >/dev/null; then
+  PIN="$FIX/route/input/batch-1.prom"
+  tty_run() { script -qec "$*" /dev/null 2>&1 | tr '\r' '\n' >"$TMP/tty.out"; }
+  tty_run "$BIN/tsdb-import -s $TMP/ptty --retention 100y $PIN"
+  grep -aqE 'tsdb-import: [0-9.]+ MiB of [0-9.]+ MiB read, [0-9]+ lines, [0-9]+ samples, [0-9]+ series \([0-9]+%' "$TMP/tty.out" \
+    && pass "progress: tsdb-import, MiB of MiB read and a percentage" || fail "tsdb-import progress" "$(head -c 400 "$TMP/tty.out")"
+  tty_run "$BIN/tsdb-route --storage-node a:1,b:2 --out-dir $TMP/rtty $PIN"
+  grep -aqE 'tsdb-route: [0-9.]+ MiB of [0-9.]+ MiB read, [0-9]+ rows \([0-9]+%' "$TMP/tty.out" \
+    && pass "progress: tsdb-route, the same wording" || fail "tsdb-route progress" "$(head -c 400 "$TMP/tty.out")"
+  tty_run "$BIN/tsdb-route --from-storage $FIX/route/storage/node-0 --storage-node a:1 --out-dir $TMP/rstty"
+  grep -aqE 'tsdb-route: [0-9]+ of [0-9]+ node partitions copied \([0-9]+%' "$TMP/tty.out" \
+    && pass "progress: tsdb-route --from-storage, a percentage" || fail "reshard progress" "$(head -c 400 "$TMP/tty.out")"
+  tty_run "$BIN/tsdb-inspect export $FIX/route/storage/node-0 >/dev/null"
+  grep -aqE 'tsdb-inspect export: [0-9]+ of [0-9]+ blocks read \([0-9]+%' "$TMP/tty.out" \
+    && pass "progress: tsdb-inspect export, blocks of blocks" || fail "export progress" "$(head -c 400 "$TMP/tty.out")"
+  tty_run "$BIN/tsdb-import -s $TMP/ptty2 --retention 100y $PIN >/dev/null 2>&1"
+  [ ! -s "$TMP/tty.out" ] && pass "progress: nothing when stderr is not a terminal" || fail "progress off a terminal" "$(head -c 200 "$TMP/tty.out")"
+fi
