@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "base/crash_point.h"
 #include "base/fs.h"
 #include "layout/parts_json.h"
 #include "layout/pending_parts.h"
@@ -36,6 +37,7 @@ Status commit_import(TargetDir& dir, const std::vector<NewIndexPart>& index, con
     pending.push_back(std::string("data/") + (p.big ? "big/" : "small/") + p.partition + "/" + p.name);
   }
   VMT_TRY(layout::add_pending_parts(dir.root(), pending));
+  crash_point("commit.journaled");
 
   // 1. The indexdb part gets its final name (still unlisted).
   if (!step(1)) return Status::ok();
@@ -43,6 +45,7 @@ Status commit_import(TargetDir& dir, const std::vector<NewIndexPart>& index, con
     VMT_TRY(fs::rename(ix.temp_dir, fs::join(ix.table_dir, ix.name)));
     VMT_TRY(fs::fsync_path(ix.table_dir));
   }
+  crash_point("commit.index-renamed");
   // 2. The data parts get their final names, in small/ or big/ (still unlisted).
   if (!step(2)) return Status::ok();
   std::set<std::string> synced;
@@ -53,6 +56,7 @@ Status commit_import(TargetDir& dir, const std::vector<NewIndexPart>& index, con
     synced.insert(fs::dir_name(p.temp_dir));
   }
   for (const auto& d : synced) VMT_TRY(fs::fsync_path(d));
+  crash_point("commit.data-renamed");
 
   // 3. Index commit.
   if (!step(3)) return Status::ok();
@@ -61,6 +65,7 @@ Status commit_import(TargetDir& dir, const std::vector<NewIndexPart>& index, con
     names.push_back(ix.name);
     VMT_TRY(mergeset::write_part_names(ix.table_dir, names));
   }
+  crash_point("commit.index-listed");
 
   // 4. Data commit, partition by partition.
   if (!step(4)) return Status::ok();
@@ -71,6 +76,7 @@ Status commit_import(TargetDir& dir, const std::vector<NewIndexPart>& index, con
     VMT_ASSIGN_OR_RETURN(layout::DataPartsJson list, layout::read_data_parts_json(pj));
     for (const NewDataPart* p : parts) (p->big ? list.big : list.small).push_back(p->name);
     VMT_TRY(layout::write_data_parts_json(pj, list));
+    crash_point("commit.partition-listed");
   }
   // 5. Everything is listed: the journal has nothing left to prove.
   return layout::remove_pending_parts(dir.root(), nullptr);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "base/crash_point.h"
 #include "base/fs.h"
 #include "layout/parts_json.h"
 #include "layout/part_size.h"
@@ -428,8 +429,10 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
   } else {
     const std::string final_dir = fs::join(parent, out.name);
     VMT_TRY(journal(srcs, &out));
+    crash_point("merge.journaled");
     VMT_TRY(fs::rename(tmp, final_dir));
     VMT_TRY(fs::fsync_path(parent));
+    crash_point("merge.renamed");
     VMT_ASSIGN_OR_RETURN(out.size, layout::part_size(final_dir));
     s.output_name = out.name;
     s.output_bytes = out.size;
@@ -437,9 +440,11 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
   }
   replace(srcs, added);
   VMT_TRY_CTX(write_parts_json(), ctx);   // the commit point
+  crash_point("merge.listed");
   std::vector<std::string> dirs;
   for (const auto& d : srcs) dirs.push_back(dir_of(d));
   VMT_TRY_CTX(remove_part_dirs(dirs, env_.flavour.delete_marker()), ctx + " (after the commit)");
+  crash_point("merge.removed");
   s.done = true;
   s.seconds = seconds_since(t0);
   res_.steps.push_back(std::move(s));

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "base/crash_point.h"
 #include "base/fs.h"
 #include "indexdb/series_purge.h"
 #include "indexdb/tag_rows_merge.h"
@@ -244,6 +245,7 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason, const
     for (const auto& p : srcs) rels.push_back(g_.rel + "/" + p.name);
     VMT_TRY(layout::add_pending_parts(env_.opt.dir, rels));
   }
+  crash_point("merge-index.journaled");
   if (ms.items_out == 0) {
     // Every item was of a deleted series: nothing to list (merge_data.cpp does the same).
     VMT_TRY(fs::remove_all(tmp));
@@ -253,6 +255,7 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason, const
     const std::string final_dir = fs::join(g_.path, out.name);
     VMT_TRY(fs::rename(tmp, final_dir));
     VMT_TRY(fs::fsync_path(g_.path));
+    crash_point("merge-index.renamed");
     out.path = final_dir;
     VMT_ASSIGN_OR_RETURN(out.header, mergeset::read_part_header(final_dir));
     VMT_ASSIGN_OR_RETURN(out.size_bytes, layout::part_size(final_dir));
@@ -261,9 +264,11 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason, const
   std::vector<std::string> names;
   for (const auto& p : parts_) names.push_back(p.name);
   VMT_TRY_CTX(mergeset::write_part_names(g_.path, names), ctx);   // the commit point
+  crash_point("merge-index.listed");
   std::vector<std::string> dirs;
   for (const auto& p : srcs) dirs.push_back(p.path);
   VMT_TRY_CTX(remove_part_dirs(dirs, env_.flavour.delete_marker()), ctx + " (after the commit)");
+  crash_point("merge-index.removed");
   s.done = true;
   if (ms.items_out != 0) s.output_name = out.name;
   s.output_rows = ms.items_out;

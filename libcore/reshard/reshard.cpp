@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/crash_point.h"
 #include "base/fs.h"
 #include "ingest/commit.h"
 #include "ingest/existing_index.h"
@@ -353,9 +354,11 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
 
   // OUT appears whole: fsync the temporary tree's top, move an old OUT away, rename.
   VMT_TRY(fs::fsync_path(tmp));
+  crash_point("reshard.written");
   if (opt.stop && opt.stop->load()) return io_error(storage::kForciblyStopped);
   if (replace_out) VMT_TRY(fs::remove_all(out));
   VMT_TRY(fs::rename(tmp, out));
+  crash_point("reshard.renamed");
   cleanup.armed = false;
   VMT_TRY(fs::fsync_path(parent));
   rep->seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
