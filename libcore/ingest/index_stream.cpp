@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/hash_slots.h"
 #include "indexdb/item.h"
 #include "indexdb/series_items.h"
 #include "indexdb/tag_rows_merge.h"
@@ -28,21 +29,15 @@ uint64_t tag_rows_of(ByteView canonical, metric::Tenancy t) {
 // Interns tenant · esc(key) · esc(value) byte strings.
 class TagTable {
  public:
-  TagTable() : slots_(1 << 12) {}
+  TagTable() : index_(1 << 12) {}
   uint32_t intern(ByteView key) {
     const uint64_t h = metric::xxhash64(key);
-    const size_t mask = slots_.size() - 1;
-    size_t i = size_t(h) & mask;
-    for (;; i = (i + 1) & mask) {
-      const Slot& s = slots_[i];
-      if (s.ref == 0) break;
-      if (s.hash == h && key_of(s.ref - 1) == key) return s.ref - 1;
-    }
+    size_t pos = 0;
+    if (const uint32_t ref = index_.find(h, [&](uint32_t r) { return key_of(r - 1) == key; }, &pos)) return ref - 1;
     offs_.push_back(arena_.size());
     arena_.append(key);
     const uint32_t id = uint32_t(offs_.size() - 1);
-    slots_[i] = Slot{h, id + 1};
-    if (offs_.size() * 2 > slots_.size()) grow();
+    index_.insert_at(pos, h, id + 1);
     return id;
   }
   ByteView key_of(uint32_t id) const {
@@ -52,23 +47,9 @@ class TagTable {
   size_t size() const { return offs_.size(); }
 
  private:
-  struct Slot {
-    uint64_t hash = 0;
-    uint32_t ref = 0;
-  };
-  void grow() {
-    std::vector<Slot> bigger(slots_.size() * 2);
-    for (const Slot& s : slots_) {
-      if (s.ref == 0) continue;
-      size_t i = size_t(s.hash) & (bigger.size() - 1);
-      while (bigger[i].ref != 0) i = (i + 1) & (bigger.size() - 1);
-      bigger[i] = s;
-    }
-    slots_.swap(bigger);
-  }
   Bytes arena_;
   std::vector<size_t> offs_;
-  std::vector<Slot> slots_;
+  HashSlots index_;
 };
 
 struct GlobalRow {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/coding.h"
+#include "base/hash_slots.h"
 #include "base/status.h"
 #include "metric/tsid.h"
 
@@ -82,10 +83,6 @@ class SeriesRegistry {
   uint64_t memory_bytes() const;
 
  private:
-  struct Slot {
-    uint64_t hash = 0;
-    uint32_t ref = 0;  // entry index + 1; 0 = empty
-  };
   struct RawEntry {
     uint64_t off;
     uint32_t len;
@@ -93,15 +90,13 @@ class SeriesRegistry {
   };
   bool note_date_slow(uint32_t id, uint32_t date);
   uint32_t find_or_add_canon(ByteView canon, uint32_t date, bool* created);
-  static void grow(std::vector<Slot>& table);
-  static size_t probe_start(const std::vector<Slot>& t, uint64_t hash) { return size_t(hash) & (t.size() - 1); }
 
   Bytes raw_arena_;
   std::vector<RawEntry> raw_entries_;
-  std::vector<Slot> raw_table_;
+  HashSlots raw_index_;     // raw name -> raw_entries_
   Bytes canon_arena_;
   std::vector<Series> series_;
-  std::vector<Slot> canon_table_;
+  HashSlots canon_index_;   // canonical name -> series_
   Bytes scratch_;
   std::unordered_set<uint64_t> date_set_;
   std::vector<std::pair<uint32_t, uint32_t>> dates_;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/coding.h"
+#include "base/hash_slots.h"
 #include "metric/metric_name.h"
 
 namespace vmt::ingest {
@@ -47,16 +48,12 @@ class SeriesTextCache {
     uint64_t raw_hash;
     metric::RawStats stats;
   };
-  struct Slot {
-    uint64_t hash = 0;
-    uint32_t ref = 0;  // entry index + 1
-  };
   void clear();
 
   size_t max_bytes_;
   Bytes arena_;  // text then raw name, per entry
   std::vector<Stored> entries_;
-  std::vector<Slot> slots_;
+  HashSlots index_;  // text -> entries_
 };
 
 }  // namespace vmt::ingest
