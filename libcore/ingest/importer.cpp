@@ -412,26 +412,21 @@ Status Importer::run() {
 
 // Starts the input's producer threads: Prometheus blocks, or lines of text or JSON.
 Status Importer::start_source(LinePipeline& lines, PromBlockSource& blocks) {
+  const RowNaming naming{opt_.account_id, opt_.project_id, opt_.extra_labels, opt_.limits};
   if (!opt_.prometheus_dir.empty()) {
     PromSourceOptions so;
     so.path = opt_.prometheus_dir;
     so.start_ms = opt_.start_ms;
     so.end_ms = opt_.end_ms;
     so.match = opt_.match;
-    so.account_id = opt_.account_id;
-    so.project_id = opt_.project_id;
-    so.extra_labels = opt_.extra_labels;
-    so.limits = opt_.limits;
+    so.naming = naming;
     VMT_TRY(blocks.start(so));
     st_->files = blocks.opened().blocks;
   } else {
     PipelineOptions po;
     po.inputs = opt_.inputs;
     po.parsers = threads_;
-    po.account_id = opt_.account_id;
-    po.project_id = opt_.project_id;
-    po.extra_labels = opt_.extra_labels;
-    po.limits = opt_.limits;
+    po.naming = naming;
     po.json_lines = opt_.json_lines;
     po.multitenant = opt_.multitenant;
     po.default_timestamp_ms = opt_.default_timestamp_ms > 0

@@ -92,8 +92,8 @@ void LinePipeline::reader_main() {
 }
 
 void LinePipeline::parser_main() {
-  BlockParser parser(opt_.account_id, opt_.project_id, opt_.extra_labels, opt_.default_timestamp_ms,
-                     opt_.series_cache, opt_.limits);
+  const RowNaming& n = opt_.naming;
+  BlockParser parser(n.account_id, n.project_id, n.extra_labels, opt_.default_timestamp_ms, opt_.series_cache, n.limits);
   parser.set_json_lines(opt_.json_lines);
   parser.set_multitenant(opt_.multitenant);
   for (;;) {

@@ -35,11 +35,9 @@ struct PipelineOptions {
   std::vector<std::string> inputs;  // "-" = stdin
   unsigned parsers = 2;
   size_t pool_blocks = 8;
-  uint32_t account_id = 0, project_id = 0;
-  std::vector<ExtraLabel> extra_labels;
+  RowNaming naming;                 // tenant, extra labels, -maxLabelsPerTimeseries, -maxLabelValueLen
   int64_t default_timestamp_ms = 0;
   bool series_cache = true;         // series_text_cache.h (off: every line fully parsed; tests)
-  metric::RawLimits limits;         // -maxLabelsPerTimeseries, -maxLabelValueLen
   // JSON lines (/api/v1/export's format) instead of exposition text; lines up to the server's
   // -import.maxLineLen (100MiB): one line holds a whole series.
   bool json_lines = false;

@@ -64,7 +64,8 @@ void PromBlockSource::ship(ParsedBlock* b) {
 }
 
 Status PromBlockSource::produce() {
-  RawNameBuilder names(opt_.account_id, opt_.project_id, opt_.extra_labels, opt_.limits);
+  const RowNaming& n = opt_.naming;
+  RawNameBuilder names(n.account_id, n.project_id, n.extra_labels, n.limits);
   prom::Row row;  // metric empty: every label, "__name__" included, in Prometheus' order
   metric::MetricName mn;
   promtsdb::MergedSeries series;

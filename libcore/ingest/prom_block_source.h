@@ -34,9 +34,7 @@ struct PromSourceOptions {
   std::string path;                      // data directory, snapshot or block
   int64_t start_ms = INT64_MIN, end_ms = INT64_MAX;
   std::vector<query::Selector> match;   // OR-ed; empty = every series
-  uint32_t account_id = 0, project_id = 0;
-  std::vector<ExtraLabel> extra_labels;
-  metric::RawLimits limits;
+  RowNaming naming;                      // tenant, extra labels, label limits
 };
 
 struct PromSourceStats {

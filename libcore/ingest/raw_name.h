@@ -28,6 +28,13 @@ namespace vmt::ingest {
 using metric::ExtraLabel;
 using metric::parse_extra_label;
 
+// How every row source names its rows' series: the tenant (cluster), --extra-label pairs, and
+// vminsert's label limits. One value, handed from the importer to whichever source reads.
+struct RowNaming {
+  uint32_t account_id = 0, project_id = 0;
+  std::vector<ExtraLabel> extra_labels;
+  metric::RawLimits limits;
+};
 
 class RawNameBuilder {
  public:
