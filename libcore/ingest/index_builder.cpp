@@ -128,6 +128,28 @@ Status write_sorted_combined(const mergeset::Items& items, const std::vector<uin
 
 }  // namespace
 
+Status for_each_work_series(const SeriesRegistry& reg, const IndexWork& work,
+                            const std::function<Status(const WorkSeries&)>& fn) {
+  size_t g = 0, d = 0;
+  while (g < work.global.size() || d < work.per_day.size()) {
+    WorkSeries w;
+    w.id = std::min(g < work.global.size() ? work.global[g] : UINT32_MAX,
+                    d < work.per_day.size() ? work.per_day[d].first : UINT32_MAX);
+    w.series = &reg.at(w.id);
+    if (w.series->origin == SeriesOrigin::pending) return invalid_argument("write_index_part: series without a TSID");
+    w.canonical = reg.canonical(w.id);
+    VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_canonical(w.canonical, reg.tenancy()));
+    w.name = &mn;
+    w.global = g < work.global.size() && work.global[g] == w.id;
+    if (w.global) ++g;
+    const size_t d0 = d;
+    while (d < work.per_day.size() && work.per_day[d].first == w.id) ++d;
+    w.days = std::span<const std::pair<uint32_t, uint32_t>>(work.per_day.data() + d0, d - d0);
+    VMT_TRY(fn(w));
+  }
+  return Status::ok();
+}
+
 Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPartOptions& opt,
                         const std::string& part_dir, IndexPartResult* out) {
   *out = IndexPartResult();
@@ -176,27 +198,16 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
     return Status::ok();
   };
 
-  // Series by series, in id order (= creation order): global group first, then its days.
-  size_t g = 0, d = 0;
-  Bytes canonical_scratch;
-  while (g < work.global.size() || d < work.per_day.size()) {
-    const uint32_t s = std::min(g < work.global.size() ? work.global[g] : UINT32_MAX,
-                                d < work.per_day.size() ? work.per_day[d].first : UINT32_MAX);
-    const Series& ser = reg.at(s);
-    if (ser.origin == SeriesOrigin::pending) return invalid_argument("write_index_part: series without a TSID");
-    const ByteView canonical = reg.canonical(s);
-    VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_canonical(canonical, reg.tenancy()));
+  VMT_TRY(for_each_work_series(reg, work, [&](const WorkSeries& w) -> Status {
     const size_t before = items.size();
-    if (g < work.global.size() && work.global[g] == s) {
-      indexdb::append_global_items(items, reg.tenancy(), ser.tsid, mn, canonical);
-      ++g;
-    }
-    for (; d < work.per_day.size() && work.per_day[d].first == s; ++d) {
-      indexdb::append_per_day_items(items, reg.tenancy(), work.per_day[d].second, ser.tsid, mn, canonical);
+    if (w.global) indexdb::append_global_items(items, reg.tenancy(), w.series->tsid, *w.name, w.canonical);
+    for (const auto& [s, date] : w.days) {
+      indexdb::append_per_day_items(items, reg.tenancy(), date, w.series->tsid, *w.name, w.canonical);
     }
     total += items.size() - before;
     if (items.data_size() + items.size() * 12 >= opt.memory_budget) VMT_TRY(flush_run());
-  }
+    return Status::ok();
+  }));
   out->items_generated = total;
 
   mergeset::PartWriterOptions wo;

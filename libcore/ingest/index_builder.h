@@ -14,12 +14,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "base/status.h"
 #include "ingest/series_registry.h"
+#include "metric/metric_name.h"
 #include "mergeset/items.h"
 #include "mergeset/part_writer.h"
 
@@ -30,6 +33,21 @@ struct IndexWork {
   std::vector<std::pair<uint32_t, uint32_t>> per_day;    // (series, date) needing the per-day group
   bool empty() const { return global.empty() && per_day.empty(); }
 };
+
+// One series of an IndexWork, as the item writers walk them (index_stream.h in memory, the
+// sorted runs of write_index_part): in id order (= creation order), its global group if it needs
+// one, then its days.
+struct WorkSeries {
+  uint32_t id = 0;
+  const Series* series = nullptr;
+  ByteView canonical;
+  const metric::MetricName* name = nullptr;               // canonical, decoded
+  bool global = false;                                    // needs the global group
+  std::span<const std::pair<uint32_t, uint32_t>> days;    // its (series, date) entries of per_day
+};
+// Calls fn for each series of work; a series without a TSID is an error.
+Status for_each_work_series(const SeriesRegistry& reg, const IndexWork& work,
+                            const std::function<Status(const WorkSeries&)>& fn);
 
 struct IndexPartOptions {
   uint64_t memory_budget = 128 << 20;  // bytes of items held before a run is written

@@ -96,14 +96,10 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
   std::vector<DayRow> day_rows;
   mergeset::Items other, scratch;
   // Pass 1: intern the tag strings; collect ns 1/6 rows as integers and the other items as bytes.
-  size_t g = 0, d = 0;
-  while (g < work.global.size() || d < work.per_day.size()) {
-    const uint32_t s = std::min(g < work.global.size() ? work.global[g] : UINT32_MAX,
-                                d < work.per_day.size() ? work.per_day[d].first : UINT32_MAX);
-    const Series& ser = reg.at(s);
-    if (ser.origin == SeriesOrigin::pending) return invalid_argument("write_index_part: series without a TSID");
-    const ByteView canonical = reg.canonical(s);
-    VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_canonical(canonical, tenancy));
+  VMT_TRY(for_each_work_series(reg, work, [&](const WorkSeries& w) -> Status {
+    const Series& ser = *w.series;
+    const metric::MetricName& mn = *w.name;
+    const ByteView canonical = w.canonical;
     scratch.clear();
     indexdb::append_global_items(scratch, tenancy, ser.tsid, mn, canonical);
     // scratch: ns 3, ns 2, then the ns 1 rows 01 · [acc · proj] · tag · MetricID.
@@ -116,14 +112,12 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
     const size_t last_tag = tag_ids.size();
     const uint64_t tenant = (uint64_t(ser.tsid.account_id) << 32) | ser.tsid.project_id;
     const uint64_t mid = ser.tsid.metric_id;
-    if (g < work.global.size() && work.global[g] == s) {
+    if (w.global) {
       other.push_back(scratch[0]);
       other.push_back(scratch[1]);
       for (size_t k = first_tag; k < last_tag; ++k) global_rows.push_back(GlobalRow{tag_ids[k], mid});
-      ++g;
     }
-    for (; d < work.per_day.size() && work.per_day[d].first == s; ++d) {
-      const uint32_t date = work.per_day[d].second;
+    for (const auto& [s, date] : w.days) {
       // ns 5 and ns 7 as series_items.h writes them; the ns 6 rows come from the tag ids.
       scratch.clear();
       indexdb::append_per_day_items(scratch, tenancy, date, ser.tsid, mn, canonical);
@@ -131,7 +125,8 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
       other.push_back(scratch[1]);
       for (size_t k = first_tag; k < last_tag; ++k) day_rows.push_back(DayRow{tenant, date, tag_ids[k], mid});
     }
-  }
+    return Status::ok();
+  }));
   // Rank the distinct tags by their bytes (tenant first: fixed width).
   mergeset::Items keys;
   for (uint32_t i = 0; i < tags.size(); ++i) keys.push_back(tags.key_of(i));
