@@ -26,7 +26,10 @@ same_file() {
 }
 # Recreates the empty directories git drops, from a fixture's MANIFEST.txt, under a copy.
 # usage: fixture_copy FIXTURE_SUBDIR DEST   (copies $FIX/FIXTURE_SUBDIR to DEST)
-fixture_copy() { mkdir -p "$2" && cp -r "$FIX/$1/." "$2/" && chmod -R u+w "$2"; }
+fixture_copy() {
+  if [ ! -d "$FIX/$1" ] || [ -z "$(ls -A "$FIX/$1" 2>/dev/null)" ]; then fail "fixture $FIX/$1 is missing or empty"; return 1; fi
+  mkdir -p "$2" && cp -r "$FIX/$1/." "$2/" && chmod -R u+w "$2"
+}
 export_same() {
   local name=$1 dir=$2 tenant=$3 want=$4; shift 4
   if "$BIN/tsdb-inspect" export ${tenant:+--tenant "$tenant"} "$@" "$dir" >"$TMP/exp.out" 2>"$TMP/exp.err"; then

@@ -18,5 +18,7 @@ for bin in "$build"/fuzz-replay/*; do
     failed=$((failed+1))
   fi
 done
+# No target at all is a broken build, not a pass.
+if [ "$passed" = 0 ] && [ "$failed" = 0 ]; then echo "FAIL fuzz: no replay targets in $build/fuzz-replay" >&2; failed=1; fi
 echo "fuzz: $passed passed, $failed failed"
 [ "$failed" = 0 ]
