@@ -86,10 +86,15 @@ fi
 # ---- determinism: same seeds, same bytes -----------------------------------------------------------
 for run in a b; do
   D="$TMP/det-$run"
-  "$IMP" -s "$D" $R100 --metric-id-base 1000 --part-name-seed 77 "$T/input/tenant-0-0.prom" 2>/dev/null
-  "$IMP" -s "$D" $R100 --metric-id-base 1000 --part-name-seed 77 --tenant 42:7 "$T/input/tenant-42-7.prom" 2>/dev/null
-  "$IMP" -s "$D" $R100 --metric-id-base 1000 --part-name-seed 77 "$N/input/batch-1.prom" "$N/input/batch-2.prom" 2>/dev/null
+  # Every run must succeed: two failed runs would compare equal too.
+  "$IMP" -s "$D" $R100 --metric-id-base 1000 --part-name-seed 77 "$T/input/tenant-0-0.prom" 2>/dev/null \
+    || fail "determinism: run $run, tenant 0:0 import failed"
+  "$IMP" -s "$D" $R100 --metric-id-base 1000 --part-name-seed 77 --tenant 42:7 "$T/input/tenant-42-7.prom" 2>/dev/null \
+    || fail "determinism: run $run, tenant 42:7 import failed"
+  "$IMP" -s "$D" $R100 --metric-id-base 1000 --part-name-seed 77 "$N/input/batch-1.prom" "$N/input/batch-2.prom" 2>/dev/null \
+    || fail "determinism: run $run, node import failed"
 done
+[ -n "$("$BIN/tsdb-inspect" export "$TMP/det-a" 2>/dev/null | head -1)" ] || fail "determinism: the seeded runs wrote no samples"
 if diff -r "$TMP/det-a" "$TMP/det-b" >"$TMP/diff" 2>&1; then pass "determinism: diff -r of two seeded runs is empty"; else fail "determinism: diff -r" "$(head -5 "$TMP/diff")"; fi
 [ "$(ls "$TMP/det-a/indexdb" | tr '\n' ' ')" = "000000000000004E 000000000000004F 0000000000000050 snapshots " ] \
   && [ -d "$TMP/det-a/data/small/2023_10/0000000000000052" ] \
@@ -253,9 +258,9 @@ same_file "--mem-limit: same export as without" "$TMP/ml.jsonl" "$TMP/ml2.jsonl"
 GENP="$FIX/../../bench/gen-prom.py"
 python3 "$GENP" --series 5000 --points 20 --start-ms 1714521600000 --step-ms 15000 --seed 7 >"$TMP/ml.prom"
 "$BIN/tsdb-import" -s "$TMP/ml-small" --retention 100y --metric-id-base 1000 --part-name-seed 5000 --mem-limit 1MiB \
-  "$TMP/ml.prom" 2>"$TMP/ml-small.err"
+  "$TMP/ml.prom" 2>"$TMP/ml-small.err" || fail "--mem-limit 1MiB import failed" "$(tail -3 "$TMP/ml-small.err")"
 "$BIN/tsdb-import" -s "$TMP/ml-large" --retention 100y --metric-id-base 1000 --part-name-seed 5000 --mem-limit 1GiB \
-  "$TMP/ml.prom" 2>"$TMP/ml-large.err"
+  "$TMP/ml.prom" 2>"$TMP/ml-large.err" || fail "--mem-limit 1GiB import failed" "$(tail -3 "$TMP/ml-large.err")"
 early=$(grep -o 'early_flushes=[0-9]*' "$TMP/ml-small.err" | cut -d= -f2)
 runs=$(grep -o 'runs=[0-9]*' "$TMP/ml-small.err" | cut -d= -f2)
 [ "${early:-0}" -gt 1 ] && [ "${runs:-0}" -gt 1 ] && pass "--mem-limit 1MiB wrote $early parts early and $runs index runs" \
