@@ -3,6 +3,7 @@
 // merge transaction (merge.h).
 #pragma once
 
+#include <chrono>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -85,6 +86,13 @@ struct Env {
   // statvfs free bytes of path (or of its nearest existing parent), or --max-disk.
   uint64_t free_bytes(const std::string& path) const;
 };
+
+// The wall clock in ns (part names, the run's "now").
+inline uint64_t now_ns() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count());
+}
+inline bool has_prefix(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
 // The result of one table's work (a partition or an indexdb table).
 struct TableResult {

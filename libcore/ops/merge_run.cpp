@@ -1,5 +1,5 @@
 // tsdb-merge: the run (lock, deleted MetricIDs, partitions and tables in parallel, progress,
-// summary) and the file steps of the merge transaction. See merge.h.
+// summary). The file steps of the merge transaction are merge_files.cpp. See merge.h.
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -23,13 +23,6 @@ namespace vmt::ops {
 namespace merge_detail {
 
 namespace {
-
-uint64_t now_ns() {
-  return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count());
-}
-
-bool has_prefix(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
 // ns 4 items of a table: deleted MetricIDs (§9, indexdb.md §4.4), appended to *out.
 Status load_deleted_metric_ids(const layout::IndexTable& g, std::vector<uint64_t>* out) {
@@ -123,89 +116,6 @@ Result<storage::IndexTsidLookup> Env::index_tsids(const std::string& partition) 
 uint64_t Env::free_bytes(const std::string& path) const {
   if (opt.max_disk_bytes) return *opt.max_disk_bytes;
   return fs::free_disk_bytes(path);
-}
-
-Status PartNamer::init(const std::vector<std::string>& dirs, uint64_t seed_ns) {
-  dirs_ = dirs;
-  counter_ = seed_ns != 0 ? seed_ns : now_ns();
-  for (const auto& d : dirs) {
-    if (!fs::is_dir(d)) continue;
-    VMT_ASSIGN_OR_RETURN(auto entries, fs::list_dir(d));
-    for (const auto& e : entries) {
-      uint64_t v = 0;
-      if (parse_hex16(e.name, &v)) counter_ = std::max(counter_, v);
-    }
-  }
-  return Status::ok();
-}
-
-std::string PartNamer::next() {
-  for (;;) {
-    const std::string name = hex16(++counter_);
-    bool used = false;
-    for (const auto& d : dirs_) {
-      used = used || fs::exists(fs::join(d, name)) || fs::exists(fs::join(d, kTempPrefix + name));
-    }
-    if (!used) return name;
-  }
-}
-
-Status remove_leftovers(const std::string& dir, const std::vector<std::string>* listed,
-                        std::vector<std::string>* foreign) {
-  VMT_ASSIGN_OR_RETURN(auto entries, fs::list_dir(dir));
-  bool removed = false;
-  for (const auto& e : entries) {
-    if (!e.is_dir || e.name == "snapshots") continue;
-    const std::string path = fs::join(dir, e.name);
-    bool remove = has_prefix(e.name, kTempPrefix) || e.name.find(".must-remove.") != std::string::npos ||
-                  e.name == "tmp" || e.name == "txn" || fs::exists(fs::join(path, kDeleteMarker));
-    if (!remove && listed && std::find(listed->begin(), listed->end(), e.name) == listed->end()) {
-      auto inside = fs::list_dir(path);
-      remove = inside.is_ok() && inside->empty();
-      if (!remove && foreign) foreign->push_back(e.name);
-    }
-    if (remove) {
-      VMT_TRY(fs::remove_all(path));
-      removed = true;
-    }
-  }
-  return removed ? fs::fsync_path(dir) : Status::ok();
-}
-
-std::string unlisted_warning(const std::string& table, const std::vector<std::string>& names) {
-  std::string list;
-  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-  return table + ": left in place " + std::to_string(names.size()) + " director" + (names.size() == 1 ? "y" : "ies") +
-         " parts.json does not list: " + list +
-         " (vmstorage deletes them at open; if they are garbage, remove them with --remove-unlisted NAME)";
-}
-
-Status mkdir_durable(const std::string& path) {
-  if (fs::is_dir(path)) return Status::ok();
-  const std::string parent = fs::dir_name(path);
-  if (!parent.empty() && parent != path && parent != "." && parent != "/") VMT_TRY(mkdir_durable(parent));
-  VMT_TRY(fs::mkdir_p(path));
-  return fs::fsync_path(parent.empty() ? std::string(".") : parent);
-}
-
-Status remove_part_dirs(const std::vector<std::string>& paths, bool delete_marker) {
-  static std::atomic<uint64_t> counter{now_ns()};
-  std::vector<std::string> parents;
-  for (const auto& path : paths) {
-    if (delete_marker) {
-      VMT_TRY(fs::write_file_sync(fs::join(path, kDeleteMarker), ByteView()));
-      VMT_TRY(fs::fsync_path(path));
-      VMT_TRY(fs::remove_all(path));
-    } else {
-      const std::string doomed = path + ".must-remove." + std::to_string(++counter);
-      VMT_TRY(fs::rename(path, doomed));
-      VMT_TRY(fs::remove_all(doomed));
-    }
-    const std::string parent = fs::dir_name(path);
-    if (std::find(parents.begin(), parents.end(), parent) == parents.end()) parents.push_back(parent);
-  }
-  for (const auto& p : parents) VMT_TRY(fs::fsync_path(p));
-  return Status::ok();
 }
 
 }  // namespace merge_detail
