@@ -91,4 +91,56 @@ void append_prom_label_value(Bytes& out, ByteView s) {
   out.push_back('"');
 }
 
+void append_export_series(Bytes& out, const metric::MetricName& name, const std::vector<double>& values,
+                          const std::vector<int64_t>& timestamps, const std::vector<size_t>& order) {
+  out += "{\"metric\":{";
+  bool first = true;
+  if (!name.metric_group.empty()) {
+    out += "\"__name__\":";
+    append_json_string(out, name.metric_group);
+    first = false;
+  }
+  for (const auto& t : name.tags) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(out, t.key);
+    out.push_back(':');
+    append_json_string(out, t.value);
+  }
+  out += "},\"values\":[";
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i) out.push_back(',');
+    append_export_number(out, values[order[i]]);
+  }
+  out += "],\"timestamps\":[";
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i) out.push_back(',');
+    append_int(out, timestamps[order[i]]);
+  }
+  out += "]}\n";
+}
+
+void append_prom_series(Bytes& out, const metric::MetricName& name, const std::vector<double>& values,
+                        const std::vector<int64_t>& timestamps, const std::vector<size_t>& order) {
+  Bytes prefix(name.metric_group);
+  if (!name.tags.empty()) {
+    prefix.push_back('{');
+    for (size_t i = 0; i < name.tags.size(); ++i) {
+      if (i) prefix.push_back(',');
+      prefix += name.tags[i].key;
+      prefix.push_back('=');
+      append_prom_label_value(prefix, name.tags[i].value);
+    }
+    prefix.push_back('}');
+  }
+  for (size_t i : order) {
+    out += prefix;
+    out.push_back(' ');
+    append_prom_number(out, values[i]);
+    out.push_back(' ');
+    append_int(out, timestamps[i]);
+    out.push_back('\n');
+  }
+}
+
 }  // namespace vmt::ops

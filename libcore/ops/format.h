@@ -13,9 +13,11 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "base/coding.h"
 #include "base/json_string.h"  // append_json_string: the {%qz= %} quoting
+#include "metric/metric_name.h"
 
 namespace vmt::ops {
 
@@ -23,5 +25,12 @@ void append_export_number(Bytes& out, double v);  // JSON export form: "Infinity
 void append_prom_number(Bytes& out, double v);    // exposition form (bare NaN, +Inf, -Inf)
 void append_int(Bytes& out, int64_t v);
 void append_prom_label_value(Bytes& out, ByteView s);  // with the quotes
+
+// One series as a line of /api/v1/export ({"metric":{...},"values":[...],"timestamps":[...]}\n),
+// and as exposition lines (one per sample), its samples taken in `order`.
+void append_export_series(Bytes& out, const metric::MetricName& name, const std::vector<double>& values,
+                          const std::vector<int64_t>& timestamps, const std::vector<size_t>& order);
+void append_prom_series(Bytes& out, const metric::MetricName& name, const std::vector<double>& values,
+                        const std::vector<int64_t>& timestamps, const std::vector<size_t>& order);
 
 }  // namespace vmt::ops

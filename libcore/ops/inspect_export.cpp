@@ -45,56 +45,6 @@ struct Series {
   std::vector<Block> blocks;
 };
 
-void render_jsonl(Bytes& out, const Series& s, std::vector<size_t>& order) {
-  out += "{\"metric\":{";
-  bool first = true;
-  if (!s.name.metric_group.empty()) {
-    out += "\"__name__\":";
-    append_json_string(out, s.name.metric_group);
-    first = false;
-  }
-  for (const auto& t : s.name.tags) {
-    if (!first) out.push_back(',');
-    first = false;
-    append_json_string(out, t.key);
-    out.push_back(':');
-    append_json_string(out, t.value);
-  }
-  out += "},\"values\":[";
-  for (size_t i = 0; i < order.size(); ++i) {
-    if (i) out.push_back(',');
-    append_export_number(out, s.values[order[i]]);
-  }
-  out += "],\"timestamps\":[";
-  for (size_t i = 0; i < order.size(); ++i) {
-    if (i) out.push_back(',');
-    append_int(out, s.timestamps[order[i]]);
-  }
-  out += "]}\n";
-}
-
-void render_prom(Bytes& out, const Series& s, std::vector<size_t>& order) {
-  Bytes prefix(s.name.metric_group);
-  if (!s.name.tags.empty()) {
-    prefix.push_back('{');
-    for (size_t i = 0; i < s.name.tags.size(); ++i) {
-      if (i) prefix.push_back(',');
-      prefix += s.name.tags[i].key;
-      prefix.push_back('=');
-      append_prom_label_value(prefix, s.name.tags[i].value);
-    }
-    prefix.push_back('}');
-  }
-  for (size_t i : order) {
-    out += prefix;
-    out.push_back(' ');
-    append_prom_number(out, s.values[i]);
-    out.push_back(' ');
-    append_int(out, s.timestamps[i]);
-    out.push_back('\n');
-  }
-}
-
 // Every block of a part decoded with every check, and its totals: what --skip-damaged needs to know
 // before any of the part's samples join a series.
 Status check_whole_part(const std::string& path, metric::Tenancy tenancy) {
@@ -282,9 +232,9 @@ Status inspect_export(const std::string& dir, const ExportOptions& o, Output& ou
     order.clear();
     merge_sort_blocks(s.timestamps, spans, &order);
     if (prom) {
-      render_prom(out.buf(), s, order);
+      append_prom_series(out.buf(), s.name, s.values, s.timestamps, order);
     } else {
-      render_jsonl(out.buf(), s, order);
+      append_export_series(out.buf(), s.name, s.values, s.timestamps, order);
     }
     if (stats) {
       stats->series++;
