@@ -37,6 +37,14 @@ report "block level (--from-storage), 3->5" "$wall" "$(echo "$usr + $sys" | bc)"
 block_wall=$wall
 moved=$(grep -o '[0-9]* rows in' "$BENCH_CACHE/reshard.err" | cut -d' ' -f1)
 [ "$moved" = "$rows" ] || echo "  (rows moved: $moved, want $rows)"
+# The same with --dedup-interval 1ms (what replicated sources need): every block goes through the
+# server's merge with dedup, decoded and re-encoded, instead of being copied.
+rm -rf "$out"; sync
+/usr/bin/time -f "%e %U %S %M" -o "$BENCH_CACHE/time.txt" "$BIN/tsdb-route" --from-storage "$dir/node-0" \
+  --from-storage "$dir/node-1" --from-storage "$dir/node-2" --storage-node "$NEW" --dedup-interval 1ms --out-dir "$out" \
+  2>"$BENCH_CACHE/reshard.err" || { echo "tsdb-route --from-storage --dedup-interval failed: $(tail -3 "$BENCH_CACHE/reshard.err")"; exit 1; }
+read -r wall usr sys rss <"$BENCH_CACHE/time.txt"
+report "block level, --dedup-interval 1ms" "$wall" "$(echo "$usr + $sys" | bc)" "$rss"
 # The text round trip, one pipeline per stage as the old README recipe ran it (tenant 0:0).
 rm -rf "$out" "$BENCH_CACHE/rt"; mkdir -p "$BENCH_CACHE/rt"; sync
 t0=$(date +%s.%N); peak=0; cpu=0
