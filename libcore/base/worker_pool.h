@@ -1,9 +1,10 @@
 // WorkerPool: a few threads kept for the length of one job that runs many short parallel steps
 // (the data part builder encodes a part's blocks in batches of 4096: one pool per part, not new
-// threads per batch). run(n, fn) calls fn(0) .. fn(n-1), fn(0) on the caller's thread and the others
-// on the pool's, and returns when all of them have; fn must not throw.
+// threads per batch). run(n, fn) calls fn(0) .. fn(n-1), on the pool's threads and the caller's,
+// and returns when all of them have; fn must not throw.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -33,18 +34,21 @@ class WorkerPool {
 
   size_t size() const { return threads_.size() + 1; }  // helpers and the caller
 
-  // n <= size(): step k runs fn(k) once, k = 0 on the caller's thread.
+  // Step k runs fn(k) once: k = 0 and any k >= size() on the caller's thread (in order, after
+  // fn(0)), 1 .. size()-1 on the pool's.
   void run(size_t n, const std::function<void(size_t)>& fn) {
     if (n == 0) return;
+    const size_t on_pool = std::min(n, size()) - 1;
     {
       std::lock_guard<std::mutex> lk(mu_);
       fn_ = &fn;
-      steps_ = n;
-      pending_ = n - 1;
+      steps_ = on_pool + 1;
+      pending_ = on_pool;
       ++generation_;
     }
-    if (n > 1) start_.notify_all();
+    if (on_pool > 0) start_.notify_all();
     fn(0);
+    for (size_t k = size(); k < n; ++k) fn(k);
     std::unique_lock<std::mutex> lk(mu_);
     done_.wait(lk, [this] { return pending_ == 0; });
     fn_ = nullptr;

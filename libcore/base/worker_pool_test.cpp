@@ -28,6 +28,16 @@ TEST_SUITE("base/worker_pool") {
     CHECK(off_caller > 0);
   }
 
+  TEST_CASE("more steps than threads: the rest run on the caller's thread, none is lost") {
+    WorkerPool pool(1);
+    std::vector<std::atomic<int>> hits(7);
+    for (int round = 0; round < 100; ++round) {
+      for (auto& h : hits) h = 0;
+      pool.run(7, [&](size_t k) { ++hits[k]; });
+      for (auto& h : hits) REQUIRE(h == 1);
+    }
+  }
+
   TEST_CASE("without helpers, run() is a call on the caller's thread") {
     WorkerPool pool(0);
     CHECK(pool.size() == 1);
