@@ -112,8 +112,10 @@ for f in single cluster; do
   # The legacy names are those of the v1.93 directory that was upgraded (the single-node server
   # registered 4 of its 507 series twice); the new samples of 2023-11-02 brought 97 series.
   legacy=$("$I" index --json --ns 3 "$SHARED/vm-$f-1.93/node/storage-after-merge" | wc -l)
-  if [ "$(jq -s '[.[] | select(.legacy == true)] | length' "$TMP/ns3")" = "$legacy" ] && [ "$(jq -s '[.[] | select(.partition == "2023_11")] | length' "$TMP/ns3")" = 97 ]; then
-    pass "upgraded $f: index says which names are legacy ($legacy) and which in data/indexdb/2023_11 (97)"
+  # The distinct series of the input sent on 2023-11-02 (name and labels, without value and timestamp).
+  fresh=$(grep -v '^#' "$U/input/batch-3-2023-11-02.prom" | sed 's/ [^ ]* [^ ]*$//' | sort -u | wc -l)
+  if [ "$fresh" -gt 0 ] && [ "$(jq -s '[.[] | select(.legacy == true)] | length' "$TMP/ns3")" = "$legacy" ] && [ "$(jq -s '[.[] | select(.partition == "2023_11")] | length' "$TMP/ns3")" = "$fresh" ]; then
+    pass "upgraded $f: index says which names are legacy ($legacy) and which in data/indexdb/2023_11 ($fresh)"
   else fail "upgraded $f: index legacy/partition" "$(jq -s -c 'group_by(.index) | map([.[0].index, length])' "$TMP/ns3")"; fi
 done
 "$I" dates "$LOCAL/vm-single-1.148/upgraded/storage" >"$TMP/dates"
