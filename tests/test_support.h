@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -22,6 +23,28 @@ inline std::string fixture(const std::string& rel) {
   std::string p = fs::join(fixtures_dir(), rel);
   if (!fs::exists(p)) throw std::runtime_error("fixture missing: " + p + " (set VMT_FIXTURES?)");
   return p;
+}
+
+// Series (lines) and samples (entries of each line's "timestamps" array) of a server export file
+// (/api/v1/export), counted by plain scanning: what tests expect comes from the fixture itself,
+// never from a number typed in, and never from the parser under test.
+struct ExportCounts {
+  size_t series = 0, samples = 0;
+};
+inline ExportCounts count_export(const std::string& path) {
+  auto text = fs::read_file(path, size_t(1) << 30);
+  if (!text.is_ok()) throw std::runtime_error("cannot read " + path + ": " + text.status().message());
+  ExportCounts c;
+  const std::string key = "\"timestamps\":[";
+  for (size_t pos = 0; (pos = text->find(key, pos)) != std::string::npos;) {
+    ++c.series;
+    pos += key.size();
+    const size_t end = text->find(']', pos);
+    if (end == std::string::npos) throw std::runtime_error(path + ": unterminated timestamps array");
+    if (end > pos) c.samples += 1 + size_t(std::count(text->begin() + long(pos), text->begin() + long(end), ','));
+    pos = end;
+  }
+  return c;
 }
 
 // A fresh directory under /tmp, removed by the destructor. If none can be made the test fails:
