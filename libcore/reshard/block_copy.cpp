@@ -5,6 +5,7 @@
 #include <queue>
 
 #include "base/fs.h"
+#include "layout/part_size.h"
 #include "storage/block_stream_merge.h"
 #include "storage/part_reader.h"
 #include "storage/part_writer.h"
@@ -278,12 +279,7 @@ Status copy_blocks(const CopyJob& job, const std::vector<SourceNode>& sources, c
   VMT_TRY(w.close(opt.dedup_interval_ms));
   out->empty = false;
   out->header = w.part_header();
-  uint64_t size = 0;
-  for (const char* f : {"timestamps.bin", "values.bin", "index.bin", "metaindex.bin"}) {
-    VMT_ASSIGN_OR_RETURN(uint64_t n, fs::file_size(fs::join(job.out_dir, f)));
-    size += n;
-  }
-  out->size_bytes = size;
+  VMT_ASSIGN_OR_RETURN(out->size_bytes, layout::part_size(job.out_dir));
   return Status::ok();
 }
 
