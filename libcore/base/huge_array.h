@@ -1,7 +1,11 @@
-// HugeArray<T>: a large scratch array of trivially copyable T, uninitialised, on anonymous memory
-// advised as transparent huge pages. A 50 MiB array from malloc costs ~13,000 page faults on first
-// touch (each a VM exit on a virtual machine); on 2 MiB pages it costs 25. For arrays sized by the
-// input (a part's sort order), allocated once per part, never for small or per-row buffers.
+// Large scratch arrays of trivially copyable T on anonymous memory advised as transparent huge
+// pages. A 50 MiB array from malloc costs ~13,000 page faults on first touch (each a VM exit on a
+// virtual machine); on 2 MiB pages it costs 25. For arrays sized by the input (a part's sort
+// order, the names of a whole index), never for small or per-row buffers.
+//  - HugeArray<T>(n): n elements, uninitialised, fixed size.
+//  - HugeVector<T>: append-only, grows in place: it reserves address space once and commits it
+//    2 MiB at a time, so growing never copies (a std::vector of 1M entries copies and faults in
+//    every element twice on the way up) and elements never move.
 #pragma once
 
 #include <sys/mman.h>
@@ -10,36 +14,116 @@
 #include <cstdint>
 #include <new>
 #include <type_traits>
+#include <utility>
 
 namespace vmt {
+
+inline constexpr size_t kHugePage = size_t(2) << 20;
+
+// An anonymous mapping of at least `len` bytes whose returned start lies on a 2 MiB boundary, so
+// that every page of it can be a huge one. `reserve_only`: address space only (PROT_NONE, no
+// commit charge), made usable later with huge_commit. Throws std::bad_alloc when refused.
+struct HugeMapping {
+  void* map = nullptr;
+  size_t map_len = 0;
+  char* data = nullptr;
+
+  HugeMapping() = default;
+  HugeMapping(size_t len, bool reserve_only) {
+    map_len = (len + kHugePage - 1) / kHugePage * kHugePage + kHugePage;
+    const int prot = reserve_only ? PROT_NONE : PROT_READ | PROT_WRITE;
+    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | (reserve_only ? MAP_NORESERVE : 0);
+    map = ::mmap(nullptr, map_len, prot, flags, -1, 0);
+    if (map == MAP_FAILED) throw std::bad_alloc();
+    data = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(map) + kHugePage - 1) & ~(uintptr_t(kHugePage) - 1));
+    if (!reserve_only) ::madvise(data, map_len - kHugePage, MADV_HUGEPAGE);
+  }
+  // Makes [data + from, data + to) readable and writable (both multiples of kHugePage).
+  void commit(size_t from, size_t to) {
+    if (::mprotect(data + from, to - from, PROT_READ | PROT_WRITE) != 0) throw std::bad_alloc();
+    ::madvise(data + from, to - from, MADV_HUGEPAGE);
+  }
+  size_t usable() const { return map_len - kHugePage; }
+  ~HugeMapping() {
+    if (map) ::munmap(map, map_len);
+  }
+  HugeMapping(HugeMapping&& o) noexcept : map(o.map), map_len(o.map_len), data(o.data) { o.map = nullptr; }
+  HugeMapping& operator=(HugeMapping&& o) noexcept {
+    if (this != &o) {
+      if (map) ::munmap(map, map_len);
+      map = o.map, map_len = o.map_len, data = o.data;
+      o.map = nullptr;
+    }
+    return *this;
+  }
+};
 
 template <typename T>
 class HugeArray {
   static_assert(std::is_trivially_copyable_v<T>);
 
  public:
-  explicit HugeArray(size_t n) {
-    constexpr size_t kHuge = size_t(2) << 20;
-    map_len_ = (n * sizeof(T) + kHuge - 1) / kHuge * kHuge + kHuge;
-    void* m = ::mmap(nullptr, map_len_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) throw std::bad_alloc();
-    map_ = m;
-    // The usable range starts on a 2 MiB boundary so that every page of it can be a huge one.
-    const uintptr_t aligned = (reinterpret_cast<uintptr_t>(m) + kHuge - 1) & ~(uintptr_t(kHuge) - 1);
-    data_ = reinterpret_cast<T*>(aligned);
-    ::madvise(data_, map_len_ - kHuge, MADV_HUGEPAGE);
-  }
-  ~HugeArray() { ::munmap(map_, map_len_); }
-  HugeArray(const HugeArray&) = delete;
-  HugeArray& operator=(const HugeArray&) = delete;
+  explicit HugeArray(size_t n) : m_(n * sizeof(T), /*reserve_only=*/false) {}
 
-  T* data() { return data_; }
-  T& operator[](size_t i) { return data_[i]; }
+  T* data() { return reinterpret_cast<T*>(m_.data); }
+  T& operator[](size_t i) { return data()[i]; }
 
  private:
-  void* map_ = nullptr;
-  size_t map_len_ = 0;
-  T* data_ = nullptr;
+  HugeMapping m_;
+};
+
+template <typename T>
+class HugeVector {
+  static_assert(std::is_trivially_copyable_v<T>);
+
+ public:
+  // `max_bytes` bounds the address space reserved (not memory used): 64 GiB by default.
+  explicit HugeVector(size_t max_bytes = size_t(64) << 30) : m_(max_bytes, /*reserve_only=*/true) {}
+
+  void push_back(const T& v) {
+    if ((size_ + 1) * sizeof(T) > committed_) grow();
+    data()[size_++] = v;
+  }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // Empties the vector; the memory stays committed (and faulted in) for the next use.
+  void clear() { size_ = 0; }
+  T* data() { return reinterpret_cast<T*>(m_.data); }
+  const T* data() const { return reinterpret_cast<const T*>(m_.data); }
+  T& operator[](size_t i) { return data()[i]; }
+  const T& operator[](size_t i) const { return data()[i]; }
+  T* begin() { return data(); }
+  T* end() { return data() + size_; }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + size_; }
+
+ private:
+  void grow() {
+    // Commit in steps that double up to 64 MiB, so a small vector stays small.
+    size_t step = committed_ < (size_t(64) << 20) ? (committed_ ? committed_ : kHugePage) : size_t(64) << 20;
+    if (committed_ + step > m_.usable()) throw std::bad_alloc();
+    m_.commit(committed_, committed_ + step);
+    committed_ += step;
+  }
+
+  HugeMapping m_;
+  size_t size_ = 0;
+  size_t committed_ = 0;
+
+ public:
+  HugeVector(HugeVector&& o) noexcept : m_(std::move(o.m_)), size_(o.size_), committed_(o.committed_) {
+    o.size_ = o.committed_ = 0;
+  }
+  HugeVector& operator=(HugeVector&& o) noexcept {
+    m_ = std::move(o.m_);
+    size_ = o.size_, committed_ = o.committed_;
+    o.size_ = o.committed_ = 0;
+    return *this;
+  }
+  friend void swap(HugeVector& a, HugeVector& b) noexcept {
+    std::swap(a.m_.map, b.m_.map), std::swap(a.m_.map_len, b.m_.map_len), std::swap(a.m_.data, b.m_.data);
+    std::swap(a.size_, b.size_), std::swap(a.committed_, b.committed_);
+  }
 };
 
 }  // namespace vmt

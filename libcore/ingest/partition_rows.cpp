@@ -3,10 +3,12 @@
 #include <sys/mman.h>
 
 #include <cstdio>
+#include <deque>
 #include <mutex>
 #include <new>
 
 #include "base/civil_time.h"
+#include "base/huge_array.h"
 
 namespace vmt::ingest {
 
@@ -23,6 +25,7 @@ namespace {
 struct ChunkPool {
   std::mutex mu;
   std::vector<void*> free;
+  std::deque<HugeMapping> slabs;  // kept for the life of the process
   char* slab = nullptr;
   size_t slab_left = 0;
 };
@@ -30,7 +33,7 @@ ChunkPool& pool() {
   static ChunkPool* p = new ChunkPool;  // never destroyed: chunks may be returned during exit
   return *p;
 }
-constexpr size_t kHuge = 2u << 20, kSlab = 32u << 20;
+constexpr size_t kSlab = 32u << 20;
 
 }  // namespace
 
@@ -43,12 +46,8 @@ PartitionRows::Chunk* PartitionRows::take_chunk() {
     return static_cast<Chunk*>(c);
   }
   if (p.slab_left < sizeof(Chunk)) {
-    void* m = ::mmap(nullptr, kSlab + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) throw std::bad_alloc();
-    char* base = static_cast<char*>(m);
-    char* aligned = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(base) + kHuge - 1) & ~(uintptr_t(kHuge) - 1));
-    ::madvise(aligned, kSlab, MADV_HUGEPAGE);
-    p.slab = aligned;
+    p.slabs.emplace_back(kSlab, /*reserve_only=*/false);
+    p.slab = p.slabs.back().data;
     p.slab_left = kSlab;
   }
   void* c = p.slab;

@@ -1,0 +1,66 @@
+#include "base/huge_array.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+
+namespace vmt {
+
+TEST_SUITE("base/huge_array") {
+
+TEST_CASE("HugeArray: 2 MiB-aligned and writable end to end") {
+  HugeArray<uint64_t> a(1000000);
+  CHECK(reinterpret_cast<uintptr_t>(a.data()) % kHugePage == 0);
+  for (size_t i = 0; i < 1000000; ++i) a[i] = i * 3;
+  uint64_t sum = 0;
+  for (size_t i = 0; i < 1000000; ++i) sum += a[i];
+  CHECK(sum == uint64_t(3) * 999999 * 1000000 / 2);
+}
+
+TEST_CASE("HugeVector grows in place: elements never move and keep their values") {
+  HugeVector<uint64_t> v;
+  CHECK(v.empty());
+  v.push_back(7);
+  const uint64_t* first = v.data();
+  // Past several commit steps (2, 4, ..., 64 MiB, then 64 MiB more): 12 M elements = 96 MiB.
+  const size_t n = size_t(12) << 20;
+  for (size_t i = 1; i < n; ++i) v.push_back(i ^ 0x5555);
+  CHECK(v.data() == first);
+  REQUIRE(v.size() == n);
+  CHECK(v[0] == 7);
+  bool all = true;
+  for (size_t i = 1; i < n; ++i) all &= v[i] == (i ^ 0x5555);
+  CHECK(all);
+  CHECK(v.end() - v.begin() == ptrdiff_t(n));
+}
+
+TEST_CASE("HugeVector: the reserved bound is enforced, not overrun") {
+  HugeVector<uint64_t> v(4 << 20);  // room for 4 MiB (one or two commit steps)
+  size_t pushed = 0;
+  bool refused = false;
+  try {
+    for (; pushed < (size_t(16) << 20); ++pushed) v.push_back(pushed);
+  } catch (const std::bad_alloc&) {
+    refused = true;
+  }
+  CHECK(refused);
+  CHECK(pushed * sizeof(uint64_t) >= (size_t(4) << 20));
+  CHECK(pushed * sizeof(uint64_t) <= (size_t(6) << 20));
+  CHECK(v[pushed - 1] == pushed - 1);
+}
+
+TEST_CASE("HugeVector of a struct, moved") {
+  struct E {
+    uint64_t a;
+    uint32_t b, c;
+  };
+  HugeVector<E> v;
+  for (uint32_t i = 0; i < 1000; ++i) v.push_back(E{i, i + 1, i + 2});
+  HugeVector<E> w = std::move(v);
+  CHECK(w.size() == 1000);
+  CHECK(w[999].c == 1001);
+}
+
+}  // TEST_SUITE
+
+}  // namespace vmt
