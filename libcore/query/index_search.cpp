@@ -182,6 +182,12 @@ Result<std::unordered_set<uint64_t>> TableSearch::deleted_ids() {
 
 Result<std::vector<uint64_t>> TableSearch::ids_on_date(const metric::Tenant& t, uint64_t date) {
   std::vector<uint64_t> out;
+  VMT_TRY(ids_on_date(t, date, out));
+  return out;
+}
+
+Status TableSearch::ids_on_date(const metric::Tenant& t, uint64_t date, std::vector<uint64_t>& out) {
+  out.clear();
   Bytes p;
   prefix(p, indexdb::kNsDateToMetricID, t);
   put_u64(p, date);
@@ -192,7 +198,7 @@ Result<std::vector<uint64_t>> TableSearch::ids_on_date(const metric::Tenant& t, 
     return true;
   }));
   sort_unique(out);
-  return out;
+  return Status::ok();
 }
 
 // Every MetricID of the rows under `prefix` (a tag row prefix through some part of the key).

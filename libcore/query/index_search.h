@@ -80,6 +80,8 @@ class TableSearch {
                                        bool check_time_range = true);
   // The MetricIDs of one day's (ns 5) entries of the tenant, sorted and unique.
   Result<std::vector<uint64_t>> ids_on_date(const metric::Tenant& t, uint64_t date);
+  // The same into `out` (cleared first), reusing its memory: for callers that read day after day.
+  Status ids_on_date(const metric::Tenant& t, uint64_t date, std::vector<uint64_t>& out);
   // fn(metric_id, canonical MetricName) for each of the sorted `ids` that has an ns 3 item (the
   // first one found; ids without a name are left out, as the server leaves them out).
   Status names(const metric::Tenant& t, const std::vector<uint64_t>& ids,

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "indexdb/item.h"
+#include "base/huge_array.h"
 #include "metric/metric_name.h"
 
 namespace vmt::query {
@@ -87,19 +88,46 @@ struct Rows {  // the rows pass
   std::map<PairKey, uint64_t> pairs;
 };
 
+// One name in scope: 32 bytes, everything inline, so that the run loop reads no other array.
+struct NameEntry {
+  Key128 key;
+  uint64_t id;
+  uint32_t source;  // index into sources (which also names the node)
+  uint32_t seq;     // reading order, nodes in order
+  NodeId node_id(const std::vector<Source>& src) const { return NodeId{id, src[source].node}; }
+};
+
+// The entries ordered by key, then reading order, in a new array (the input is let go). The keys are hashes, so a
+// stable counting scatter on their top 16 bits gives 65,536 even buckets of a few entries each,
+// each then sorted in cache: a third of std::sort's time at 1M names, with no comparison of
+// entries in different buckets.
+std::unique_ptr<HugeArray<NameEntry>> sort_by_key(HugeVector<NameEntry> in) {
+  auto less = [](const NameEntry& a, const NameEntry& b) {
+    if (a.key.hi != b.key.hi) return a.key.hi < b.key.hi;
+    if (a.key.lo != b.key.lo) return a.key.lo < b.key.lo;
+    return a.seq < b.seq;
+  };
+  const size_t n = in.size();
+  auto sorted = std::make_unique<HugeArray<NameEntry>>(n);
+  NameEntry* out = sorted->data();
+  constexpr int kBits = 16;
+  std::vector<uint32_t> start((size_t(1) << kBits) + 1, 0);
+  for (const auto& e : in) ++start[(e.key.hi >> (64 - kBits)) + 1];
+  for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+  std::vector<uint32_t> next(start.begin(), start.end() - 1);
+  for (const auto& e : in) out[next[e.key.hi >> (64 - kBits)]++] = e;
+  for (size_t b = 0; b + 1 < start.size(); ++b) {
+    if (start[b + 1] - start[b] > 1) std::sort(out + start[b], out + start[b + 1], less);
+  }
+  return sorted;
+}
+
 Status names_pass(const std::vector<const layout::StorageDir*>& dirs, const std::vector<Source>& sources,
                   const TimeRange& range, size_t max_examples, Names* out) {
   // Every name in scope as (hash, where): sorted by hash, each run is one series; its first
   // entry (node, then reading order) is the series' MetricID, the others repeat it. A flat
-  // vector and one sort: no allocation per name.
-  struct Entry {       // 32 bytes, everything inline: the run loop below reads no other array
-    Key128 key;
-    uint64_t id;
-    uint32_t source;   // index into sources (which also names the node)
-    uint32_t seq;      // reading order, nodes in order
-    NodeId node_id(const std::vector<Source>& src) const { return NodeId{id, src[source].node}; }
-  };
-  std::vector<Entry> all;
+  // array grown in place and one sort: no allocation per name.
+  HugeVector<NameEntry> all;
   out->node_series.assign(dirs.size(), 0);
   out->node_ids.assign(dirs.size(), 0);
   out->shared_by_node.assign(dirs.size(), 0);
@@ -114,7 +142,7 @@ Status names_pass(const std::vector<const layout::StorageDir*>& dirs, const std:
       auto& tab = open[di]->tables()[s.table];
       auto take = [&](uint64_t id, ByteView canonical) -> Status {
         if (!in_scope(s, tab, id)) return Status::ok();
-        all.push_back(Entry{series_key(s.tenant, canonical, buf), id, si, uint32_t(all.size())});
+        all.push_back(NameEntry{series_key(s.tenant, canonical, buf), id, si, uint32_t(all.size())});
         return Status::ok();
       };
       if (s.scope) {
@@ -124,30 +152,29 @@ Status names_pass(const std::vector<const layout::StorageDir*>& dirs, const std:
       }
     }
   }
-  std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) {
-    if (a.key.hi != b.key.hi) return a.key.hi < b.key.hi;
-    if (a.key.lo != b.key.lo) return a.key.lo < b.key.lo;
-    return a.seq < b.seq;
-  });
-  std::vector<const Entry*> repeats;
-  std::vector<std::pair<const Entry*, uint64_t>> shared;  // a series on several nodes: first entry, nodes
-  for (size_t i = 0; i < all.size();) {
+  const size_t n = all.size();
+  const auto sorted_names = sort_by_key(std::move(all));
+  const NameEntry* sorted = sorted_names->data();
+  std::vector<uint64_t> series_by_source(sources.size());
+  std::vector<const NameEntry*> repeats;
+  std::vector<std::pair<const NameEntry*, uint64_t>> shared;  // a series on several nodes: first entry, nodes
+  for (size_t i = 0; i < n;) {
     size_t j = i;
     uint64_t nodes = 0;
-    const NodeId first = all[i].node_id(sources);
+    const NodeId first = sorted[i].node_id(sources);
     ++out->series;
-    ++out->by_tenant[sources[all[i].source].tenant.to_string()];
-    for (; j < all.size() && all[j].key == all[i].key; ++j) {
-      const NodeId e = all[j].node_id(sources);
+    ++series_by_source[sorted[i].source];
+    for (; j < n && sorted[j].key == sorted[i].key; ++j) {
+      const NodeId e = sorted[j].node_id(sources);
       // The same item in another part (parts not merged yet) adds nothing.
       bool again = false;
-      for (size_t k = i; k < j && !again; ++k) again = all[k].node_id(sources) == e;
+      for (size_t k = i; k < j && !again; ++k) again = sorted[k].node_id(sources) == e;
       if (again) continue;
       ++out->node_ids[e.node];
       nodes |= uint64_t(1) << e.node;
       if (j != i) {
         out->repeat_of.emplace(e, first);
-        repeats.push_back(&all[j]);
+        repeats.push_back(&sorted[j]);
       }
     }
     for (size_t di = 0; di < dirs.size(); ++di) {
@@ -158,12 +185,15 @@ Status names_pass(const std::vector<const layout::StorageDir*>& dirs, const std:
     }
     if (__builtin_popcountll(nodes) > 1) {
       ++out->on_several_nodes;
-      if (shared.size() < max_examples) shared.emplace_back(&all[i], nodes);
+      if (shared.size() < max_examples) shared.emplace_back(&sorted[i], nodes);
     }
     i = j;
   }
+  for (size_t si = 0; si < sources.size(); ++si) {
+    if (series_by_source[si]) out->by_tenant[sources[si].tenant.to_string()] += series_by_source[si];
+  }
   // The labels of each repeat, to subtract from the rows' counts: the only names decoded.
-  for (const Entry* e : repeats) {
+  for (const NameEntry* e : repeats) {
     const Source& s = sources[e->source];
     auto& tab = open[s.node]->tables()[s.table];
     const metric::Tenancy tenancy = open[s.node]->tenancy();
@@ -250,13 +280,15 @@ Status days_pass(const std::vector<const layout::StorageDir*>& dirs, const std::
       if (range.whole() || (d >= range.min_date() && d <= range.max_date())) all_days.insert(d);
     }
   }
-  // One day's distinct series (repeats mapped to their series' first MetricID), sorted.
-  auto day_series = [&](uint64_t d, std::vector<NodeId>& v) -> Status {
+  // One day's distinct series (repeats mapped to their series' first MetricID), sorted. Every
+  // buffer here lives across days and keeps its memory: a day of 1M series is 16 MiB that
+  // would otherwise be faulted in anew each day.
+  std::vector<uint64_t> ids;
+  auto day_series = [&](uint64_t d, HugeVector<NodeId>& v) -> Status {
     v.clear();
     for (const auto& s : sources) {
       auto& tab = open[s.node]->tables()[s.table];
-      VMT_ASSIGN_OR_RETURN(auto ids, tab.search->ids_on_date(s.tenant, d));
-      v.reserve(v.size() + ids.size());
+      VMT_TRY(tab.search->ids_on_date(s.tenant, d, ids));
       for (uint64_t id : ids) {
         if (!in_scope(s, tab, id)) continue;
         NodeId k{id, s.node};
@@ -269,31 +301,41 @@ Status days_pass(const std::vector<const layout::StorageDir*>& dirs, const std::
     }
     // One source per day reads already in order; several (or repeats mapped) need the sort.
     if (!std::is_sorted(v.begin(), v.end())) std::sort(v.begin(), v.end());
-    v.erase(std::unique(v.begin(), v.end()), v.end());
     return Status::ok();
   };
-  // Forward, the series not seen on an earlier day are first seen; backward, last seen. Memory:
+  // One pass forward: the series not seen on an earlier day are first seen that day; each series
+  // seen so far carries the index of the last day it was seen on, counted at the end. Memory:
   // the series seen so far and one day, whatever the number of days.
-  std::vector<NodeId> day, seen, fresh, merged;
+  HugeVector<NodeId> day, seen, merged;
+  HugeVector<uint32_t> seen_last, merged_last;
   for (uint64_t d : all_days) {
     VMT_TRY(day_series(d, day));
-    fresh.clear();
-    std::set_difference(day.begin(), day.end(), seen.begin(), seen.end(), std::back_inserter(fresh));
-    out->push_back(DayCount{d, day.size(), fresh.size(), 0});
+    const uint32_t k = uint32_t(out->size());
     merged.clear();
-    std::set_union(seen.begin(), seen.end(), day.begin(), day.end(), std::back_inserter(merged));
-    seen.swap(merged);
+    merged_last.clear();
+    size_t i = 0, j = 0, distinct = 0, fresh = 0;
+    while (i < seen.size() || j < day.size()) {
+      if (j == day.size() || (i < seen.size() && seen[i] < day[j])) {
+        merged.push_back(seen[i]);
+        merged_last.push_back(seen_last[i++]);
+        continue;
+      }
+      const NodeId e = day[j++];
+      while (j < day.size() && day[j] == e) ++j;  // the same MetricID in several parts or tables
+      ++distinct;
+      const bool old = i < seen.size() && seen[i] == e;
+      fresh += !old;
+      i += old;
+      merged.push_back(e);
+      merged_last.push_back(k);
+    }
+    out->push_back(DayCount{d, distinct, fresh, 0});
+    swap(seen, merged);
+    swap(seen_last, merged_last);
   }
-  seen.clear();
-  for (size_t i = out->size(); i-- > 0;) {
-    VMT_TRY(day_series((*out)[i].date, day));
-    fresh.clear();
-    std::set_difference(day.begin(), day.end(), seen.begin(), seen.end(), std::back_inserter(fresh));
-    (*out)[i].last_seen = fresh.size();
-    merged.clear();
-    std::set_union(seen.begin(), seen.end(), day.begin(), day.end(), std::back_inserter(merged));
-    seen.swap(merged);
-  }
+  for (uint32_t k : seen_last) ++(*out)[k].last_seen;
+  // Days whose entries are all out of scope (other series, deleted ones) are no day of the report.
+  out->erase(std::remove_if(out->begin(), out->end(), [](const DayCount& c) { return c.series == 0; }), out->end());
   return Status::ok();
 }
 

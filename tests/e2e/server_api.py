@@ -162,11 +162,27 @@ def truth_status(export, date, sels, top, focus):
     def top_list(c):
         return [{'name': n, 'value': v} for n, v in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
 
+    # Per UTC day of the whole range: the series with samples that day, and those whose first /
+    # last day with samples it is (our own seriesCountByDay).
+    per_day, first, last = Counter(), Counter(), Counter()
+    if date is None:
+        for key, days in export.items():
+            metric = json.loads(key)
+            if not days or (sels and not any(sel_matches(f, metric) for f in sels)):
+                continue
+            for d in days:
+                per_day[d] += 1
+            first[min(days)] += 1
+            last[max(days)] += 1
+    by_day = [{'date': datetime.fromtimestamp(d * 86400, timezone.utc).strftime('%Y-%m-%d'), 'series': per_day[d],
+               'firstSeen': first[d], 'lastSeen': last[d]} for d in sorted(per_day)]
+
     return {
         'totalSeries': total, 'totalLabelValuePairs': pairs,
         'seriesCountByMetricName': top_list(by_name), 'seriesCountByLabelName': top_list(by_label),
         'seriesCountByFocusLabelValue': top_list(by_focus), 'seriesCountByLabelValuePair': top_list(by_pair),
         'labelValueCountByLabelName': top_list(Counter({k: len(v) for k, v in values.items()})),
+        'seriesCountByDay': by_day,
     }
 
 
@@ -250,12 +266,15 @@ def check(rec):
             return
         truth = truth_status(load_export(exports), date, sels, int(args[args.index('--top') + 1]),
                              p.get('focusLabel'))
-        bad = [k for k in ('totalSeries', 'totalLabelValuePairs') + LISTS if ours[k] != truth[k]]
+        keys = ('totalSeries', 'totalLabelValuePairs') + LISTS + (('seriesCountByDay',) if date is None else ())
+        bad = [k for k in keys if ours.get(k, []) != truth[k]]
         if bad:
             fail(rec, 'differs from the export truth in %s: ours %s truth %s' % (bad, [ours[k] for k in bad],
                                                                                [truth[k] for k in bad]))
             return
         stats['status/tsdb: equal to the export truth'] += 1
+        if truth['seriesCountByDay']:
+            stats['status/tsdb: per-day series, first and last seen equal to the export truth'] += 1
         if ours['totalMetricIDs'] != server['totalSeries']:
             fail(rec, 'totalMetricIDs %d, server totalSeries %d' % (ours['totalMetricIDs'], server['totalSeries']))
             return
