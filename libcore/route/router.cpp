@@ -161,12 +161,12 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
-class Run {
+class RouteRun {
  public:
-  Run(const RouteOptions& opt, const std::vector<std::string>& inputs, const RouteHooks& hooks, const Placement& pl)
+  RouteRun(const RouteOptions& opt, const std::vector<std::string>& inputs, const RouteHooks& hooks, const Placement& pl)
       : opt_(opt), inputs_(inputs), hooks_(hooks), pl_(pl) {}
 
-  Result<RouteReport> go();
+  Result<RouteReport> route_all();
 
  private:
   Status consume(Slot& s);  // merges one routed block, in input order
@@ -184,7 +184,7 @@ class Run {
   uint64_t reported_bad_ = 0;
 };
 
-Status Run::consume(Slot& s) {
+Status RouteRun::consume(Slot& s) {
   BlockResult& r = s.res;
   const std::string& name = input_names_[s.input];
   for (const auto& [line, reason] : r.bad) {
@@ -217,7 +217,7 @@ Status Run::consume(Slot& s) {
   return Status::ok();
 }
 
-Result<RouteReport> Run::go() {
+Result<RouteReport> RouteRun::route_all() {
   const size_t n = pl_.size();
   rep_.inputs = inputs_;
   rep_.format = opt_.format;
@@ -344,8 +344,8 @@ Result<RouteReport> route_inputs(const RouteOptions& opt, const std::vector<std:
       return invalid_argument("input " + path + (fs::exists(path) ? " is a directory" : " does not exist"));
     }
   }
-  Run run(opt, in, hooks, pl);
-  return run.go();
+  RouteRun run(opt, in, hooks, pl);
+  return run.route_all();
 }
 
 }  // namespace vmt::route

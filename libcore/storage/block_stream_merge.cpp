@@ -101,11 +101,11 @@ class Merger {
   std::vector<Cursor*> heap_;
 
   State state_ = State::kEmpty;
-  BlockHeader pbh_;              // pending header: the source's (kRaw) or tsid/scale/pb/min/max (kRows)
-  Bytes pts_data_, pvals_data_;  // kRaw: the encoded data, copied
-  BlockSource* psrc_ = nullptr;  // where the pending block came from (the first one, for kRows)
-  Rows prow_;                    // kRows (also kRaw once decoded)
-  Rows brow_, tmp_;              // the incoming block decoded; merge output
+  BlockHeader pending_header_;                 // the source's (kRaw) or tsid/scale/pb/min/max (kRows)
+  Bytes pending_timestamps_, pending_values_;  // kRaw: the encoded data, copied
+  BlockSource* pending_source_ = nullptr;      // where the pending block came from (the first one, for kRows)
+  Rows pending_rows_;                          // kRows (also kRaw once decoded)
+  Rows block_rows_, merged_rows_;              // the incoming block decoded; merge output
   uint64_t next_progress_ = 1 << 16;
 };
 
@@ -168,15 +168,15 @@ Status Merger::run(std::span<BlockSource* const> srcs) {
 
 void Merger::set_raw(const RawBlock& b) {
   state_ = State::kRaw;
-  pbh_ = b.header;
-  pts_data_.assign(b.timestamps_data);
-  pvals_data_.assign(b.values_data);
+  pending_header_ = b.header;
+  pending_timestamps_.assign(b.timestamps_data);
+  pending_values_.assign(b.values_data);
 }
 
 bool Merger::pending_too_big() const {
   // Block.tooBig: a decoded pending block has header RowsCount 0 and no encoded values.
-  if (state_ == State::kRaw) return pbh_.rows_count >= kMaxRowsPerBlock || pvals_data_.size() >= kMaxBlockSize;
-  return prow_.size() >= kMaxRowsPerBlock;
+  if (state_ == State::kRaw) return pending_header_.rows_count >= kMaxRowsPerBlock || pending_values_.size() >= kMaxBlockSize;
+  return pending_rows_.size() >= kMaxRowsPerBlock;
 }
 
 Status Merger::process(const Cursor& c) {
@@ -195,14 +195,14 @@ Status Merger::process(const Cursor& c) {
   }
   if (state_ == State::kEmpty) {
     set_raw(c.cur);
-    psrc_ = c.src;
+    pending_source_ = c.src;
     return Status::ok();
   }
-  if (pbh_.tsid.metric_id != bh.tsid.metric_id ||
-      (pending_too_big() && pbh_.max_timestamp <= bh.min_timestamp)) {
+  if (pending_header_.tsid.metric_id != bh.tsid.metric_id ||
+      (pending_too_big() && pending_header_.max_timestamp <= bh.min_timestamp)) {
     VMT_TRY(write_pending());
     set_raw(c.cur);
-    psrc_ = c.src;
+    pending_source_ = c.src;
     return Status::ok();
   }
   return merge_slow(c);
@@ -214,10 +214,10 @@ Status Merger::decode_into(const BlockHeader& bh, ByteView ts, ByteView vals, Ro
   Status s = decode_timestamps(bh, ts, out.ts, /*check_all_types=*/true);
   if (s.is_ok()) s = decode_values(bh, vals, out.vals);
   if (!s.is_ok()) {
-    BlockSource* from = src ? src->src : psrc_;
+    BlockSource* from = src ? src->src : pending_source_;
     if (from) from->damaged = true;
     const std::string where = src ? src->src->where()
-                                  : (psrc_ ? psrc_->where() + ", or the block before it" : std::string("the pending block"));
+                                  : (pending_source_ ? pending_source_->where() + ", or the block before it" : std::string("the pending block"));
     return std::move(s).with_context(where + " (TSID " + bh.tsid.to_string() + ")");
   }
   return Status::ok();
@@ -226,78 +226,78 @@ Status Merger::decode_into(const BlockHeader& bh, ByteView ts, ByteView vals, Ro
 Status Merger::merge_slow(const Cursor& c) {
   const BlockHeader& bh = c.cur.header;
   if (state_ == State::kRaw) {
-    VMT_TRY(decode_into(pbh_, pts_data_, pvals_data_, prow_, nullptr));
-    state_ = State::kRows;   // pbh_ keeps the source's Min/MaxTimestamp, as VM's bh does
+    VMT_TRY(decode_into(pending_header_, pending_timestamps_, pending_values_, pending_rows_, nullptr));
+    state_ = State::kRows;   // pending_header_ keeps the source's Min/MaxTimestamp, as VM's bh does
   }
-  VMT_TRY(decode_into(bh, c.cur.timestamps_data, c.cur.values_data, brow_, &c));
-  const int16_t scale = decimal::calibrate_scale(prow_.vals, pbh_.scale, brow_.vals, bh.scale);
-  const uint8_t pb = std::min(pbh_.precision_bits, bh.precision_bits);
+  VMT_TRY(decode_into(bh, c.cur.timestamps_data, c.cur.values_data, block_rows_, &c));
+  const int16_t scale = decimal::calibrate_scale(pending_rows_.vals, pending_header_.scale, block_rows_.vals, bh.scale);
+  const uint8_t pb = std::min(pending_header_.precision_bits, bh.precision_bits);
 
   // mergeRows (§4.3): leading rows older than the deadline are skipped on both sides first.
   const int64_t deadline = opt_.retention_deadline_ms;
   size_t s1 = 0, s2 = 0;
-  if (pbh_.min_timestamp < deadline) {
-    while (s1 < prow_.size() && prow_.ts[s1] < deadline) ++s1;
+  if (pending_header_.min_timestamp < deadline) {
+    while (s1 < pending_rows_.size() && pending_rows_.ts[s1] < deadline) ++s1;
   }
   if (bh.min_timestamp < deadline) {
-    while (s2 < brow_.size() && brow_.ts[s2] < deadline) ++s2;
+    while (s2 < block_rows_.size() && block_rows_.ts[s2] < deadline) ++s2;
   }
   st_.rows_deleted_retention += s1 + s2;
 
-  if (pbh_.max_timestamp < bh.min_timestamp && s1 == 0) {
-    prow_.append(brow_, s2);   // pending ++ b, in place: the common case of coalescing small blocks
+  if (pending_header_.max_timestamp < bh.min_timestamp && s1 == 0) {
+    pending_rows_.append(block_rows_, s2);   // pending ++ b, in place: the common case of coalescing small blocks
   } else {
-    tmp_.clear();
-    if (pbh_.max_timestamp < bh.min_timestamp) {
-      tmp_.append(prow_, s1);
-      tmp_.append(brow_, s2);
-    } else if (bh.max_timestamp < pbh_.min_timestamp) {
-      tmp_.append(brow_, s2);
-      tmp_.append(prow_, s1);
-    } else if (s1 >= prow_.size()) {
-      tmp_.append(brow_, s2);
-    } else if (s2 >= brow_.size()) {
-      tmp_.append(prow_, s1);
+    merged_rows_.clear();
+    if (pending_header_.max_timestamp < bh.min_timestamp) {
+      merged_rows_.append(pending_rows_, s1);
+      merged_rows_.append(block_rows_, s2);
+    } else if (bh.max_timestamp < pending_header_.min_timestamp) {
+      merged_rows_.append(block_rows_, s2);
+      merged_rows_.append(pending_rows_, s1);
+    } else if (s1 >= pending_rows_.size()) {
+      merged_rows_.append(block_rows_, s2);
+    } else if (s2 >= block_rows_.size()) {
+      merged_rows_.append(pending_rows_, s1);
     } else {
       // Two-way merge; on equal timestamps the side being drained goes first; duplicates kept.
-      const Rows* a = &prow_;
-      const Rows* b = &brow_;
+      const Rows* a = &pending_rows_;
+      const Rows* b = &block_rows_;
       size_t ia = s1, ib = s2;
       for (;;) {
         const int64_t head = b->ts[ib];
         size_t i = ia;
         while (i < a->size() && a->ts[i] <= head) ++i;
-        tmp_.ts.insert(tmp_.ts.end(), a->ts.begin() + ptrdiff_t(ia), a->ts.begin() + ptrdiff_t(i));
-        tmp_.vals.insert(tmp_.vals.end(), a->vals.begin() + ptrdiff_t(ia), a->vals.begin() + ptrdiff_t(i));
+        merged_rows_.ts.insert(merged_rows_.ts.end(), a->ts.begin() + ptrdiff_t(ia), a->ts.begin() + ptrdiff_t(i));
+        merged_rows_.vals.insert(merged_rows_.vals.end(), a->vals.begin() + ptrdiff_t(ia), a->vals.begin() + ptrdiff_t(i));
         ia = i;
         if (ia >= a->size()) {
-          tmp_.append(*b, ib);
+          merged_rows_.append(*b, ib);
           break;
         }
         std::swap(a, b);
         std::swap(ia, ib);
       }
     }
-    std::swap(prow_, tmp_);
+    std::swap(pending_rows_, merged_rows_);
   }
-  pbh_.tsid = bh.tsid;
-  pbh_.scale = scale;
-  pbh_.precision_bits = pb;
-  pbh_.rows_count = 0;
+  pending_header_.tsid = bh.tsid;
+  pending_header_.scale = scale;
+  pending_header_.precision_bits = pb;
+  pending_header_.rows_count = 0;
 
-  if (prow_.size() == 0) {
+  if (pending_rows_.size() == 0) {
     state_ = State::kEmpty;
     return Status::ok();
   }
-  if (prow_.size() > kMaxRowsPerBlock) {
+  if (pending_rows_.size() > kMaxRowsPerBlock) {
     // Write the first 8192 rows; the rest stays pending.
-    tmp_.clear();
-    tmp_.append(prow_, kMaxRowsPerBlock);
-    VMT_TRY(write_rows(pbh_, prow_, kMaxRowsPerBlock));
-    std::swap(prow_, tmp_);
+    merged_rows_.clear();
+    merged_rows_.append(pending_rows_, kMaxRowsPerBlock);
+    VMT_TRY(write_rows(pending_header_, pending_rows_, kMaxRowsPerBlock));
+    std::swap(pending_rows_, merged_rows_);
   }
-  pbh_.min_timestamp = prow_.ts.front();   // fixupTimestamps
-  pbh_.max_timestamp = prow_.ts.back();
+  pending_header_.min_timestamp = pending_rows_.ts.front();   // fixupTimestamps
+  pending_header_.max_timestamp = pending_rows_.ts.back();
   state_ = State::kRows;
   return Status::ok();
 }
@@ -326,19 +326,19 @@ Status Merger::write_rows(const BlockHeader& like, Rows& r, size_t n) {
 Status Merger::write_pending() {
   const State s = state_;
   state_ = State::kEmpty;
-  if (s == State::kRows) return write_rows(pbh_, prow_, prow_.size());
-  const SeriesRule* rule = rule_of(pbh_.tsid.metric_id);
-  if (opt_.dedup_interval_ms > 0 || (rule && rule->touches(pbh_.min_timestamp, opt_.series_rules->now_ms()))) {
+  if (s == State::kRows) return write_rows(pending_header_, pending_rows_, pending_rows_.size());
+  const SeriesRule* rule = rule_of(pending_header_.tsid.metric_id);
+  if (opt_.dedup_interval_ms > 0 || (rule && rule->touches(pending_header_.min_timestamp, opt_.series_rules->now_ms()))) {
     // Dedup decodes even verbatim blocks and re-encodes them (§6.3).
-    VMT_TRY(decode_into(pbh_, pts_data_, pvals_data_, prow_, nullptr));
-    return write_rows(pbh_, prow_, prow_.size());
+    VMT_TRY(decode_into(pending_header_, pending_timestamps_, pending_values_, pending_rows_, nullptr));
+    return write_rows(pending_header_, pending_rows_, pending_rows_.size());
   }
-  if (opt_.check_copied_blocks) VMT_TRY(decode_into(pbh_, pts_data_, pvals_data_, prow_, nullptr));
-  st_.rows_merged += pbh_.rows_count;
-  VMT_TRY(dst_.put_raw(pbh_, pts_data_, pvals_data_));
+  if (opt_.check_copied_blocks) VMT_TRY(decode_into(pending_header_, pending_timestamps_, pending_values_, pending_rows_, nullptr));
+  st_.rows_merged += pending_header_.rows_count;
+  VMT_TRY(dst_.put_raw(pending_header_, pending_timestamps_, pending_values_));
   ++st_.blocks_out;
   ++st_.blocks_copied;
-  st_.rows_out += pbh_.rows_count;
+  st_.rows_out += pending_header_.rows_count;
   return Status::ok();
 }
 

@@ -12,9 +12,6 @@ namespace {
 // 16M index blocks (12 billion blocks at 737 per index block) bound the metaindex allocation.
 constexpr uint64_t kMaxMetaindexRows = uint64_t(1) << 24;
 
-std::string n2s(uint64_t v) { return std::to_string(v); }
-std::string i2s(int64_t v) { return std::to_string(v); }
-
 }  // namespace
 
 uint64_t PartReader::size_bytes() const {
@@ -42,9 +39,9 @@ Status PartReader::open(const std::string& dir, metric::Tenancy tenancy, const s
   const uint64_t rows_cap = std::min({ph_.blocks_count, index_file_.size(), kMaxMetaindexRows});
   const uint64_t file_cap = rows_cap * MetaindexRow::size(tenancy_) + rows_cap + 4096;
   if (metaindex.size() > file_cap) {
-    return corruption(display_ + "/metaindex.bin: size " + n2s(metaindex.size()) +
-                      " is too big for BlocksCount=" + n2s(ph_.blocks_count) +
-                      " of metadata.json and an index.bin of " + n2s(index_file_.size()) + " bytes");
+    return corruption(display_ + "/metaindex.bin: size " + std::to_string(metaindex.size()) +
+                      " is too big for BlocksCount=" + std::to_string(ph_.blocks_count) +
+                      " of metadata.json and an index.bin of " + std::to_string(index_file_.size()) + " bytes");
   }
   Bytes compressed;
   auto view = metaindex.read_at(0, size_t(metaindex.size()), compressed);
@@ -76,10 +73,10 @@ Status PartReader::init(ByteView metaindex_compressed) {
   Bytes data;
   Status st = zstd::decompress(data, metaindex_compressed, size_t(rows_cap * MetaindexRow::size(tenancy_)));
   if (!st.is_ok()) {
-    return std::move(st).with_context(mi_name + ": " + n2s(metaindex_compressed.size()) +
-                                      " bytes (at most " + n2s(rows_cap) + " rows fit BlocksCount=" +
-                                      n2s(ph_.blocks_count) + " of metadata.json and an index.bin of " +
-                                      n2s(index_file_.size()) + " bytes)");
+    return std::move(st).with_context(mi_name + ": " + std::to_string(metaindex_compressed.size()) +
+                                      " bytes (at most " + std::to_string(rows_cap) + " rows fit BlocksCount=" +
+                                      std::to_string(ph_.blocks_count) + " of metadata.json and an index.bin of " +
+                                      std::to_string(index_file_.size()) + " bytes)");
   }
   auto rows = decode_metaindex(data, tenancy_);
   if (!rows.is_ok()) return rows.take_status().with_context(mi_name);
@@ -90,37 +87,37 @@ Status PartReader::init(ByteView metaindex_compressed) {
   uint64_t headers = 0;
   for (size_t i = 0; i < mrs_.size(); ++i) {
     const MetaindexRow& mr = mrs_[i];
-    const std::string ctx = mi_name + ": metaindex row #" + n2s(i) + " of " + n2s(mrs_.size()) +
-                            " (offset " + n2s(i * MetaindexRow::size(tenancy_)) + " in the decompressed metaindex)";
+    const std::string ctx = mi_name + ": metaindex row #" + std::to_string(i) + " of " + std::to_string(mrs_.size()) +
+                            " (offset " + std::to_string(i * MetaindexRow::size(tenancy_)) + " in the decompressed metaindex)";
     if (mr.index_block_offset != off) {
-      return corruption(ctx + ": IndexBlockOffset must be " + n2s(off) +
-                        " (index blocks are contiguous); got " + n2s(mr.index_block_offset));
+      return corruption(ctx + ": IndexBlockOffset must be " + std::to_string(off) +
+                        " (index blocks are contiguous); got " + std::to_string(mr.index_block_offset));
     }
     if (mr.block_headers_count > kMaxBlockHeadersPerIndexBlock) {
-      return corruption(ctx + ": BlockHeadersCount=" + n2s(mr.block_headers_count) +
-                        " exceeds the supported maximum " + n2s(kMaxBlockHeadersPerIndexBlock));
+      return corruption(ctx + ": BlockHeadersCount=" + std::to_string(mr.block_headers_count) +
+                        " exceeds the supported maximum " + std::to_string(kMaxBlockHeadersPerIndexBlock));
     }
     headers += mr.block_headers_count;
     if (headers > ph_.blocks_count) {
-      return corruption(ctx + ": the index blocks up to this row hold " + n2s(headers) +
-                        " block headers, more than BlocksCount=" + n2s(ph_.blocks_count) +
+      return corruption(ctx + ": the index blocks up to this row hold " + std::to_string(headers) +
+                        " block headers, more than BlocksCount=" + std::to_string(ph_.blocks_count) +
                         " of metadata.json");
     }
     if (mr.min_timestamp > mr.max_timestamp) {
-      return corruption(ctx + ": MinTimestamp cannot exceed MaxTimestamp; got " + i2s(mr.min_timestamp) +
-                        " vs " + i2s(mr.max_timestamp));
+      return corruption(ctx + ": MinTimestamp cannot exceed MaxTimestamp; got " + std::to_string(mr.min_timestamp) +
+                        " vs " + std::to_string(mr.max_timestamp));
     }
     if (mr.min_timestamp < ph_.min_timestamp || mr.max_timestamp > ph_.max_timestamp) {
-      return corruption(ctx + ": time range [" + i2s(mr.min_timestamp) + ", " + i2s(mr.max_timestamp) +
-                        "] is outside [" + i2s(ph_.min_timestamp) + ", " + i2s(ph_.max_timestamp) +
+      return corruption(ctx + ": time range [" + std::to_string(mr.min_timestamp) + ", " + std::to_string(mr.max_timestamp) +
+                        "] is outside [" + std::to_string(ph_.min_timestamp) + ", " + std::to_string(ph_.max_timestamp) +
                         "] of metadata.json");
     }
     off += mr.index_block_size;
   }
   if (off != index_file_.size()) {
-    return corruption(display_ + "/index.bin: offset " + n2s(std::min(off, index_file_.size())) +
-                      ": the metaindex describes " + n2s(off) + " bytes of index blocks, the file has " +
-                      n2s(index_file_.size()) + (off > index_file_.size() ? " (truncated)" : " (trailing bytes)"));
+    return corruption(display_ + "/index.bin: offset " + std::to_string(std::min(off, index_file_.size())) +
+                      ": the metaindex describes " + std::to_string(off) + " bytes of index blocks, the file has " +
+                      std::to_string(index_file_.size()) + (off > index_file_.size() ? " (truncated)" : " (trailing bytes)"));
   }
   index_seq_.reset(&index_file_);
   timestamps_seq_.reset(&timestamps_file_);
@@ -133,19 +130,19 @@ Status PartReader::init(ByteView metaindex_compressed) {
 
 std::string PartReader::index_block_ctx() const {
   const MetaindexRow& mr = mrs_[pos_.index_block];
-  return display_ + "/index.bin: offset " + n2s(mr.index_block_offset) + ": index block " +
-         n2s(pos_.index_block) + " of " + n2s(mrs_.size()) + " (" + n2s(mr.index_block_size) + " bytes, " +
-         n2s(mr.block_headers_count) + " block headers per the metaindex)";
+  return display_ + "/index.bin: offset " + std::to_string(mr.index_block_offset) + ": index block " +
+         std::to_string(pos_.index_block) + " of " + std::to_string(mrs_.size()) + " (" + std::to_string(mr.index_block_size) + " bytes, " +
+         std::to_string(mr.block_headers_count) + " block headers per the metaindex)";
 }
 
 std::string PartReader::header_ctx(size_t h) const {
-  return index_block_ctx() + ": block header #" + n2s(h) + " (block " + n2s(blocks_read_) + ")";
+  return index_block_ctx() + ": block header #" + std::to_string(h) + " (block " + std::to_string(blocks_read_) + ")";
 }
 
 std::string PartReader::data_ctx(const char* file, uint64_t off) const {
   // The header (in index.bin) may be the damaged side, so say where it is.
-  return display_ + "/" + file + ": offset " + n2s(off) + ": block " + n2s(pos_.block) + " (block header #" +
-         n2s(pos_.header) + " of " + n2s(pos_.headers_in_block) + " in index block " + n2s(pos_.index_block) +
+  return display_ + "/" + file + ": offset " + std::to_string(off) + ": block " + std::to_string(pos_.block) + " (block header #" +
+         std::to_string(pos_.header) + " of " + std::to_string(pos_.headers_in_block) + " in index block " + std::to_string(pos_.index_block) +
          " of index.bin, TSID " + cur_.tsid.to_string() + ")";
 }
 
@@ -164,8 +161,8 @@ Status PartReader::load_index_block() {
   Status st = zstd::decompress(index_data_, comp.value(), want);
   if (!st.is_ok()) return std::move(st).with_context(index_block_ctx());
   if (index_data_.size() != want) {
-    return corruption(index_block_ctx() + ": decompressed to " + n2s(index_data_.size()) +
-                      " bytes; want BlockHeadersCount x " + n2s(BlockHeader::size(tenancy_)) + " = " + n2s(want));
+    return corruption(index_block_ctx() + ": decompressed to " + std::to_string(index_data_.size()) +
+                      " bytes; want BlockHeadersCount x " + std::to_string(BlockHeader::size(tenancy_)) + " = " + std::to_string(want));
   }
   hdrs_in_block_ = mr.block_headers_count;
   return Status::ok();
@@ -186,59 +183,59 @@ Status PartReader::check_header(const BlockHeader& bh, size_t h) {
                prev_tsid_.to_string() + " (blocks must be sorted by TSID)");
   }
   if (have_prev_ && bh.tsid == prev_tsid_ && bh.min_timestamp < prev_min_timestamp_) {
-    return err("MinTimestamp=" + i2s(bh.min_timestamp) + " is smaller than MinTimestamp=" +
-               i2s(prev_min_timestamp_) + " of the previous block of the same series");
+    return err("MinTimestamp=" + std::to_string(bh.min_timestamp) + " is smaller than MinTimestamp=" +
+               std::to_string(prev_min_timestamp_) + " of the previous block of the same series");
   }
   if (bh.min_timestamp > bh.max_timestamp) {
-    return err("MinTimestamp cannot exceed MaxTimestamp; got " + i2s(bh.min_timestamp) + " vs " +
-               i2s(bh.max_timestamp));
+    return err("MinTimestamp cannot exceed MaxTimestamp; got " + std::to_string(bh.min_timestamp) + " vs " +
+               std::to_string(bh.max_timestamp));
   }
   if (bh.min_timestamp < ph_.min_timestamp || bh.max_timestamp > ph_.max_timestamp) {
-    return err("time range [" + i2s(bh.min_timestamp) + ", " + i2s(bh.max_timestamp) + "] is outside [" +
-               i2s(ph_.min_timestamp) + ", " + i2s(ph_.max_timestamp) + "] of metadata.json");
+    return err("time range [" + std::to_string(bh.min_timestamp) + ", " + std::to_string(bh.max_timestamp) + "] is outside [" +
+               std::to_string(ph_.min_timestamp) + ", " + std::to_string(ph_.max_timestamp) + "] of metadata.json");
   }
   if (bh.min_timestamp < mr.min_timestamp || bh.max_timestamp > mr.max_timestamp) {
-    return err("time range [" + i2s(bh.min_timestamp) + ", " + i2s(bh.max_timestamp) + "] is outside [" +
-               i2s(mr.min_timestamp) + ", " + i2s(mr.max_timestamp) + "] of the metaindex row");
+    return err("time range [" + std::to_string(bh.min_timestamp) + ", " + std::to_string(bh.max_timestamp) + "] is outside [" +
+               std::to_string(mr.min_timestamp) + ", " + std::to_string(mr.max_timestamp) + "] of the metaindex row");
   }
   if (blocks_read_ + 1 > ph_.blocks_count) {
-    return err("more blocks than BlocksCount=" + n2s(ph_.blocks_count) + " of metadata.json");
+    return err("more blocks than BlocksCount=" + std::to_string(ph_.blocks_count) + " of metadata.json");
   }
   if (rows_read_ + bh.rows_count > ph_.rows_count) {
-    return err("the blocks so far hold " + n2s(rows_read_ + bh.rows_count) + " rows, more than RowsCount=" +
-               n2s(ph_.rows_count) + " of metadata.json");
+    return err("the blocks so far hold " + std::to_string(rows_read_ + bh.rows_count) + " rows, more than RowsCount=" +
+               std::to_string(ph_.rows_count) + " of metadata.json");
   }
   // §6: a timestamps block is either the previous stored one (same offset, same size, non-empty)
   // or the next one at the running end of timestamps.bin.
   const bool reuse = prev_ts_size_ > 0 && bh.timestamps_block_offset == prev_ts_off_;
   if (reuse) {
     if (bh.timestamps_block_size != prev_ts_size_) {
-      return err("TimestampsBlockSize=" + n2s(bh.timestamps_block_size) + " must equal the size " +
-                 n2s(prev_ts_size_) + " of the reused timestamps block at TimestampsBlockOffset=" +
-                 n2s(prev_ts_off_));
+      return err("TimestampsBlockSize=" + std::to_string(bh.timestamps_block_size) + " must equal the size " +
+                 std::to_string(prev_ts_size_) + " of the reused timestamps block at TimestampsBlockOffset=" +
+                 std::to_string(prev_ts_off_));
     }
   } else {
     if (bh.timestamps_block_offset != ts_end_) {
-      return err("TimestampsBlockOffset=" + n2s(bh.timestamps_block_offset) + " must be " + n2s(ts_end_) +
+      return err("TimestampsBlockOffset=" + std::to_string(bh.timestamps_block_offset) + " must be " + std::to_string(ts_end_) +
                  " (the end of the previous timestamps block)" +
-                 (prev_ts_size_ > 0 ? " or " + n2s(prev_ts_off_) + " (reuse of the previous one)" : std::string()));
+                 (prev_ts_size_ > 0 ? " or " + std::to_string(prev_ts_off_) + " (reuse of the previous one)" : std::string()));
     }
     if (bh.timestamps_block_size > timestamps_file_.size() - ts_end_) {
       cur_ = bh;
       return corruption(data_ctx("timestamps.bin", ts_end_) + ": TimestampsBlockSize=" +
-                        n2s(bh.timestamps_block_size) + " reaches past the end of the file (" +
-                        n2s(timestamps_file_.size()) + " bytes)");
+                        std::to_string(bh.timestamps_block_size) + " reaches past the end of the file (" +
+                        std::to_string(timestamps_file_.size()) + " bytes)");
     }
   }
   if (bh.values_block_offset != values_end_) {
-    return err("ValuesBlockOffset=" + n2s(bh.values_block_offset) + " must be " + n2s(values_end_) +
+    return err("ValuesBlockOffset=" + std::to_string(bh.values_block_offset) + " must be " + std::to_string(values_end_) +
                " (the end of the previous values block)");
   }
   if (bh.values_block_size > values_file_.size() - values_end_) {
     cur_ = bh;
     return corruption(data_ctx("values.bin", values_end_) + ": ValuesBlockSize=" +
-                      n2s(bh.values_block_size) + " reaches past the end of the file (" +
-                      n2s(values_file_.size()) + " bytes)");
+                      std::to_string(bh.values_block_size) + " reaches past the end of the file (" +
+                      std::to_string(values_file_.size()) + " bytes)");
   }
 
   // Accepted: commit the bookkeeping.
@@ -268,13 +265,13 @@ Status PartReader::check_header(const BlockHeader& bh, size_t h) {
 
 Status PartReader::at_eof() {
   if (ts_end_ != timestamps_file_.size()) {
-    warnings_.push_back(display_ + "/timestamps.bin: offset " + n2s(ts_end_) + ": " +
-                        n2s(timestamps_file_.size() - ts_end_) +
+    warnings_.push_back(display_ + "/timestamps.bin: offset " + std::to_string(ts_end_) + ": " +
+                        std::to_string(timestamps_file_.size() - ts_end_) +
                         " bytes after the last timestamps block (never read by the server)");
   }
   if (values_end_ != values_file_.size()) {
-    warnings_.push_back(display_ + "/values.bin: offset " + n2s(values_end_) + ": " +
-                        n2s(values_file_.size() - values_end_) +
+    warnings_.push_back(display_ + "/values.bin: offset " + std::to_string(values_end_) + ": " +
+                        std::to_string(values_file_.size() - values_end_) +
                         " bytes after the last values block (never read by the server)");
   }
   return Status::ok();
@@ -358,15 +355,15 @@ Status PartReader::verify_totals() const {
   if (!eof_) return invalid_argument(display_ + ": verify_totals before the end of the block stream");
   const std::string ctx = display_ + "/metadata.json: ";
   if (blocks_read_ != ph_.blocks_count) {
-    return corruption(ctx + "BlocksCount=" + n2s(ph_.blocks_count) + " but index.bin has " + n2s(blocks_read_) + " block headers");
+    return corruption(ctx + "BlocksCount=" + std::to_string(ph_.blocks_count) + " but index.bin has " + std::to_string(blocks_read_) + " block headers");
   }
   if (rows_read_ != ph_.rows_count) {
-    return corruption(ctx + "RowsCount=" + n2s(ph_.rows_count) + " but the blocks in index.bin hold " + n2s(rows_read_) + " rows");
+    return corruption(ctx + "RowsCount=" + std::to_string(ph_.rows_count) + " but the blocks in index.bin hold " + std::to_string(rows_read_) + " rows");
   }
   if (min_seen_ != ph_.min_timestamp || max_seen_ != ph_.max_timestamp) {
-    return corruption(ctx + "[MinTimestamp, MaxTimestamp] = [" + i2s(ph_.min_timestamp) + ", " +
-                      i2s(ph_.max_timestamp) + "] but the blocks in index.bin span [" + i2s(min_seen_) + ", " +
-                      i2s(max_seen_) + "]");
+    return corruption(ctx + "[MinTimestamp, MaxTimestamp] = [" + std::to_string(ph_.min_timestamp) + ", " +
+                      std::to_string(ph_.max_timestamp) + "] but the blocks in index.bin span [" + std::to_string(min_seen_) + ", " +
+                      std::to_string(max_seen_) + "]");
   }
   return Status::ok();
 }
