@@ -6,18 +6,26 @@
 #              decode, 2-way row merges, re-encode)
 #   full       24 series x 81920 samples in ten consecutive slices: every block has 8192 rows, so
 #              every block is copied unchanged (write_raw, no decoding)
+#   ten2M      issue 12's shape: 100k series x 200 scrapes in ten time slices, ten parts of 2M rows
+#              (20 rows per block, joined into blocks of 200 as in disjoint)
 # Each case: a fresh copy of the directory (synced, then 1 s for the writeback to settle),
 # `tsdb-merge --force`, wall time of the process (fsyncs included; on a busy disk they dominate,
 # hence the CPU time too); best of 3.
-# Targets (issue 4): >= 16M rows/s on the ten-small-parts shape, >= 3M rows/s overlapping.
+# Targets (issue 4): >= 16M rows/s on the ten-small-parts shape, >= 3M rows/s overlapping;
+# (issue 12) at least 2x the server's merge of the same parts.
+# With VMT_VMSTORAGE naming a vmstorage v1.93.7-cluster binary, the real server on a fresh copy of
+# each case: GET /internal/force_merge, and the seconds the server itself logs for the forced
+# merge ("... has been successfully finished in N seconds": the merge alone, start-up excluded);
+# best of 3, printed beside ours with the ratio (server seconds / our whole process wall).
 set -u
+vmstorage=${VMT_VMSTORAGE:-}
 if [ ! -x "$BIN/tsdb-import" ] || [ ! -x "$BIN/tsdb-merge" ]; then echo "merge bench: needs tsdb-import and tsdb-merge"; exit 1; fi
 in="$BENCH_CACHE/gen-20000x100.prom"
 if [ ! -s "$in" ]; then
   python3 "$GEN" --series 20000 --points 100 --start-ms 1714521600000 --step-ms 15000 --seed 1 >"$in.tmp.$$" && mv "$in.tmp.$$" "$in"
 fi
-build() {  # name awk-slice-expression
-  local dir="$BENCH_CACHE/merge-$1"
+build() {  # name awk-slice-expression [input]
+  local dir="$BENCH_CACHE/merge-$1" in=${3:-$in}
   [ -f "$dir/.complete" ] && return 0
   rm -rf "$dir" "$dir.slices"; mkdir -p "$dir.slices"
   grep -v '^#' "$in" | awk -v d="$dir.slices" "{ k = int((\$NF - 1714521600000) / 15000); s = $2; print > (d \"/slice-\" s \".prom\") }"
@@ -28,6 +36,12 @@ build() {  # name awk-slice-expression
 }
 build disjoint 'int(k / 10)' || exit 1
 build overlap 'k % 10' || exit 1
+# The issue's shape: ten parts of 2M rows each (100k series x 200 scrapes in ten time slices).
+in20="$BENCH_CACHE/gen-100000x200.prom"
+if [ ! -s "$in20" ]; then
+  python3 "$GEN" --series 100000 --points 200 --start-ms 1714521600000 --step-ms 15000 --seed 1 >"$in20.tmp.$$" && mv "$in20.tmp.$$" "$in20"
+fi
+build ten2M 'int(k / 20)' "$in20" || exit 1
 full="$BENCH_CACHE/merge-full"
 if [ ! -f "$full/.complete" ]; then
   rm -rf "$full"; mkdir -p "$full.slices"
@@ -39,7 +53,7 @@ if [ ! -f "$full/.complete" ]; then
   done
   rm -rf "$full.slices"; touch "$full/.complete"
 fi
-for case in disjoint overlap full; do
+for case in disjoint overlap full ten2M; do
   best=""
   for run in 1 2 3; do
     work="$BENCH_CACHE/merge-work"
@@ -54,18 +68,46 @@ for case in disjoint overlap full; do
       best=$t; cpu=$(python3 -c "print($user + $sys)"); cp "$BENCH_CACHE/merge-out.json" "$BENCH_CACHE/merge-best.json"
     fi
   done
-  python3 - "$case" "$best" "$BENCH_CACHE/merge-best.json" "$cpu" <<'PY'
+  server=""
+  if [ -n "$vmstorage" ] && [ -x "$vmstorage" ]; then
+    for run in 1 2 3; do
+      work="$BENCH_CACHE/merge-work"
+      rm -rf "$work"; cp -r "$BENCH_CACHE/merge-$case" "$work"; sync; sleep 1
+      port=$((20000 + RANDOM % 20000))
+      "$vmstorage" -storageDataPath="$work" -retentionPeriod=100y -httpListenAddr=127.0.0.1:$port \
+        -vminsertAddr=127.0.0.1:$((port + 1)) -vmselectAddr=127.0.0.1:$((port + 2)) >"$BENCH_CACHE/vmstorage.log" 2>&1 &
+      pid=$!
+      for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+      curl -sf "http://127.0.0.1:$port/internal/force_merge" >/dev/null || echo "force_merge request failed" >&2
+      secs=""
+      for _ in $(seq 1200); do
+        secs=$(sed -n 's/.*forced merge for partition_prefix="" has been successfully finished in \([0-9.]*\) seconds.*/\1/p' "$BENCH_CACHE/vmstorage.log")
+        [ -n "$secs" ] && break
+        grep -q 'error in forced merge' "$BENCH_CACHE/vmstorage.log" && break
+        sleep 0.1
+      done
+      kill $pid; wait $pid 2>/dev/null
+      [ -z "$secs" ] && { echo "server merge did not finish: $BENCH_CACHE/vmstorage.log" >&2; break; }
+      if [ -z "$server" ] || python3 -c "import sys; sys.exit(0 if $secs < $server else 1)"; then server=$secs; fi
+    done
+    rm -rf "$BENCH_CACHE/merge-work"
+  fi
+  python3 - "$case" "$best" "$BENCH_CACHE/merge-best.json" "$cpu" "$server" <<'PY'
 import json, sys
 case, t, path, cpu = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+server = float(sys.argv[5]) if sys.argv[5] else None
 lines = [json.loads(l) for l in open(path)]
 m = [l for l in lines if l["type"] == "merge"]
 s = lines[-1]
-target = {"disjoint": 16, "overlap": 3, "full": 16}[case]
+target = {"disjoint": 16, "overlap": 3, "full": 16, "ten2M": 16}[case]
 print(f"{case}: {s['parts_in']} parts, {s['rows_in']} rows -> {s['parts_out']} part, "
       f"{sum(x['output']['blocks'] for x in m)} blocks ({sum(x['blocks_copied'] for x in m)} copied unchanged): "
       f"{s['rows_in'] / t / 1e6:.2f}M rows/s ({t:.3f} s wall, {cpu:.3f} s CPU on both cores; "
       f"merge itself {sum(x['seconds'] for x in m):.3f} s); "
       f"target >= {target}M rows/s")
+if server is not None:
+    print(f"{case}: server vmstorage v1.93.7-cluster force merge {server:.3f} s ({s['rows_in'] / server / 1e6:.2f}M rows/s): "
+          f"tsdb-merge is {server / t:.2f}x the server (whole process against the server's merge alone); target >= 2x")
 PY
 done
 rm -rf "$BENCH_CACHE/merge-work" "$BENCH_CACHE/merge-time" "$BENCH_CACHE/merge-out.json" "$BENCH_CACHE/merge-best.json"
