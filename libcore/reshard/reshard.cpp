@@ -132,6 +132,168 @@ Status write_index(ingest::TargetDir& dir, const ingest::SeriesRegistry& reg, co
   return Status::ok();
 }
 
+// Sources, each loaded on its own thread; all must be of one flavour (returned).
+Status load_sources(const ReshardOptions& opt, std::vector<SourceNode>* sources, layout::Flavour* flavour) {
+  sources->resize(opt.sources.size());
+  std::vector<Status> st(sources->size());
+  std::vector<std::thread> th;
+  const uint32_t acc = opt.tenant ? opt.tenant->first : 0, proj = opt.tenant ? opt.tenant->second : 0;
+  for (size_t i = 0; i < sources->size(); ++i) {
+    th.emplace_back([&, i] {
+      st[i] = load_source(opt.sources[i], opt.target, opt.tenant ? &acc : nullptr, opt.tenant ? &proj : nullptr,
+                          &(*sources)[i]);
+    });
+  }
+  for (auto& t : th) t.join();
+  for (const auto& s : st) VMT_TRY(s);
+  *flavour = (*sources)[0].sd.flavour;
+  for (const auto& s : *sources) {
+    if (!(s.sd.flavour == *flavour)) {
+      return invalid_argument(s.dir + " is a " + s.sd.flavour.to_string() + " storage but " + (*sources)[0].dir +
+                              " is " + flavour->to_string() + ": reshard nodes of one release line at a time");
+    }
+  }
+  return Status::ok();
+}
+
+// One copy job per (target, partition) that some source has parts in; each writes its part under
+// a temporary name in the target's small/ directory.
+Status plan_copy_jobs(const std::vector<SourceNode>& sources, std::vector<NodeOut>& nodes, ReshardReport* rep,
+                      std::vector<CopyJob>* jobs) {
+  std::map<std::string, std::vector<std::pair<size_t, std::string>>> parts_of;
+  for (size_t si = 0; si < sources.size(); ++si) {
+    for (const auto& p : sources[si].sd.partitions) {
+      if (!p.name_valid) continue;
+      for (const auto& e : p.parts) {
+        if (!e.listed) continue;
+        if (!e.exists) {
+          return corruption(e.path + ": listed in parts.json but missing (the server would refuse to start); "
+                            "see tsdb-inspect verify " + sources[si].dir);
+        }
+        parts_of[p.name].emplace_back(si, e.path);
+        ++rep->source_parts;
+      }
+    }
+  }
+  for (size_t t = 0; t < nodes.size(); ++t) {
+    ingest::TargetDir& dir = *nodes[t].dir;
+    for (const auto& [partition, parts] : parts_of) {
+      VMT_TRY(dir.ensure_partition(partition));
+      CopyJob& j = jobs->emplace_back();
+      j.target = t;
+      j.partition = partition;
+      j.parts = parts;
+      const std::string small = dir.small_dir(partition);
+      const std::string name = dir.new_part_name({small, dir.big_dir(partition)});
+      j.out_dir = fs::join(small, std::string(ingest::TargetDir::kTempPrefix) + name);
+    }
+  }
+  return Status::ok();
+}
+
+// The copy jobs on `threads` workers; the first failure stops the others from taking more.
+Status run_copy_jobs(const std::vector<CopyJob>& jobs, const std::vector<SourceNode>& sources, const SeriesPlan& plan,
+                     const ReshardOptions& opt, unsigned threads, std::vector<CopyResult>* results) {
+  results->resize(jobs.size());
+  CopyOptions copy_opt;
+  copy_opt.dedup_interval_ms = opt.dedup_interval_ms;
+  copy_opt.stop = opt.stop;
+  std::vector<Status> st(jobs.size());
+  std::atomic<size_t> next{0}, done{0};
+  std::atomic<bool> failed{false};
+  std::mutex progress_mu;
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+      if (failed.load()) break;
+      st[i] = copy_blocks(jobs[i], sources, plan, copy_opt, &(*results)[i]);
+      if (!st[i].is_ok()) failed.store(true);
+      const size_t d = done.fetch_add(1) + 1;
+      if (opt.on_progress) {
+        std::lock_guard<std::mutex> lk(progress_mu);
+        opt.on_progress(d, jobs.size());
+      }
+    }
+  };
+  std::vector<std::thread> th;
+  for (unsigned k = 0; k < std::min<size_t>(threads, jobs.size()); ++k) th.emplace_back(worker);
+  for (auto& t : th) t.join();
+  for (const auto& s : st) VMT_TRY(s);
+  if (opt.stop && opt.stop->load()) return io_error(storage::kForciblyStopped);
+  return Status::ok();
+}
+
+// Each written part becomes a new data part of its node (fsynced directory, tier by size), and
+// the report gains its figures. Returns the results per target, for the days of the index.
+Result<std::vector<std::vector<const CopyResult*>>> collect_parts(const std::vector<CopyJob>& jobs,
+                                                                  const std::vector<CopyResult>& results,
+                                                                  std::vector<NodeOut>& nodes, ReshardReport* rep) {
+  std::vector<std::vector<const CopyResult*>> by_target(nodes.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const CopyJob& j = jobs[i];
+    const CopyResult& r = results[i];
+    by_target[j.target].push_back(&r);
+    rep->blocks_read += r.blocks_read;
+    rep->renumbered_blocks += r.renumbered_blocks;
+    rep->deleted_blocks += r.deleted_blocks;
+    rep->duplicate_blocks += r.duplicate_blocks;
+    rep->rows_dedup += r.rows_dedup;
+    if (r.empty) continue;
+    ingest::TargetDir& dir = *nodes[j.target].dir;
+    const std::string small = dir.small_dir(j.partition);
+    VMT_TRY(fs::fsync_path(small));
+    ingest::NewDataPart np;
+    np.partition = j.partition;
+    np.temp_dir = j.out_dir;
+    np.name = fs::base_name(j.out_dir).substr(std::string(ingest::TargetDir::kTempPrefix).size());
+    np.big = r.size_bytes > ingest::max_small_part_size(small);
+    np.size_bytes = r.size_bytes;
+    np.rows = r.header.rows_count;
+    np.min_timestamp = r.header.min_timestamp;
+    nodes[j.target].data.push_back(np);
+    NodeReport& nr = rep->nodes[j.target];
+    nr.rows += r.rows;
+    nr.blocks += r.blocks;
+    nr.bytes += r.size_bytes;
+    ++nr.parts;
+    rep->rows += r.rows;
+    rep->blocks += r.blocks;
+  }
+  return by_target;
+}
+
+// Index parts: one node per worker (each node's directory, registry and report are its own).
+Status write_indexes(std::vector<NodeOut>& nodes, const SeriesPlan& plan, const ReshardOptions& opt, unsigned threads,
+                     ReshardReport* rep) {
+  const size_t n = nodes.size();
+  std::vector<Status> st(n);
+  std::atomic<size_t> next{0};
+  const unsigned workers = unsigned(std::min<size_t>(threads, n));
+  const unsigned per_node = std::max(1u, threads / std::max(1u, workers));
+  auto worker = [&] {
+    for (size_t t; (t = next.fetch_add(1)) < n;) {
+      if (opt.stop && opt.stop->load()) {
+        st[t] = io_error(storage::kForciblyStopped);
+        continue;
+      }
+      st[t] = write_index(*nodes[t].dir, plan.targets[t], opt, per_node, &nodes[t], &rep->nodes[t]);
+    }
+  };
+  std::vector<std::thread> th;
+  for (unsigned k = 0; k < workers; ++k) th.emplace_back(worker);
+  for (auto& x : th) x.join();
+  for (const auto& s : st) VMT_TRY(s);
+  return Status::ok();
+}
+
+// A temporary sibling of OUT, removed on every early return (never listed anywhere).
+struct TempOut {
+  std::string path;
+  bool armed = true;
+  ~TempOut() {
+    if (armed) (void)fs::remove_all(path);
+  }
+};
+
 }  // namespace
 
 Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
@@ -151,28 +313,9 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
 
   auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   auto t_phase = Clock::now();
-  // Sources, each loaded on its own thread.
-  std::vector<SourceNode> sources(opt.sources.size());
-  {
-    std::vector<Status> st(sources.size());
-    std::vector<std::thread> th;
-    const uint32_t acc = opt.tenant ? opt.tenant->first : 0, proj = opt.tenant ? opt.tenant->second : 0;
-    for (size_t i = 0; i < sources.size(); ++i) {
-      th.emplace_back([&, i] {
-        st[i] = load_source(opt.sources[i], opt.target, opt.tenant ? &acc : nullptr, opt.tenant ? &proj : nullptr,
-                            &sources[i]);
-      });
-    }
-    for (auto& t : th) t.join();
-    for (const auto& s : st) VMT_TRY(s);
-  }
-  const layout::Flavour flavour = sources[0].sd.flavour;
-  for (const auto& s : sources) {
-    if (!(s.sd.flavour == flavour)) {
-      return invalid_argument(s.dir + " is a " + s.sd.flavour.to_string() + " storage but " + sources[0].dir + " is " +
-                              flavour.to_string() + ": reshard nodes of one release line at a time");
-    }
-  }
+  std::vector<SourceNode> sources;
+  layout::Flavour flavour;
+  VMT_TRY(load_sources(opt, &sources, &flavour));
   rep->flavour = flavour.to_string();
   rep->sources = sources.size();
   rep->dedup_interval_ms = opt.dedup_interval_ms;
@@ -206,13 +349,7 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
   const std::string tmp = fs::join(parent, "." + fs::base_name(out) + ".tsdb-route-tmp");
   if (fs::exists(tmp)) VMT_TRY(fs::remove_all(tmp));  // an interrupted run's: never listed anywhere
   VMT_TRY(fs::mkdir_p(tmp));
-  struct Cleanup {
-    std::string path;
-    bool armed = true;
-    ~Cleanup() {
-      if (armed) (void)fs::remove_all(path);
-    }
-  } cleanup{tmp};
+  TempOut cleanup{tmp};
 
   const size_t n_targets = placement.size();
   std::vector<NodeOut> nodes(n_targets);
@@ -224,97 +361,12 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
     nodes[t].dir = std::make_unique<ingest::TargetDir>();
     VMT_TRY(nodes[t].dir->open(fs::join(tmp, nr.dir), opt.part_name_seed, flavour.tenancy, flavour.per_partition_index()));
   }
-
-  // One copy job per (target, partition) that some source has parts in.
-  std::map<std::string, std::vector<std::pair<size_t, std::string>>> parts_of;
-  for (size_t si = 0; si < sources.size(); ++si) {
-    for (const auto& p : sources[si].sd.partitions) {
-      if (!p.name_valid) continue;
-      for (const auto& e : p.parts) {
-        if (!e.listed) continue;
-        if (!e.exists) {
-          return corruption(e.path + ": listed in parts.json but missing (the server would refuse to start); "
-                            "see tsdb-inspect verify " + sources[si].dir);
-        }
-        parts_of[p.name].emplace_back(si, e.path);
-        ++rep->source_parts;
-      }
-    }
-  }
   std::vector<CopyJob> jobs;
-  for (size_t t = 0; t < n_targets; ++t) {
-    ingest::TargetDir& dir = *nodes[t].dir;
-    for (const auto& [partition, parts] : parts_of) {
-      VMT_TRY(dir.ensure_partition(partition));
-      CopyJob& j = jobs.emplace_back();
-      j.target = t;
-      j.partition = partition;
-      j.parts = parts;
-      const std::string small = dir.small_dir(partition);
-      const std::string name = dir.new_part_name({small, dir.big_dir(partition)});
-      j.out_dir = fs::join(small, std::string(ingest::TargetDir::kTempPrefix) + name);
-    }
-  }
-  std::vector<CopyResult> results(jobs.size());
-  CopyOptions copy_opt;
-  copy_opt.dedup_interval_ms = opt.dedup_interval_ms;
-  copy_opt.stop = opt.stop;
-  {
-    std::vector<Status> st(jobs.size());
-    std::atomic<size_t> next{0}, done{0};
-    std::atomic<bool> failed{false};
-    std::mutex progress_mu;
-    auto worker = [&] {
-      for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
-        if (failed.load()) break;
-        st[i] = copy_blocks(jobs[i], sources, plan, copy_opt, &results[i]);
-        if (!st[i].is_ok()) failed.store(true);
-        const size_t d = done.fetch_add(1) + 1;
-        if (opt.on_progress) {
-          std::lock_guard<std::mutex> lk(progress_mu);
-          opt.on_progress(d, jobs.size());
-        }
-      }
-    };
-    std::vector<std::thread> th;
-    for (unsigned k = 0; k < std::min<size_t>(threads, jobs.size()); ++k) th.emplace_back(worker);
-    for (auto& t : th) t.join();
-    for (const auto& s : st) VMT_TRY(s);
-  }
-  if (opt.stop && opt.stop->load()) return io_error(storage::kForciblyStopped);
-
+  VMT_TRY(plan_copy_jobs(sources, nodes, rep, &jobs));
+  std::vector<CopyResult> results;
+  VMT_TRY(run_copy_jobs(jobs, sources, plan, opt, threads, &results));
   rep->seconds_copy = since(t_phase);
-  std::vector<std::vector<const CopyResult*>> by_target(n_targets);
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    const CopyJob& j = jobs[i];
-    const CopyResult& r = results[i];
-    by_target[j.target].push_back(&r);
-    rep->blocks_read += r.blocks_read;
-    rep->renumbered_blocks += r.renumbered_blocks;
-    rep->deleted_blocks += r.deleted_blocks;
-    rep->duplicate_blocks += r.duplicate_blocks;
-    rep->rows_dedup += r.rows_dedup;
-    if (r.empty) continue;
-    ingest::TargetDir& dir = *nodes[j.target].dir;
-    const std::string small = dir.small_dir(j.partition);
-    VMT_TRY(fs::fsync_path(small));
-    ingest::NewDataPart np;
-    np.partition = j.partition;
-    np.temp_dir = j.out_dir;
-    np.name = fs::base_name(j.out_dir).substr(std::string(ingest::TargetDir::kTempPrefix).size());
-    np.big = r.size_bytes > ingest::max_small_part_size(small);
-    np.size_bytes = r.size_bytes;
-    np.rows = r.header.rows_count;
-    np.min_timestamp = r.header.min_timestamp;
-    nodes[j.target].data.push_back(np);
-    NodeReport& nr = rep->nodes[j.target];
-    nr.rows += r.rows;
-    nr.blocks += r.blocks;
-    nr.bytes += r.size_bytes;
-    ++nr.parts;
-    rep->rows += r.rows;
-    rep->blocks += r.blocks;
-  }
+  VMT_ASSIGN_OR_RETURN(auto by_target, collect_parts(jobs, results, nodes, rep));
 
   for (size_t t = 0; t < n_targets; ++t) {
     note_days(t, sources, plan, by_target[t]);
@@ -323,27 +375,8 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
       if (plan.targets[t].at(id).origin == ingest::SeriesOrigin::created) ++nr.series;
     }
   }
-  // Index parts: one node per worker (each node's directory, registry and report are its own).
   t_phase = Clock::now();
-  {
-    std::vector<Status> st(n_targets);
-    std::atomic<size_t> next{0};
-    const unsigned workers = unsigned(std::min<size_t>(threads, n_targets));
-    const unsigned per_node = std::max(1u, threads / std::max(1u, workers));
-    auto worker = [&] {
-      for (size_t t; (t = next.fetch_add(1)) < n_targets;) {
-        if (opt.stop && opt.stop->load()) {
-          st[t] = io_error(storage::kForciblyStopped);
-          continue;
-        }
-        st[t] = write_index(*nodes[t].dir, plan.targets[t], opt, per_node, &nodes[t], &rep->nodes[t]);
-      }
-    };
-    std::vector<std::thread> th;
-    for (unsigned k = 0; k < workers; ++k) th.emplace_back(worker);
-    for (auto& x : th) x.join();
-    for (const auto& s : st) VMT_TRY(s);
-  }
+  VMT_TRY(write_indexes(nodes, plan, opt, threads, rep));
   rep->seconds_index = since(t_phase);
   t_phase = Clock::now();
   for (size_t t = 0; t < n_targets; ++t) {
