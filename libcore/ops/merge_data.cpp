@@ -1,6 +1,7 @@
 // tsdb-merge: the work on one data partition (policy, force and final-dedup merges, stale parts),
 // planned or done. See merge.h for the transaction.
 #include <algorithm>
+#include <future>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -366,6 +367,11 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
   VMT_TRY(mkdir_durable(parent));
   const std::string tmp = fs::join(parent, kTempPrefix + out.name);
   const std::string ctx = "merging " + std::to_string(srcs.size()) + " parts of partition " + p_.name;
+  // The index's TSIDs of the partition's scope, for every source's cross-check (storage/
+  // part_check.h): read on another thread while the merge starts reading (cached for the next
+  // merges of the scope).
+  const storage::PendingIndexTsids index_tsids =
+      std::async(std::launch::async, [this] { return env_.index_tsids(p_.name); }).share();
   {
     std::vector<std::unique_ptr<storage::PartReader>> readers;
     std::vector<storage::PartReader*> ptrs;
@@ -394,10 +400,9 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
       reported = st.rows_in;
     };
     // Every source checked as verify checks a part, in the merge's own pass (storage/part_check.h).
-    VMT_ASSIGN_OR_RETURN(storage::IndexTsidLookup lookup, env_.index_tsids(p_.name));
     std::vector<storage::CheckedPartSource> checked;
     checked.reserve(ptrs.size());
-    for (auto* r : ptrs) checked.emplace_back(r, lookup);
+    for (auto* r : ptrs) checked.emplace_back(r, index_tsids);
     std::vector<storage::BlockSource*> sources;
     for (auto& c : checked) sources.push_back(&c);
     bo.check_copied_blocks = true;

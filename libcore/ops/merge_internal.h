@@ -82,7 +82,7 @@ struct Env {
   const layout::StorageDir* sd = nullptr;
   Result<storage::IndexTsidLookup> index_tsids(const std::string& partition);
   std::mutex tsid_mu;
-  std::map<std::string, std::shared_ptr<std::vector<std::pair<uint64_t, metric::TSID>>>> tsid_scopes;
+  std::map<std::string, storage::IndexTsidLookup> tsid_scopes;
   // statvfs free bytes of path (or of its nearest existing parent), or --max-disk.
   uint64_t free_bytes(const std::string& path) const;
 };

@@ -83,7 +83,7 @@ Result<storage::IndexTsidLookup> Env::index_tsids(const std::string& partition) 
   std::lock_guard<std::mutex> g(tsid_mu);
   auto& slot = tsid_scopes[key];
   if (!slot) {
-    auto v = std::make_shared<std::vector<std::pair<uint64_t, metric::TSID>>>();
+    std::vector<std::pair<uint64_t, metric::TSID>> v;
     std::vector<const layout::IndexTable*> tables = sd->searched_generations();
     if (per_partition) {
       if (const auto* t = sd->partition_index(partition)) tables.push_back(t);
@@ -97,20 +97,14 @@ Result<storage::IndexTsidLookup> Env::index_tsids(const std::string& partition) 
         while (pr->valid() && !pr->item().empty() && byte_at(pr->item(), 0) == indexdb::kNsMetricIDToTSID) {
           auto it = indexdb::decode_item(pr->item(), flavour.tenancy);
           if (!it.is_ok()) return it.take_status().with_context(part.path + ": namespace 2 (MetricID -> TSID) item");
-          v->emplace_back(it->metric_ids.at(0), it->tsid);
+          v.emplace_back(it->metric_ids.at(0), it->tsid);
           VMT_TRY(pr->next());
         }
       }
     }
-    std::sort(v->begin(), v->end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    slot = std::move(v);
+    slot = std::make_shared<const storage::IndexTsids>(std::move(v));
   }
-  std::shared_ptr<const std::vector<std::pair<uint64_t, metric::TSID>>> v = slot;
-  return storage::IndexTsidLookup([v](uint64_t mid) -> std::optional<metric::TSID> {
-    auto it = std::lower_bound(v->begin(), v->end(), mid, [](const auto& e, uint64_t m) { return e.first < m; });
-    if (it == v->end() || it->first != mid) return std::nullopt;
-    return it->second;
-  });
+  return slot;
 }
 
 uint64_t Env::free_bytes(const std::string& path) const {
@@ -122,23 +116,13 @@ uint64_t Env::free_bytes(const std::string& path) const {
 
 using namespace merge_detail;
 
-Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, const std::atomic<bool>* stop) {
-  const auto t0 = std::chrono::steady_clock::now();
-  Env env;
-  env.opt = opt;
-  env.stop = stop;
-  env.now_ms = opt.now_ms != 0 ? opt.now_ms : int64_t(now_ns() / 1000000);
-  if (opt.retention_ms) env.retention_deadline_ms = env.now_ms - *opt.retention_ms;
-  env.memory_total = fs::memory_total();
-  env.cpus = std::max(1u, std::thread::hardware_concurrency());
+namespace {
 
-  if (!opt.delete_selectors.empty() && !opt.partition.empty()) {
-    return invalid_argument("--delete applies to the whole directory, as the server's delete API does (a deleted "
-                            "MetricID is deleted in every month); it cannot be narrowed with --partition");
-  }
+// The directory checked (a storage directory, no vmrestore in progress), vmstorage's flock.lock
+// taken, and the parts an interrupted run renamed but never listed removed.
+Status open_for_writing(const MergeOptions& opt, fs::FlockFile& lock) {
   if (!fs::exists(opt.dir)) return invalid_argument(opt.dir + ": does not exist (want a vmstorage -storageDataPath)");
   if (!fs::is_dir(opt.dir)) return invalid_argument(opt.dir + ": not a directory (want a vmstorage -storageDataPath)");
-  fs::FlockFile lock;
   if (!opt.dry_run) {
     if (!fs::is_dir(fs::join(opt.dir, "data")) && !fs::is_dir(fs::join(opt.dir, "indexdb"))) {
       return not_found(opt.dir + ": no data/ or indexdb/ here; is it a vmstorage -storageDataPath?");
@@ -154,12 +138,12 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
     VMT_TRY(layout::remove_pending_parts(opt.dir, &removed));
     for (const auto& r : removed) log_line("removed " + r + ": an interrupted run renamed it but did not list it");
   }
-  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(opt.dir, opt.target ? &*opt.target : nullptr));
-  env.flavour = sd.flavour;
-  env.sd = &sd;
-  VMT_TRY(remove_unlisted_by_name(sd, opt));
-  // Deleted MetricIDs of (legacy) curr and prev apply everywhere; a partition index's own only to
-  // its partition (doc/flavours.md §2, ns 4).
+  return Status::ok();
+}
+
+// Deleted MetricIDs of (legacy) curr and prev apply everywhere; a partition index's own only to
+// its partition (doc/flavours.md §2, ns 4).
+Status load_deleted(const layout::StorageDir& sd, Env& env) {
   for (const auto* g : sd.searched_generations()) VMT_TRY(load_deleted_metric_ids(*g, &env.deleted_metric_ids));
   std::sort(env.deleted_metric_ids.begin(), env.deleted_metric_ids.end());
   for (const auto& t : sd.partition_indexes) {
@@ -169,40 +153,47 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   }
+  return Status::ok();
+}
 
-  // Rules first parsed (usage errors before anything is read), resolved after the deletion so that
-  // deleted series need none.
+// --delete, --retention-filter and --downsampling: rules first parsed (usage errors before
+// anything is read), series deleted, then the rules resolved (deleted series need none); each
+// reported before the merges.
+Status prepare_rewrites(const MergeOptions& opt, const layout::StorageDir& sd, Env& env, Output& out) {
   VMT_ASSIGN_OR_RETURN(env.retention_filters, parse_retention_filters(opt.retention_filters, opt.retention_ms));
   VMT_ASSIGN_OR_RETURN(env.downsample_groups, parse_downsampling(opt.downsample));
-  DeleteReport deleted;
   if (!opt.delete_selectors.empty()) {
+    DeleteReport deleted;
     env.purge = true;
     VMT_TRY(mark_deleted(env, sd, &deleted));
     render_delete(out.buf(), deleted, opt.json, opt.dry_run);
     VMT_TRY(out.maybe_flush());
   }
-  if (!env.retention_filters.empty() || !env.downsample_groups.empty()) {
-    RulesReport rr;
-    VMT_TRY(resolve_series_rules(env, sd, &rr));
-    std::vector<std::pair<std::string, uint64_t>> f, g;
-    for (size_t i = 0; i < rr.filters.size(); ++i) f.emplace_back(env.retention_filters[i].text, rr.filters[i]);
-    for (size_t i = 0; i < rr.groups.size(); ++i) {
-      const auto& grp = env.downsample_groups[i];
-      std::string text = grp.filter_text.empty() ? "(every series)" : grp.filter_text;
-      std::string lv;
-      for (const auto& l : grp.rule_levels) {
-        lv += (lv.empty() ? "" : ",") + std::to_string(l.offset_ms) + "ms:" + std::to_string(l.interval_ms) + "ms";
-      }
-      g.emplace_back(text + " " + (lv.empty() ? "not downsampled" : lv), rr.groups[i]);
+  if (env.retention_filters.empty() && env.downsample_groups.empty()) return Status::ok();
+  RulesReport rr;
+  VMT_TRY(resolve_series_rules(env, sd, &rr));
+  std::vector<std::pair<std::string, uint64_t>> f, g;
+  for (size_t i = 0; i < rr.filters.size(); ++i) f.emplace_back(env.retention_filters[i].text, rr.filters[i]);
+  for (size_t i = 0; i < rr.groups.size(); ++i) {
+    const auto& grp = env.downsample_groups[i];
+    std::string text = grp.filter_text.empty() ? "(every series)" : grp.filter_text;
+    std::string lv;
+    for (const auto& l : grp.rule_levels) {
+      lv += (lv.empty() ? "" : ",") + std::to_string(l.offset_ms) + "ms:" + std::to_string(l.interval_ms) + "ms";
     }
-    render_rules(out.buf(), f, g, opt.json);
-    VMT_TRY(out.maybe_flush());
+    g.emplace_back(text + " " + (lv.empty() ? "not downsampled" : lv), rr.groups[i]);
   }
+  render_rules(out.buf(), f, g, opt.json);
+  return out.maybe_flush();
+}
 
-  // The work: partitions (name-prefix filter), then indexdb tables. With --delete the tables wait
-  // for the partitions: a kill between them leaves index entries without rows (the next run
-  // removes them), never rows whose series the index no longer names.
-  std::vector<std::function<TableResult()>> data_tasks, table_tasks;
+using Task = std::function<TableResult()>;
+
+// The work: partitions (name-prefix filter), then indexdb tables. With --delete the tables wait
+// for the partitions (a second phase): a kill between them leaves index entries without rows (the
+// next run removes them), never rows whose series the index no longer names.
+std::vector<std::vector<Task>> plan_phases(const MergeOptions& opt, const layout::StorageDir& sd, Env& env) {
+  std::vector<Task> data_tasks, table_tasks;
   for (const auto& p : sd.partitions) {
     if (!has_prefix(p.name, opt.partition.c_str())) continue;
     data_tasks.push_back([&env, &p] { return run_partition(env, p); });
@@ -210,15 +201,15 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
   if (opt.indexdb || env.purge) {
     for (const auto* g : sd.all_tables()) table_tasks.push_back([&env, g] { return run_table(env, *g); });
   }
-  std::vector<std::vector<std::function<TableResult()>>> phases;
-  if (env.purge) {
-    phases = {std::move(data_tasks), std::move(table_tasks)};
-  } else {
-    data_tasks.insert(data_tasks.end(), table_tasks.begin(), table_tasks.end());
-    phases = {std::move(data_tasks)};
-  }
-  size_t total_tasks = 0;
-  for (const auto& ph : phases) total_tasks += ph.size();
+  if (env.purge) return {std::move(data_tasks), std::move(table_tasks)};
+  data_tasks.insert(data_tasks.end(), table_tasks.begin(), table_tasks.end());
+  return {std::move(data_tasks)};
+}
+
+// Each phase's tasks on --jobs threads (default: one per CPU), progress on stderr; a phase after a
+// failed one of a --delete run is not started.
+std::vector<TableResult> run_phases(const MergeOptions& opt, Env& env, std::vector<std::vector<Task>>& phases,
+                                    size_t total_tasks) {
   std::vector<TableResult> results;
   size_t started_before = 0;
   for (auto& tasks : phases) {
@@ -236,7 +227,7 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
     std::condition_variable cv;
     unsigned running = jobs;
     std::vector<std::thread> threads;
-    for (unsigned i = 0; i < jobs; ++i) {
+    for (unsigned t = 0; t < jobs; ++t) {
       threads.emplace_back([&] {
         for (size_t i; (i = next.fetch_add(1)) < tasks.size();) {
           phase_results[i] = tasks[i]();
@@ -261,9 +252,12 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
     started_before += tasks.size();
     for (auto& r : phase_results) results.push_back(std::move(r));
   }
+  return results;
+}
 
-  MergeSummary sum;
-  Status first_error;
+// Every step printed and summed; warnings logged; the first error returned (others logged once).
+Status report_results(const MergeOptions& opt, std::vector<TableResult>& results, Output& out, MergeSummary& sum,
+                      Status* first_error) {
   for (auto& r : results) {
     for (const auto& w : r.warnings) log_line("warning: " + w);
     sum.skipped += r.skipped;
@@ -289,28 +283,66 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
       sum.dropped_downsampled += s.stats.rows_downsampled;
     }
     if (!r.status.is_ok()) {
-      if (first_error.is_ok()) {
-        first_error = r.status;
-      } else if (r.status.message() != first_error.message()) {  // "forcibly stopped" once, not per table
+      if (first_error->is_ok()) {
+        *first_error = r.status;
+      } else if (r.status.message() != first_error->message()) {  // "forcibly stopped" once, not per table
         log_line(r.status.message());
       }
     }
   }
-  if (opt.dry_run) {
-    const size_t steps = sum.merges + sum.drops;
-    if (opt.json) {
-      nlohmann::ordered_json j;
-      j["type"] = "plan_summary";
-      j["steps"] = steps;
-      j["tables_checked"] = total_tasks;
-      append_json_line(out.buf(), j);
-    } else if (steps == 0) {
-      out.buf() += "plan: nothing to merge in " + std::to_string(total_tasks) + " partitions and tables\n";
-    } else {
-      out.buf() += "plan: " + std::to_string(steps) + " steps in " + std::to_string(total_tasks) +
-                   " partitions and tables\n";
-    }
+  return Status::ok();
+}
+
+void render_plan_summary(const MergeOptions& opt, const MergeSummary& sum, size_t total_tasks, Output& out) {
+  const size_t steps = sum.merges + sum.drops;
+  if (opt.json) {
+    nlohmann::ordered_json j;
+    j["type"] = "plan_summary";
+    j["steps"] = steps;
+    j["tables_checked"] = total_tasks;
+    append_json_line(out.buf(), j);
+  } else if (steps == 0) {
+    out.buf() += "plan: nothing to merge in " + std::to_string(total_tasks) + " partitions and tables\n";
+  } else {
+    out.buf() += "plan: " + std::to_string(steps) + " steps in " + std::to_string(total_tasks) +
+                 " partitions and tables\n";
   }
+}
+
+}  // namespace
+
+Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, const std::atomic<bool>* stop) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Env env;
+  env.opt = opt;
+  env.stop = stop;
+  env.now_ms = opt.now_ms != 0 ? opt.now_ms : int64_t(now_ns() / 1000000);
+  if (opt.retention_ms) env.retention_deadline_ms = env.now_ms - *opt.retention_ms;
+  env.memory_total = fs::memory_total();
+  env.cpus = std::max(1u, std::thread::hardware_concurrency());
+
+  if (!opt.delete_selectors.empty() && !opt.partition.empty()) {
+    return invalid_argument("--delete applies to the whole directory, as the server's delete API does (a deleted "
+                            "MetricID is deleted in every month); it cannot be narrowed with --partition");
+  }
+  fs::FlockFile lock;
+  VMT_TRY(open_for_writing(opt, lock));
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, layout::open_storage_dir(opt.dir, opt.target ? &*opt.target : nullptr));
+  env.flavour = sd.flavour;
+  env.sd = &sd;
+  VMT_TRY(remove_unlisted_by_name(sd, opt));
+  VMT_TRY(load_deleted(sd, env));
+  VMT_TRY(prepare_rewrites(opt, sd, env, out));
+
+  auto phases = plan_phases(opt, sd, env);
+  size_t total_tasks = 0;
+  for (const auto& ph : phases) total_tasks += ph.size();
+  std::vector<TableResult> results = run_phases(opt, env, phases, total_tasks);
+
+  MergeSummary sum;
+  Status first_error;
+  VMT_TRY(report_results(opt, results, out, sum, &first_error));
+  if (opt.dry_run) render_plan_summary(opt, sum, total_tasks, out);
   // Every output is listed now; an error leaves the journal for the next run to act on.
   if (!opt.dry_run && first_error.is_ok()) VMT_TRY(layout::remove_pending_parts(opt.dir, nullptr));
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

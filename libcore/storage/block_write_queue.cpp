@@ -1,12 +1,15 @@
 #include "storage/block_write_queue.h"
 
+#include <algorithm>
+
 namespace vmt::storage {
 
 namespace {
 constexpr size_t kBatches = 3;   // one being filled, one being written, one spare
 }
 
-BlockWriteQueue::BlockWriteQueue(PartWriter& dst, bool background) : dst_(dst), background_(background) {
+BlockWriteQueue::BlockWriteQueue(PartWriter& dst, bool background, unsigned inline_share)
+    : dst_(dst), background_(background), inline_share_(std::min(inline_share, 16u)) {
   if (!background_) return;
   for (size_t i = 0; i < kBatches; ++i) owned_.push_back(std::make_unique<Batch>());
   cur_ = owned_[0].get();
@@ -41,6 +44,12 @@ Status BlockWriteQueue::put_raw(const BlockHeader& bh, ByteView timestamps_data,
 
 Status BlockWriteQueue::put_rows(const BlockHeader& like, const int64_t* timestamps, const int64_t* values, size_t n) {
   if (!background_) return dst_.write_rows(like.tsid, timestamps, values, n, like.scale, like.precision_bits);
+  if ((tick_++ & 15) < inline_share_ && n >= 1 && n <= kMaxRowsPerBlockRead && like.precision_bits >= 1 && like.precision_bits <= 64) {
+    BlockHeader bh;
+    bh.tsid = like.tsid;
+    encode_block(bh, enc_ts_, enc_vals_, timestamps, values, n, like.scale, like.precision_bits);
+    return put_raw(bh, enc_ts_, enc_vals_);
+  }
   Job j;
   j.bh = like;
   j.off = cur_->ts.size();
@@ -56,6 +65,15 @@ Status BlockWriteQueue::submit() {
   if (!error_.is_ok()) return error_;
   full_.push_back(cur_);
   cv_.notify_all();
+  // Whoever waited says who is slower: the producer for a free batch (the writer: encode more
+  // here), or the writer for a full one since the last hand-over (the producer: encode less).
+  const bool producer_waits = free_.empty();
+  if (producer_waits && !writer_starved_) {
+    inline_share_ = std::min(inline_share_ + 1, 15u);
+  } else if (writer_starved_ && inline_share_ > 0) {
+    --inline_share_;
+  }
+  writer_starved_ = false;
   cv_.wait(l, [&] { return !free_.empty() || !error_.is_ok(); });
   if (!error_.is_ok()) return error_;
   cur_ = free_.front();
@@ -94,6 +112,7 @@ Status BlockWriteQueue::write_batch(Batch& b) {
 void BlockWriteQueue::run() {
   std::unique_lock<std::mutex> l(mu_);
   for (;;) {
+    if (full_.empty() && !closing_) writer_starved_ = true;
     cv_.wait(l, [&] { return !full_.empty() || closing_; });
     if (full_.empty()) return;   // closing and drained
     Batch* b = full_.front();

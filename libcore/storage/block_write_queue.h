@@ -1,6 +1,7 @@
 // BlockWriteQueue: the blocks of a merge handed to a PartWriter, in order, either directly or on
 // a background thread that does the encoding (encode_block, zstd) and the writing while the
-// caller goes on reading and merging.
+// caller goes on reading and merging; while the thread is behind, the caller encodes the rows it
+// queues itself, so both cores encode.
 //
 // Used by block_stream_merge.cpp (merge.md §4.4: a written block is either a verbatim copy of a
 // source block or decoded rows to encode). The order of blocks is kept exactly, so the part is
@@ -20,6 +21,7 @@
 
 #include "base/coding.h"
 #include "base/status.h"
+#include "storage/block.h"
 #include "storage/block_header.h"
 #include "storage/part_writer.h"
 
@@ -27,8 +29,9 @@ namespace vmt::storage {
 
 class BlockWriteQueue {
  public:
-  // background = false: every put_* writes at once on the caller's thread.
-  BlockWriteQueue(PartWriter& dst, bool background);
+  // background = false: every put_* writes at once on the caller's thread. `inline_share`: of each
+  // 16 row blocks, how many the caller encodes itself to begin with (tests start it high).
+  BlockWriteQueue(PartWriter& dst, bool background, unsigned inline_share = 0);
   ~BlockWriteQueue();   // stops and joins the thread; pending blocks are dropped
   BlockWriteQueue(const BlockWriteQueue&) = delete;
   BlockWriteQueue& operator=(const BlockWriteQueue&) = delete;
@@ -69,6 +72,13 @@ class BlockWriteQueue {
   Batch* cur_ = nullptr;
   bool closing_ = false;
   bool finished_ = false;
+  bool writer_starved_ = false;   // the thread waited for a batch since the last hand-over (under mu_)
+  // Producer-side: how many of each 16 row blocks the producer encodes itself (encode_block, as
+  // write_rows would) and queues as raw blocks. Raised by one each time the producer has to wait
+  // for a free batch, lowered each time the thread waited for a full one: the two threads share
+  // the encoding when the writer is the slower. The part's bytes are the same either way.
+  unsigned inline_share_ = 0, tick_ = 0;
+  Bytes enc_ts_, enc_vals_;
   Status error_;                  // the thread's first error (under mu_)
 };
 
