@@ -25,7 +25,8 @@ namespace {
 //         rows' counts afterwards, so every series counts once. Repeats are rare: only they are
 //         decoded;
 //  days:  (whole range only) the per-day entries (ns 5) with repeats mapped to their first
-//         MetricID, for each day's distinct series and each series' first and last day.
+//         MetricID, for each day's distinct series and each series' first and last day: the
+//         first half of the days after the names, the second after the rows, then combined.
 
 struct Key128 {
   uint64_t lo, hi;
@@ -264,25 +265,45 @@ Status rows_pass(const std::vector<const layout::StorageDir*>& dirs, const std::
   return Status::ok();
 }
 
-Status days_pass(const std::vector<const layout::StorageDir*>& dirs, const std::vector<Source>& sources,
-                 const TimeRange& range, const std::unordered_map<NodeId, NodeId, NodeIdHash>& repeat_of,
-                 std::vector<DayCount>* out) {
-  out->clear();
+using RepeatMap = std::unordered_map<NodeId, NodeId, NodeIdHash>;
+
+// The days of the report: every day of the sources' per-day entries within the range.
+Result<std::vector<uint64_t>> report_days(const std::vector<const layout::StorageDir*>& dirs,
+                                          const std::vector<Source>& sources, const TimeRange& range) {
+  std::set<uint64_t> all;
+  for (uint32_t di = 0; di < dirs.size(); ++di) {
+    VMT_ASSIGN_OR_RETURN(StorageSearch ss, StorageSearch::open(*dirs[di], range));
+    for (const auto& s : sources) {
+      if (s.node != di) continue;
+      VMT_ASSIGN_OR_RETURN(auto days, ss.tables()[s.table].search->dates(s.tenant));
+      for (uint64_t d : days) {
+        if (range.whole() || (d >= range.min_date() && d <= range.max_date())) all.insert(d);
+      }
+    }
+  }
+  return std::vector<uint64_t>(all.begin(), all.end());
+}
+
+// A run of consecutive days swept forward: each day's distinct series, and every series seen
+// with the first and last of those days it was seen on (indexes into the report's days).
+struct DaySweep {
+  std::vector<uint64_t> series;  // per day of the run
+  HugeVector<NodeId> seen;       // ascending
+  HugeVector<uint32_t> first, last;
+};
+
+// Days [from, to) of `days`. Memory: the series seen so far and one day, whatever the number of
+// days; every buffer lives across days and keeps its memory (a day of 1M series is 16 MiB that
+// would otherwise be faulted in anew each day).
+Status sweep_days(const std::vector<const layout::StorageDir*>& dirs, const std::vector<Source>& sources,
+                  const TimeRange& range, const RepeatMap& repeat_of, const std::vector<uint64_t>& days, size_t from,
+                  size_t to, DaySweep* out) {
   std::vector<std::unique_ptr<StorageSearch>> open(dirs.size());
-  std::set<uint64_t> all_days;
   for (uint32_t di = 0; di < dirs.size(); ++di) {
     VMT_ASSIGN_OR_RETURN(StorageSearch ss, StorageSearch::open(*dirs[di], range));
     open[di] = std::make_unique<StorageSearch>(std::move(ss));
   }
-  for (const auto& s : sources) {
-    VMT_ASSIGN_OR_RETURN(auto days, open[s.node]->tables()[s.table].search->dates(s.tenant));
-    for (uint64_t d : days) {
-      if (range.whole() || (d >= range.min_date() && d <= range.max_date())) all_days.insert(d);
-    }
-  }
-  // One day's distinct series (repeats mapped to their series' first MetricID), sorted. Every
-  // buffer here lives across days and keeps its memory: a day of 1M series is 16 MiB that
-  // would otherwise be faulted in anew each day.
+  // One day's series (repeats mapped to their series' first MetricID), sorted.
   std::vector<uint64_t> ids;
   auto day_series = [&](uint64_t d, HugeVector<NodeId>& v) -> Status {
     v.clear();
@@ -303,40 +324,60 @@ Status days_pass(const std::vector<const layout::StorageDir*>& dirs, const std::
     if (!std::is_sorted(v.begin(), v.end())) std::sort(v.begin(), v.end());
     return Status::ok();
   };
-  // One pass forward: the series not seen on an earlier day are first seen that day; each series
-  // seen so far carries the index of the last day it was seen on, counted at the end. Memory:
-  // the series seen so far and one day, whatever the number of days.
-  HugeVector<NodeId> day, seen, merged;
-  HugeVector<uint32_t> seen_last, merged_last;
-  for (uint64_t d : all_days) {
-    VMT_TRY(day_series(d, day));
-    const uint32_t k = uint32_t(out->size());
+  HugeVector<NodeId> day, merged;
+  HugeVector<uint32_t> merged_first, merged_last;
+  for (size_t k = from; k < to; ++k) {
+    VMT_TRY(day_series(days[k], day));
     merged.clear();
+    merged_first.clear();
     merged_last.clear();
-    size_t i = 0, j = 0, distinct = 0, fresh = 0;
+    size_t i = 0, j = 0, distinct = 0;
+    auto& seen = out->seen;
     while (i < seen.size() || j < day.size()) {
       if (j == day.size() || (i < seen.size() && seen[i] < day[j])) {
         merged.push_back(seen[i]);
-        merged_last.push_back(seen_last[i++]);
+        merged_first.push_back(out->first[i]);
+        merged_last.push_back(out->last[i++]);
         continue;
       }
       const NodeId e = day[j++];
       while (j < day.size() && day[j] == e) ++j;  // the same MetricID in several parts or tables
       ++distinct;
       const bool old = i < seen.size() && seen[i] == e;
-      fresh += !old;
-      i += old;
       merged.push_back(e);
-      merged_last.push_back(k);
+      merged_first.push_back(old ? out->first[i] : uint32_t(k));
+      merged_last.push_back(uint32_t(k));
+      i += old;
     }
-    out->push_back(DayCount{d, distinct, fresh, 0});
-    swap(seen, merged);
-    swap(seen_last, merged_last);
+    out->series.push_back(distinct);
+    swap(out->seen, merged);
+    swap(out->first, merged_first);
+    swap(out->last, merged_last);
   }
-  for (uint32_t k : seen_last) ++(*out)[k].last_seen;
-  // Days whose entries are all out of scope (other series, deleted ones) are no day of the report.
-  out->erase(std::remove_if(out->begin(), out->end(), [](const DayCount& c) { return c.series == 0; }), out->end());
   return Status::ok();
+}
+
+// The report's days from the sweeps of its first and second halves: a series' first day is the
+// earlier half's first, its last the later half's last.
+std::vector<DayCount> combine_days(const std::vector<uint64_t>& days, const DaySweep& a, const DaySweep& b) {
+  std::vector<DayCount> out(days.size());
+  for (size_t k = 0; k < days.size(); ++k) {
+    out[k].date = days[k];
+    out[k].series = k < a.series.size() ? a.series[k] : b.series[k - a.series.size()];
+  }
+  size_t i = 0, j = 0;
+  while (i < a.seen.size() || j < b.seen.size()) {
+    if (j == b.seen.size() || (i < a.seen.size() && a.seen[i] < b.seen[j])) {
+      ++out[a.first[i]].first_seen, ++out[a.last[i]].last_seen, ++i;
+    } else if (i == a.seen.size() || b.seen[j] < a.seen[i]) {
+      ++out[b.first[j]].first_seen, ++out[b.last[j]].last_seen, ++j;
+    } else {
+      ++out[a.first[i]].first_seen, ++out[b.last[j]].last_seen, ++i, ++j;
+    }
+  }
+  // Days whose entries are all out of scope (other series, deleted ones) are no day of the report.
+  out.erase(std::remove_if(out.begin(), out.end(), [](const DayCount& c) { return c.series == 0; }), out.end());
+  return out;
 }
 
 std::vector<NameCount> to_list(const std::map<std::string, uint64_t>& m) {
@@ -408,18 +449,34 @@ Result<TsdbStatus> tsdb_status(const std::vector<const layout::StorageDir*>& dir
   // The rows of the day itself when a day is asked without selectors (as the server reads them);
   // otherwise the global rows, narrowed by the scope.
   std::optional<uint64_t> rows_date = q.date && q.match.empty() ? q.date : std::nullopt;
-  // Two cores: the names on one, the rows and the days on the other. The days are counted before
-  // the repeats are known and counted again with them in the rare case there are any.
-  const std::unordered_map<NodeId, NodeId, NodeIdHash> no_repeats;
+  // Two cores: the names then the first half of the days on one, the rows then the second half
+  // on the other. The days are counted before the repeats are known and counted again with them
+  // in the rare case there are any.
+  std::vector<uint64_t> days;
+  if (!q.date) {
+    VMT_ASSIGN_OR_RETURN(days, report_days(dirs, sources, range));
+  }
+  const size_t half = days.size() / 2;
+  const RepeatMap no_repeats;
+  DaySweep first_half, second_half;
   std::thread rows_thread([&] {
     rows_st = rows_pass(dirs, sources, range, rows_date, &rows);
-    if (rows_st.is_ok() && !q.date) rows_st = days_pass(dirs, sources, range, no_repeats, &out.days);
+    if (rows_st.is_ok()) rows_st = sweep_days(dirs, sources, range, no_repeats, days, half, days.size(), &second_half);
   });
   Status names_st = names_pass(dirs, sources, range, q.top_n, &names);
+  if (names_st.is_ok() && names.repeat_of.empty()) {
+    names_st = sweep_days(dirs, sources, range, no_repeats, days, 0, half, &first_half);
+  }
   rows_thread.join();
   VMT_TRY(names_st);
   VMT_TRY(rows_st);
-  if (!q.date && !names.repeat_of.empty()) VMT_TRY(days_pass(dirs, sources, range, names.repeat_of, &out.days));
+  if (!names.repeat_of.empty()) {
+    first_half = DaySweep();
+    second_half = DaySweep();
+    VMT_TRY(sweep_days(dirs, sources, range, names.repeat_of, days, 0, half, &first_half));
+    VMT_TRY(sweep_days(dirs, sources, range, names.repeat_of, days, half, days.size(), &second_half));
+  }
+  out.days = combine_days(days, first_half, second_half);
 
   for (const auto& [pair, n] : names.repeated_pairs) {
     auto it = rows.pairs.find(pair);
