@@ -2,6 +2,8 @@
 // Spec: metricname-tsid.md §2.
 #include "metric/metric_name.h"
 
+#include <cstring>
+
 namespace vmt::metric {
 
 void encode_raw(Bytes& out, uint32_t account_id, uint32_t project_id, std::vector<Label>& labels,
@@ -27,17 +29,23 @@ void encode_raw(Bytes& out, uint32_t account_id, uint32_t project_id, std::vecto
     if (l.name == "__name__") l.name = ByteView();
     size += 4 + l.name.size() + l.value.size();
   }
-  out.reserve(out.size() + size);
-  put_u32(out, account_id);
-  put_u32(out, project_id);
+  // One resize and plain stores: this runs for every row routed or imported.
+  const size_t base = out.size();
+  out.resize(base + size);
+  char* p = out.data() + base;
+  store_u32(p, account_id);
+  store_u32(p + 4, project_id);
+  p += 8;
   for (size_t i = 0; i < n; ++i) {
     const Label& l = labels[i];
     if (l.value.empty()) continue;
     // marshalBytesFast: uint16(len) with no guard (§2.2 hazard for values > 65535 bytes).
-    put_u16(out, static_cast<uint16_t>(l.name.size()));
-    out.append(l.name);
-    put_u16(out, static_cast<uint16_t>(l.value.size()));
-    out.append(l.value);
+    store_u16(p, static_cast<uint16_t>(l.name.size()));
+    std::memcpy(p + 2, l.name.data(), l.name.size());
+    p += 2 + l.name.size();
+    store_u16(p, static_cast<uint16_t>(l.value.size()));
+    std::memcpy(p + 2, l.value.data(), l.value.size());
+    p += 2 + l.value.size();
   }
 }
 

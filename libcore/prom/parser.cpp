@@ -131,18 +131,20 @@ Status parse_tags(ByteView s, Row& row, char* arena, size_t& arena_pos, ByteView
     // findClosingQuote: the first '"' preceded by an even number of backslashes. Scanning left to
     // right and skipping the byte after each backslash finds exactly that quote. Without any
     // backslash it is the next quote (Go's noEscapes fast path gives the same result).
-    size_t close = 1;
-    bool escaped = false;
-    for (;;) {
-      if (close >= s.size()) return bad_tags("missing closing quote for tag value " + quote(s));
-      char c = s[close];
-      if (c == '"') break;
-      if (c == '\\') {
-        escaped = true;
-        close += 2;
-      } else {
-        ++close;
+    // Fast path (memchr twice): the next quote, with no backslash before it.
+    size_t close = find_byte(s, 1, '"');
+    bool escaped = close != ByteView::npos && std::memchr(s.data() + 1, '\\', close - 1) != nullptr;
+    if (escaped) {
+      close = 1;
+      for (;;) {
+        if (close >= s.size()) break;
+        char c = s[close];
+        if (c == '"') break;
+        close += c == '\\' ? 2 : 1;
       }
+    }
+    if (close == ByteView::npos || close >= s.size()) {
+      return bad_tags("missing closing quote for tag value " + quote(s));
     }
     ByteView value = s.substr(1, close - 1);
     s = s.substr(close + 1);
