@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/hash_slots.h"
+#include "base/huge_array.h"
 #include "indexdb/item.h"
 #include "indexdb/series_items.h"
 #include "indexdb/tag_rows_merge.h"
@@ -70,6 +71,54 @@ struct DayRow {
   }
 };
 
+// ns 2 and ns 3 items (tenant · MetricID · ...) and ns 5 items (tenant · date · MetricID) sort by
+// these integers exactly as by their bytes (big-endian fields, MetricIDs unique); ns 7 items
+// (date · canonical name · 0x01 · TSID) by the date and the series' place among those names.
+struct IdItem {
+  uint64_t tenant, metric_id;
+  uint32_t item;
+  bool operator<(const IdItem& o) const { return tenant != o.tenant ? tenant < o.tenant : metric_id < o.metric_id; }
+};
+struct DayIdItem {
+  uint64_t tenant, date, metric_id;
+  uint32_t item;
+  bool operator<(const DayIdItem& o) const {
+    if (tenant != o.tenant) return tenant < o.tenant;
+    return date != o.date ? date < o.date : metric_id < o.metric_id;
+  }
+};
+struct DayNameItem {
+  uint64_t date;
+  uint32_t rank;  // first the series' index among the names, then its place in their order
+  uint32_t item;
+  bool operator<(const DayNameItem& o) const { return date != o.date ? date < o.date : rank < o.rank; }
+};
+
+// Rows in (group, rank, MetricID) order, where operator< is that order. Rows come series by
+// series, and the registry numbers new series in order, so two stable counting passes (by rank,
+// then by group) usually give it; checked, and sorted by comparison when MetricIDs did not ascend.
+// The passes need one more copy of the rows for the moment of the sort: outside the stream's
+// estimate (sorted_stream_size), within --mem-limit (the index budget is half of it).
+template <class Row, class GroupOf>
+void sort_by_rank(HugeVector<Row>& rows, size_t ranks, GroupOf group_of, size_t groups) {
+  const size_t n = rows.size();
+  if (n < 2) return;
+  HugeArray<Row> tmp(n);
+  auto counting_pass = [&](Row* from, Row* to, size_t buckets, auto key) {
+    std::vector<size_t> start(buckets + 1, 0);
+    for (size_t i = 0; i < n; ++i) ++start[key(from[i]) + 1];
+    for (size_t b = 1; b <= buckets; ++b) start[b] += start[b - 1];
+    for (size_t i = 0; i < n; ++i) to[start[key(from[i])]++] = from[i];
+  };
+  counting_pass(rows.data(), tmp.data(), ranks, [](const Row& r) { return size_t(r.rank); });
+  if (groups > 1) {
+    counting_pass(tmp.data(), rows.data(), groups, [&](const Row& r) { return size_t(group_of(r)); });
+  } else {
+    std::copy(tmp.data(), tmp.data() + n, rows.data());
+  }
+  if (!std::is_sorted(rows.begin(), rows.end())) std::sort(rows.begin(), rows.end());
+}
+
 }  // namespace
 
 void sorted_stream_size(const SeriesRegistry& reg, const IndexWork& work, uint64_t* items, uint64_t* bytes) {
@@ -92,9 +141,17 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
   const size_t tenant_bytes = metric::tenant_bytes(tenancy);
   TagTable tags;
   std::vector<uint32_t> tag_ids;  // the tag ids of the series being generated
-  std::vector<GlobalRow> global_rows;
-  std::vector<DayRow> day_rows;
-  mergeset::Items other, scratch;
+  // Tens of millions of rows at a million series: grown in place on huge pages (base/huge_array.h).
+  HugeVector<GlobalRow> global_rows;
+  HugeVector<DayRow> day_rows;
+  mergeset::Items scratch;
+  // The other items as bytes, each with the integers that order it: one string sort in all, of
+  // one name per series (its ns 7 suffix), however many days it has.
+  mergeset::Items ns2_items, ns3_items, ns5_items, ns7_items, names;
+  std::vector<IdItem> ids;
+  std::vector<DayIdItem> day_ids;
+  std::vector<DayNameItem> day_names;
+  const bool cluster = tenant_bytes > 0;
   // Pass 1: intern the tag strings; collect ns 1/6 rows as integers and the other items as bytes.
   VMT_TRY(for_each_work_series(reg, work, [&](const WorkSeries& w) -> Status {
     const Series& ser = *w.series;
@@ -104,50 +161,76 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
     indexdb::append_global_items(scratch, tenancy, ser.tsid, mn, canonical);
     // scratch: ns 3, ns 2, then the ns 1 rows 01 · [acc · proj] · tag · MetricID.
     tag_ids.clear();
-    const size_t first_tag = 0;
     for (size_t i = 2; i < scratch.size(); ++i) {
       ByteView row = scratch[i];
       tag_ids.push_back(tags.intern(row.substr(1, row.size() - 1 - 8)));  // [acc · proj] · tag
     }
-    const size_t last_tag = tag_ids.size();
-    const uint64_t tenant = (uint64_t(ser.tsid.account_id) << 32) | ser.tsid.project_id;
+    const uint64_t tenant = cluster ? (uint64_t(mn.account_id) << 32) | mn.project_id : 0;
     const uint64_t mid = ser.tsid.metric_id;
     if (w.global) {
-      other.push_back(scratch[0]);
-      other.push_back(scratch[1]);
-      for (size_t k = first_tag; k < last_tag; ++k) global_rows.push_back(GlobalRow{tag_ids[k], mid});
+      ids.push_back(IdItem{tenant, mid, uint32_t(ns3_items.size())});
+      ns3_items.push_back(scratch[0]);
+      ns2_items.push_back(scratch[1]);
+      for (uint32_t t : tag_ids) global_rows.push_back(GlobalRow{t, mid});
     }
+    const uint64_t tsid_tenant = (uint64_t(ser.tsid.account_id) << 32) | ser.tsid.project_id;
+    bool first_day = true;
     for (const auto& [s, date] : w.days) {
       // ns 5 and ns 7 as series_items.h writes them; the ns 6 rows come from the tag ids.
       scratch.clear();
       indexdb::append_per_day_items(scratch, tenancy, date, ser.tsid, mn, canonical);
-      other.push_back(scratch[0]);
-      other.push_back(scratch[1]);
-      for (size_t k = first_tag; k < last_tag; ++k) day_rows.push_back(DayRow{tenant, date, tag_ids[k], mid});
+      if (first_day) names.push_back(scratch[1].substr(1 + 8));  // name · 01 · TSID, the same every day
+      first_day = false;
+      day_ids.push_back(DayIdItem{tenant, date, mid, uint32_t(ns5_items.size())});
+      ns5_items.push_back(scratch[0]);
+      day_names.push_back(DayNameItem{date, uint32_t(names.size() - 1), uint32_t(ns7_items.size())});
+      ns7_items.push_back(scratch[1]);
+      for (uint32_t t : tag_ids) day_rows.push_back(DayRow{tsid_tenant, date, t, mid});
     }
     return Status::ok();
   }));
-  // Rank the distinct tags by their bytes (tenant first: fixed width).
+  // Rank the distinct tags by their bytes (tenant first: fixed width), and the names.
   mergeset::Items keys;
   for (uint32_t i = 0; i < tags.size(); ++i) keys.push_back(tags.key_of(i));
-  std::vector<uint32_t> order;
+  std::vector<uint32_t> order, name_order;
   sort_items(keys, &order, threads);
+  sort_items(names, &name_order, threads);
   std::vector<uint32_t> rank(tags.size());
   for (uint32_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
   for (auto& x : global_rows) x.rank = rank[x.rank];
   for (auto& x : day_rows) x.rank = rank[x.rank];
+  rank.assign(names.size(), 0);
+  for (uint32_t r = 0; r < name_order.size(); ++r) rank[name_order[r]] = r;
+  for (auto& x : day_names) x.rank = rank[x.rank];
+  auto sort_some = [&] {
+    sort_by_rank(global_rows, tags.size(), [](const GlobalRow&) { return uint32_t(0); }, 1);
+    std::sort(ids.begin(), ids.end());
+    std::sort(day_names.begin(), day_names.end());
+  };
+  auto sort_rest = [&] {
+    // (tenant, date) -> its place among the distinct pairs, for the second counting pass.
+    std::vector<std::pair<uint64_t, uint64_t>> groups;
+    for (const auto& r : day_rows) {
+      if (groups.empty() || groups.back() != std::make_pair(r.tenant, uint64_t(r.date))) groups.emplace_back(r.tenant, r.date);
+    }
+    std::sort(groups.begin(), groups.end());
+    groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+    auto group_of = [&](const DayRow& r) {
+      return uint32_t(std::lower_bound(groups.begin(), groups.end(), std::make_pair(r.tenant, uint64_t(r.date))) - groups.begin());
+    };
+    sort_by_rank(day_rows, tags.size(), group_of, groups.size());
+    std::sort(day_ids.begin(), day_ids.end());
+  };
   if (threads > 1) {
-    std::thread t([&] { std::sort(global_rows.begin(), global_rows.end()); });
-    std::sort(day_rows.begin(), day_rows.end());
+    std::thread t(sort_some);
+    sort_rest();
     t.join();
   } else {
-    std::sort(global_rows.begin(), global_rows.end());
-    std::sort(day_rows.begin(), day_rows.end());
+    sort_some();
+    sort_rest();
   }
-  std::vector<uint32_t> other_order;
-  sort_items(other, &other_order, threads);
 
-  // Emit in namespace order: 1, then 2 3 5 (other), then 6, then 7 (other). Tag rows of one prefix
+  // Emit in namespace order: 1, then 2 3 5, then 6, then 7. Tag rows of one prefix
   // are combined, 64 MetricIDs per row at most, as mergeTagToMetricIDsRows combines them
   // (mergeset.md §11; indexdb.md §10 item 4 allows a writer to do it): IDs ascending, so every
   // row still sorts before the next one of its prefix.
@@ -167,10 +250,10 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
     n += j - i;
     i = j;
   }
-  size_t o = 0;
-  for (; o < other_order.size() && uint8_t(other[other_order[o]][0]) < indexdb::kNsDateTagToMetricIDs; ++o, ++n) {
-    VMT_TRY(sink(other[other_order[o]]));
-  }
+  for (const auto& x : ids) VMT_TRY(sink(ns2_items[x.item]));
+  for (const auto& x : ids) VMT_TRY(sink(ns3_items[x.item]));
+  for (const auto& x : day_ids) VMT_TRY(sink(ns5_items[x.item]));
+  n += 2 * ids.size() + day_ids.size();
   for (size_t i = 0; i < day_rows.size();) {
     const DayRow& r = day_rows[i];
     size_t j = i;
@@ -188,7 +271,8 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
     n += j - i;
     i = j;
   }
-  for (; o < other_order.size(); ++o, ++n) VMT_TRY(sink(other[other_order[o]]));
+  for (const auto& x : day_names) VMT_TRY(sink(ns7_items[x.item]));
+  n += day_names.size();
   *items = n;
   return Status::ok();
 }
