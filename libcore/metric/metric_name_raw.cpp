@@ -40,11 +40,12 @@ void encode_raw(Bytes& out, uint32_t account_id, uint32_t project_id, std::vecto
     const Label& l = labels[i];
     if (l.value.empty()) continue;
     // marshalBytesFast: uint16(len) with no guard (§2.2 hazard for values > 65535 bytes).
+    // (An empty name, the metric name's, may have no data pointer: memcpy must not see it.)
     store_u16(p, static_cast<uint16_t>(l.name.size()));
-    std::memcpy(p + 2, l.name.data(), l.name.size());
+    if (!l.name.empty()) std::memcpy(p + 2, l.name.data(), l.name.size());
     p += 2 + l.name.size();
     store_u16(p, static_cast<uint16_t>(l.value.size()));
-    std::memcpy(p + 2, l.value.data(), l.value.size());
+    std::memcpy(p + 2, l.value.data(), l.value.size());  // never empty here
     p += 2 + l.value.size();
   }
 }
