@@ -151,7 +151,6 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
   std::vector<IdItem> ids;
   std::vector<DayIdItem> day_ids;
   std::vector<DayNameItem> day_names;
-  const bool cluster = tenant_bytes > 0;
   // Pass 1: intern the tag strings; collect ns 1/6 rows as integers and the other items as bytes.
   VMT_TRY(for_each_work_series(reg, work, [&](const WorkSeries& w) -> Status {
     const Series& ser = *w.series;
@@ -165,7 +164,7 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
       ByteView row = scratch[i];
       tag_ids.push_back(tags.intern(row.substr(1, row.size() - 1 - 8)));  // [acc · proj] · tag
     }
-    const uint64_t tenant = cluster ? (uint64_t(mn.account_id) << 32) | mn.project_id : 0;
+    const uint64_t tenant = (uint64_t(ser.tsid.account_id) << 32) | ser.tsid.project_id;
     const uint64_t mid = ser.tsid.metric_id;
     if (w.global) {
       ids.push_back(IdItem{tenant, mid, uint32_t(ns3_items.size())});
@@ -173,7 +172,6 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
       ns2_items.push_back(scratch[1]);
       for (uint32_t t : tag_ids) global_rows.push_back(GlobalRow{t, mid});
     }
-    const uint64_t tsid_tenant = (uint64_t(ser.tsid.account_id) << 32) | ser.tsid.project_id;
     bool first_day = true;
     for (const auto& [s, date] : w.days) {
       // ns 5 and ns 7 as series_items.h writes them; the ns 6 rows come from the tag ids.
@@ -185,7 +183,7 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
       ns5_items.push_back(scratch[0]);
       day_names.push_back(DayNameItem{date, uint32_t(names.size() - 1), uint32_t(ns7_items.size())});
       ns7_items.push_back(scratch[1]);
-      for (uint32_t t : tag_ids) day_rows.push_back(DayRow{tsid_tenant, date, t, mid});
+      for (uint32_t t : tag_ids) day_rows.push_back(DayRow{tenant, date, t, mid});
     }
     return Status::ok();
   }));

@@ -44,7 +44,8 @@ Status BlockWriteQueue::put_raw(const BlockHeader& bh, ByteView timestamps_data,
 
 Status BlockWriteQueue::put_rows(const BlockHeader& like, const int64_t* timestamps, const int64_t* values, size_t n) {
   if (!background_) return dst_.write_rows(like.tsid, timestamps, values, n, like.scale, like.precision_bits);
-  if ((tick_++ & 15) < inline_share_ && n >= 1 && n <= kMaxRowsPerBlockRead && like.precision_bits >= 1 && like.precision_bits <= 64) {
+  // (Rows write_rows would refuse go to the thread, which reports the error as it always did.)
+  if ((tick_++ & 15) < inline_share_ && PartWriter::check_rows(n, like.precision_bits).is_ok()) {
     BlockHeader bh;
     bh.tsid = like.tsid;
     encode_block(bh, enc_ts_, enc_vals_, timestamps, values, n, like.scale, like.precision_bits);

@@ -70,9 +70,7 @@ using PendingIndexTsids = std::shared_future<Result<IndexTsidLookup>>;
 
 class CheckedPartSource : public BlockSource {
  public:
-  // `r` is open and not owned; `index_tsid` may be null (no cross-reference).
-  CheckedPartSource(PartReader* r, IndexTsidLookup index_tsid)
-      : r_(r), index_tsid_(std::move(index_tsid)), resolved_(true), seen_(index_tsid_ ? index_tsid_->size() : 0) {}
+  // `r` is open and not owned; `pending` yields the index's TSIDs (null: no cross-reference).
   CheckedPartSource(PartReader* r, PendingIndexTsids pending) : r_(r), pending_(std::move(pending)) {}
   Status next_raw(RawBlock& out, bool* eof) override;
   std::string where() const override;

@@ -159,8 +159,7 @@ Status PartWriter::write_raw(const BlockHeader& bh_in, ByteView timestamps_data,
   return Status::ok();
 }
 
-Status PartWriter::write_rows(const metric::TSID& tsid, const int64_t* timestamps, const int64_t* values,
-                              size_t n, int16_t scale, uint8_t precision_bits) {
+Status PartWriter::check_rows(size_t n, uint8_t precision_bits) {
   if (n == 0 || n > kMaxRowsPerBlockRead) {
     return invalid_argument("PartWriter: a block needs 1.." + std::to_string(kMaxRowsPerBlockRead) +
                             " rows; got " + std::to_string(n));
@@ -168,6 +167,12 @@ Status PartWriter::write_rows(const metric::TSID& tsid, const int64_t* timestamp
   if (precision_bits < 1 || precision_bits > 64) {
     return invalid_argument("PartWriter: PrecisionBits must be in 1..64; got " + std::to_string(precision_bits));
   }
+  return Status::ok();
+}
+
+Status PartWriter::write_rows(const metric::TSID& tsid, const int64_t* timestamps, const int64_t* values,
+                              size_t n, int16_t scale, uint8_t precision_bits) {
+  VMT_TRY(check_rows(n, precision_bits));
   BlockHeader bh;
   bh.tsid = tsid;
   encode_block(bh, ts_buf_, values_buf_, timestamps, values, n, scale, precision_bits);

@@ -93,6 +93,8 @@ class PartWriter {
   // An encoded block (merges copy blocks through). Every header field but the two offsets is
   // taken from `bh`; the sizes must equal the data sizes.
   Status write_raw(const BlockHeader& bh, ByteView timestamps_data, ByteView values_data);
+  // What write_rows accepts: 1..kMaxRowsPerBlockRead rows, PrecisionBits 1..64.
+  static Status check_rows(size_t n, uint8_t precision_bits);
   // Encodes n rows (sorted timestamps, mantissas at `scale`) with `precision_bits` and writes them.
   Status write_rows(const metric::TSID& tsid, const int64_t* timestamps, const int64_t* values, size_t n,
                     int16_t scale, uint8_t precision_bits);
