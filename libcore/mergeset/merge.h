@@ -54,7 +54,8 @@ struct ItemTransform {
 
 struct MergeOptions {
   int compress_level = kAutoCompressLevel;
-  PrepareBlockFn prepare_block;  // indexdb installs mergeTagToMetricIDsRows here
+  PrepareBlockFn prepare_block;  // indexdb installs mergeTagToMetricIDsRows here; merge_part_dirs
+                                 // calls it on the writer's thread (PartWriterOptions::background)
   ItemTransform transform;       // optional
 };
 

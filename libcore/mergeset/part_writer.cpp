@@ -1,5 +1,11 @@
 #include "mergeset/part_writer.h"
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
 #include "base/fs.h"
 #include "encoding/zstd.h"
 
@@ -82,8 +88,54 @@ int compress_level_for_items(uint64_t n) {
   return 4;
 }
 
+// The background thread: full blocks in order, and emptied ones back for reuse.
+struct PartWriter::Background {
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<Items> full;
+  std::vector<Items> spare;
+  bool stopping = false;
+  Status error;
+  std::thread thread;
+};
+
 PartWriter::PartWriter() = default;
-PartWriter::~PartWriter() = default;
+PartWriter::~PartWriter() { (void)stop_background(); }
+
+Status PartWriter::stop_background() {
+  if (!background_) return Status::ok();
+  {
+    std::lock_guard<std::mutex> lk(background_->mu);
+    background_->stopping = true;
+  }
+  background_->changed.notify_all();
+  background_->thread.join();
+  Status st = std::move(background_->error);
+  background_.reset();
+  return fail(std::move(st));
+}
+
+void PartWriter::start_background() {
+  if (!opt_.background) return;
+  background_ = std::make_unique<Background>();
+  background_->thread = std::thread([this] {
+    Background& bg = *background_;
+    std::unique_lock<std::mutex> lk(bg.mu);
+    for (;;) {
+      bg.changed.wait(lk, [&] { return !bg.full.empty() || bg.stopping; });
+      if (bg.full.empty()) return;  // stopping, all written
+      Items block = std::move(bg.full.front());
+      bg.full.pop_front();
+      lk.unlock();
+      Status st = bg.error.is_ok() ? write_block(block) : Status::ok();
+      block.clear();
+      lk.lock();
+      if (!st.is_ok() && bg.error.is_ok()) bg.error = std::move(st);
+      bg.spare.push_back(std::move(block));
+      bg.changed.notify_all();
+    }
+  });
+}
 
 Status PartWriter::open(const std::string& part_dir, PartWriterOptions opt) {
   auto sink = std::make_unique<DirSink>();
@@ -91,6 +143,7 @@ Status PartWriter::open(const std::string& part_dir, PartWriterOptions opt) {
   sink_ = std::move(sink);
   opt_ = std::move(opt);
   open_ = true;
+  start_background();
   return Status::ok();
 }
 
@@ -98,6 +151,7 @@ void PartWriter::open_in_memory(PartWriterOptions opt) {
   sink_ = std::make_unique<MemorySink>();
   opt_ = std::move(opt);
   open_ = true;
+  start_background();
 }
 
 Status PartWriter::fail(Status st) {
@@ -112,10 +166,10 @@ Status PartWriter::add(ByteView item) {
     return invalid_argument("item #" + std::to_string(items_added_) + " is " + std::to_string(item.size()) +
                             " bytes; items may not exceed " + std::to_string(kMaxItemSize) + " bytes");
   }
-  ByteView prev = !block_.empty() ? block_.back() : ByteView(last_item_);
-  if (items_added_ > 0 && item < prev) {
+  // block_ holds the previous item: a flush is always followed by the next item's push.
+  if (!block_.empty() && item < block_.back()) {
     return invalid_argument("item #" + std::to_string(items_added_) + " " + item_hex(item) +
-                            " sorts before the previous item " + item_hex(prev) + "; items must be added in order");
+                            " sorts before the previous item " + item_hex(block_.back()) + "; items must be added in order");
   }
   if (!block_.empty() &&
       (block_.data_size() + item.size() > kMaxInmemoryBlockSize || block_.size() >= kMaxItemsPerBlock)) {
@@ -127,11 +181,32 @@ Status PartWriter::add(ByteView item) {
 }
 
 Status PartWriter::flush_block() {
-  const Items* items = &block_;
+  if (!background_) {
+    VMT_TRY(fail(write_block(block_)));
+    block_.clear();
+    return Status::ok();
+  }
+  Background& bg = *background_;
+  std::unique_lock<std::mutex> lk(bg.mu);
+  bg.changed.wait(lk, [&] { return bg.full.size() < 2 || !bg.error.is_ok(); });
+  if (!bg.error.is_ok()) return fail(bg.error);
+  bg.full.push_back(std::move(block_));
+  if (!bg.spare.empty()) {
+    block_ = std::move(bg.spare.back());
+    bg.spare.pop_back();
+  } else {
+    block_ = Items();
+  }
+  bg.changed.notify_all();
+  return Status::ok();
+}
+
+Status PartWriter::write_block(const Items& block) {
+  const Items* items = &block;
   if (opt_.prepare_block) {
     prepared_.clear();
-    if (opt_.prepare_block(block_, prepared_)) {
-      if (valid_replacement(block_, prepared_)) items = &prepared_;
+    if (opt_.prepare_block(block, prepared_)) {
+      if (valid_replacement(block, prepared_)) items = &prepared_;
       else ++fallbacks_;
     }
   }
@@ -139,8 +214,8 @@ Status PartWriter::flush_block() {
   BlockHeader& bh = enc_.header;
   bh.items_block_offset = items_off_;
   bh.lens_block_offset = lens_off_;
-  VMT_TRY(fail(sink_->write(PartFile::items, enc_.items_payload)));
-  VMT_TRY(fail(sink_->write(PartFile::lens, enc_.lens_payload)));
+  VMT_TRY(sink_->write(PartFile::items, enc_.items_payload));
+  VMT_TRY(sink_->write(PartFile::lens, enc_.lens_payload));
   items_off_ += enc_.items_payload.size();
   lens_off_ += enc_.lens_payload.size();
 
@@ -156,7 +231,6 @@ Status PartWriter::flush_block() {
   ++mr_headers_;
   // The views in bh point into *items: keep the last item before the block buffer is reused.
   last_item_.assign(items->back());
-  block_.clear();
   if (index_block_.size() >= kIndexBlockFlushSize) VMT_TRY(flush_index_block());
   return Status::ok();
 }
@@ -166,11 +240,11 @@ Status PartWriter::flush_index_block() {
   packed_.clear();
   zstd::compress(packed_, index_block_, opt_.compress_level);
   if (packed_.size() > kMaxIndexBlockSize) {
-    return fail(unsupported("internal: an index block of " + std::to_string(index_block_.size()) +
+    return unsupported("internal: an index block of " + std::to_string(index_block_.size()) +
                             " bytes compressed to " + std::to_string(packed_.size()) + " bytes, more than the " +
-                            std::to_string(kMaxIndexBlockSize) + " a reader accepts"));
+                            std::to_string(kMaxIndexBlockSize) + " a reader accepts");
   }
-  VMT_TRY(fail(sink_->write(PartFile::index, packed_)));
+  VMT_TRY(sink_->write(PartFile::index, packed_));
   MetaindexRow row;
   row.first_item = mr_first_item_;
   row.block_headers_count = mr_headers_;
@@ -187,8 +261,9 @@ Status PartWriter::close() {
   if (!error_.is_ok()) return error_;
   if (!open_) return invalid_argument("PartWriter::close: the writer is not open");
   if (!block_.empty()) VMT_TRY(flush_block());
+  VMT_TRY(stop_background());
   if (header_.items_count == 0) return fail(invalid_argument("cannot write a part with no items"));
-  VMT_TRY(flush_index_block());
+  VMT_TRY(fail(flush_index_block()));
   packed_.clear();
   zstd::compress(packed_, metaindex_, opt_.compress_level);
   VMT_TRY(fail(sink_->write(PartFile::metaindex, packed_)));

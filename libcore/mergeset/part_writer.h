@@ -56,6 +56,10 @@ using PrepareBlockFn = std::function<bool(const Items& in, Items& out)>;
 struct PartWriterOptions {
   int compress_level = -5;
   PrepareBlockFn prepare_block;  // optional
+  // Blocks are prepared, encoded, compressed and written on a thread of the writer's own while
+  // the caller goes on adding items (two blocks in flight at most). The part is the same bytes.
+  // An error of that thread is returned by a later add() or by close().
+  bool background = false;
 };
 
 class PartWriter {
@@ -81,8 +85,11 @@ class PartWriter {
   class Sink;  // directory or memory; part_writer.cpp
 
  private:
-  Status flush_block();
+  Status flush_block();                    // hands block_ over, or writes it
+  Status write_block(const Items& block);  // prepareBlock, encode, append, index
   Status flush_index_block();
+  void start_background();
+  Status stop_background();
   Status fail(Status st);
 
   std::unique_ptr<Sink> sink_;
@@ -94,7 +101,9 @@ class PartWriter {
   Items prepared_;      // prepareBlock output
   EncodedItemBlock enc_;
   ItemBlockScratch scratch_;
-  Bytes last_item_;     // last item of the flushed blocks (order check, LastItem)
+  Bytes last_item_;     // last item of the written blocks (LastItem)
+  struct Background;    // part_writer.cpp
+  std::unique_ptr<Background> background_;
   uint64_t items_added_ = 0;
   uint64_t fallbacks_ = 0;
 
