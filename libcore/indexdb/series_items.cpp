@@ -49,9 +49,9 @@ void append_global_items(mergeset::Items& out, metric::Tenancy t, const metric::
   append_tag_rows(out, prefix, tsid.metric_id, mn);
 }
 
-void append_per_day_items(mergeset::Items& out, metric::Tenancy t, uint64_t date, const metric::TSID& tsid,
-                          const metric::MetricName& mn, ByteView canonical_mn) {
-  tenant_prefix(out.mutable_data(), kNsDateToMetricID, t, mn.account_id, mn.project_id);
+void append_per_day_id_items(mergeset::Items& out, metric::Tenancy t, uint64_t date, const metric::TSID& tsid,
+                             ByteView canonical_mn) {
+  tenant_prefix(out.mutable_data(), kNsDateToMetricID, t, tsid.account_id, tsid.project_id);
   put_u64(out.mutable_data(), date);
   put_u64(out.mutable_data(), tsid.metric_id);
   out.end_item();
@@ -63,6 +63,11 @@ void append_per_day_items(mergeset::Items& out, metric::Tenancy t, uint64_t date
   put_u8(out.mutable_data(), metric::kKvSeparatorChar);
   tsid.encode(out.mutable_data(), t);
   out.end_item();
+}
+
+void append_per_day_items(mergeset::Items& out, metric::Tenancy t, uint64_t date, const metric::TSID& tsid,
+                          const metric::MetricName& mn, ByteView canonical_mn) {
+  append_per_day_id_items(out, t, date, tsid, canonical_mn);
 
   Bytes prefix;
   tenant_prefix(prefix, kNsDateTagToMetricIDs, t, mn.account_id, mn.project_id);

@@ -24,5 +24,9 @@ void append_global_items(mergeset::Items& out, metric::Tenancy t, const metric::
                          const metric::MetricName& mn, ByteView canonical_mn);
 void append_per_day_items(mergeset::Items& out, metric::Tenancy t, uint64_t date, const metric::TSID& tsid,
                           const metric::MetricName& mn, ByteView canonical_mn);
+// The per-day group's two items that are not tag rows: ns 5 (date -> MetricID) and ns 7 (date ·
+// name -> TSID), as append_per_day_items writes them first.
+void append_per_day_id_items(mergeset::Items& out, metric::Tenancy t, uint64_t date, const metric::TSID& tsid,
+                             ByteView canonical_mn);
 
 }  // namespace vmt::indexdb

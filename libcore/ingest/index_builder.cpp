@@ -1,6 +1,7 @@
 #include "ingest/index_builder.h"
 
 #include <algorithm>
+#include <atomic>
 #include <numeric>
 #include <thread>
 
@@ -17,6 +18,11 @@ namespace vmt::ingest {
 // zstd level floor for our parts: libzstd's negative levels compress far worse than the pure-Go
 // encoder vmstorage uses at the same nominal level (mergeset.md §2: zstd bytes are not normative).
 constexpr int kMinCompressLevel = 1;
+
+// Streams larger than this are made as runs on every thread even when they fit the budget: the
+// series pass and the sorts then use every core, which outweighs writing and merging the runs
+// (measured from about 200k series; see write_index_part).
+constexpr uint64_t kParallelRunsFrom = 32 << 20;
 
 mergeset::PrepareBlockFn tag_rows_prepare_block(metric::Tenancy t) {
   return [t](const mergeset::Items& in, mergeset::Items& out) {
@@ -109,45 +115,65 @@ void sort_items(const mergeset::Items& items, std::vector<uint32_t>* order, unsi
   while (j < n) (*order)[o++] = keys[j++].idx;
 }
 
+
 namespace {
 
-Status write_sorted(const mergeset::Items& items, const std::vector<uint32_t>& order, mergeset::PartWriter& w) {
-  for (uint32_t i : order) VMT_TRY(w.add(items[i]));
+// One sorted run: the range's items, fast compression (temporary).
+Status write_run(const SeriesRegistry& reg, const IndexWork& range, TagRows rows, const std::string& dir, uint64_t* items) {
+  mergeset::PartWriter w;
+  mergeset::PartWriterOptions wo;
+  wo.compress_level = -5;
+  VMT_TRY(w.open(dir, std::move(wo)));
+  VMT_TRY(emit_sorted_items(reg, range, 1, rows, [&](ByteView it) { return w.add(it); }, items));
   return w.close();
 }
 
-// The final part from sorted single items: tag rows combined as the in-memory stream combines them.
-Status write_sorted_combined(const mergeset::Items& items, const std::vector<uint32_t>& order, mergeset::PartWriter& w) {
-  TagRowCombiner c;
-  const TagRowCombiner::Sink sink = [&](ByteView it) { return w.add(it); };
-  for (uint32_t i : order) VMT_TRY(c.push(items[i], sink));
-  VMT_TRY(c.finish(sink));
-  return w.close();
+// Whether every MetricID of a range is below every MetricID of the next one (new series numbered
+// in order, the usual case). Then each prefix's MetricIDs ascend from run to run, and runs may hold
+// combined rows: the merge only re-cuts them at 64 (TagRowCombiner). Otherwise runs hold one
+// MetricID per row, and the merge puts them in order.
+bool ranges_ascend(const SeriesRegistry& reg, const std::vector<IndexWork>& ranges) {
+  uint64_t prev_max = 0;
+  bool first = true;
+  for (const IndexWork& r : ranges) {
+    uint64_t lo = UINT64_MAX, hi = 0;
+    walk_work_series(r, [&](uint32_t s, bool, size_t, size_t) {
+      lo = std::min(lo, reg.at(s).tsid.metric_id);
+      hi = std::max(hi, reg.at(s).tsid.metric_id);
+    });
+    if (!first && lo <= prev_max) return false;
+    prev_max = hi;
+    first = false;
+  }
+  return true;
 }
-
 
 }  // namespace
 
 Status for_each_work_series(const SeriesRegistry& reg, const IndexWork& work,
                             const std::function<Status(const WorkSeries&)>& fn) {
-  size_t g = 0, d = 0;
-  while (g < work.global.size() || d < work.per_day.size()) {
+  Status st;
+  walk_work_series(work, [&](uint32_t s, bool global, size_t d0, size_t days) {
+    if (!st.is_ok()) return;
     WorkSeries w;
-    w.id = std::min(g < work.global.size() ? work.global[g] : UINT32_MAX,
-                    d < work.per_day.size() ? work.per_day[d].first : UINT32_MAX);
-    w.series = &reg.at(w.id);
-    if (w.series->origin == SeriesOrigin::pending) return invalid_argument("write_index_part: series without a TSID");
-    w.canonical = reg.canonical(w.id);
-    VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_canonical(w.canonical, reg.tenancy()));
-    w.name = &mn;
-    w.global = g < work.global.size() && work.global[g] == w.id;
-    if (w.global) ++g;
-    const size_t d0 = d;
-    while (d < work.per_day.size() && work.per_day[d].first == w.id) ++d;
-    w.days = std::span<const std::pair<uint32_t, uint32_t>>(work.per_day.data() + d0, d - d0);
-    VMT_TRY(fn(w));
-  }
-  return Status::ok();
+    w.id = s;
+    w.series = &reg.at(s);
+    if (w.series->origin == SeriesOrigin::pending) {
+      st = invalid_argument("write_index_part: series without a TSID");
+      return;
+    }
+    w.canonical = reg.canonical(s);
+    auto mn = metric::MetricName::decode_canonical(w.canonical, reg.tenancy());
+    if (!mn.is_ok()) {
+      st = mn.status();
+      return;
+    }
+    w.name = &*mn;
+    w.global = global;
+    w.days = std::span<const std::pair<uint32_t, uint32_t>>(work.per_day.data() + d0, days);
+    st = fn(w);
+  });
+  return st;
 }
 
 Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPartOptions& opt,
@@ -159,17 +185,20 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
   std::sort(work.per_day.begin(), work.per_day.end());
   work.per_day.erase(std::unique(work.per_day.begin(), work.per_day.end()), work.per_day.end());
 
-  // Fits the budget: generate the items straight in order (index_stream.h).
+  // Fits the budget, and small or on one thread: generate the items straight in order
+  // (index_stream.h). A larger stream is made faster as runs on every thread, merged.
   uint64_t planned_items = 0, planned_bytes = 0;
   sorted_stream_size(reg, work, &planned_items, &planned_bytes);
-  if (planned_bytes <= opt.memory_budget) {
+  const unsigned workers = std::max(1u, opt.threads);
+  if (planned_bytes <= opt.memory_budget && (workers == 1 || planned_bytes <= kParallelRunsFrom)) {
     mergeset::PartWriterOptions wo;
     wo.compress_level = std::max(mergeset::compress_level_for_items(planned_items), kMinCompressLevel);
     wo.prepare_block = tag_rows_prepare_block(reg.tenancy());
+    wo.background = true;
     mergeset::PartWriter w;
     VMT_TRY(w.open(part_dir, std::move(wo)));
     uint64_t n = 0;
-    VMT_TRY(emit_sorted_items(reg, work, opt.threads, [&](ByteView it) { return w.add(it); }, &n));
+    VMT_TRY(emit_sorted_items(reg, work, opt.threads, TagRows::combined, [&](ByteView it) { return w.add(it); }, &n));
     VMT_TRY(w.close());
     out->items_generated = n;
     out->items = w.header().items_count;
@@ -178,67 +207,52 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
     return Status::ok();
   }
 
-  // Otherwise: items sorted as strings in runs that fit the budget, then merged.
-  mergeset::Items items;
-  std::vector<uint32_t> order;
-  std::vector<std::string> runs;
-  uint64_t total = 0;
-  auto flush_run = [&]() -> Status {
-    if (items.empty()) return Status::ok();
-    sort_items(items, &order, opt.threads);
-    if (runs.empty()) VMT_TRY(fs::mkdir_p(opt.runs_dir));
-    const std::string dir = fs::join(opt.runs_dir, "run-" + std::to_string(runs.size()));
-    mergeset::PartWriter w;
-    mergeset::PartWriterOptions wo;
-    wo.compress_level = -5;  // runs are temporary: fast
-    VMT_TRY(w.open(dir, std::move(wo)));
-    VMT_TRY(write_sorted(items, order, w));
-    runs.push_back(dir);
-    items.clear();
-    return Status::ok();
-  };
-
-  VMT_TRY(for_each_work_series(reg, work, [&](const WorkSeries& w) -> Status {
-    const size_t before = items.size();
-    if (w.global) indexdb::append_global_items(items, reg.tenancy(), w.series->tsid, *w.name, w.canonical);
-    for (const auto& [s, date] : w.days) {
-      indexdb::append_per_day_items(items, reg.tenancy(), date, w.series->tsid, *w.name, w.canonical);
+  // Otherwise: the series cut into ranges whose streams fit the budget, each range's items
+  // emitted in order as a run, and the runs merged. The runs are made on every thread at once,
+  // each thread holding one range: so a range gets the budget's share (at most the stream's).
+  const std::vector<IndexWork> chunks =
+      split_work(reg, work, std::min(opt.memory_budget, planned_bytes) / workers);
+  work = IndexWork();
+  const TagRows rows = ranges_ascend(reg, chunks) ? TagRows::combined : TagRows::single;
+  VMT_TRY(fs::mkdir_p(opt.runs_dir));
+  std::vector<std::string> runs(chunks.size());
+  std::vector<uint64_t> generated(chunks.size(), 0);
+  std::vector<Status> errors(workers);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto make_runs = [&](unsigned worker) {
+    for (size_t c; !failed && (c = next++) < chunks.size();) {
+      runs[c] = fs::join(opt.runs_dir, "run-" + std::to_string(c));
+      Status st = write_run(reg, chunks[c], rows, runs[c], &generated[c]);
+      if (!st.is_ok()) {
+        errors[worker] = std::move(st);
+        failed = true;
+      }
     }
-    total += items.size() - before;
-    if (items.data_size() + items.size() * 12 >= opt.memory_budget) VMT_TRY(flush_run());
-    return Status::ok();
-  }));
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < workers; ++t) pool.emplace_back(make_runs, t);
+  make_runs(0);
+  for (auto& t : pool) t.join();
+  for (Status& st : errors) VMT_TRY(std::move(st));
+  const uint64_t total = std::accumulate(generated.begin(), generated.end(), uint64_t(0));
   out->items_generated = total;
 
-  mergeset::PartWriterOptions wo;
-  wo.compress_level = std::max(mergeset::compress_level_for_items(total), kMinCompressLevel);
-  wo.prepare_block = tag_rows_prepare_block(reg.tenancy());
-  if (runs.empty()) {
-    sort_items(items, &order, opt.threads);
-    mergeset::PartWriter w;
-    VMT_TRY(w.open(part_dir, std::move(wo)));
-    VMT_TRY(write_sorted_combined(items, order, w));
-    out->items = w.header().items_count;
-    out->blocks = w.header().blocks_count;
-  } else {
-    VMT_TRY(flush_run());
-    items = mergeset::Items();
-    order = std::vector<uint32_t>();
-    mergeset::MergeOptions mo;
-    mo.compress_level = wo.compress_level;
-    mo.prepare_block = wo.prepare_block;
-    // Runs hold single items; combined here as the in-memory stream combines them, so the part
-    // does not depend on how many runs the budget made.
-    TagRowCombiner combiner;
-    mo.transform.push = [&](ByteView it, const mergeset::ItemEmit& emit) { return combiner.push(it, emit); };
-    mo.transform.finish = [&](const mergeset::ItemEmit& emit) { return combiner.finish(emit); };
-    mergeset::MergeStats ms;
-    VMT_TRY(mergeset::merge_part_dirs(runs, part_dir, mo, &ms));
-    out->items = ms.items_out;
-    out->blocks = ms.blocks_out;
-    out->runs = runs.size();
-    VMT_TRY(fs::remove_all(opt.runs_dir));
-  }
+  mergeset::MergeOptions mo;
+  mo.compress_level = std::max(mergeset::compress_level_for_items(total), kMinCompressLevel);
+  mo.prepare_block = tag_rows_prepare_block(reg.tenancy());
+  // Tag rows combined here as the in-memory stream combines them, so the part does not depend on
+  // how many runs the budget made.
+  TagRowCombiner combiner(reg.tenancy());
+  mo.transform.push = [&](ByteView it, const mergeset::ItemEmit& emit) { return combiner.push(it, emit); };
+  mo.transform.finish = [&](const mergeset::ItemEmit& emit) { return combiner.finish(emit); };
+  mergeset::MergeStats ms;
+  VMT_TRY(mergeset::merge_part_dirs(runs, part_dir, mo, &ms));
+  out->items = ms.items_out;
+  out->blocks = ms.blocks_out;
+  out->runs = runs.size();
+  out->runs_combined = rows == TagRows::combined;
+  VMT_TRY(fs::remove_all(opt.runs_dir));
   VMT_ASSIGN_OR_RETURN(out->size_bytes, layout::part_size(part_dir));
   return Status::ok();
 }

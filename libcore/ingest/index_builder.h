@@ -6,13 +6,16 @@
 // mergeset.md §8-§9 (blocks cut by size, one zstd level for the part from the item count), §11 /
 // indexdb.md §8 (every block goes through mergeTagToMetricIDsRows, as in every server merge, so
 // tag rows of adjacent MetricIDs are combined).
-// When the work fits memory_budget (the usual case) the items are generated straight in sorted
-// order with their tag rows already combined (index_stream.h). Otherwise they are generated series
-// by series and sorted as strings in runs that fit the budget, written as parts under runs_dir and
-// merged at the end (mergeset::merge_part_dirs) into the final part. Sorting uses opt.threads
-// threads. Both paths give the same items once multi-MetricID rows are expanded (tests).
+// The items are generated straight in sorted order with their tag rows already combined
+// (index_stream.h). When that stream does not fit memory_budget, the series are cut into ranges
+// whose streams do; each range is emitted the same way as a run, written as a part under
+// runs_dir, and the runs are merged at the end (mergeset::merge_part_dirs) into the final part,
+// combining the tag rows as the stream does (runs hold combined rows when MetricIDs ascend from
+// range to range, else one MetricID per row). Both paths write the same items and blocks
+// (tests). Sorting uses opt.threads threads.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -33,6 +36,22 @@ struct IndexWork {
   std::vector<std::pair<uint32_t, uint32_t>> per_day;    // (series, date) needing the per-day group
   bool empty() const { return global.empty() && per_day.empty(); }
 };
+
+// Calls fn(series, global, first per_day index, per_day count) for each series of work in id
+// order: whether it needs the global group, and where its (series, date) entries are.
+template <class Fn>
+void walk_work_series(const IndexWork& work, Fn fn) {
+  size_t g = 0, d = 0;
+  while (g < work.global.size() || d < work.per_day.size()) {
+    const uint32_t s = std::min(g < work.global.size() ? work.global[g] : UINT32_MAX,
+                                d < work.per_day.size() ? work.per_day[d].first : UINT32_MAX);
+    const bool global = g < work.global.size() && work.global[g] == s;
+    g += global;
+    const size_t d0 = d;
+    while (d < work.per_day.size() && work.per_day[d].first == s) ++d;
+    fn(s, global, d0, d - d0);
+  }
+}
 
 // One series of an IndexWork, as the item writers walk them (index_stream.h in memory, the
 // sorted runs of write_index_part): in id order (= creation order), its global group if it needs
@@ -60,6 +79,7 @@ struct IndexPartResult {
   uint64_t items = 0;            // items in the part
   uint64_t blocks = 0;
   uint64_t runs = 0;             // sorted runs written (0 when everything fit in memory)
+  bool runs_combined = false;    // the runs held combined tag rows (MetricIDs ascending run to run)
   uint64_t size_bytes = 0;       // the four .bin files
 };
 
@@ -71,7 +91,8 @@ mergeset::PrepareBlockFn tag_rows_prepare_block(metric::Tenancy t);
 Status write_index_part(const SeriesRegistry& registry, IndexWork work, const IndexPartOptions& opt,
                         const std::string& part_dir, IndexPartResult* out);
 
-// Sorts `items` (indexes into it in *order) on `threads` threads. Exposed for tests.
+// Sorts `items` (indexes into it in *order) on `threads` threads: the stream's distinct tags and
+// names. Exposed for tests.
 void sort_items(const mergeset::Items& items, std::vector<uint32_t>* order, unsigned threads);
 
 }  // namespace vmt::ingest

@@ -10,6 +10,7 @@
 #include "base/hex.h"
 #include "indexdb/item.h"
 #include "indexdb/series_items.h"
+#include "indexdb/tag_row.h"
 #include "ingest/test_util.h"
 #include "mergeset/part_reader.h"
 #include "tests/test_support.h"
@@ -79,6 +80,40 @@ TEST_SUITE("ingest/index_builder") {
     }
   }
 
+  TEST_CASE("TagRowCombiner: rows of one or many MetricIDs re-cut at 64; MetricIDs must ascend") {
+    const auto T = vmt::metric::Tenancy::kCluster;
+    auto row = [&](const char* value, uint64_t first, size_t n) {
+      indexdb::TagRow r;
+      r.account_id = 3;
+      r.key = "job";
+      r.value = value;
+      for (size_t i = 0; i < n; ++i) r.metric_ids.push_back(first + i);
+      Bytes b;
+      r.encode(b, T);
+      return b;
+    };
+    std::vector<Bytes> out;
+    const TagRowCombiner::Sink sink = [&](ByteView it) { out.emplace_back(it); return Status::ok(); };
+    TagRowCombiner c(T);
+    // job=a: 40 + 1 + 60 MetricIDs in three rows -> rows of 64 and 37; then an ns 2 item passes,
+    // then job=b.
+    REQUIRE(c.push(row("a", 100, 40), sink).is_ok());
+    REQUIRE(c.push(row("a", 140, 1), sink).is_ok());
+    REQUIRE(c.push(row("a", 141, 60), sink).is_ok());
+    REQUIRE(c.push(Bytes("\x02xyz"), sink).is_ok());
+    REQUIRE(c.push(row("b", 5, 2), sink).is_ok());
+    REQUIRE(c.finish(sink).is_ok());
+    REQUIRE(out.size() == 4);
+    CHECK(out[0] == row("a", 100, 64));
+    CHECK(out[1] == row("a", 164, 37));
+    CHECK(out[2] == Bytes("\x02xyz"));
+    CHECK(out[3] == row("b", 5, 2));
+    // A prefix's MetricIDs going back (runs that do not ascend) is an error, also across a cut at 64.
+    TagRowCombiner d(T);
+    REQUIRE(d.push(row("a", 100, 65), sink).is_ok());  // a row of 64 emitted, one MetricID pending
+    CHECK(d.push(row("a", 120, 1), sink).code() == Code::corruption);
+  }
+
   TEST_CASE("the worked example of indexdb.md §9: 18 items, FirstItem and LastItem as the server wrote them") {
     vmt::test::TempDir tmp;
     SeriesRegistry reg(metric::Tenancy::kCluster);
@@ -136,6 +171,7 @@ TEST_SUITE("ingest/index_builder") {
     opt.runs_dir = tmp.sub("runs2");
     REQUIRE(write_index_part(reg, w, opt, tmp.sub("many"), &many).is_ok());
     CHECK(many.runs > 3);
+    CHECK(many.runs_combined);  // MetricIDs 1000 + i: ascending from range to range
     CHECK(!fs::exists(tmp.sub("runs2")));
     auto a = read_items(tmp.sub("one"));
     auto b = read_items(tmp.sub("many"));
@@ -193,6 +229,24 @@ TEST_SUITE("ingest/index_builder") {
     REQUIRE(write_index_part(reg, w, opt, tmp.sub("part"), &res).is_ok());
     CHECK(res.runs == 0);
     CHECK(res.items_generated == want.size());
-    CHECK(expand(read_items(tmp.sub("part"))) == want);
+    const std::vector<Bytes> part = read_items(tmp.sub("part"));
+    CHECK(expand(part) == want);
+    // In runs (MetricIDs not ascending with the series, so each run's counting sort falls back),
+    // on one thread and on two: the same rows and blocks.
+    uint64_t est_items = 0, est_bytes = 0;
+    sorted_stream_size(reg, w, &est_items, &est_bytes);
+    for (unsigned threads : {1u, 2u}) {
+      IndexPartResult runs;
+      opt.threads = threads;
+      opt.memory_budget = est_bytes / 7;
+      opt.runs_dir = tmp.sub("runs" + std::to_string(threads));
+      const std::string dir = tmp.sub("runs-part" + std::to_string(threads));
+      REQUIRE(write_index_part(reg, w, opt, dir, &runs).is_ok());
+      CHECK(runs.runs >= 7);
+      CHECK(!runs.runs_combined);
+      CHECK(runs.items_generated == want.size());
+      CHECK(runs.blocks == res.blocks);
+      CHECK(read_items(dir) == part);
+    }
   }
 }

@@ -9,7 +9,9 @@
 #include "base/huge_array.h"
 #include "indexdb/item.h"
 #include "indexdb/series_items.h"
+#include "indexdb/tag_row.h"
 #include "indexdb/tag_rows_merge.h"
+#include "mergeset/items.h"
 #include "metric/metric_name.h"
 #include "metric/tsid_gen.h"
 
@@ -73,7 +75,8 @@ struct DayRow {
 
 // ns 2 and ns 3 items (tenant · MetricID · ...) and ns 5 items (tenant · date · MetricID) sort by
 // these integers exactly as by their bytes (big-endian fields, MetricIDs unique); ns 7 items
-// (date · canonical name · 0x01 · TSID) by the date and the series' place among those names.
+// (date · canonical name · 0x01 · TSID) by the date and the series' place among those names, and
+// are written from the name when emitted.
 struct IdItem {
   uint64_t tenant, metric_id;
   uint32_t item;
@@ -90,7 +93,6 @@ struct DayIdItem {
 struct DayNameItem {
   uint64_t date;
   uint32_t rank;  // first the series' index among the names, then its place in their order
-  uint32_t item;
   bool operator<(const DayNameItem& o) const { return date != o.date ? date < o.date : rank < o.rank; }
 };
 
@@ -121,22 +123,54 @@ void sort_by_rank(HugeVector<Row>& rows, size_t ranks, GroupOf group_of, size_t 
 
 }  // namespace
 
-void sorted_stream_size(const SeriesRegistry& reg, const IndexWork& work, uint64_t* items, uint64_t* bytes) {
-  *items = *bytes = 0;
-  for (uint32_t s : work.global) {
-    const uint64_t rows = tag_rows_of(reg.canonical(s), reg.tenancy());
-    *items += 2 + rows;
-    *bytes += rows * (16 + 4) + 2 * (reg.at(s).canonical_len + 70);
-  }
-  for (const auto& [s, d] : work.per_day) {
-    const uint64_t rows = tag_rows_of(reg.canonical(s), reg.tenancy());
-    *items += 2 + rows;
-    *bytes += rows * 24 + 2 * (reg.at(s).canonical_len + 70);
-  }
+namespace {
+
+// The stream's bytes for one series: its global group if `global`, and `days` per-day groups.
+// Byte strings count twice (their arrays grow by doubling): the series' tag strings (at most
+// about its name twice over, when none is shared), ns 2 and ns 3 of the global group, and the
+// name ns 7 is written from (once, whatever the days); integers once: 16 + 4 bytes per global tag
+// row, 24 per per-day tag row, about 110 per day for ns 5 and the two sort keys.
+uint64_t series_stream_bytes(const SeriesRegistry& reg, uint32_t s, bool global, size_t days, uint64_t* items) {
+  const uint64_t rows = tag_rows_of(reg.canonical(s), reg.tenancy());
+  const uint64_t name = reg.at(s).canonical_len;
+  *items = (global ? 2 + rows : 0) + days * (2 + rows);
+  uint64_t bytes = 2 * name;
+  if (global) bytes += rows * (16 + 4) + 2 * (name + 70);
+  if (days > 0) bytes += 2 * (name + 40) + days * (rows * 24 + 110);
+  return bytes;
 }
 
-Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsigned threads,
+}  // namespace
+
+void sorted_stream_size(const SeriesRegistry& reg, const IndexWork& work, uint64_t* items, uint64_t* bytes) {
+  *items = *bytes = 0;
+  walk_work_series(work, [&](uint32_t s, bool global, size_t, size_t days) {
+    uint64_t n = 0;
+    *bytes += series_stream_bytes(reg, s, global, days, &n);
+    *items += n;
+  });
+}
+
+std::vector<IndexWork> split_work(const SeriesRegistry& reg, const IndexWork& work, uint64_t budget) {
+  std::vector<IndexWork> out(1);
+  uint64_t bytes = 0;
+  walk_work_series(work, [&](uint32_t s, bool global, size_t d0, size_t days) {
+    uint64_t n = 0;
+    const uint64_t b = series_stream_bytes(reg, s, global, days, &n);
+    if (bytes > 0 && bytes + b > budget) {
+      out.emplace_back();
+      bytes = 0;
+    }
+    bytes += b;
+    if (global) out.back().global.push_back(s);
+    out.back().per_day.insert(out.back().per_day.end(), work.per_day.begin() + d0, work.per_day.begin() + d0 + days);
+  });
+  return out;
+}
+
+Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsigned threads, TagRows rows,
                          const std::function<Status(ByteView)>& sink, uint64_t* items) {
+  const size_t ids_per_row = rows == TagRows::combined ? indexdb::kMaxMetricIDsPerRow : 1;
   const metric::Tenancy tenancy = reg.tenancy();
   const size_t tenant_bytes = metric::tenant_bytes(tenancy);
   TagTable tags;
@@ -147,7 +181,7 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
   mergeset::Items scratch;
   // The other items as bytes, each with the integers that order it: one string sort in all, of
   // one name per series (its ns 7 suffix), however many days it has.
-  mergeset::Items ns2_items, ns3_items, ns5_items, ns7_items, names;
+  mergeset::Items ns2_items, ns3_items, ns5_items, names;
   std::vector<IdItem> ids;
   std::vector<DayIdItem> day_ids;
   std::vector<DayNameItem> day_names;
@@ -176,13 +210,12 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
     for (const auto& [s, date] : w.days) {
       // ns 5 and ns 7 as series_items.h writes them; the ns 6 rows come from the tag ids.
       scratch.clear();
-      indexdb::append_per_day_items(scratch, tenancy, date, ser.tsid, mn, canonical);
+      indexdb::append_per_day_id_items(scratch, tenancy, date, ser.tsid, canonical);
       if (first_day) names.push_back(scratch[1].substr(1 + 8));  // name · 01 · TSID, the same every day
       first_day = false;
       day_ids.push_back(DayIdItem{tenant, date, mid, uint32_t(ns5_items.size())});
       ns5_items.push_back(scratch[0]);
-      day_names.push_back(DayNameItem{date, uint32_t(names.size() - 1), uint32_t(ns7_items.size())});
-      ns7_items.push_back(scratch[1]);
+      day_names.push_back(DayNameItem{date, uint32_t(names.size() - 1)});
       for (uint32_t t : tag_ids) day_rows.push_back(DayRow{tenant, date, t, mid});
     }
     return Status::ok();
@@ -238,11 +271,11 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
     const ByteView key = tags.key_of(order[global_rows[i].rank]);  // [acc · proj] · tag
     size_t j = i;
     while (j < global_rows.size() && global_rows[j].rank == global_rows[i].rank) ++j;
-    for (size_t a = i; a < j; a += indexdb::kMaxMetricIDsPerRow) {
+    for (size_t a = i; a < j; a += ids_per_row) {
       item.clear();
       put_u8(item, indexdb::kNsTagToMetricIDs);
       item.append(key);
-      for (size_t k = a; k < std::min(j, a + indexdb::kMaxMetricIDsPerRow); ++k) put_u64(item, global_rows[k].metric_id);
+      for (size_t k = a; k < std::min(j, a + ids_per_row); ++k) put_u64(item, global_rows[k].metric_id);
       VMT_TRY(sink(item));
     }
     n += j - i;
@@ -257,19 +290,25 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
     size_t j = i;
     while (j < day_rows.size() && day_rows[j].rank == r.rank && day_rows[j].date == r.date && day_rows[j].tenant == r.tenant) ++j;
     const ByteView key = tags.key_of(order[r.rank]);
-    for (size_t a = i; a < j; a += indexdb::kMaxMetricIDsPerRow) {
+    for (size_t a = i; a < j; a += ids_per_row) {
       item.clear();
       put_u8(item, indexdb::kNsDateTagToMetricIDs);
       item.append(key.substr(0, tenant_bytes));
       put_u64(item, r.date);
       item.append(key.substr(tenant_bytes));
-      for (size_t k = a; k < std::min(j, a + indexdb::kMaxMetricIDsPerRow); ++k) put_u64(item, day_rows[k].metric_id);
+      for (size_t k = a; k < std::min(j, a + ids_per_row); ++k) put_u64(item, day_rows[k].metric_id);
       VMT_TRY(sink(item));
     }
     n += j - i;
     i = j;
   }
-  for (const auto& x : day_names) VMT_TRY(sink(ns7_items[x.item]));
+  for (const auto& x : day_names) {  // 07 · date · name · 01 · TSID
+    item.clear();
+    put_u8(item, indexdb::kNsDateMetricNameToTSID);
+    put_u64(item, x.date);
+    item.append(names[name_order[x.rank]]);
+    VMT_TRY(sink(item));
+  }
   n += day_names.size();
   *items = n;
   return Status::ok();
@@ -277,27 +316,45 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
 
 Status TagRowCombiner::push(ByteView item, const Sink& sink) {
   const uint8_t ns = item.empty() ? 0 : uint8_t(item[0]);
-  if ((ns != indexdb::kNsTagToMetricIDs && ns != indexdb::kNsDateTagToMetricIDs) || item.size() < 9) {
+  if (ns != indexdb::kNsTagToMetricIDs && ns != indexdb::kNsDateTagToMetricIDs) {
     VMT_TRY(finish(sink));
+    in_prefix_ = false;
     return sink(item);
   }
-  const ByteView prefix = item.substr(0, item.size() - 8);
-  if (ids_ > 0 && ids_ < indexdb::kMaxMetricIDsPerRow && row_.size() == prefix.size() + 8 * ids_ &&
-      ByteView(row_).substr(0, prefix.size()) == prefix) {
-    row_.append(item.substr(prefix.size()));
-    ++ids_;
-    return Status::ok();
+  VMT_ASSIGN_OR_RETURN(const size_t plen, indexdb::TagRow::prefix_len(item, tenancy_));
+  const ByteView prefix = item.substr(0, plen), ids = item.substr(plen);
+  if (ids.empty() || ids.size() % 8 != 0) {
+    return corruption("index run: tag row " + mergeset::item_hex(item) + " has a MetricID tail of " +
+                    std::to_string(ids.size()) + " bytes");
   }
-  VMT_TRY(finish(sink));
-  row_.assign(item);
-  ids_ = 1;
+  if (!in_prefix_ || prefix_len_ != plen || ByteView(row_).substr(0, plen) != prefix) {
+    VMT_TRY(finish(sink));
+    row_.assign(prefix);
+    prefix_len_ = plen;
+    in_prefix_ = true;
+    have_last_ = false;
+  }
+  for (size_t k = 0; k < ids.size(); k += 8) {
+    const uint64_t id = load_u64(ids.data() + k);
+    if (have_last_ && id <= last_id_) {
+      return corruption("internal: index runs: MetricIDs of tag row " + mergeset::item_hex(prefix) + " do not ascend (" +
+                      std::to_string(id) + " after " + std::to_string(last_id_) + ")");
+    }
+    if (ids_ == indexdb::kMaxMetricIDsPerRow) VMT_TRY(finish(sink));
+    put_u64(row_, id);
+    ++ids_;
+    last_id_ = id;
+    have_last_ = true;
+  }
   return Status::ok();
 }
 
 Status TagRowCombiner::finish(const Sink& sink) {
   if (ids_ == 0) return Status::ok();
   ids_ = 0;
-  return sink(row_);
+  VMT_TRY(sink(row_));
+  row_.resize(prefix_len_);
+  return Status::ok();
 }
 
 }  // namespace vmt::ingest

@@ -18,37 +18,54 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "base/coding.h"
 #include "base/status.h"
 #include "ingest/index_builder.h"
 #include "ingest/series_registry.h"
+#include "metric/metric_name.h"
 
 namespace vmt::ingest {
 
 // The items `work` generates and the bytes the stream needs for them (about 24 per per-day tag
-// row, 16 per global tag row, plus the other items).
+// row, 20 per global tag row, plus the tag strings, names and the other items).
 void sorted_stream_size(const SeriesRegistry& reg, const IndexWork& work, uint64_t* items, uint64_t* bytes);
 
-// Combines a byte-ordered stream of single-MetricID items exactly as emit_sorted_items emits
-// them: consecutive tag rows (ns 1, ns 6) of one prefix (the item without its MetricID) become
-// rows of up to 64 ascending MetricIDs; every other item passes through. So the items written from
-// sorted runs (index_builder.cpp, over --mem-limit) are the ones the in-memory stream writes, and
-// the part's blocks with them.
+// `work` cut into consecutive ranges of series whose streams each need at most `budget` bytes (a
+// series over it alone makes a range of its own). Each keeps its series' global and per-day entries.
+std::vector<IndexWork> split_work(const SeriesRegistry& reg, const IndexWork& work, uint64_t budget);
+
+// Combines a byte-ordered stream of items exactly as emit_sorted_items emits them: the MetricIDs
+// of consecutive tag rows (ns 1, ns 6) of one prefix (the row without its MetricIDs) become rows
+// of up to 64 ascending MetricIDs; every other item passes through. Rows in may hold one MetricID
+// or several; the MetricIDs of one prefix must ascend across them (an internal error otherwise).
+// So the items written from merged runs (index_builder.cpp, over --mem-limit) are the ones the
+// in-memory stream writes, and the part's blocks with them.
 class TagRowCombiner {
  public:
   using Sink = std::function<Status(ByteView)>;
+  explicit TagRowCombiner(metric::Tenancy t) : tenancy_(t) {}
   Status push(ByteView item, const Sink& sink);
   Status finish(const Sink& sink);  // emits the pending row
 
  private:
-  Bytes row_;       // the pending row: prefix, then ids_ MetricIDs
+  metric::Tenancy tenancy_;
+  Bytes row_;              // the pending row: prefix, then ids_ MetricIDs
+  size_t prefix_len_ = 0;
   size_t ids_ = 0;
+  uint64_t last_id_ = 0;   // the last MetricID of the current prefix, when have_last_
+  bool have_last_ = false;
+  bool in_prefix_ = false; // row_'s prefix is the current one
 };
+
+// How emit_sorted_items writes the tag rows of one prefix: combined as the server's merges combine
+// them (the final part), or one row per MetricID (a sorted run, combined when the runs are merged).
+enum class TagRows { combined, single };
 
 // work.global and work.per_day must be sorted and free of duplicates. Calls sink with every item
 // in byte order; *items counts the single-MetricID items they stand for.
-Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsigned threads,
+Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsigned threads, TagRows rows,
                          const std::function<Status(ByteView)>& sink, uint64_t* items);
 
 }  // namespace vmt::ingest
