@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include <cstddef>
+#include <cstring>
 #include <cstdint>
 #include <new>
 #include <type_traits>
@@ -84,7 +85,13 @@ class HugeVector {
     if ((size_ + 1) * sizeof(T) > committed_) grow();
     data()[size_++] = v;
   }
+  void append(const T* p, size_t n) {
+    while ((size_ + n) * sizeof(T) > committed_) grow();
+    if (n > 0) std::memcpy(static_cast<void*>(data() + size_), p, n * sizeof(T));
+    size_ += n;
+  }
   size_t size() const { return size_; }
+  size_t committed_bytes() const { return committed_; }
   bool empty() const { return size_ == 0; }
   // Empties the vector; the memory stays committed (and faulted in) for the next use.
   void clear() { size_ = 0; }

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include <cstdint>
 
 namespace vmt {
@@ -32,6 +34,23 @@ TEST_CASE("HugeVector grows in place: elements never move and keep their values"
   for (size_t i = 1; i < n; ++i) all &= v[i] == (i ^ 0x5555);
   CHECK(all);
   CHECK(v.end() - v.begin() == ptrdiff_t(n));
+}
+
+TEST_CASE("HugeVector::append: byte runs across commit steps, in place") {
+  HugeVector<char> v;
+  std::string want;
+  const char* first = nullptr;
+  for (size_t i = 0; want.size() < (size_t(5) << 20); ++i) {
+    const std::string piece(1 + i % 3000, char('a' + i % 26));
+    v.append(piece.data(), piece.size());
+    want += piece;
+    if (!first) first = v.data();
+  }
+  v.append(nullptr, 0);
+  CHECK(v.data() == first);
+  REQUIRE(v.size() == want.size());
+  CHECK(std::string(v.data(), v.size()) == want);
+  CHECK(v.committed_bytes() >= v.size());
 }
 
 TEST_CASE("HugeVector: the reserved bound is enforced, not overrun") {

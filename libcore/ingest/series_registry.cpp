@@ -44,7 +44,7 @@ Result<uint32_t> SeriesRegistry::find_or_add(ByteView raw, uint64_t hash, uint32
   mn.encode_canonical(scratch_, tenancy_);
   const uint32_t id = find_or_add_canon(scratch_, date, created);
   raw_entries_.push_back(RawEntry{raw_arena_.size(), uint32_t(raw.size()), id});
-  raw_arena_.append(raw);
+  raw_arena_.append(raw.data(), raw.size());
   raw_index_.insert_at(pos, hash, uint32_t(raw_entries_.size()));
   return id;
 }
@@ -58,7 +58,7 @@ uint32_t SeriesRegistry::find_or_add_canon(ByteView canon, uint32_t date, bool* 
   ser.canonical_off = canon_arena_.size();
   ser.canonical_len = uint32_t(canon.size());
   ser.first_date = date;
-  canon_arena_.append(canon);
+  canon_arena_.append(canon.data(), canon.size());
   const uint32_t id = uint32_t(series_.size());
   series_.push_back(ser);
   canon_index_.insert_at(pos, chash, id + 1);
@@ -72,15 +72,37 @@ uint32_t SeriesRegistry::find_or_add_canonical(ByteView canon, uint32_t date, bo
 }
 
 bool SeriesRegistry::note_date_slow(uint32_t id, uint32_t date) {
-  if (!date_set_.insert((uint64_t(id) << 32) | date).second) return false;
+  if (!date_set_.insert((uint64_t(id) << 32) | date)) return false;
   dates_.emplace_back(id, date);
   return true;
 }
 
+bool SeriesRegistry::PairSet::insert(uint64_t key) {
+  auto slot_of = [](uint64_t k, size_t mask) { return size_t((k * 0x9E3779B97F4A7C15ull) >> 32) & mask; };
+  size_t mask = slots_.size() - 1;
+  size_t i = slot_of(key, mask);
+  for (; slots_[i] != kEmpty; i = (i + 1) & mask) {
+    if (slots_[i] == key) return false;
+  }
+  slots_[i] = key;
+  if (++used_ * 4 > slots_.size() * 3) {
+    std::vector<uint64_t> bigger(slots_.size() * 2, kEmpty);
+    mask = bigger.size() - 1;
+    for (uint64_t k : slots_) {
+      if (k == kEmpty) continue;
+      size_t j = slot_of(k, mask);
+      while (bigger[j] != kEmpty) j = (j + 1) & mask;
+      bigger[j] = k;
+    }
+    slots_.swap(bigger);
+  }
+  return true;
+}
+
 uint64_t SeriesRegistry::memory_bytes() const {
-  return raw_arena_.capacity() + canon_arena_.capacity() + raw_entries_.capacity() * sizeof(RawEntry) +
-         raw_index_.memory_bytes() + canon_index_.memory_bytes() + series_.capacity() * sizeof(Series) +
-         dates_.capacity() * sizeof(dates_[0]) + date_set_.size() * 32 + date_set_.bucket_count() * 8;
+  return raw_arena_.committed_bytes() + canon_arena_.committed_bytes() + raw_entries_.committed_bytes() +
+         raw_index_.memory_bytes() + canon_index_.memory_bytes() + series_.committed_bytes() +
+         dates_.capacity() * sizeof(dates_[0]) + date_set_.memory_bytes();
 }
 
 }  // namespace vmt::ingest

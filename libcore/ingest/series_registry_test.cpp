@@ -84,4 +84,20 @@ TEST_SUITE("ingest/series_registry") {
     CHECK(r.dates()[1] == std::make_pair(b, 1u));
     CHECK(r.dates()[2] == std::make_pair(a, 2u));
   }
+
+  TEST_CASE("pairs stay recorded once past the pair set's growth, day 0 and large ids included") {
+    SeriesRegistry r(metric::Tenancy::kCluster);
+    bool created = false;
+    std::vector<uint32_t> ids;
+    for (int i = 0; i < 3000; ++i) ids.push_back(add(r, raw(0, {{"", "m"}, {"i", std::to_string(i)}}), 0, &created));
+    // Days in an order that defeats note_date's fast path (last day seen), so every call probes.
+    size_t fresh = 0;
+    for (int round = 0; round < 2; ++round) {
+      for (uint32_t day : {0u, 20000u, 1u, 19999u, 0u}) {
+        for (uint32_t id : ids) fresh += r.note_date(id, day);
+      }
+    }
+    CHECK(fresh == ids.size() * 4);
+    CHECK(r.dates().size() == ids.size() * 4);
+  }
 }
