@@ -1,0 +1,202 @@
+// The importer's input stage: rows from the source into the partitions' buffers, series into the
+// registry, their TSIDs settled in batches.
+#include "ingest/importer_stages.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "encoding/decimal.h"
+#include "ingest/tsid_settlement.h"
+
+namespace vmt::ingest::detail {
+
+Status Importer::consume(ParsedBlock& b) {
+  if (b.file != current_file_) {
+    current_file_ = b.file;
+    prev_series_ = UINT32_MAX;  // each input file is one request, one Storage.add call per batch
+  }
+  st_->lines += b.lines;
+  st_->skipped_lines += b.skipped;
+  st_->labels.metrics_with_dropped_labels += b.raw_stats.metrics_with_dropped_labels;
+  st_->labels.too_long_label_names += b.raw_stats.too_long_label_names;
+  st_->labels.too_long_label_values += b.raw_stats.too_long_label_values;
+  // Report bad lines in order; with --strict the first one ends the import.
+  for (const auto& l : b.bad) {
+    ++st_->bad_lines;
+    if (opt_.on_bad_line) opt_.on_bad_line(display_name_, l.line, l.message);
+    if (opt_.strict) {
+      return corruption("--strict: stopped at the first bad line (" + display_name_ + ":" + std::to_string(l.line) +
+                        "); nothing was written");
+    }
+    if (opt_.max_bad_percent < 0 && st_->bad_lines > opt_.max_bad_lines) {
+      return corruption("more than --max-bad-lines " + std::to_string(opt_.max_bad_lines) + " bad lines (" + display_name_ +
+                        ":" + std::to_string(l.line) + " was one too many); nothing was written");
+    }
+  }
+  uint32_t run_key_off = UINT32_MAX, run_sid = 0;
+  for (const ParsedRow& r : b.rows) {
+    ++st_->samples_parsed;
+    // Storage.add: NaN other than the staleness marker is dropped; so are rows outside the window.
+    if (std::isnan(r.value) && !decimal::is_stale_nan(r.value)) {
+      ++st_->dropped_nan;
+      continue;
+    }
+    if (r.timestamp < min_ts_) {
+      ++st_->dropped_too_old;
+      continue;
+    }
+    if (r.timestamp > max_ts_) {
+      ++st_->dropped_too_new;
+      continue;
+    }
+    const ByteView key(b.keys.data() + r.key_off, r.key_len);
+    const uint32_t date = uint32_t(uint64_t(r.timestamp) / uint64_t(kMsPerDay));
+    uint32_t sid;
+    if (r.key_off == run_key_off) {
+      // The same raw name as the row before in this block (a JSON line, a Prometheus series):
+      // the same series, found already.
+      sid = run_sid;
+    } else if (decimal::is_stale_nan(r.value)) {
+      // A stale marker never creates a series (metricname-tsid.md §5.3 step 4).
+      int64_t found = reg_.find(key, r.hash);
+      if (found < 0) {
+        ++st_->dropped_nan;
+        continue;
+      }
+      sid = uint32_t(found);
+    } else {
+      bool created = false;
+      VMT_ASSIGN_OR_RETURN(sid, reg_.find_or_add(key, r.hash, date, &created));
+      if (created) reg_.at(sid).inherit_from = prev_series_;
+    }
+    run_key_off = r.key_off;
+    run_sid = sid;
+    prev_series_ = sid;
+    reg_.note_date(sid, date);
+    if (cur_ == nullptr || r.timestamp < cur_->month.min_ts || r.timestamp > cur_->month.max_ts) {
+      cur_ = &partition_for(r.timestamp);
+    }
+    ++cur_->stats.samples;
+    ++st_->samples_accepted;
+    if (!opt_.dry_run) cur_->rows.append(sid, r.timestamp, r.value);
+  }
+  return Status::ok();
+}
+
+Status Importer::resolve_pending() {
+  SettlementCounts c;
+  VMT_ASSIGN_OR_RETURN(ExistingIndex * any_day, any_day_index());
+  VMT_TRY(settle_tsids(reg_, resolved_, [this](uint32_t date) { return index_for(date); }, any_day,
+                       &metric_id_counter_, &c));
+  st_->series_other_day += c.other_day;
+  resolved_ = reg_.size();
+  st_->series_new += c.created;
+  st_->series_curr += c.curr;
+  st_->series_prev += c.prev;
+  if (st_->first_metric_id == 0) st_->first_metric_id = c.first_metric_id;
+  if (c.last_metric_id) st_->last_metric_id = c.last_metric_id;
+  return Status::ok();
+}
+
+// Starts the input's producer threads: Prometheus blocks, or lines of text or JSON.
+Status Importer::start_source(LinePipeline& lines, PromBlockSource& blocks) {
+  const RowNaming naming{opt_.account_id, opt_.project_id, opt_.extra_labels, opt_.limits};
+  if (!opt_.prometheus_dir.empty()) {
+    PromSourceOptions so;
+    so.path = opt_.prometheus_dir;
+    so.start_ms = opt_.start_ms;
+    so.end_ms = opt_.end_ms;
+    so.match = opt_.match;
+    so.naming = naming;
+    VMT_TRY(blocks.start(so));
+    st_->files = blocks.opened().blocks;
+  } else {
+    PipelineOptions po;
+    po.inputs = opt_.inputs;
+    po.parsers = threads_;
+    po.naming = naming;
+    po.json_lines = opt_.json_lines;
+    po.multitenant = opt_.multitenant;
+    po.default_timestamp_ms = opt_.default_timestamp_ms > 0
+                                  ? opt_.default_timestamp_ms
+                                  : int64_t(wall_ns() / 1000000);  // taken once: reproducible within a run
+    lines.start(po);
+    st_->files = po.inputs.empty() ? 1 : po.inputs.size();
+  }
+  return Status::ok();
+}
+
+// More bad lines than --max-bad-lines allows: the input is probably not what --format says.
+Status Importer::check_bad_lines() const {
+  if (opt_.max_bad_percent < 0 || st_->bad_lines <= opt_.max_bad_lines ||
+      double(st_->bad_lines) * 100 <= opt_.max_bad_percent * double(st_->lines)) {
+    return Status::ok();
+  }
+  char share[32];
+  std::snprintf(share, sizeof share, "%.2f%%", 100.0 * double(st_->bad_lines) / double(std::max<uint64_t>(st_->lines, 1)));
+  return corruption(std::to_string(st_->bad_lines) + " of " + std::to_string(st_->lines) + " lines were bad (" + share +
+                    ", more than --max-bad-lines allows): is this the right --format? nothing was written");
+}
+
+// Every row of the input into the partitions' buffers (parts flushed early over --mem-limit), from
+// text or JSON lines (LinePipeline) or from Prometheus blocks (PromBlockSource).
+Status Importer::read_input() {
+  const bool from_prom = !opt_.prometheus_dir.empty();
+  st_->from_prometheus = from_prom;
+  LinePipeline lines;
+  PromBlockSource blocks;
+  RowSource& pipe = from_prom ? static_cast<RowSource&>(blocks) : lines;
+  VMT_TRY(start_source(lines, blocks));
+  std::vector<uint64_t> file_bytes(std::max<uint64_t>(st_->files, 1), 0);
+  ImportProgress progress;
+  if (from_prom) progress.samples_total = blocks.opened().announced_samples;
+  if (!opt_.dry_run) {
+    VMT_TRY(dir_.open(opt_.dir, opt_.part_name_seed, opt_.tenancy, opt_.per_partition_index));
+    VMT_TRY(open_existing());
+    metric_id_counter_ = std::max(opt_.metric_id_base ? opt_.metric_id_base : wall_ns(), existing_.max_metric_id());
+  }
+
+  while (ParsedBlock* b = pipe.next()) {
+    if (stopped()) {
+      pipe.release(b);
+      pipe.stop();
+      return io_error(kInterrupted);
+    }
+    display_name_ = pipe.display_name(b->file);
+    file_bytes[b->file] = std::max(file_bytes[b->file], b->input_bytes);
+    Status s = consume(*b);
+    pipe.release(b);
+    if (!s.is_ok()) {
+      pipe.stop();
+      return s;
+    }
+    if (!opt_.dry_run) {
+      s = maybe_flush_early();
+      if (!s.is_ok()) {
+        pipe.stop();
+        return s;
+      }
+    }
+    if (opt_.on_progress) {
+      progress.input_bytes = 0;
+      for (uint64_t x : file_bytes) progress.input_bytes += x;
+      progress.lines = st_->lines;
+      progress.samples = st_->samples_accepted;
+      progress.series = reg_.size();
+      opt_.on_progress(progress);
+    }
+  }
+  pipe.stop();
+  if (from_prom) st_->prom = blocks.stats();
+  if (Status s = pipe.status(); !s.is_ok()) {
+    // A broken input is a data problem (exit 1), an unreadable one an I/O problem (exit 3).
+    return s.code() == Code::io_error ? s : corruption(s.message() + "; nothing was written");
+  }
+  for (uint64_t x : file_bytes) st_->input_bytes += x;
+  VMT_TRY(check_bad_lines());
+  st_->series = reg_.size();
+  st_->seconds_input = since(t_start_) - seconds_data_;
+  return Status::ok();
+}
+
+}  // namespace vmt::ingest::detail
