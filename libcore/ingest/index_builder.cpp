@@ -20,9 +20,11 @@ namespace vmt::ingest {
 constexpr int kMinCompressLevel = 1;
 
 // Streams larger than this are made as runs on every thread even when they fit the budget: the
-// series pass and the sorts then use every core, which outweighs writing and merging the runs
-// (measured from about 200k series; see write_index_part).
-constexpr uint64_t kParallelRunsFrom = 32 << 20;
+// series pass and the sorts then use every core, which outweighs writing and merging the runs.
+// Measured on 2 cores (node_exporter-like series, one day): at 20k series (a 43 MB stream) one
+// stream is 15% faster (0.135 s against 0.155 s); at 200k series (430 MB, --mem-limit 4GiB) runs
+// take 0.96 s against 1.49 s.
+constexpr uint64_t kParallelRunsFrom = 64 << 20;
 
 mergeset::PrepareBlockFn tag_rows_prepare_block(metric::Tenancy t) {
   return [t](const mergeset::Items& in, mergeset::Items& out) {

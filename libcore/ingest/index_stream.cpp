@@ -121,10 +121,6 @@ void sort_by_rank(HugeVector<Row>& rows, size_t ranks, GroupOf group_of, size_t 
   if (!std::is_sorted(rows.begin(), rows.end())) std::sort(rows.begin(), rows.end());
 }
 
-}  // namespace
-
-namespace {
-
 // The stream's bytes for one series: its global group if `global`, and `days` per-day groups.
 // Byte strings count twice (their arrays grow by doubling): the series' tag strings (at most
 // about its name twice over, when none is shared), ns 2 and ns 3 of the global group, and the
