@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "metric/tsid_gen.h"
-#include "prom/fastfloat.h"
 
 namespace vmt::ingest {
 
@@ -11,18 +10,6 @@ BlockParser::BlockParser(uint32_t account_id, uint32_t project_id, std::vector<E
                          int64_t default_timestamp_ms, bool use_cache, metric::RawLimits limits)
     : builder_(account_id, project_id, std::move(extra_labels), limits), use_cache_(use_cache),
       default_ts_(default_timestamp_ms) {}
-
-// The value and timestamp tokens as prom::parse_line reads them after the labels (parser.cpp):
-// fastfloat for both, the seconds rule (|t| < 2^31 is seconds), Go's float -> int64 on amd64.
-// block_parser_test.cpp and tests/fuzz/fuzz_import_lines.cpp check it against parse_line itself.
-bool BlockParser::parse_tail(ByteView value, ByteView ts) {
-  double v = 0, t = 0;
-  if (prom::parse_float(value, &v) != nullptr || prom::parse_float(ts, &t) != nullptr) return false;
-  if (t >= -2147483648.0 && t < 2147483648.0) t *= 1000;
-  tail_value_ = v;
-  tail_timestamp_ = (t >= -9223372036854775808.0 && t < 9223372036854775808.0) ? static_cast<int64_t>(t) : INT64_MIN;
-  return true;
-}
 
 namespace {
 
@@ -99,18 +86,20 @@ void BlockParser::parse(ParsedBlock& b) {
   for_each_line(b, [&](ByteView line, uint64_t line_no) {
     ByteView series, value, ts;
     uint64_t series_hash = 0;
-    bool shaped = use_cache_ && split_sample_line(line, &series, &value, &ts);
-    SeriesTextCache::Entry hit;
+    bool shaped = use_cache_ && prom::split_sample_line(line, &series, &value, &ts);
+    prom::SeriesTextCache::Entry hit;
+    double tail_value = 0;
+    int64_t tail_timestamp = 0;
     if (shaped) {
       series_hash = metric::xxhash64(series);
-      if (cache_.find(series, series_hash, &hit) && parse_tail(value, ts)) {
+      if (cache_.find(series, series_hash, &hit) && prom::parse_sample_tail(value, ts, &tail_value, &tail_timestamp)) {
         ParsedRow r;
         r.key_off = uint32_t(b.keys.size());
         r.key_len = uint32_t(hit.raw.size());
         b.keys.append(hit.raw);
-        r.hash = hit.raw_hash;
-        r.timestamp = tail_timestamp_ != 0 ? tail_timestamp_ : default_ts_;
-        r.value = tail_value_;
+        r.hash = hit.key_hash;
+        r.timestamp = tail_timestamp != 0 ? tail_timestamp : default_ts_;
+        r.value = tail_value;
         b.rows.push_back(r);
         add_raw_stats(b.raw_stats, hit.stats);
         return;
@@ -133,9 +122,9 @@ void BlockParser::parse(ParsedBlock& b) {
     r.value = row_.value;
     b.rows.push_back(r);
     // Remember the series text only when the parser's value and timestamp are exactly those of
-    // the line's two last tokens (series_text_cache.h).
-    if (shaped && row_.has_timestamp && parse_tail(value, ts) && tail_timestamp_ == row_.timestamp &&
-        std::memcmp(&tail_value_, &row_.value, sizeof(double)) == 0) {
+    // the line's two last tokens (prom/series_text_cache.h).
+    if (shaped && row_.has_timestamp && prom::parse_sample_tail(value, ts, &tail_value, &tail_timestamp) &&
+        tail_timestamp == row_.timestamp && std::memcmp(&tail_value, &row_.value, sizeof(double)) == 0) {
       cache_.insert(series, series_hash, ByteView(b.keys.data() + r.key_off, r.key_len), r.hash, rs);
     }
   });

@@ -3,7 +3,7 @@
 // Spec: prometheus-text.md §4-§8 (prom::parse_line; a bad line is reported with its number and
 // skipped), §7 (a missing or zero timestamp becomes the default timestamp), §10.1 (raw names,
 // raw_name.h). A series seen before by this parser skips the label parse through the
-// SeriesTextCache (series_text_cache.h), whose result is the same by construction; the fuzz target
+// SeriesTextCache (prom/series_text_cache.h), whose result is the same by construction; the fuzz target
 // tests/fuzz/fuzz_import_lines.cpp checks that it is. One BlockParser per parser thread
 // (line_pipeline.h); nothing is allocated per line once the buffers have grown.
 #pragma once
@@ -15,7 +15,7 @@
 #include "base/coding.h"
 #include "ingest/json_line.h"
 #include "ingest/raw_name.h"
-#include "ingest/series_text_cache.h"
+#include "prom/series_text_cache.h"
 #include "metric/metric_name.h"
 #include "prom/parser.h"
 
@@ -62,14 +62,13 @@ class BlockParser {
   void parse(ParsedBlock& b);
 
  private:
-  bool parse_tail(ByteView value, ByteView timestamp);
   void parse_json_lines(ParsedBlock& b);
   // The raw name of `row` appended to b.keys, its stats counted, r's key and hash set; false (a bad
   // line recorded, nothing appended) when the builder refuses the row.
   bool append_key(ParsedBlock& b, const prom::Row& row, uint64_t line_no, ParsedRow& r, metric::RawStats& rs);
 
   RawNameBuilder builder_;
-  SeriesTextCache cache_;
+  prom::SeriesTextCache cache_;
   bool use_cache_;
   int64_t default_ts_;
   bool json_lines_ = false;
@@ -77,8 +76,6 @@ class BlockParser {
   JsonLine json_line_;
   prom::Row row_;
   prom::ParseScratch scratch_;
-  double tail_value_ = 0;        // parse_tail's results
-  int64_t tail_timestamp_ = 0;
 };
 
 }  // namespace vmt::ingest

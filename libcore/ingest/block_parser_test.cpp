@@ -6,7 +6,6 @@
 #include <random>
 #include <tuple>
 
-#include "ingest/series_text_cache.h"
 
 using namespace vmt;
 using namespace vmt::ingest;
@@ -70,19 +69,6 @@ Parsed parse(BlockParser& p, const std::string& text) {
 }  // namespace
 
 TEST_SUITE("ingest/block_parser") {
-  TEST_CASE("split_sample_line takes the series text, value and timestamp from the end") {
-    ByteView s, v, t;
-    REQUIRE(split_sample_line("  foo{a=\"b c\"}\t1.5  1700000000000 \t", &s, &v, &t));
-    CHECK(s == "foo{a=\"b c\"}");
-    CHECK(v == "1.5");
-    CHECK(t == "1700000000000");
-    CHECK(!split_sample_line("foo 1", &s, &v, &t));          // no timestamp
-    CHECK(!split_sample_line("foo{a=\"#\"} 1 2", &s, &v, &t));  // a '#' anywhere
-    CHECK(!split_sample_line("foo 1 2\r", &s, &v, &t));      // CR
-    CHECK(!split_sample_line("1 2", &s, &v, &t));            // no series text
-    CHECK(!split_sample_line("foo{a=\"b\"}1 2", &s, &v, &t));  // glued value: not this shape
-  }
-
   TEST_CASE("the series-text cache gives exactly what a full parse gives, line by line (§12 table)") {
     const std::string text = all_lines();
     BlockParser plain(42, 7, {{"dc", "x"}}, 1600000000000, false);
@@ -116,18 +102,5 @@ TEST_SUITE("ingest/block_parser") {
     CHECK(want.rows.size() > 100);
     CHECK(parse(cached, text) == want);
     CHECK(parse(cached, text) == want);
-  }
-
-  TEST_CASE("the cache is bounded and starts over when full") {
-    SeriesTextCache c(1000);
-    for (int i = 0; i < 100; ++i) {
-      std::string s = "series-" + std::to_string(i);
-      c.insert(s, uint64_t(i) * 7919, "rawrawrawraw", 1, metric::RawStats{});
-    }
-    CHECK(c.size() < 100);
-    SeriesTextCache::Entry e;
-    CHECK(c.find("series-99", 99 * 7919, &e));
-    CHECK(e.raw == "rawrawrawraw");
-    CHECK(!c.find("series-0", 0, &e));
   }
 }

@@ -1,8 +1,10 @@
-#include "ingest/series_text_cache.h"
+#include "prom/series_text_cache.h"
 
 #include <cstring>
 
-namespace vmt::ingest {
+#include "prom/fastfloat.h"
+
+namespace vmt::prom {
 
 namespace {
 inline bool is_ws(char c) { return c == ' ' || c == '\t'; }
@@ -36,6 +38,14 @@ bool split_sample_line(ByteView line, ByteView* series, ByteView* value, ByteVie
          std::memchr(series->data(), '\r', series->size()) == nullptr;
 }
 
+bool parse_sample_tail(ByteView value, ByteView timestamp, double* v, int64_t* ts) {
+  double t = 0;
+  if (parse_float(value, v) != nullptr || parse_float(timestamp, &t) != nullptr) return false;
+  if (t >= -2147483648.0 && t < 2147483648.0) t *= 1000;
+  *ts = (t >= -9223372036854775808.0 && t < 9223372036854775808.0) ? static_cast<int64_t>(t) : INT64_MIN;
+  return true;
+}
+
 void SeriesTextCache::clear() {
   arena_.clear();
   entries_.clear();
@@ -50,18 +60,18 @@ bool SeriesTextCache::find(ByteView text, uint64_t hash, Entry* out) const {
   if (ref == 0) return false;
   const Stored& e = entries_[ref - 1];
   out->raw = ByteView(arena_.data() + e.text_off + e.text_len, e.raw_len);
-  out->raw_hash = e.raw_hash;
+  out->key_hash = e.key_hash;
   out->stats = e.stats;
   return true;
 }
 
-void SeriesTextCache::insert(ByteView text, uint64_t hash, ByteView raw, uint64_t raw_hash,
+void SeriesTextCache::insert(ByteView text, uint64_t hash, ByteView raw, uint64_t key_hash,
                              const metric::RawStats& stats) {
   if (arena_.size() + text.size() + raw.size() > max_bytes_) clear();  // bounded: start over
-  entries_.push_back(Stored{arena_.size(), uint32_t(text.size()), uint32_t(raw.size()), raw_hash, stats});
+  entries_.push_back(Stored{arena_.size(), uint32_t(text.size()), uint32_t(raw.size()), key_hash, stats});
   arena_.append(text);
   arena_.append(raw);
   index_.insert(hash, uint32_t(entries_.size()));
 }
 
-}  // namespace vmt::ingest
+}  // namespace vmt::prom

@@ -1,5 +1,7 @@
-// SeriesTextCache: the raw name of a line's series text, remembered per parser thread, so that a
-// series seen before costs a hash and a memcmp instead of a full parse of its labels.
+// SeriesTextCache: what a line's series text was made into (a raw name, a hash, its label-limit
+// counters), remembered per parser thread, so that a series seen before costs a hash and a memcmp
+// instead of a full parse of its labels. Used by tsdb-import (ingest/block_parser.cpp: the raw name
+// and its xxhash64) and tsdb-route (route/block_router.cpp: the raw name and the routing key's hash).
 //
 // Spec: prometheus-text.md §4 (the line grammar). A sample line is taken apart from its end as
 //   <series text> <ws> <value> <ws> <timestamp> [ws]
@@ -8,10 +10,10 @@
 // the series text alone, and the value and timestamp from the two last tokens: the first '{' and
 // its closing '}' cannot lie in the tail, and a series text the parser would read differently
 // never gets into the cache, because an entry is only added after a full parse of a line whose
-// value and timestamp are exactly those of its two last tokens (checked by parsing them again).
-// On a hit the value and timestamp tokens are parsed as parse_line parses them (fastfloat, the
-// seconds rule; block_parser.cpp), and anything that does not parse falls back to the full parse,
-// which then reports the error. Used by block_parser.cpp; no allocation per line once grown.
+// value and timestamp are exactly those of its two last tokens (checked with parse_sample_tail).
+// On a hit the value and timestamp tokens are parsed as parse_line parses them (parse_sample_tail),
+// and anything that does not parse falls back to the full parse, which then reports the error.
+// No allocation per line once grown.
 #pragma once
 
 #include <cstdint>
@@ -21,16 +23,22 @@
 #include "base/hash_slots.h"
 #include "metric/metric_name.h"
 
-namespace vmt::ingest {
+namespace vmt::prom {
 
 // The split above; false when the line does not have that shape.
 bool split_sample_line(ByteView line, ByteView* series_text, ByteView* value, ByteView* timestamp);
 
+// The value and timestamp tokens as parse_line reads them after the labels (parser.cpp): fastfloat
+// for both, the seconds rule (|t| < 2^31 is seconds), Go's float -> int64 on amd64. False when
+// either does not parse. The import's block parser tests and tests/fuzz/fuzz_import_lines.cpp check
+// it against parse_line itself.
+bool parse_sample_tail(ByteView value, ByteView timestamp, double* v, int64_t* ts);
+
 class SeriesTextCache {
  public:
   struct Entry {
-    ByteView raw;              // the raw name (RawNameBuilder)
-    uint64_t raw_hash = 0;     // xxhash64(raw)
+    ByteView raw;              // the raw name (MetricNameRaw)
+    uint64_t key_hash = 0;     // the user's hash of it (see above)
     metric::RawStats stats;    // label-limit counters of one row of this series
   };
 
@@ -38,14 +46,14 @@ class SeriesTextCache {
 
   // hash = xxhash64(series_text).
   bool find(ByteView series_text, uint64_t hash, Entry* out) const;
-  void insert(ByteView series_text, uint64_t hash, ByteView raw, uint64_t raw_hash, const metric::RawStats& stats);
+  void insert(ByteView series_text, uint64_t hash, ByteView raw, uint64_t key_hash, const metric::RawStats& stats);
   size_t size() const { return entries_.size(); }
 
  private:
   struct Stored {
     uint64_t text_off;
     uint32_t text_len, raw_len;
-    uint64_t raw_hash;
+    uint64_t key_hash;
     metric::RawStats stats;
   };
   void clear();
@@ -56,4 +64,4 @@ class SeriesTextCache {
   HashSlots index_;  // text -> entries_
 };
 
-}  // namespace vmt::ingest
+}  // namespace vmt::prom

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "metric/tsid_gen.h"
 #include "route/prom_render.h"
 #include "route/wire.h"
 
@@ -85,12 +86,29 @@ void BlockRouter::route_row(BlockResult& res, uint64_t line_no, ByteView line) {
     if (cfg_.strict) res.stopped = true;
   };
 
+  // A series text seen before: its raw name and key from the cache, only the tail parsed.
+  ByteView series, value, ts;
+  uint64_t series_hash = 0;
+  const bool shaped = prom::split_sample_line(line, &series, &value, &ts);
+  double tail_value = 0;
+  int64_t tail_timestamp = 0;
+  if (shaped) {
+    series_hash = metric::xxhash64(series);
+    prom::SeriesTextCache::Entry hit;
+    if (cache_.find(series, series_hash, &hit) && prom::parse_sample_tail(value, ts, &tail_value, &tail_timestamp)) {
+      add_raw_stats(res.raw_stats, hit.stats);
+      place_row(res, line, hit.raw, hit.key_hash, tail_value, tail_timestamp, true, report_bad);
+      return;
+    }
+  }
+
   Status st = prom::parse_line(line, row_, scratch_);
   if (!st.is_ok()) {
     if (prom::is_skip(st)) return;
     report_bad("cannot unmarshal Prometheus line: " + st.message());
     return;
   }
+  const metric::RawStats before = kb_.raw_stats();
   kb_.build(row_);
   if (kb_.over_limits()) {
     report_bad("series dropped: more than " + std::to_string(kb_.options().limits.max_labels) +
@@ -98,31 +116,51 @@ void BlockRouter::route_row(BlockResult& res, uint64_t line_no, ByteView line) {
                " bytes (vminsert v1.136+ drops such series)");
     return;
   }
+  if (!place_row(res, line, kb_.raw(), kb_.key_hash(), row_.value, row_.timestamp, kb_.as_parsed(), report_bad)) return;
+  // Remember the series text when the line itself stands for the row (or nothing is rendered, or
+  // wire rows are built from the raw name), and the parser's value and timestamp are exactly
+  // those of the line's two last tokens (prom/series_text_cache.h).
+  const bool line_stands = kb_.as_parsed() || !cfg_.render || cfg_.format == OutputFormat::wire;
+  if (shaped && line_stands && row_.has_timestamp &&
+      prom::parse_sample_tail(value, ts, &tail_value, &tail_timestamp) && tail_timestamp == row_.timestamp &&
+      std::memcmp(&tail_value, &row_.value, sizeof(double)) == 0) {
+    metric::RawStats rs = kb_.raw_stats();
+    rs.metrics_with_dropped_labels -= before.metrics_with_dropped_labels;
+    rs.too_long_label_names -= before.too_long_label_names;
+    rs.too_long_label_values -= before.too_long_label_values;
+    cache_.insert(series, series_hash, kb_.raw(), kb_.key_hash(), rs);
+  }
+}
+
+template <class ReportBad>
+bool BlockRouter::place_row(BlockResult& res, ByteView line, ByteView raw, uint64_t key_hash, double value,
+                            int64_t timestamp, bool as_parsed, ReportBad& report_bad) {
   const Placement& pl = *cfg_.placement;
   bool rerouted = false;
-  size_t owner = pl.owner(kb_.key_hash(), kb_.raw(), &rerouted);
+  size_t owner = pl.owner(key_hash, raw, &rerouted);
   const ReplicaSet& copies = pl.copies(owner);
 
   if (cfg_.render && cfg_.format == OutputFormat::prom) {
     // Write once into the first copy's buffer, then duplicate the bytes for the others. The line
-    // itself when VM reads it back to the same labels (the common case: a copy), else rendered.
+    // itself when VM reads it back to the same labels (the common case: a copy), else rendered
+    // from the labels just built (never from the cache: such series are not cached).
     Bytes& first = res.out[copies.nodes[0]];
     size_t start = first.size();
-    if (kb_.as_parsed()) {
+    if (as_parsed) {
       first.append(line);
       first.push_back('\n');
-    } else if (!render_prom_line(first, kb_.labels(), kb_.kept_labels(), row_.value, row_.timestamp)) {
+    } else if (!render_prom_line(first, kb_.labels(), kb_.kept_labels(), value, timestamp)) {
       report_bad("this series cannot be written as Prometheus text without changing it "
                  "(a label name or the metric name would parse differently, or the label-count limit dropped the metric name)");
-      return;
+      return false;
     }
     for (size_t c = 1; c < copies.nodes.size(); ++c) {
       Bytes& o = res.out[copies.nodes[c]];
       o.append(first.data() + start, first.size() - start);
     }
   } else if (cfg_.render) {
-    const int64_t ts = row_.timestamp != 0 ? row_.timestamp : cfg_.default_timestamp_ms;
-    const size_t row_size = metric_row_size(kb_.raw().size());
+    const int64_t ts = timestamp != 0 ? timestamp : cfg_.default_timestamp_ms;
+    const size_t row_size = metric_row_size(raw.size());
     for (size_t node : copies.nodes) {
       Bytes& o = res.out[node];
       size_t& at = packet_at_[node];
@@ -132,7 +170,7 @@ void BlockRouter::route_row(BlockResult& res, uint64_t line_no, ByteView line) {
         at = kNoPacket;
       }
       if (at == kNoPacket) at = begin_packet(o);
-      marshal_metric_row(o, kb_.raw(), ts, row_.value);
+      marshal_metric_row(o, raw, ts, value);
     }
   }
 
@@ -145,10 +183,11 @@ void BlockRouter::route_row(BlockResult& res, uint64_t line_no, ByteView line) {
   for (size_t node : copies.nodes) {
     ++res.rows[node];
     // Rows of one series often follow each other: skip the repeats before the set sees them.
-    if (cfg_.collect_hashes && (res.hashes[node].empty() || res.hashes[node].back() != kb_.key_hash())) {
-      res.hashes[node].push_back(kb_.key_hash());
+    if (cfg_.collect_hashes && (res.hashes[node].empty() || res.hashes[node].back() != key_hash)) {
+      res.hashes[node].push_back(key_hash);
     }
   }
+  return true;
 }
 
 }  // namespace vmt::route

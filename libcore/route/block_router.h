@@ -2,7 +2,8 @@
 //
 // For each line: prom::parse_line; skip blank and comment lines; report a bad line; else build
 // the routing key (routing_key.h), place the row (placement.h) and append it to the output of
-// every node that gets a copy: a rendered line (prom_render.h) or a MetricRow inside this
+// every node that gets a copy. A line whose series text was seen before in this worker takes its
+// raw name and key from prom::SeriesTextCache, with only its value and timestamp parsed: a rendered line (prom_render.h) or a MetricRow inside this
 // block's packet for that node (wire.h: a packet never exceeds 30 MiB; one ends with the block).
 // Nothing here touches files or shared state, so blocks can be routed in any order and their
 // outputs concatenated in input order.
@@ -16,6 +17,7 @@
 #include "base/coding.h"
 #include "metric/metric_name.h"
 #include "prom/parser.h"
+#include "prom/series_text_cache.h"
 #include "route/placement.h"
 #include "route/routing_key.h"
 
@@ -57,9 +59,15 @@ class BlockRouter {
 
  private:
   void route_row(BlockResult& res, uint64_t line_no, ByteView line);
+  // Places one row (its raw name and key hash) and appends it to every copy's output; false when
+  // it cannot be rendered (reported).
+  template <class ReportBad>
+  bool place_row(BlockResult& res, ByteView line, ByteView raw, uint64_t key_hash, double value, int64_t timestamp,
+                 bool as_parsed, ReportBad& report_bad);
 
   BlockConfig cfg_;
   KeyBuilder kb_;
+  prom::SeriesTextCache cache_;  // series text -> raw name, key hash, label-limit counters
   prom::Row row_;
   prom::ParseScratch scratch_;
   std::vector<size_t> packet_at_;  // per node: offset of the open packet in res.out, or npos

@@ -1,0 +1,67 @@
+#include "prom/series_text_cache.h"
+
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <random>
+
+#include "prom/parser.h"
+
+using namespace vmt;
+using namespace vmt::prom;
+
+TEST_SUITE("prom/series_text_cache") {
+  TEST_CASE("split_sample_line takes the series text, value and timestamp from the end") {
+    ByteView s, v, t;
+    REQUIRE(split_sample_line("  foo{a=\"b c\"}\t1.5  1700000000000 \t", &s, &v, &t));
+    CHECK(s == "foo{a=\"b c\"}");
+    CHECK(v == "1.5");
+    CHECK(t == "1700000000000");
+    CHECK(!split_sample_line("foo 1", &s, &v, &t));          // no timestamp
+    CHECK(!split_sample_line("foo{a=\"#\"} 1 2", &s, &v, &t));  // a '#' anywhere
+    CHECK(!split_sample_line("foo 1 2\r", &s, &v, &t));      // CR
+    CHECK(!split_sample_line("1 2", &s, &v, &t));            // no series text
+    CHECK(!split_sample_line("foo{a=\"b\"}1 2", &s, &v, &t));  // glued value: not this shape
+  }
+
+  TEST_CASE("parse_sample_tail reads the tail as parse_line does, wherever parse_line takes both tokens") {
+    std::mt19937_64 rng(9);
+    const char* tokens[] = {"1", "-5.", "NaN", "+Inf", "1e400", "0x1", "12345678901234567890", ".5", "1.2.3", "-0",
+                            "inf", "2147483647", "2147483648", "-2147483648", "1700000000.123", "9.3e18", "1e19", "0"};
+    const size_t n = sizeof(tokens) / sizeof(tokens[0]);
+    size_t compared = 0;
+    Row row;
+    ParseScratch scratch;
+    for (int i = 0; i < 20000; ++i) {
+      const std::string line = std::string("m{a=\"b\"} ") + tokens[rng() % n] + " " + tokens[rng() % n];
+      ByteView series, value, ts;
+      REQUIRE(split_sample_line(line, &series, &value, &ts));
+      double v = 0;
+      int64_t t = 0;
+      const bool tail = parse_sample_tail(value, ts, &v, &t);
+      const Status st = parse_line(line, row, scratch);
+      // Either both read the line, with the same numbers (bit for bit: NaN payloads too), or
+      // neither does.
+      REQUIRE(tail == st.is_ok());
+      if (!tail) continue;
+      REQUIRE(row.has_timestamp);
+      CHECK(t == row.timestamp);
+      CHECK(std::memcmp(&v, &row.value, sizeof v) == 0);
+      ++compared;
+    }
+    CHECK(compared > 1000);
+  }
+
+  TEST_CASE("the cache is bounded and starts over when full") {
+    SeriesTextCache c(1000);
+    for (int i = 0; i < 100; ++i) {
+      std::string s = "series-" + std::to_string(i);
+      c.insert(s, uint64_t(i) * 7919, "rawrawrawraw", 1, metric::RawStats{});
+    }
+    CHECK(c.size() < 100);
+    SeriesTextCache::Entry e;
+    CHECK(c.find("series-99", 99 * 7919, &e));
+    CHECK(e.raw == "rawrawrawraw");
+    CHECK(!c.find("series-0", 0, &e));
+  }
+}
