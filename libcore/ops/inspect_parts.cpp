@@ -16,12 +16,9 @@ namespace {
 
 const char* yes_no(bool b) { return b ? "yes" : "no"; }
 
-}  // namespace
-
-Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out) {
-  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, open_for_reading(dir, c.target_ptr()));
-  // What the directory is, and from what: the tenancy from a data part or an index item (else the
-  // --target or the default), the index layout from data/indexdb/.
+// The flavour line: what the directory is, and from what: the tenancy from a data part or an index
+// item (else the --target or the default), the index layout from data/indexdb/.
+void flavour(const layout::StorageDir& sd, const InspectCommon& c, Output& out) {
   const std::string tenancy_from = sd.tenancy ? sd.tenancy_evidence : c.target ? "--target" : "nothing to detect: default";
   if (c.json) {
     nlohmann::ordered_json j;
@@ -36,7 +33,10 @@ Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out
                  tenancy_from + "; index: " + layout::index_layout_name(sd.flavour.index) +
                  (sd.flavour.per_partition_index() ? ", data/indexdb/YYYY_MM" : ", indexdb/<generation>") + ")\n\n";
   }
-  Table data({"PARTITION", "KIND", "PART", "LISTED", "ROWS", "BLOCKS", "MIN_TIMESTAMP", "MAX_TIMESTAMP", "DEDUP_MS", "SIZE"});
+}
+
+// Every data part of every partition: a JSON line each, or a row of `data`.
+void data_parts(const layout::StorageDir& sd, const InspectCommon& c, Output& out, Table& data) {
   for (const auto& p : sd.partitions) {
     if (c.json) {
       nlohmann::ordered_json j;
@@ -81,7 +81,11 @@ Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out
       }
     }
   }
-  Table idx({"INDEX", "ROLE", "PART", "LISTED", "ITEMS", "BLOCKS", "SIZE"});
+}
+
+// Every index table (generations, per-partition indexes) and its parts: a JSON line each, or a
+// row of `idx`.
+void index_tables(const layout::StorageDir& sd, const InspectCommon& c, Output& out, Table& idx) {
   for (const auto* t : sd.all_tables()) {
     const auto& g = *t;
     const bool partition = g.role == "partition";
@@ -129,6 +133,17 @@ Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out
     }
     if (!c.json && g.parts.empty()) idx.add({g.rel, role, "(no parts)", "", "", "", ""});
   }
+}
+
+}  // namespace
+
+Status inspect_parts(const std::string& dir, const InspectCommon& c, Output& out) {
+  VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, open_for_reading(dir, c.target_ptr()));
+  flavour(sd, c, out);
+  Table data({"PARTITION", "KIND", "PART", "LISTED", "ROWS", "BLOCKS", "MIN_TIMESTAMP", "MAX_TIMESTAMP", "DEDUP_MS", "SIZE"});
+  data_parts(sd, c, out, data);
+  Table idx({"INDEX", "ROLE", "PART", "LISTED", "ITEMS", "BLOCKS", "SIZE"});
+  index_tables(sd, c, out, idx);
   if (!c.json) {
     out.buf() += "# data parts (" + std::to_string(sd.partitions.size()) + " partitions)\n";
     data.render(out.buf());
