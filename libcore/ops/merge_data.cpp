@@ -52,6 +52,10 @@ class PartitionJob {
   Status force(const char* reason);
   // action "rewrite": one part, its output kept small or big as the source was.
   Status merge(std::vector<DataPart> srcs, bool is_final, const char* reason, const char* action = "merge");
+  Status write_merged(const std::vector<DataPart>& srcs, bool rewrite, const std::string& tmp, const std::string& ctx,
+                      MergeStep& s, DataPart& out);
+  Status install(const std::vector<DataPart>& srcs, const std::string& parent, const std::string& tmp,
+                 const std::string& ctx, MergeStep& s, DataPart& out);
   // --delete, --retention-filter, --downsample: every part with blocks of deleted MetricIDs or
   // rows a series rule drops rewritten alone without them.
   Status rewrite_affected();
@@ -333,6 +337,102 @@ Status PartitionJob::rewrite_affected() {
   return Status::ok();
 }
 
+// The sources merged into `tmp` (a new part directory), every source checked as verify checks a
+// part in the merge's own pass. A damaged source fails the merge, or with --skip-damaged is held
+// back (hold_damaged sets held_now_; nothing was written).
+Status PartitionJob::write_merged(const std::vector<DataPart>& srcs, bool rewrite, const std::string& tmp,
+                                  const std::string& ctx, MergeStep& s, DataPart& out) {
+  // The index's TSIDs of the partition's scope, for every source's cross-check (storage/
+  // part_check.h): read on another thread while the merge starts reading (cached for the next
+  // merges of the scope).
+  const storage::PendingIndexTsids index_tsids =
+      std::async(std::launch::async, [this] { return env_.index_tsids(p_.name); }).share();
+  std::vector<std::unique_ptr<storage::PartReader>> readers;
+  std::vector<storage::PartReader*> ptrs;
+  std::vector<PartHeader> headers;
+  for (const auto& d : srcs) {
+    readers.push_back(std::make_unique<storage::PartReader>());
+    if (Status st = readers.back()->open(dir_of(d), env_.flavour.tenancy, display(d)); !st.is_ok()) {
+      if (st.code() == Code::io_error) return std::move(st).with_context(ctx);
+      std::vector<bool> damaged(srcs.size(), false);
+      damaged[readers.size() - 1] = true;
+      return hold_damaged(srcs, damaged, std::move(st));
+    }
+    ptrs.push_back(readers.back().get());
+    headers.push_back(d.header);
+  }
+  storage::BlockMergeOptions bo;
+  bo.dedup_interval_ms = env_.opt.dedup_interval_ms;
+  bo.retention_deadline_ms = env_.retention_deadline_ms;
+  bo.deleted_metric_ids = env_.deleted_for(p_.name);
+  bo.series_rules = env_.rules_for(p_.name);
+  bo.stop = env_.stop;
+  bo.background_writer = env_.background_writer;
+  uint64_t reported = 0;
+  bo.on_progress = [&](const storage::BlockMergeStats& st) {
+    env_.rows_done.fetch_add(st.rows_in - reported, std::memory_order_relaxed);
+    reported = st.rows_in;
+  };
+  // Every source checked as verify checks a part, in the merge's own pass (storage/part_check.h).
+  std::vector<storage::CheckedPartSource> checked;
+  checked.reserve(ptrs.size());
+  for (auto* r : ptrs) checked.emplace_back(r, index_tsids);
+  std::vector<storage::BlockSource*> sources;
+  for (auto& c : checked) sources.push_back(&c);
+  bo.check_copied_blocks = true;
+  storage::PartWriter w;
+  // A rewrite exists to make the part smaller: never below level 1, as the import writes parts
+  // (the merge rule picks negative levels for short blocks, which would grow a part we only cut).
+  int level = storage::compress_level_for_sources(headers);
+  if (rewrite) level = std::max(level, 1);
+  Status st = w.open_dir(tmp, env_.flavour.tenancy, level);
+  if (st.is_ok()) st = storage::merge_block_streams(sources, w, bo, &s.stats);
+  // §7.1: the interval every block of the new part was written with.
+  if (st.is_ok()) st = w.close(env_.opt.dedup_interval_ms);
+  if (!st.is_ok()) {
+    (void)fs::remove_all(tmp);   // unlisted anyway; the next run or vmstorage would remove it
+    std::vector<bool> damaged;
+    for (const auto& c : checked) damaged.push_back(c.damaged);
+    if (std::find(damaged.begin(), damaged.end(), true) == damaged.end()) return std::move(st).with_context(ctx);
+    return hold_damaged(srcs, damaged, std::move(st));
+  }
+  s.output_blocks = w.part_header().blocks_count;
+  s.output_rows = w.part_header().rows_count;
+  out.header = w.part_header();
+  return Status::ok();
+}
+
+// The merged part `tmp` takes the sources' place, crash-safely: journaled, renamed, listed (the
+// commit point), then the sources removed. A merge that kept no row lists nothing new.
+Status PartitionJob::install(const std::vector<DataPart>& srcs, const std::string& parent, const std::string& tmp,
+                             const std::string& ctx, MergeStep& s, DataPart& out) {
+  const DataPart* added = nullptr;
+  if (s.output_rows == 0) {
+    VMT_TRY(journal(srcs, nullptr));
+    VMT_TRY(fs::remove_all(tmp));   // §15.A step 6: nothing to register
+    VMT_TRY(fs::fsync_path(parent));
+  } else {
+    const std::string final_dir = fs::join(parent, out.name);
+    VMT_TRY(journal(srcs, &out));
+    crash_point("merge.journaled");
+    VMT_TRY(fs::rename(tmp, final_dir));
+    VMT_TRY(fs::fsync_path(parent));
+    crash_point("merge.renamed");
+    VMT_ASSIGN_OR_RETURN(out.size, layout::part_size(final_dir));
+    s.output_name = out.name;
+    s.output_bytes = out.size;
+    added = &out;
+  }
+  replace(srcs, added);
+  VMT_TRY_CTX(write_parts_json(), ctx);   // the commit point
+  crash_point("merge.listed");
+  std::vector<std::string> dirs;
+  for (const auto& d : srcs) dirs.push_back(dir_of(d));
+  VMT_TRY_CTX(remove_part_dirs(dirs, env_.flavour.delete_marker()), ctx + " (after the commit)");
+  crash_point("merge.removed");
+  return Status::ok();
+}
+
 Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char* reason, const char* action) {
   held_now_ = false;
   MergeStep s = new_step(srcs, action, reason);
@@ -367,89 +467,9 @@ Status PartitionJob::merge(std::vector<DataPart> srcs, bool is_final, const char
   VMT_TRY(mkdir_durable(parent));
   const std::string tmp = fs::join(parent, kTempPrefix + out.name);
   const std::string ctx = "merging " + std::to_string(srcs.size()) + " parts of partition " + p_.name;
-  // The index's TSIDs of the partition's scope, for every source's cross-check (storage/
-  // part_check.h): read on another thread while the merge starts reading (cached for the next
-  // merges of the scope).
-  const storage::PendingIndexTsids index_tsids =
-      std::async(std::launch::async, [this] { return env_.index_tsids(p_.name); }).share();
-  {
-    std::vector<std::unique_ptr<storage::PartReader>> readers;
-    std::vector<storage::PartReader*> ptrs;
-    std::vector<PartHeader> headers;
-    for (const auto& d : srcs) {
-      readers.push_back(std::make_unique<storage::PartReader>());
-      if (Status st = readers.back()->open(dir_of(d), env_.flavour.tenancy, display(d)); !st.is_ok()) {
-        if (st.code() == Code::io_error) return std::move(st).with_context(ctx);
-        std::vector<bool> damaged(srcs.size(), false);
-        damaged[readers.size() - 1] = true;
-        return hold_damaged(srcs, damaged, std::move(st));
-      }
-      ptrs.push_back(readers.back().get());
-      headers.push_back(d.header);
-    }
-    storage::BlockMergeOptions bo;
-    bo.dedup_interval_ms = env_.opt.dedup_interval_ms;
-    bo.retention_deadline_ms = env_.retention_deadline_ms;
-    bo.deleted_metric_ids = env_.deleted_for(p_.name);
-    bo.series_rules = env_.rules_for(p_.name);
-    bo.stop = env_.stop;
-    bo.background_writer = env_.background_writer;
-    uint64_t reported = 0;
-    bo.on_progress = [&](const storage::BlockMergeStats& st) {
-      env_.rows_done.fetch_add(st.rows_in - reported, std::memory_order_relaxed);
-      reported = st.rows_in;
-    };
-    // Every source checked as verify checks a part, in the merge's own pass (storage/part_check.h).
-    std::vector<storage::CheckedPartSource> checked;
-    checked.reserve(ptrs.size());
-    for (auto* r : ptrs) checked.emplace_back(r, index_tsids);
-    std::vector<storage::BlockSource*> sources;
-    for (auto& c : checked) sources.push_back(&c);
-    bo.check_copied_blocks = true;
-    storage::PartWriter w;
-    // A rewrite exists to make the part smaller: never below level 1, as the import writes parts
-    // (the merge rule picks negative levels for short blocks, which would grow a part we only cut).
-    int level = storage::compress_level_for_sources(headers);
-    if (rewrite) level = std::max(level, 1);
-    Status st = w.open_dir(tmp, env_.flavour.tenancy, level);
-    if (st.is_ok()) st = storage::merge_block_streams(sources, w, bo, &s.stats);
-    // §7.1: the interval every block of the new part was written with.
-    if (st.is_ok()) st = w.close(env_.opt.dedup_interval_ms);
-    if (!st.is_ok()) {
-      (void)fs::remove_all(tmp);   // unlisted anyway; the next run or vmstorage would remove it
-      std::vector<bool> damaged;
-      for (const auto& c : checked) damaged.push_back(c.damaged);
-      if (std::find(damaged.begin(), damaged.end(), true) == damaged.end()) return std::move(st).with_context(ctx);
-      return hold_damaged(srcs, damaged, std::move(st));
-    }
-    s.output_blocks = w.part_header().blocks_count;
-    s.output_rows = w.part_header().rows_count;
-    out.header = w.part_header();
-  }
-  const DataPart* added = nullptr;
-  if (s.output_rows == 0) {
-    VMT_TRY(journal(srcs, nullptr));
-    VMT_TRY(fs::remove_all(tmp));   // §15.A step 6: nothing to register
-    VMT_TRY(fs::fsync_path(parent));
-  } else {
-    const std::string final_dir = fs::join(parent, out.name);
-    VMT_TRY(journal(srcs, &out));
-    crash_point("merge.journaled");
-    VMT_TRY(fs::rename(tmp, final_dir));
-    VMT_TRY(fs::fsync_path(parent));
-    crash_point("merge.renamed");
-    VMT_ASSIGN_OR_RETURN(out.size, layout::part_size(final_dir));
-    s.output_name = out.name;
-    s.output_bytes = out.size;
-    added = &out;
-  }
-  replace(srcs, added);
-  VMT_TRY_CTX(write_parts_json(), ctx);   // the commit point
-  crash_point("merge.listed");
-  std::vector<std::string> dirs;
-  for (const auto& d : srcs) dirs.push_back(dir_of(d));
-  VMT_TRY_CTX(remove_part_dirs(dirs, env_.flavour.delete_marker()), ctx + " (after the commit)");
-  crash_point("merge.removed");
+  VMT_TRY(write_merged(srcs, rewrite, tmp, ctx, s, out));
+  if (held_now_) return Status::ok();   // --skip-damaged held a source back: choose again without it
+  VMT_TRY(install(srcs, parent, tmp, ctx, s, out));
   s.done = true;
   s.seconds = seconds_since(t0);
   res_.steps.push_back(std::move(s));

@@ -32,6 +32,13 @@ class TableJob {
   Status run_inner();
   // action "rewrite": one part without the items of deleted series.
   Status merge(const std::vector<size_t>& idx, const char* reason, const char* action = "merge");
+  void take_inputs(const std::vector<size_t>& idx, MergeStep& s, std::vector<std::string>& src_dirs,
+                   std::vector<mergeset::TablePart>& srcs) const;
+  void replace(const std::vector<mergeset::TablePart>& srcs, const mergeset::TablePart* added);
+  mergeset::MergeOptions merge_options(const char* action, const std::vector<mergeset::TablePart>& srcs,
+                                       Status* cb_status, std::unique_ptr<indexdb::SeriesPurge>* purge) const;
+  Status install(const std::string& tmp, const std::vector<mergeset::TablePart>& srcs, const mergeset::MergeStats& ms,
+                 const std::string& ctx, mergeset::TablePart& out);
   // --delete: every part that mentions a deleted series rewritten alone without it.
   Status purge_deleted();
   std::vector<uint64_t> sizes() const {
@@ -169,14 +176,9 @@ Status TableJob::purge_deleted() {
   return Status::ok();
 }
 
-Status TableJob::merge(const std::vector<size_t>& idx, const char* reason, const char* action) {
-  MergeStep s;
-  s.table = table_;
-  s.action = action;
-  s.reason = reason;
-  s.output_kind = "indexdb";
-  std::vector<std::string> src_dirs;
-  std::vector<mergeset::TablePart> srcs;
+// The step's inputs: the parts at `idx`, their directories, and the sizes and counts the step reports.
+void TableJob::take_inputs(const std::vector<size_t>& idx, MergeStep& s, std::vector<std::string>& src_dirs,
+                           std::vector<mergeset::TablePart>& srcs) const {
   for (size_t i : idx) {
     const auto& p = parts_[i];
     s.inputs.push_back({p.path.empty() ? "(planned)" : p.name, "indexdb", p.header.items_count, p.size_bytes, 0});
@@ -184,46 +186,40 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason, const
     src_dirs.push_back(p.path);
     srcs.push_back(p);
   }
-  auto replace = [&](const mergeset::TablePart* added) {
-    parts_.erase(std::remove_if(parts_.begin(), parts_.end(),
-                                [&](const mergeset::TablePart& p) {
-                                  for (const auto& x : srcs) {
-                                    if (x.name == p.name) return true;
-                                  }
-                                  return false;
-                                }),
-                 parts_.end());
-    if (added) parts_.push_back(*added);
-  };
-  mergeset::TablePart out;
-  if (env_.opt.dry_run) {
-    out.name = "(planned)#" + std::to_string(planned_++);
-    out.size_bytes = s.estimated_bytes;
-    for (const auto& p : srcs) out.header.items_count += p.header.items_count;
-    replace(&out);
-    res_.steps.push_back(std::move(s));
-    return Status::ok();
-  }
-  const auto t0 = std::chrono::steady_clock::now();
-  out.name = namer_.next();
-  const std::string tmp = fs::join(g_.path, kTempPrefix + out.name);
-  const std::string ctx = "merging " + std::to_string(srcs.size()) + " parts of " + table_;
-  Status cb_status;
+}
+
+// The sources leave the table's list of parts, and `added` (when any) joins it.
+void TableJob::replace(const std::vector<mergeset::TablePart>& srcs, const mergeset::TablePart* added) {
+  parts_.erase(std::remove_if(parts_.begin(), parts_.end(),
+                              [&](const mergeset::TablePart& p) {
+                                for (const auto& x : srcs) {
+                                  if (x.name == p.name) return true;
+                                }
+                                return false;
+                              }),
+               parts_.end());
+  if (added) parts_.push_back(*added);
+}
+
+// The server's merge callback (a tag row it cannot parse is an error: vmstorage panics), --delete's
+// purge, and a rewrite's compression level floor.
+mergeset::MergeOptions TableJob::merge_options(const char* action, const std::vector<mergeset::TablePart>& srcs,
+                                               Status* cb_status, std::unique_ptr<indexdb::SeriesPurge>* purge) const {
   mergeset::MergeOptions mo;
-  mo.prepare_block = [&cb_status, tenancy = env_.flavour.tenancy](const mergeset::Items& in, mergeset::Items& o) {
+  mo.prepare_block = [cb_status, tenancy = env_.flavour.tenancy](const mergeset::Items& in, mergeset::Items& o) {
     Status st = indexdb::merge_tag_to_metric_ids_rows(in, o, tenancy);
     if (!st.is_ok()) {
-      if (cb_status.is_ok()) cb_status = st;   // vmstorage panics on a tag row it cannot parse
+      if (cb_status->is_ok()) *cb_status = st;
       return false;
     }
     return true;
   };
   // --delete: the items of deleted series are left out of every index merge (series_purge.h).
-  std::unique_ptr<indexdb::SeriesPurge> purge;
   if (env_.purge && !env_.deleted_for_table(g_).empty()) {
-    purge = std::make_unique<indexdb::SeriesPurge>(env_.deleted_for_table(g_), env_.flavour.tenancy);
-    mo.transform.push = [&purge](ByteView item, const mergeset::ItemEmit& emit) { return purge->push(item, emit); };
-    mo.transform.finish = [&purge](const mergeset::ItemEmit& emit) { return purge->finish(emit); };
+    *purge = std::make_unique<indexdb::SeriesPurge>(env_.deleted_for_table(g_), env_.flavour.tenancy);
+    indexdb::SeriesPurge* p = purge->get();
+    mo.transform.push = [p](ByteView item, const mergeset::ItemEmit& emit) { return p->push(item, emit); };
+    mo.transform.finish = [p](const mergeset::ItemEmit& emit) { return p->finish(emit); };
   }
   if (std::string(action) == "rewrite") {
     // As a data part's rewrite (merge_data.cpp): never below level 1.
@@ -231,13 +227,13 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason, const
     for (const auto& p : srcs) items += p.header.items_count;
     mo.compress_level = std::max(mergeset::compress_level_for_items(items), 1);
   }
-  mergeset::MergeStats ms;
-  Status st = mergeset::merge_part_dirs(src_dirs, tmp, mo, &ms);
-  if (st.is_ok() && !cb_status.is_ok()) st = cb_status;
-  if (!st.is_ok()) {
-    (void)fs::remove_all(tmp);
-    return std::move(st).with_context(ctx);
-  }
+  return mo;
+}
+
+// The merged part `tmp` takes the sources' place, crash-safely: journaled, renamed, listed (the
+// commit point), then the sources removed.
+Status TableJob::install(const std::string& tmp, const std::vector<mergeset::TablePart>& srcs,
+                         const mergeset::MergeStats& ms, const std::string& ctx, mergeset::TablePart& out) {
   {
     // As PartitionJob::journal (merge_data.cpp): the output and the sources the commit unlists.
     std::vector<std::string> rels;
@@ -250,7 +246,7 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason, const
     // Every item was of a deleted series: nothing to list (merge_data.cpp does the same).
     VMT_TRY(fs::remove_all(tmp));
     VMT_TRY(fs::fsync_path(g_.path));
-    replace(nullptr);
+    replace(srcs, nullptr);
   } else {
     const std::string final_dir = fs::join(g_.path, out.name);
     VMT_TRY(fs::rename(tmp, final_dir));
@@ -259,7 +255,7 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason, const
     out.path = final_dir;
     VMT_ASSIGN_OR_RETURN(out.header, mergeset::read_part_header(final_dir));
     VMT_ASSIGN_OR_RETURN(out.size_bytes, layout::part_size(final_dir));
-    replace(&out);
+    replace(srcs, &out);
   }
   std::vector<std::string> names;
   for (const auto& p : parts_) names.push_back(p.name);
@@ -269,6 +265,42 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason, const
   for (const auto& p : srcs) dirs.push_back(p.path);
   VMT_TRY_CTX(remove_part_dirs(dirs, env_.flavour.delete_marker()), ctx + " (after the commit)");
   crash_point("merge-index.removed");
+  return Status::ok();
+}
+
+Status TableJob::merge(const std::vector<size_t>& idx, const char* reason, const char* action) {
+  MergeStep s;
+  s.table = table_;
+  s.action = action;
+  s.reason = reason;
+  s.output_kind = "indexdb";
+  std::vector<std::string> src_dirs;
+  std::vector<mergeset::TablePart> srcs;
+  take_inputs(idx, s, src_dirs, srcs);
+  mergeset::TablePart out;
+  if (env_.opt.dry_run) {
+    out.name = "(planned)#" + std::to_string(planned_++);
+    out.size_bytes = s.estimated_bytes;
+    for (const auto& p : srcs) out.header.items_count += p.header.items_count;
+    replace(srcs, &out);
+    res_.steps.push_back(std::move(s));
+    return Status::ok();
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  out.name = namer_.next();
+  const std::string tmp = fs::join(g_.path, kTempPrefix + out.name);
+  const std::string ctx = "merging " + std::to_string(srcs.size()) + " parts of " + table_;
+  Status cb_status;
+  std::unique_ptr<indexdb::SeriesPurge> purge;
+  const mergeset::MergeOptions mo = merge_options(action, srcs, &cb_status, &purge);
+  mergeset::MergeStats ms;
+  Status st = mergeset::merge_part_dirs(src_dirs, tmp, mo, &ms);
+  if (st.is_ok() && !cb_status.is_ok()) st = cb_status;
+  if (!st.is_ok()) {
+    (void)fs::remove_all(tmp);
+    return std::move(st).with_context(ctx);
+  }
+  VMT_TRY(install(tmp, srcs, ms, ctx, out));
   s.done = true;
   if (ms.items_out != 0) s.output_name = out.name;
   s.output_rows = ms.items_out;
