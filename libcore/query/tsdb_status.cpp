@@ -266,15 +266,12 @@ std::vector<NameCount> top_n(std::vector<NameCount> all, size_t n) {
   return all;
 }
 
-Result<TsdbStatus> tsdb_status(const std::vector<const layout::StorageDir*>& dirs, const StatusQuery& q) {
-  if (dirs.size() > 64) return invalid_argument("at most 64 directories at once; got " + std::to_string(dirs.size()));
-  TimeRange range = q.range;
-  if (q.date) {
-    range.start_ms = int64_t(*q.date * kMsPerDay);
-    range.end_ms = int64_t((*q.date + 1) * kMsPerDay);
-  }
-  // The sources and their scopes: every table and tenant; the MetricIDs the selectors pick (on
-  // the day or range, through the index), or those of the range's days.
+namespace {
+
+// The sources and their scopes: every table and tenant of every directory; the MetricIDs the
+// selectors pick (on the day or range, through the index), or those of the range's days.
+Result<std::vector<Source>> status_sources(const std::vector<const layout::StorageDir*>& dirs, const StatusQuery& q,
+                                           const TimeRange& range) {
   std::vector<Source> sources;
   for (uint32_t di = 0; di < dirs.size(); ++di) {
     auto st = [&]() -> Status {
@@ -305,6 +302,59 @@ Result<TsdbStatus> tsdb_status(const std::vector<const layout::StorageDir*>& dir
     }();
     if (!st.is_ok()) return std::move(st).with_context(dirs[di]->root);
   }
+
+  return sources;
+}
+
+// The report from the passes: tag-row counts less the repeats the names pass found, folded by
+// label, value and metric name; the series and nodes from the names pass.
+Status fold_counts(const std::vector<const layout::StorageDir*>& dirs, const StatusQuery& q, Names& names, Rows& rows,
+                   TsdbStatus& out) {
+  for (const auto& [pair, n] : names.repeated_pairs) {
+    auto it = rows.pairs.find(pair);
+    if (it == rows.pairs.end() || it->second < n) {
+      return corruption("the index's tag rows hold fewer MetricIDs of " + pair.label + "=" + pair.value +
+                        " than its MetricID->MetricName items name: the index is inconsistent (tsdb-inspect verify)");
+    }
+    it->second -= n;
+  }
+  std::map<std::string, uint64_t> by_label, values_by_label, by_name, by_focus;
+  std::vector<NameCount> pairs;
+  for (const auto& [p, n] : rows.pairs) {
+    if (n == 0) continue;
+    out.total_label_value_pairs += n;
+    by_label[p.label] += n;
+    ++values_by_label[p.label];
+    if (p.label == "__name__") by_name[p.value] += n;
+    if (!q.focus_label.empty() && p.label == q.focus_label) by_focus[p.value] += n;
+    pairs.push_back({p.label + "=" + p.value, n});
+  }
+  out.total_series = names.series;
+  for (size_t di = 0; di < dirs.size(); ++di) {
+    out.nodes.push_back(NodeCount{dirs[di]->root, names.node_series[di], names.node_ids[di], names.shared_by_node[di]});
+    out.total_metric_ids += names.node_ids[di];
+  }
+  out.series_on_several_nodes = names.on_several_nodes;
+  out.shared_examples = std::move(names.shared_examples);
+  out.series_count_by_metric_name = top_n(to_list(by_name), q.top_n);
+  out.series_count_by_label_name = top_n(to_list(by_label), q.top_n);
+  out.series_count_by_focus_label_value = top_n(to_list(by_focus), q.top_n);
+  out.series_count_by_label_value_pair = top_n(std::move(pairs), q.top_n);
+  out.label_value_count_by_label_name = top_n(to_list(values_by_label), q.top_n);
+  out.series_count_by_tenant = top_n(to_list(names.by_tenant), SIZE_MAX);
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<TsdbStatus> tsdb_status(const std::vector<const layout::StorageDir*>& dirs, const StatusQuery& q) {
+  if (dirs.size() > 64) return invalid_argument("at most 64 directories at once; got " + std::to_string(dirs.size()));
+  TimeRange range = q.range;
+  if (q.date) {
+    range.start_ms = int64_t(*q.date * kMsPerDay);
+    range.end_ms = int64_t((*q.date + 1) * kMsPerDay);
+  }
+  VMT_ASSIGN_OR_RETURN(const std::vector<Source> sources, status_sources(dirs, q, range));
 
   TsdbStatus out;
   Names names;
@@ -342,38 +392,7 @@ Result<TsdbStatus> tsdb_status(const std::vector<const layout::StorageDir*>& dir
   }
   out.days = combine_days(days, first_half, second_half);
 
-  for (const auto& [pair, n] : names.repeated_pairs) {
-    auto it = rows.pairs.find(pair);
-    if (it == rows.pairs.end() || it->second < n) {
-      return corruption("the index's tag rows hold fewer MetricIDs of " + pair.label + "=" + pair.value +
-                        " than its MetricID->MetricName items name: the index is inconsistent (tsdb-inspect verify)");
-    }
-    it->second -= n;
-  }
-  std::map<std::string, uint64_t> by_label, values_by_label, by_name, by_focus;
-  std::vector<NameCount> pairs;
-  for (const auto& [p, n] : rows.pairs) {
-    if (n == 0) continue;
-    out.total_label_value_pairs += n;
-    by_label[p.label] += n;
-    ++values_by_label[p.label];
-    if (p.label == "__name__") by_name[p.value] += n;
-    if (!q.focus_label.empty() && p.label == q.focus_label) by_focus[p.value] += n;
-    pairs.push_back({p.label + "=" + p.value, n});
-  }
-  out.total_series = names.series;
-  for (size_t di = 0; di < dirs.size(); ++di) {
-    out.nodes.push_back(NodeCount{dirs[di]->root, names.node_series[di], names.node_ids[di], names.shared_by_node[di]});
-    out.total_metric_ids += names.node_ids[di];
-  }
-  out.series_on_several_nodes = names.on_several_nodes;
-  out.shared_examples = std::move(names.shared_examples);
-  out.series_count_by_metric_name = top_n(to_list(by_name), q.top_n);
-  out.series_count_by_label_name = top_n(to_list(by_label), q.top_n);
-  out.series_count_by_focus_label_value = top_n(to_list(by_focus), q.top_n);
-  out.series_count_by_label_value_pair = top_n(std::move(pairs), q.top_n);
-  out.label_value_count_by_label_name = top_n(to_list(values_by_label), q.top_n);
-  out.series_count_by_tenant = top_n(to_list(names.by_tenant), SIZE_MAX);
+  VMT_TRY(fold_counts(dirs, q, names, rows, out));
   return out;
 }
 
