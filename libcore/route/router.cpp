@@ -169,7 +169,10 @@ class RouteRun {
   Result<RouteReport> route_all();
 
  private:
+  BlockConfig block_config() const;
+  unsigned worker_threads() const;
   Status consume(Slot& s);  // merges one routed block, in input order
+  Status finish_report();
 
   const RouteOptions& opt_;
   const std::vector<std::string>& inputs_;
@@ -230,22 +233,8 @@ Result<RouteReport> RouteRun::route_all() {
   if (opt_.count_series) node_series_.resize(n);
   if (!opt_.out_dir.empty()) VMT_TRY(files_.open(opt_.out_dir, opt_.placement.nodes, opt_.format, opt_.clear_out_dir, opt_.compress));
 
-  BlockConfig cfg;
-  cfg.placement = &pl_;
-  cfg.format = opt_.format;
-  cfg.render = !opt_.out_dir.empty();
-  cfg.collect_hashes = opt_.count_series;
-  cfg.strict = opt_.strict;
-  cfg.max_bad_messages = opt_.max_reported_bad_lines;
-  cfg.default_timestamp_ms = opt_.default_timestamp_ms;
-  if (cfg.default_timestamp_ms == 0) {
-    cfg.default_timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch()).count();
-  }
-
-  unsigned threads = opt_.threads;
-  if (threads == 0) threads = std::max(1u, std::min(16u, std::thread::hardware_concurrency()));
-  threads = std::min(threads, 256u);
+  const BlockConfig cfg = block_config();
+  const unsigned threads = worker_threads();
   // Two slots per worker keep every worker busy while the reader fills and the writer drains.
   const size_t n_slots = threads == 1 ? 1 : 2 * threads;
   std::vector<Slot> slots(n_slots);
@@ -299,7 +288,38 @@ Result<RouteReport> RouteRun::route_all() {
   pool.reset();
   rep_.input_bytes = input_bytes_done_;
   if (hooks_.progress) hooks_.progress(rep_.rows, input_bytes_done_);
+  VMT_TRY(finish_report());
+  return std::move(rep_);
+}
 
+// What every worker's BlockRouter is told: the placement, the output, the limits on bad lines,
+// and the default timestamp of wire rows (taken once: the same for every row of the run).
+BlockConfig RouteRun::block_config() const {
+  BlockConfig cfg;
+  cfg.placement = &pl_;
+  cfg.format = opt_.format;
+  cfg.render = !opt_.out_dir.empty();
+  cfg.collect_hashes = opt_.count_series;
+  cfg.strict = opt_.strict;
+  cfg.max_bad_messages = opt_.max_reported_bad_lines;
+  cfg.default_timestamp_ms = opt_.default_timestamp_ms;
+  if (cfg.default_timestamp_ms == 0) {
+    cfg.default_timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+  return cfg;
+}
+
+// --threads, or the CPUs (at most 16 by default, 256 asked).
+unsigned RouteRun::worker_threads() const {
+  unsigned threads = opt_.threads;
+  if (threads == 0) threads = std::max(1u, std::min(16u, std::thread::hardware_concurrency()));
+  return std::min(threads, 256u);
+}
+
+// The node files committed (renamed into place) and the series counted per node.
+Status RouteRun::finish_report() {
+  const size_t n = pl_.size();
   if (files_.size() > 0) {
     for (size_t i = 0; i < n; ++i) {
       rep_.nodes[i].file = files_.path(i);
@@ -315,7 +335,7 @@ Result<RouteReport> RouteRun::route_all() {
       if (opt_.placement.replication_factor <= 1) rep_.series += rep_.nodes[i].series;
     }
   }
-  return std::move(rep_);
+  return Status::ok();
 }
 
 }  // namespace
