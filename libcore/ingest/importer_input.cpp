@@ -17,9 +17,7 @@ Status Importer::consume(ParsedBlock& b) {
   }
   st_->lines += b.lines;
   st_->skipped_lines += b.skipped;
-  st_->labels.metrics_with_dropped_labels += b.raw_stats.metrics_with_dropped_labels;
-  st_->labels.too_long_label_names += b.raw_stats.too_long_label_names;
-  st_->labels.too_long_label_values += b.raw_stats.too_long_label_values;
+  st_->labels += b.raw_stats;
   // Report bad lines in order; with --strict the first one ends the import.
   for (const auto& l : b.bad) {
     ++st_->bad_lines;

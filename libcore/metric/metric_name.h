@@ -69,6 +69,19 @@ struct RawStats {
   uint64_t metrics_with_dropped_labels = 0;  // vm_metrics_with_dropped_labels_total (once per name)
   uint64_t too_long_label_names = 0;         // vm_too_long_label_names_total (per label)
   uint64_t too_long_label_values = 0;        // vm_too_long_label_values_total (per label)
+
+  RawStats& operator+=(const RawStats& o) {
+    metrics_with_dropped_labels += o.metrics_with_dropped_labels;
+    too_long_label_names += o.too_long_label_names;
+    too_long_label_values += o.too_long_label_values;
+    return *this;
+  }
+  // What a counter set gained since `before` (an earlier copy of it).
+  RawStats operator-(const RawStats& before) const {
+    return RawStats{metrics_with_dropped_labels - before.metrics_with_dropped_labels,
+                    too_long_label_names - before.too_long_label_names,
+                    too_long_label_values - before.too_long_label_values};
+  }
 };
 
 struct MetricName {

@@ -132,4 +132,17 @@ TEST_SUITE("metric/metric_name_raw") {
     }
     CHECK(MetricName::decode_raw(good).is_ok());
   }
+
+  TEST_CASE("RawStats add up, and what a counter set gained since an earlier copy") {
+    RawStats total{1, 2, 3};
+    const RawStats before = total;
+    total += RawStats{10, 20, 30};
+    CHECK(total.metrics_with_dropped_labels == 11);
+    CHECK(total.too_long_label_names == 22);
+    CHECK(total.too_long_label_values == 33);
+    const RawStats gained = total - before;
+    CHECK(gained.metrics_with_dropped_labels == 10);
+    CHECK(gained.too_long_label_names == 20);
+    CHECK(gained.too_long_label_values == 30);
+  }
 }

@@ -201,9 +201,7 @@ Status RouteRun::consume(Slot& s) {
   rep_.bad_lines += r.bad_lines;
   rep_.rerouted_rows += r.rerouted_rows;
   rep_.incompletely_replicated_rows += r.incompletely_replicated_rows;
-  rep_.raw_stats.metrics_with_dropped_labels += r.raw_stats.metrics_with_dropped_labels;
-  rep_.raw_stats.too_long_label_names += r.raw_stats.too_long_label_names;
-  rep_.raw_stats.too_long_label_values += r.raw_stats.too_long_label_values;
+  rep_.raw_stats += r.raw_stats;
   for (size_t i = 0; i < rep_.nodes.size(); ++i) {
     rep_.nodes[i].rows += r.rows[i];
     rep_.nodes[i].rerouted_in += r.rerouted_in[i];
