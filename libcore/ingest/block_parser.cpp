@@ -13,12 +13,6 @@ BlockParser::BlockParser(uint32_t account_id, uint32_t project_id, std::vector<E
 
 namespace {
 
-void add_raw_stats(metric::RawStats& into, const metric::RawStats& s) {
-  into.metrics_with_dropped_labels += s.metrics_with_dropped_labels;
-  into.too_long_label_names += s.too_long_label_names;
-  into.too_long_label_values += s.too_long_label_values;
-}
-
 // fn(line, line number) for each '\n'-separated line of the block's text, the last one included.
 template <class F>
 void for_each_line(ParsedBlock& b, F&& fn) {
@@ -43,7 +37,7 @@ bool BlockParser::append_key(ParsedBlock& b, const prom::Row& row, uint64_t line
     b.bad.push_back(BadLine{line_no, err});   // multitenant: a tenant label that is not a number
     return false;
   }
-  add_raw_stats(b.raw_stats, rs);
+  b.raw_stats += rs;
   r.key_off = uint32_t(off);
   r.key_len = uint32_t(b.keys.size() - off);
   r.hash = metric::xxhash64(ByteView(b.keys.data() + off, r.key_len));
@@ -84,24 +78,19 @@ void BlockParser::parse(ParsedBlock& b) {
     return;
   }
   for_each_line(b, [&](ByteView line, uint64_t line_no) {
-    ByteView series, value, ts;
-    uint64_t series_hash = 0;
-    bool shaped = use_cache_ && prom::split_sample_line(line, &series, &value, &ts);
+    prom::SeriesTextCache::Line cached;
     prom::SeriesTextCache::Entry hit;
-    double tail_value = 0;
-    int64_t tail_timestamp = 0;
-    if (shaped) {
-      series_hash = metric::xxhash64(series);
-      if (cache_.find(series, series_hash, &hit) && prom::parse_sample_tail(value, ts, &tail_value, &tail_timestamp)) {
+    if (use_cache_) {
+      if (cache_.find_line(line, &cached, &hit)) {
         ParsedRow r;
         r.key_off = uint32_t(b.keys.size());
         r.key_len = uint32_t(hit.raw.size());
         b.keys.append(hit.raw);
         r.hash = hit.key_hash;
-        r.timestamp = tail_timestamp != 0 ? tail_timestamp : default_ts_;
-        r.value = tail_value;
+        r.timestamp = cached.tail_timestamp != 0 ? cached.tail_timestamp : default_ts_;
+        r.value = cached.tail_value;
         b.rows.push_back(r);
-        add_raw_stats(b.raw_stats, hit.stats);
+        b.raw_stats += hit.stats;
         return;
       }
     }
@@ -121,12 +110,7 @@ void BlockParser::parse(ParsedBlock& b) {
     r.timestamp = row_.timestamp_or(default_ts_);
     r.value = row_.value;
     b.rows.push_back(r);
-    // Remember the series text only when the parser's value and timestamp are exactly those of
-    // the line's two last tokens (prom/series_text_cache.h).
-    if (shaped && row_.has_timestamp && prom::parse_sample_tail(value, ts, &tail_value, &tail_timestamp) &&
-        tail_timestamp == row_.timestamp && std::memcmp(&tail_value, &row_.value, sizeof(double)) == 0) {
-      cache_.insert(series, series_hash, ByteView(b.keys.data() + r.key_off, r.key_len), r.hash, rs);
-    }
+    if (use_cache_) cache_.remember(cached, row_, ByteView(b.keys.data() + r.key_off, r.key_len), r.hash, rs);
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "metric/tsid_gen.h"
 #include "prom/fastfloat.h"
 
 namespace vmt::prom {
@@ -44,6 +45,21 @@ bool parse_sample_tail(ByteView value, ByteView timestamp, double* v, int64_t* t
   if (t >= -2147483648.0 && t < 2147483648.0) t *= 1000;
   *ts = (t >= -9223372036854775808.0 && t < 9223372036854775808.0) ? static_cast<int64_t>(t) : INT64_MIN;
   return true;
+}
+
+bool SeriesTextCache::find_line(ByteView line, Line* l, Entry* out) const {
+  *l = Line();
+  l->shaped = split_sample_line(line, &l->series, &l->value, &l->timestamp);
+  if (!l->shaped) return false;
+  l->series_hash = metric::xxhash64(l->series);
+  return find(l->series, l->series_hash, out) && parse_sample_tail(l->value, l->timestamp, &l->tail_value, &l->tail_timestamp);
+}
+
+void SeriesTextCache::remember(Line& l, const Row& row, ByteView raw, uint64_t key_hash, const metric::RawStats& stats) {
+  if (l.shaped && row.has_timestamp && parse_sample_tail(l.value, l.timestamp, &l.tail_value, &l.tail_timestamp) &&
+      l.tail_timestamp == row.timestamp && std::memcmp(&l.tail_value, &row.value, sizeof(double)) == 0) {
+    insert(l.series, l.series_hash, raw, key_hash, stats);
+  }
 }
 
 void SeriesTextCache::clear() {

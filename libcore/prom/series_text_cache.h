@@ -22,6 +22,7 @@
 #include "base/coding.h"
 #include "base/hash_slots.h"
 #include "metric/metric_name.h"
+#include "prom/parser.h"
 
 namespace vmt::prom {
 
@@ -43,6 +44,22 @@ class SeriesTextCache {
   };
 
   explicit SeriesTextCache(size_t max_bytes = 32 << 20) : max_bytes_(max_bytes) { clear(); }
+
+  // A line as the cache sees it: split (split_sample_line), its series text hashed, and on a hit
+  // its tail read (parse_sample_tail).
+  struct Line {
+    bool shaped = false;
+    ByteView series, value, timestamp;
+    uint64_t series_hash = 0;
+    double tail_value = 0;
+    int64_t tail_timestamp = 0;
+  };
+  // Splits `line` into *l; true on a hit whose tail parses, with the entry in *out. On false, *l
+  // is what remember() needs after the full parse.
+  bool find_line(ByteView line, Line* l, Entry* out) const;
+  // After a full parse of l's line into `row`: remembers its series text only when the parser's
+  // value and timestamp are exactly those of the line's two last tokens (the rule above).
+  void remember(Line& l, const Row& row, ByteView raw, uint64_t key_hash, const metric::RawStats& stats);
 
   // hash = xxhash64(series_text).
   bool find(ByteView series_text, uint64_t hash, Entry* out) const;

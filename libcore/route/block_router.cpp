@@ -3,7 +3,6 @@
 
 #include <cstring>
 
-#include "metric/tsid_gen.h"
 #include "route/prom_render.h"
 #include "route/wire.h"
 
@@ -33,12 +32,6 @@ std::string quote_line(ByteView line) {
   q += '"';
   if (n < line.size()) q += "...";
   return q;
-}
-
-void add_raw_stats(metric::RawStats& to, const metric::RawStats& from) {
-  to.metrics_with_dropped_labels += from.metrics_with_dropped_labels;
-  to.too_long_label_names += from.too_long_label_names;
-  to.too_long_label_values += from.too_long_label_values;
 }
 
 }  // namespace
@@ -72,11 +65,7 @@ void BlockRouter::route(ByteView block, uint64_t first_line, BlockResult& res) {
       if (packet_at_[i] != kNoPacket) end_packet(res.out[i], packet_at_[i]);
     }
   }
-  metric::RawStats d = kb_.raw_stats();
-  d.metrics_with_dropped_labels -= before.metrics_with_dropped_labels;
-  d.too_long_label_names -= before.too_long_label_names;
-  d.too_long_label_values -= before.too_long_label_values;
-  add_raw_stats(res.raw_stats, d);
+  res.raw_stats += kb_.raw_stats() - before;
 }
 
 void BlockRouter::route_row(BlockResult& res, uint64_t line_no, ByteView line) {
@@ -87,19 +76,12 @@ void BlockRouter::route_row(BlockResult& res, uint64_t line_no, ByteView line) {
   };
 
   // A series text seen before: its raw name and key from the cache, only the tail parsed.
-  ByteView series, value, ts;
-  uint64_t series_hash = 0;
-  const bool shaped = prom::split_sample_line(line, &series, &value, &ts);
-  double tail_value = 0;
-  int64_t tail_timestamp = 0;
-  if (shaped) {
-    series_hash = metric::xxhash64(series);
-    prom::SeriesTextCache::Entry hit;
-    if (cache_.find(series, series_hash, &hit) && prom::parse_sample_tail(value, ts, &tail_value, &tail_timestamp)) {
-      add_raw_stats(res.raw_stats, hit.stats);
-      place_row(res, line, hit.raw, hit.key_hash, tail_value, tail_timestamp, true, report_bad);
-      return;
-    }
+  prom::SeriesTextCache::Line cached;
+  prom::SeriesTextCache::Entry hit;
+  if (cache_.find_line(line, &cached, &hit)) {
+    res.raw_stats += hit.stats;
+    place_row(res, line, hit.raw, hit.key_hash, cached.tail_value, cached.tail_timestamp, true, report_bad);
+    return;
   }
 
   Status st = prom::parse_line(line, row_, scratch_);
@@ -117,19 +99,10 @@ void BlockRouter::route_row(BlockResult& res, uint64_t line_no, ByteView line) {
     return;
   }
   if (!place_row(res, line, kb_.raw(), kb_.key_hash(), row_.value, row_.timestamp, kb_.as_parsed(), report_bad)) return;
-  // Remember the series text when the line itself stands for the row (or nothing is rendered, or
-  // wire rows are built from the raw name), and the parser's value and timestamp are exactly
-  // those of the line's two last tokens (prom/series_text_cache.h).
+  // Remembered only when the line itself stands for the row (or nothing is rendered, or wire rows
+  // are built from the raw name); remember() checks the line's tail against the row.
   const bool line_stands = kb_.as_parsed() || !cfg_.render || cfg_.format == OutputFormat::wire;
-  if (shaped && line_stands && row_.has_timestamp &&
-      prom::parse_sample_tail(value, ts, &tail_value, &tail_timestamp) && tail_timestamp == row_.timestamp &&
-      std::memcmp(&tail_value, &row_.value, sizeof(double)) == 0) {
-    metric::RawStats rs = kb_.raw_stats();
-    rs.metrics_with_dropped_labels -= before.metrics_with_dropped_labels;
-    rs.too_long_label_names -= before.too_long_label_names;
-    rs.too_long_label_values -= before.too_long_label_values;
-    cache_.insert(series, series_hash, kb_.raw(), kb_.key_hash(), rs);
-  }
+  if (line_stands) cache_.remember(cached, row_, kb_.raw(), kb_.key_hash(), kb_.raw_stats() - before);
 }
 
 template <class ReportBad>
