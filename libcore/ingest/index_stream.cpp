@@ -314,27 +314,26 @@ Status TagRowCombiner::push(ByteView item, const Sink& sink) {
   const uint8_t ns = item.empty() ? 0 : uint8_t(item[0]);
   if (ns != indexdb::kNsTagToMetricIDs && ns != indexdb::kNsDateTagToMetricIDs) {
     VMT_TRY(finish(sink));
-    in_prefix_ = false;
+    row_.clear();  // no current prefix
     return sink(item);
   }
   VMT_ASSIGN_OR_RETURN(const size_t plen, indexdb::TagRow::prefix_len(item, tenancy_));
   const ByteView prefix = item.substr(0, plen), ids = item.substr(plen);
   if (ids.empty() || ids.size() % 8 != 0) {
     return corruption("index run: tag row " + mergeset::item_hex(item) + " has a MetricID tail of " +
-                    std::to_string(ids.size()) + " bytes");
+                      std::to_string(ids.size()) + " bytes");
   }
-  if (!in_prefix_ || prefix_len_ != plen || ByteView(row_).substr(0, plen) != prefix) {
+  if (row_.empty() || prefix_len_ != plen || ByteView(row_).substr(0, plen) != prefix) {
     VMT_TRY(finish(sink));
     row_.assign(prefix);
     prefix_len_ = plen;
-    in_prefix_ = true;
     have_last_ = false;
   }
   for (size_t k = 0; k < ids.size(); k += 8) {
     const uint64_t id = load_u64(ids.data() + k);
     if (have_last_ && id <= last_id_) {
       return corruption("internal: index runs: MetricIDs of tag row " + mergeset::item_hex(prefix) + " do not ascend (" +
-                      std::to_string(id) + " after " + std::to_string(last_id_) + ")");
+                        std::to_string(id) + " after " + std::to_string(last_id_) + ")");
     }
     if (ids_ == indexdb::kMaxMetricIDsPerRow) VMT_TRY(finish(sink));
     put_u64(row_, id);

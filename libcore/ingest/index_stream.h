@@ -53,12 +53,11 @@ class TagRowCombiner {
 
  private:
   metric::Tenancy tenancy_;
-  Bytes row_;              // the pending row: prefix, then ids_ MetricIDs
+  Bytes row_;              // the current prefix, then ids_ pending MetricIDs; empty: no prefix yet
   size_t prefix_len_ = 0;
   size_t ids_ = 0;
   uint64_t last_id_ = 0;   // the last MetricID of the current prefix, when have_last_
   bool have_last_ = false;
-  bool in_prefix_ = false; // row_'s prefix is the current one
 };
 
 // How emit_sorted_items writes the tag rows of one prefix: combined as the server's merges combine

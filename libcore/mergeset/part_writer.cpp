@@ -241,8 +241,8 @@ Status PartWriter::flush_index_block() {
   zstd::compress(packed_, index_block_, opt_.compress_level);
   if (packed_.size() > kMaxIndexBlockSize) {
     return unsupported("internal: an index block of " + std::to_string(index_block_.size()) +
-                            " bytes compressed to " + std::to_string(packed_.size()) + " bytes, more than the " +
-                            std::to_string(kMaxIndexBlockSize) + " a reader accepts");
+                       " bytes compressed to " + std::to_string(packed_.size()) + " bytes, more than the " +
+                       std::to_string(kMaxIndexBlockSize) + " a reader accepts");
   }
   VMT_TRY(sink_->write(PartFile::index, packed_));
   MetaindexRow row;

@@ -57,7 +57,8 @@ struct PartWriterOptions {
   int compress_level = -5;
   PrepareBlockFn prepare_block;  // optional
   // Blocks are prepared, encoded, compressed and written on a thread of the writer's own while
-  // the caller goes on adding items (two blocks in flight at most). The part is the same bytes.
+  // the caller goes on adding items (two blocks queued at most, besides the one being written).
+  // The part is the same bytes.
   // An error of that thread is returned by a later add() or by close().
   bool background = false;
 };
