@@ -82,6 +82,7 @@ void render_step(Bytes& out, const MergeStep& s, bool json, bool dry_run) {
       j["dropped_retention_filter"] = s.stats.rows_retention_filter;
       j["dropped_downsampled"] = s.stats.rows_downsampled;
       j["blocks_copied"] = s.stats.blocks_copied;
+      j["blocks_out_of_order"] = s.stats.blocks_min_backwards;
       j["seconds"] = s.seconds;
     }
     append_json_line(out, j);
@@ -116,6 +117,10 @@ void render_step(Bytes& out, const MergeStep& s, bool json, bool dry_run) {
                std::to_string(s.stats.rows_downsampled) + " by downsampling";
       }
       out += ")";
+    }
+    if (s.stats.blocks_min_backwards) {
+      out += " (" + std::to_string(s.stats.blocks_min_backwards) +
+             " blocks start before their series' previous block, as the server's merge writes them)";
     }
     out += " in " + fmt_seconds(s.seconds) + " s";
   } else {

@@ -251,6 +251,7 @@ Status copy_blocks(const CopyJob& job, const std::vector<SourceNode>& sources, c
 
   storage::PartWriter w;
   VMT_TRY(w.open_dir(job.out_dir, metric::Tenancy::kCluster, storage::compress_level_for_sources(headers)));
+  w.allow_series_min_backwards();   // the blocks as the server's merges wrote them (part_writer.h)
   if (opt.dedup_interval_ms > 0) {
     // The server's own merge of these blocks with -dedup.minScrapeInterval: overlapping blocks of
     // a series (the replicas) are decoded and merged, every written block deduplicated.

@@ -25,6 +25,7 @@ void BlockMergeStats::add(const BlockMergeStats& o) {
   blocks_out += o.blocks_out;
   rows_out += o.rows_out;
   blocks_copied += o.blocks_copied;
+  blocks_min_backwards += o.blocks_min_backwards;
 }
 
 int compress_level_for_sources(std::span<const PartHeader> headers) {
@@ -348,10 +349,14 @@ Status merge_block_streams(std::span<BlockSource* const> srcs, PartWriter& dst, 
                            BlockMergeStats* stats) {
   BlockMergeStats local;
   BlockMergeStats& st = stats ? *stats : local;
+  dst.allow_series_min_backwards();   // what the server's merge writes, it writes too
+  const uint64_t backwards_before = dst.series_min_backwards();
   BlockWriteQueue q(dst, opt.background_writer);
   Merger m(q, opt, st);
   VMT_TRY(m.run(srcs));
-  return q.finish();
+  VMT_TRY(q.finish());
+  st.blocks_min_backwards += dst.series_min_backwards() - backwards_before;
+  return Status::ok();
 }
 
 Status merge_parts(std::span<PartReader* const> srcs, PartWriter& dst, const BlockMergeOptions& opt,

@@ -76,6 +76,9 @@ struct BlockMergeStats {
   uint64_t rows_dedup = 0;              // removed by dedup (§6)
   uint64_t blocks_out = 0, rows_out = 0;
   uint64_t blocks_copied = 0;           // written with their encoded bytes unchanged
+  // Written before a block of the same series with a larger MinTimestamp, as the server's merge
+  // writes them when retention or dedup trims a block's first rows (part_writer.h).
+  uint64_t blocks_min_backwards = 0;
 
   void add(const BlockMergeStats& o);
 };

@@ -301,6 +301,30 @@ TEST_SUITE("storage/block_stream_merge") {
     for (size_t i = 0; i < 8192; ++i) CHECK(m.blocks[0].timestamps[i] == int64_t(i));
   }
 
+  TEST_CASE("retention can make a series' next block start before the one written: written as the server does") {
+    // Heap order by MinTimestamp: a (0), b (1), c (2). a + b (first rows cut by the deadline 100)
+    // is 8193 rows: its first 8192, from 200, are written. c, cut to [150], then joins the rest,
+    // and that block starts at 150: before the block written before it, as mergeBlockStreams
+    // writes it (the part's readers accept it; verify warns).
+    BlockSpec a, b{7, {1, 300, 301}, {1, 2, 3}, 0, 64}, c{7, {2, 150}, {4, 5}, 0, 64};
+    a.ts.push_back(0);
+    a.vals.push_back(0);
+    for (int64_t i = 0; i < 8191; ++i) {
+      a.ts.push_back(200 + 2 * i);
+      a.vals.push_back(i);
+    }
+    InmemoryPart pa = make_part({a}), pb = make_part({b}), pc = make_part({c});
+    BlockMergeOptions opt;
+    opt.retention_deadline_ms = 100;
+    Merged m = merge({&pa, &pb, &pc}, opt);
+    REQUIRE(m.blocks.size() == 2);
+    CHECK(m.blocks[0].timestamps.front() == 200);
+    CHECK(m.blocks[0].rows() == 8192);
+    CHECK(m.blocks[1].timestamps == std::vector<int64_t>{150, 200 + 2 * 8190});
+    CHECK(m.stats.blocks_min_backwards == 1);
+    CHECK(m.stats.rows_deleted_retention == 3);
+  }
+
   TEST_CASE("dedup re-encodes verbatim blocks too, and records MinDedupInterval") {
     BlockSpec a{1, {}, {}, 0, 64};
     for (int64_t i = 0; i < 9000; ++i) {

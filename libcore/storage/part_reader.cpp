@@ -182,9 +182,10 @@ Status PartReader::check_header(const BlockHeader& bh, size_t h) {
     return err("TSID " + bh.tsid.to_string() + " is smaller than the previous block's TSID " +
                prev_tsid_.to_string() + " (blocks must be sorted by TSID)");
   }
-  if (have_prev_ && bh.tsid == prev_tsid_ && bh.min_timestamp < prev_min_timestamp_) {
-    return err("MinTimestamp=" + std::to_string(bh.min_timestamp) + " is smaller than MinTimestamp=" +
-               std::to_string(prev_min_timestamp_) + " of the previous block of the same series");
+  if (have_prev_ && bh.tsid == prev_tsid_ && bh.min_timestamp < prev_min_timestamp_ && min_backwards_++ == 0) {
+    first_min_backwards_ = header_ctx(h) + ": MinTimestamp=" + std::to_string(bh.min_timestamp) +
+                           " is smaller than MinTimestamp=" + std::to_string(prev_min_timestamp_) +
+                           " of the previous block of the same series";
   }
   if (bh.min_timestamp > bh.max_timestamp) {
     return err("MinTimestamp cannot exceed MaxTimestamp; got " + std::to_string(bh.min_timestamp) + " vs " +
@@ -264,6 +265,12 @@ Status PartReader::check_header(const BlockHeader& bh, size_t h) {
 }
 
 Status PartReader::at_eof() {
+  if (min_backwards_ > 0) {
+    const std::string more = min_backwards_ > 1 ? " (and " + std::to_string(min_backwards_ - 1) + " more such blocks)" : "";
+    warnings_.push_back(first_min_backwards_ + more +
+                        ": the server's merge writes such blocks when retention or deduplication trims a block's "
+                        "first rows; its range queries may skip them");
+  }
   if (ts_end_ != timestamps_file_.size()) {
     warnings_.push_back(display_ + "/timestamps.bin: offset " + std::to_string(ts_end_) + ": " +
                         std::to_string(timestamps_file_.size() - ts_end_) +

@@ -17,15 +17,18 @@
 // loaded whole (buffered forward reads, or pread).
 // Per block header: BlockHeader::validate; the first header of an index block has the metaindex
 // row's TSID; exactly BlockHeadersCount headers per index block (also the last one [extra]);
-// TSID non-decreasing; for the same TSID MinTimestamp non-decreasing [extra, §10.2];
+// TSID non-decreasing;
 // MinTimestamp <= MaxTimestamp [extra: VM panics on it]; both within the part header and the
 // metaindex row; running blocks/rows <= BlocksCount/RowsCount; timestamps block at the running
 // end or reusing the previous stored block (same offset, same size, non-empty); values block at
 // the running end; both inside their files.
 // Per decoded block (next): encoding.md §8, and lossless timestamps of every type non-decreasing
 // within [MinTimestamp, MaxTimestamp] [extra, §10.3; VM checks the plain types only].
-// At the end: bytes after the last block of timestamps.bin or values.bin are a warning (the server
-// never reads them and serves such a part exactly), not an error.
+// At the end, warnings, not errors: bytes after the last block of timestamps.bin or values.bin
+// (the server never reads them and serves such a part exactly); blocks of a series that start
+// before the series' previous block (§10.2 wants MinTimestamp non-decreasing, and the server's
+// range search relies on it, but its merge writes such blocks when retention or deduplication
+// trims a block's first rows, and its readers accept them: storage/part_writer.h).
 // verify_totals() additionally requires the counts and time range to equal metadata.json (VM only
 // checks upper bounds, storage-layout.md §4.1).
 //
@@ -100,8 +103,8 @@ class PartReader {
   Status next(Block& out, bool* eof);
 
   const Position& position() const { return pos_; }
-  // Harmless oddities seen so far, each naming file and offset: bytes after the last block of
-  // timestamps.bin or values.bin, which the server never reads (and serves the part exactly).
+  // Oddities the server accepts, each naming file and offset, known at EOF: bytes after the last
+  // block of timestamps.bin or values.bin, blocks of a series out of MinTimestamp order.
   const std::vector<std::string>& warnings() const { return warnings_; }
   // After EOF: blocks, rows and Min/MaxTimestamp seen must equal metadata.json.
   Status verify_totals() const;
@@ -140,6 +143,8 @@ class PartReader {
   bool have_prev_ = false;
   metric::TSID prev_tsid_;
   int64_t prev_min_timestamp_ = 0;
+  uint64_t min_backwards_ = 0;            // blocks that start before their series' previous block
+  std::string first_min_backwards_;       // where the first of them is
   uint64_t blocks_read_ = 0;
   uint64_t rows_read_ = 0;
   int64_t min_seen_ = 0, max_seen_ = 0;

@@ -89,6 +89,7 @@ void PartWriter::open(PartSink* sink, metric::Tenancy tenancy, int compress_leve
   prev_ts_.clear();
   prev_ts_off_ = 0;
   have_prev_ = false;
+  min_backwards_ = 0;
   index_buf_.reserve(kMaxBlockSize + BlockHeader::kMaxSize);
 }
 
@@ -135,7 +136,8 @@ Status PartWriter::write_raw(const BlockHeader& bh_in, ByteView timestamps_data,
   if (Status st = bh.validate(); !st.is_ok()) return refuse(st.message());
   if (bh.min_timestamp > bh.max_timestamp) return refuse("MinTimestamp > MaxTimestamp");
   if (have_prev_ && bh.tsid < prev_.tsid) return refuse("TSID is smaller than the previous block's");
-  if (have_prev_ && bh.tsid == prev_.tsid && bh.min_timestamp < prev_.min_timestamp) {
+  const bool backwards = have_prev_ && bh.tsid == prev_.tsid && bh.min_timestamp < prev_.min_timestamp;
+  if (backwards && !allow_min_backwards_) {
     return refuse("MinTimestamp is smaller than that of the previous block of the same series");
   }
 
@@ -156,6 +158,7 @@ Status PartWriter::write_raw(const BlockHeader& bh_in, ByteView timestamps_data,
   ph_.update(bh);
   prev_ = bh;
   have_prev_ = true;
+  min_backwards_ += backwards;
   return Status::ok();
 }
 

@@ -107,6 +107,15 @@ class PartWriter {
 
   const PartHeader& part_header() const { return ph_; }
 
+  // A block of a series that starts before the series' previous block is refused (data-part.md
+  // §10.2: the server's range search stops at a series' first block that starts after the range)
+  // unless allowed here. The server's own merge writes such blocks: retention or deduplication
+  // drops the first rows of a merged block after its place was decided by its old MinTimestamp,
+  // and the next block may hold rows older than the new first one (merge.md §4). The block stream
+  // merge allows them, to write what the server writes, and counts them.
+  void allow_series_min_backwards() { allow_min_backwards_ = true; }
+  uint64_t series_min_backwards() const { return min_backwards_; }
+
  private:
   Status flush_index_block();
   Status append(PartStream stream, ByteView data);
@@ -128,6 +137,8 @@ class PartWriter {
   uint64_t prev_ts_off_ = 0;
   bool have_prev_ = false;
   BlockHeader prev_;
+  bool allow_min_backwards_ = false;
+  uint64_t min_backwards_ = 0;
   Bytes ts_buf_, values_buf_;  // encode scratch
 };
 

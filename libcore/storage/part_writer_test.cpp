@@ -245,6 +245,29 @@ TEST_SUITE("storage/part_writer") {
     CHECK(w.write_raw(plain_header(9, 0), "", "").code() == Code::invalid_argument);   // closed
   }
 
+  TEST_CASE("a series' block that starts before its previous block: refused unless allowed, then counted") {
+    InmemoryPart p;
+    PartWriter w;
+    w.open_memory(&p, vmt::metric::Tenancy::kCluster, -5);
+    REQUIRE(w.write_raw(plain_header(5, 100), "\x02", "").is_ok());
+    CHECK(w.write_raw(plain_header(5, 99), "\x02", "").code() == Code::invalid_argument);
+    w.allow_series_min_backwards();
+    REQUIRE(w.write_raw(plain_header(5, 99), "\x02", "").is_ok());
+    REQUIRE(w.write_raw(plain_header(5, 99), "\x02", "").is_ok());   // equal: not backwards
+    REQUIRE(w.write_raw(plain_header(6, 0), "\x02", "").is_ok());    // another series
+    CHECK(w.series_min_backwards() == 1);
+    REQUIRE(w.close().is_ok());
+    CHECK(p.header.blocks_count == 4);
+    PartReader r;
+    REQUIRE(r.open_memory(p).is_ok());
+    BlockHeader h;
+    bool eof = false;
+    while (!eof) REQUIRE(r.next_header(h, &eof).is_ok());
+    CHECK(r.verify_totals().is_ok());
+    REQUIRE(r.warnings().size() == 1);
+    CHECK(r.warnings()[0].find("MinTimestamp=99 is smaller than MinTimestamp=100") != std::string::npos);
+  }
+
   TEST_CASE("an empty part has RowsCount 0 and no metaindex bytes") {
     InmemoryPart p;
     PartWriter w;
