@@ -84,6 +84,7 @@ class Merger {
   bool pending_too_big() const;
   // `src` names the block in an error (nullptr: the pending block).
   Status decode_into(const BlockHeader& bh, ByteView ts, ByteView vals, Rows& out, const Cursor* src);
+  Status decode_held(bool drop);
   Status merge_slow(const Cursor& c);
   Status write_pending();
   Status write_rows(const BlockHeader& like, Rows& r, size_t n);
@@ -103,7 +104,7 @@ class Merger {
 
   State state_ = State::kEmpty;
   BlockHeader pending_header_;                 // the source's (kRaw) or tsid/scale/pb/min/max (kRows)
-  Bytes pending_timestamps_, pending_values_;  // kRaw: the encoded data, copied
+  // kRaw: the encoded data is held by dst_ (hold_raw), copied once to where it is written from.
   BlockSource* pending_source_ = nullptr;      // where the pending block came from (the first one, for kRows)
   Rows pending_rows_;                          // kRows (also kRaw once decoded)
   Rows block_rows_, merged_rows_;              // the incoming block decoded; merge output
@@ -170,13 +171,12 @@ Status Merger::run(std::span<BlockSource* const> srcs) {
 void Merger::set_raw(const RawBlock& b) {
   state_ = State::kRaw;
   pending_header_ = b.header;
-  pending_timestamps_.assign(b.timestamps_data);
-  pending_values_.assign(b.values_data);
+  dst_.hold_raw(b.timestamps_data, b.values_data);
 }
 
 bool Merger::pending_too_big() const {
   // Block.tooBig: a decoded pending block has header RowsCount 0 and no encoded values.
-  if (state_ == State::kRaw) return pending_header_.rows_count >= kMaxRowsPerBlock || pending_values_.size() >= kMaxBlockSize;
+  if (state_ == State::kRaw) return pending_header_.rows_count >= kMaxRowsPerBlock || dst_.held_values().size() >= kMaxBlockSize;
   return pending_rows_.size() >= kMaxRowsPerBlock;
 }
 
@@ -224,10 +224,18 @@ Status Merger::decode_into(const BlockHeader& bh, ByteView ts, ByteView vals, Ro
   return Status::ok();
 }
 
+// The held verbatim pending block decoded into pending_rows_; let go of when it will not be
+// written as it is.
+Status Merger::decode_held(bool drop) {
+  VMT_TRY(decode_into(pending_header_, dst_.held_timestamps(), dst_.held_values(), pending_rows_, nullptr));
+  if (drop) dst_.drop_held();
+  return Status::ok();
+}
+
 Status Merger::merge_slow(const Cursor& c) {
   const BlockHeader& bh = c.cur.header;
   if (state_ == State::kRaw) {
-    VMT_TRY(decode_into(pending_header_, pending_timestamps_, pending_values_, pending_rows_, nullptr));
+    VMT_TRY(decode_held(/*drop=*/true));
     state_ = State::kRows;   // pending_header_ keeps the source's Min/MaxTimestamp, as VM's bh does
   }
   VMT_TRY(decode_into(bh, c.cur.timestamps_data, c.cur.values_data, block_rows_, &c));
@@ -331,12 +339,12 @@ Status Merger::write_pending() {
   const SeriesRule* rule = rule_of(pending_header_.tsid.metric_id);
   if (opt_.dedup_interval_ms > 0 || (rule && rule->touches(pending_header_.min_timestamp, opt_.series_rules->now_ms()))) {
     // Dedup decodes even verbatim blocks and re-encodes them (§6.3).
-    VMT_TRY(decode_into(pending_header_, pending_timestamps_, pending_values_, pending_rows_, nullptr));
+    VMT_TRY(decode_held(/*drop=*/true));
     return write_rows(pending_header_, pending_rows_, pending_rows_.size());
   }
-  if (opt_.check_copied_blocks) VMT_TRY(decode_into(pending_header_, pending_timestamps_, pending_values_, pending_rows_, nullptr));
+  if (opt_.check_copied_blocks) VMT_TRY(decode_held(/*drop=*/false));
   st_.rows_merged += pending_header_.rows_count;
-  VMT_TRY(dst_.put_raw(pending_header_, pending_timestamps_, pending_values_));
+  VMT_TRY(dst_.write_held(pending_header_));
   ++st_.blocks_out;
   ++st_.blocks_copied;
   st_.rows_out += pending_header_.rows_count;

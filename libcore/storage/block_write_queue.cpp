@@ -29,6 +29,7 @@ BlockWriteQueue::~BlockWriteQueue() {
 }
 
 Status BlockWriteQueue::put_raw(const BlockHeader& bh, ByteView timestamps_data, ByteView values_data) {
+  if (holding_) return Status(Code::unsupported, "BlockWriteQueue: a block is put while another is held");
   if (!background_) return dst_.write_raw(bh, timestamps_data, values_data);
   Job j;
   j.bh = bh;
@@ -43,6 +44,7 @@ Status BlockWriteQueue::put_raw(const BlockHeader& bh, ByteView timestamps_data,
 }
 
 Status BlockWriteQueue::put_rows(const BlockHeader& like, const int64_t* timestamps, const int64_t* values, size_t n) {
+  if (holding_) return Status(Code::unsupported, "BlockWriteQueue: a block is put while another is held");
   if (!background_) return dst_.write_rows(like.tsid, timestamps, values, n, like.scale, like.precision_bits);
   // (Rows write_rows would refuse go to the thread, which reports the error as it always did.)
   if ((tick_++ & 15) < inline_share_ && PartWriter::check_rows(n, like.precision_bits).is_ok()) {
@@ -59,6 +61,36 @@ Status BlockWriteQueue::put_rows(const BlockHeader& like, const int64_t* timesta
   cur_->vals.insert(cur_->vals.end(), values, values + n);
   cur_->jobs.push_back(j);
   return cur_->full() ? submit() : Status::ok();
+}
+
+void BlockWriteQueue::hold_raw(ByteView timestamps_data, ByteView values_data) {
+  Bytes& to = background_ ? cur_->bytes : held_;
+  if (!background_) held_.clear();
+  held_off_ = to.size();
+  held_ts_size_ = timestamps_data.size();
+  held_values_size_ = values_data.size();
+  to.append(timestamps_data);
+  to.append(values_data);
+  holding_ = true;
+}
+
+Status BlockWriteQueue::write_held(const BlockHeader& bh) {
+  holding_ = false;
+  if (!background_) return dst_.write_raw(bh, held_timestamps(), held_values());
+  Job j;
+  j.bh = bh;
+  j.raw = true;
+  j.off = held_off_;
+  j.n = held_ts_size_;
+  j.values_size = held_values_size_;
+  cur_->jobs.push_back(j);
+  return cur_->full() ? submit() : Status::ok();
+}
+
+void BlockWriteQueue::drop_held() {
+  if (!holding_) return;
+  holding_ = false;
+  if (background_) cur_->bytes.resize(held_off_);
 }
 
 Status BlockWriteQueue::submit() {

@@ -6,7 +6,8 @@
 // Used by block_stream_merge.cpp (merge.md §4.4: a written block is either a verbatim copy of a
 // source block or decoded rows to encode). The order of blocks is kept exactly, so the part is
 // byte-identical with and without the thread. Rows and bytes are copied into reusable batches
-// (a few of ~64k rows each): no per-block allocation once warm.
+// (a few of ~64k rows each): no per-block allocation once warm. A verbatim block waiting in the
+// merge (hold_raw) is copied once, into the batch it is written from.
 // Errors of the PartWriter surface at the next put_* or at finish(); after an error the queue
 // drops further blocks. Not thread-safe on the producer side: one producer.
 #pragma once
@@ -43,6 +44,16 @@ class BlockWriteQueue {
   // Writes everything queued and stops the thread. The PartWriter is not closed.
   Status finish();
 
+  // The merge's pending verbatim block, copied once to where it is written from: into the batch
+  // being filled (background), else into a buffer of the queue. held_*() view its bytes until
+  // write_held() queues it as put_raw would (without a second copy) or drop_held() lets it go
+  // (it was decoded and merged). Nothing else may be put while a block is held.
+  void hold_raw(ByteView timestamps_data, ByteView values_data);
+  ByteView held_timestamps() const { return held_view(0, held_ts_size_); }
+  ByteView held_values() const { return held_view(held_ts_size_, held_values_size_); }
+  Status write_held(const BlockHeader& bh);
+  void drop_held();
+
  private:
   struct Job {
     BlockHeader bh;
@@ -59,6 +70,9 @@ class BlockWriteQueue {
   };
 
   Status submit();                // hands cur_ to the thread, takes a free batch
+  ByteView held_view(size_t from, size_t n) const {
+    return ByteView(background_ ? cur_->bytes : held_).substr(held_off_ + from, n);
+  }
   void run();                     // the thread
   Status write_batch(Batch& b);
 
@@ -79,6 +93,10 @@ class BlockWriteQueue {
   // the encoding when the writer is the slower. The part's bytes are the same either way.
   unsigned inline_share_ = 0, tick_ = 0;
   Bytes enc_ts_, enc_vals_;
+  // The held block: at held_off_ in cur_->bytes (background) or in held_ (offset 0).
+  bool holding_ = false;
+  Bytes held_;
+  size_t held_off_ = 0, held_ts_size_ = 0, held_values_size_ = 0;
   Status error_;                  // the thread's first error (under mu_)
 };
 

@@ -11,8 +11,9 @@ namespace vmt::storage {
 namespace {
 
 // Writes the same blocks (raw copies and rows to encode, interleaved, past several 64k-row
-// batches) through a queue, and returns the part.
-InmemoryPart write_through(bool background, unsigned inline_share) {
+// batches) through a queue, and returns the part. hold: the raw copies go through hold_raw and
+// write_held, and some rows are held encoded first and dropped (a merge's pending block).
+InmemoryPart write_through(bool background, unsigned inline_share, bool hold = false) {
   InmemoryPart part;
   PartWriter w;
   w.open_memory(&part, metric::Tenancy::kCluster, 1);
@@ -36,8 +37,22 @@ InmemoryPart write_through(bool background, unsigned inline_share) {
         // A block copied as it is (an encoded source block).
         BlockHeader bh = like;
         encode_block(bh, enc_ts, enc_vals, ts.data(), vals.data(), n, like.scale, like.precision_bits);
-        REQUIRE(q.put_raw(bh, enc_ts, enc_vals).is_ok());
+        if (hold) {
+          q.hold_raw(enc_ts, enc_vals);
+          CHECK(q.held_timestamps() == ByteView(enc_ts));
+          CHECK(q.held_values() == ByteView(enc_vals));
+          CHECK_FALSE(q.put_raw(bh, enc_ts, enc_vals).is_ok());   // nothing else while one is held
+          REQUIRE(q.write_held(bh).is_ok());
+        } else {
+          REQUIRE(q.put_raw(bh, enc_ts, enc_vals).is_ok());
+        }
       } else {
+        if (hold && series % 4 == 2) {
+          BlockHeader bh = like;
+          encode_block(bh, enc_ts, enc_vals, ts.data(), vals.data(), n, like.scale, like.precision_bits);
+          q.hold_raw(enc_ts, enc_vals);
+          q.drop_held();
+        }
         REQUIRE(q.put_rows(like, ts.data(), vals.data(), n).is_ok());
       }
     }
@@ -64,6 +79,19 @@ TEST_CASE("blocks encoded by the caller, by the thread or directly make the same
     CHECK(queued.metaindex == direct.metaindex);
     CHECK(queued.timestamps == direct.timestamps);
     CHECK(queued.values == direct.values);
+  }
+}
+
+TEST_CASE("a held block is written as put_raw writes it, once; a dropped one leaves no trace") {
+  const InmemoryPart direct = write_through(false, 0);
+  for (bool background : {false, true}) {
+    CAPTURE(background);
+    const InmemoryPart held = write_through(background, 8, /*hold=*/true);
+    CHECK(held.header == direct.header);
+    CHECK(held.index == direct.index);
+    CHECK(held.metaindex == direct.metaindex);
+    CHECK(held.timestamps == direct.timestamps);
+    CHECK(held.values == direct.values);
   }
 }
 
