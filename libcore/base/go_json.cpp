@@ -3,6 +3,9 @@
 #include <charconv>
 #include <cstdio>
 
+#include "base/hex.h"
+#include "base/utf8.h"
+
 namespace vmt::go_json {
 
 namespace {
@@ -40,62 +43,6 @@ std::string quote_char(unsigned char c) {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void append_utf8(std::string& out, uint32_t r) {
-  if (r < 0x80) {
-    out.push_back(char(r));
-  } else if (r < 0x800) {
-    out.push_back(char(0xC0 | (r >> 6)));
-    out.push_back(char(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out.push_back(char(0xE0 | (r >> 12)));
-    out.push_back(char(0x80 | ((r >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (r & 0x3F)));
-  } else {
-    out.push_back(char(0xF0 | (r >> 18)));
-    out.push_back(char(0x80 | ((r >> 12) & 0x3F)));
-    out.push_back(char(0x80 | ((r >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (r & 0x3F)));
-  }
-}
-
-constexpr uint32_t kReplacement = 0xFFFD;
-
-// Go's utf8.DecodeRune: the rune and its length, or (U+FFFD, 1) for an invalid sequence
-// (overlong forms, surrogates and values past U+10FFFF are invalid).
-std::pair<uint32_t, size_t> decode_rune(ByteView s) {
-  const auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char c = b(0);
-  if (c < 0x80) return {c, 1};
-  size_t n;
-  uint32_t r;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) { n = 2; r = c & 0x1F; }
-  else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3; r = c & 0x0F;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4; r = c & 0x07;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return {kReplacement, 1};
-  }
-  if (s.size() < n) return {kReplacement, 1};
-  for (size_t i = 1; i < n; ++i) {
-    const unsigned char cc = b(i);
-    if (cc < (i == 1 ? lo : 0x80) || cc > (i == 1 ? hi : 0xBF)) return {kReplacement, 1};
-    r = (r << 6) | (cc & 0x3F);
-  }
-  return {r, n};
-}
 
 class Scanner {
  public:
@@ -280,8 +227,8 @@ class Scanner {
       size_t end = pos_;
       while (end < in_.size() && static_cast<unsigned char>(in_[end]) >= 0x80) ++end;
       while (pos_ < end) {
-        auto [r, n] = decode_rune(in_.substr(pos_, end - pos_));
-        if (out) append_utf8(*out, r);
+        auto [r, n] = utf8::decode_rune(in_.substr(pos_, end - pos_));
+        if (out) utf8::append(*out, r);
         pos_ += n;
       }
     }
@@ -325,7 +272,7 @@ class Scanner {
     if (r >= 0xD800 && r < 0xE000) {
       // Go pairs a high surrogate with a directly following "\uDC00".."\uDFFF"; anything else
       // leaves U+FFFD and the next escape is read on its own.
-      uint32_t rune = kReplacement;
+      uint32_t rune = utf8::kReplacement;
       if (r < 0xDC00 && in_.substr(pos_, 2) == "\\u") {
         const size_t save = pos_;
         pos_ += 2;
@@ -338,7 +285,7 @@ class Scanner {
       }
       r = rune;
     }
-    if (out) append_utf8(*out, r);
+    if (out) utf8::append(*out, r);
     return Status::ok();
   }
 

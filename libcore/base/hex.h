@@ -1,4 +1,4 @@
-// Hex strings: metadata.json FirstItem/LastItem (lower case on write, either case on read),
+// Hex digits and strings: metadata.json FirstItem/LastItem (lower case on write, either case on read),
 // part names (%016X) and dumps.
 #pragma once
 
@@ -9,6 +9,14 @@
 #include "base/status.h"
 
 namespace vmt {
+
+// The value of one hex digit of either case, or -1.
+inline int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 std::string to_hex(ByteView b, bool upper = false);
 Result<Bytes> from_hex(ByteView hex);

@@ -5,44 +5,15 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/hex.h"
+#include "base/utf8.h"
+
 namespace vmt::query {
 
 namespace {
 
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 bool is_ascii_letter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(char(cp));
-  } else if (cp < 0x800) {
-    out.push_back(char(0xC0 | (cp >> 6)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(char(0xE0 | (cp >> 12)));
-    out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(char(0xF0 | (cp >> 18)));
-    out.push_back(char(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  }
-}
-
-// Length of the UTF-8 sequence starting with byte c (1 for anything invalid: it is copied as is).
-size_t utf8_len(unsigned char c) {
-  if (c >= 0xF0 && c < 0xF8) return 4;
-  if (c >= 0xE0) return c < 0xF0 ? 3 : 1;
-  if (c >= 0xC0) return 2;
-  return 1;
-}
 
 // Identifier characters: MetricsQL accepts Unicode letters (unicode.IsLetter); every non-ASCII
 // character counts as one here, a superset that only lets through names no series can have.
@@ -174,20 +145,18 @@ class Parser {
             cp = cp * 16 + uint32_t(h);
           }
           if (ok) {
-            append_utf8(out, cp);
+            utf8::append(out, cp);
             pos_ += 2 + digits;
             continue;
           }
         }
-        size_t n = utf8_len(static_cast<unsigned char>(e));
-        if (pos_ + 1 + n > s_.size()) n = s_.size() - pos_ - 1;
+        const size_t n = utf8::decode_rune(s_.substr(pos_ + 1)).second;   // a character, or one bad byte
         out.append(s_.substr(pos_ + 1, n));
         pos_ += 1 + n;
         continue;
       }
       if (out.empty() ? !ident_first(c) : !ident_next(c)) break;
-      size_t n = c >= 0x80 ? utf8_len(c) : 1;
-      if (pos_ + n > s_.size()) n = s_.size() - pos_;
+      const size_t n = utf8::decode_rune(s_.substr(pos_)).second;
       out.append(s_.substr(pos_, n));
       pos_ += n;
     }
@@ -292,90 +261,6 @@ void append_quoted(std::string& out, const std::string& v) {
 }
 
 }  // namespace
-
-Result<std::string> unquote_go(std::string_view text, size_t* pos) {
-  const char q = text[*pos];
-  size_t i = *pos + 1;
-  std::string out;
-  if (q == '`') {
-    size_t end = text.find('`', i);
-    if (end == std::string_view::npos) return invalid_argument("unterminated raw string");
-    out.assign(text.substr(i, end - i));
-    out.erase(std::remove(out.begin(), out.end(), '\r'), out.end());  // Go drops \r in raw strings
-    *pos = end + 1;
-    return out;
-  }
-  for (;;) {
-    if (i >= text.size()) return invalid_argument("unterminated string");
-    char c = text[i];
-    if (c == q) break;
-    if (c == '\n') return invalid_argument("newline in string");
-    if (c != '\\') {
-      // MetricsQL turns '...' into "..." by escaping '"', so a '"' inside it is literal.
-      out.push_back(c);
-      ++i;
-      continue;
-    }
-    if (i + 1 >= text.size()) return invalid_argument("unterminated string");
-    char e = text[i + 1];
-    i += 2;
-    switch (e) {
-      case 'a': out.push_back('\a'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'v': out.push_back('\v'); break;
-      case '\\': out.push_back('\\'); break;
-      case '"':
-        // In '...' MetricsQL rewrites the '"' of `\"` to `\"` too, so Go reads `\\` then `"` ends the
-        // string: refuse it rather than guess.
-        if (q == '\'') return invalid_argument("\\\" in a single-quoted string");
-        out.push_back('"');
-        break;
-      case '\'':
-        if (q != '\'') return invalid_argument("invalid escape \\' in a double-quoted string");
-        out.push_back('\'');
-        break;
-      case 'x': case 'u': case 'U': {
-        size_t digits = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-        if (i + digits > text.size()) return invalid_argument(std::string("short \\") + e + " escape");
-        uint32_t v = 0;
-        for (size_t k = 0; k < digits; ++k) {
-          int h = hex_value(text[i + k]);
-          if (h < 0) return invalid_argument(std::string("invalid \\") + e + " escape");
-          v = v * 16 + uint32_t(h);
-        }
-        i += digits;
-        if (e == 'x') {
-          out.push_back(char(v));  // a raw byte, as Go's \x
-        } else {
-          if (v > 0x10FFFF || (v >= 0xD800 && v < 0xE000)) return invalid_argument("invalid Unicode code point in escape");
-          append_utf8(out, v);
-        }
-        break;
-      }
-      default:
-        if (e >= '0' && e <= '7') {
-          if (i + 2 > text.size()) return invalid_argument("short octal escape");
-          uint32_t v = uint32_t(e - '0');
-          for (size_t k = 0; k < 2; ++k) {
-            char d = text[i + k];
-            if (d < '0' || d > '7') return invalid_argument("invalid octal escape");
-            v = v * 8 + uint32_t(d - '0');
-          }
-          if (v > 255) return invalid_argument("octal escape value > 255");
-          i += 2;
-          out.push_back(char(v));
-          break;
-        }
-        return invalid_argument(std::string("invalid escape \\") + e);
-    }
-  }
-  *pos = i + 1;
-  return out;
-}
 
 bool Matcher::positive_matches(std::string_view v) const {
   if (op == kEq || op == kNeq) return v == value;

@@ -21,6 +21,7 @@
 
 #include "base/status.h"
 #include "metric/metric_name.h"
+#include "query/go_unquote.h"
 
 namespace re2 {
 class RE2;
@@ -59,10 +60,6 @@ struct Selector {
 
 // Parses one selector; errors name the offset: `selector "x{": offset 2: expected a label name`.
 Result<Selector> parse_selector(std::string_view text);
-
-// Go's strconv.Unquote for a quoted token starting at text[*pos] ('"', '\'' or '`'); advances
-// *pos past the closing quote. Errors name what is wrong; the caller adds the offset.
-Result<std::string> unquote_go(std::string_view text, size_t* pos);
 
 // Several selectors OR-ed, like repeated match[]: a name matches when any selector does, and an
 // empty list matches everything.
