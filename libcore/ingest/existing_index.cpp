@@ -20,8 +20,6 @@ std::vector<mergeset::PartReader*> ptrs(const std::vector<std::unique_ptr<merges
   return out;
 }
 
-bool starts_with(ByteView s, ByteView p) { return s.size() >= p.size() && s.substr(0, p.size()) == p; }
-
 // Moves m forward to the first item >= key: a few steps, else a seek (the keys come sorted).
 Status advance_to(mergeset::ItemMerger& m, bool* started, ByteView key) {
   if (!*started) {
@@ -125,7 +123,7 @@ Status ExistingIndex::resolve(std::vector<NameLookup>& lookups) {
       VMT_TRY(advance_to(m, &started, l.key));
       // getTSIDByMetricNameNoExtDB: every item with the prefix; the remainder must be a TSID; the
       // first whose MetricID is not deleted wins.
-      while (m.valid() && starts_with(m.item(), l.key)) {
+      while (m.valid() && m.item().starts_with(l.key)) {
         ByteView rest = m.item().substr(l.key.size());
         if (rest.size() == metric::TSID::size(tenancy_)) {
           metric::TSID t = metric::TSID::load(rest.data(), tenancy_);
@@ -198,7 +196,7 @@ Status ExistingIndex::resolve_any_day(std::vector<AnyDayLookup>& lookups) {
     bool started = false;
     for (const auto& [key, i] : keys) {
       VMT_TRY(advance_to(m, &started, key));
-      if (!m.valid() || !starts_with(m.item(), key)) continue;  // a name without its TSID: not reusable
+      if (!m.valid() || !m.item().starts_with(key)) continue;  // a name without its TSID: not reusable
       const ByteView rest = m.item().substr(key.size());
       if (rest.size() != metric::TSID::size(tenancy_)) continue;
       lookups[i].tsid = metric::TSID::load(rest.data(), tenancy_);
@@ -215,7 +213,7 @@ Status ExistingIndex::check_dates(std::vector<DateCheck>& checks) {
   bool started = false;
   for (auto& c : checks) {
     VMT_TRY(advance_to(m, &started, c.key));
-    c.exists = m.valid() && (c.prefix ? starts_with(m.item(), c.key) : m.item() == ByteView(c.key));
+    c.exists = m.valid() && (c.prefix ? m.item().starts_with(c.key) : m.item() == ByteView(c.key));
   }
   return Status::ok();
 }

@@ -24,8 +24,6 @@ std::string hex16(uint64_t v) {
   return buf;
 }
 
-bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
-
 }  // namespace
 
 bool is_generation_name(const std::string& name) {
@@ -155,7 +153,7 @@ Status TargetDir::ensure_partition(const std::string& p) {
   for (const std::string& d : {small, big}) {
     VMT_ASSIGN_OR_RETURN(auto entries, fs::list_dir(d));
     for (const auto& e : entries) {
-      if (e.is_dir && !starts_with(e.name, kTempPrefix)) {
+      if (e.is_dir && !e.name.starts_with(kTempPrefix)) {
         return unsupported(small + ": partition without parts.json but with part directories (written by "
                            "vmstorage before v1.90?); open the directory once with vmstorage v1.93.7 first");
       }
@@ -188,7 +186,7 @@ Status TargetDir::remove_stale_temp(const std::string& dir) {
   VMT_ASSIGN_OR_RETURN(auto entries, fs::list_dir(dir));
   bool removed = false;
   for (const auto& e : entries) {
-    if (e.is_dir && starts_with(e.name, kTempPrefix)) {
+    if (e.is_dir && e.name.starts_with(kTempPrefix)) {
       VMT_TRY(fs::remove_all(fs::join(dir, e.name)));
       removed = true;
     }

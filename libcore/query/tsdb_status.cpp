@@ -1,17 +1,14 @@
 #include "query/tsdb_status.h"
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <map>
-#include <set>
 #include <thread>
 #include <unordered_map>
 
 #include "indexdb/item.h"
-#include "base/huge_array.h"
 #include "metric/metric_name.h"
 #include "query/series_days.h"
+#include "query/status_sources.h"
 
 namespace vmt::query {
 
@@ -30,179 +27,7 @@ using namespace status;
 //  days:  (whole range only) the per-day entries (ns 5) with repeats mapped to their first
 //         MetricID, for each day's distinct series and each series' first and last day: the
 //         first half of the days after the names, the second after the rows, then combined.
-
-struct Key128 {
-  uint64_t lo, hi;
-  bool operator==(const Key128& o) const { return lo == o.lo && hi == o.hi; }
-};
-struct Key128Hash {
-  size_t operator()(const Key128& k) const { return size_t(k.lo ^ (k.hi * 0x9E3779B97F4A7C15ull)); }
-};
-
-Key128 series_key(const metric::Tenant& t, ByteView canonical, Bytes& buf) {
-  buf.clear();
-  put_u32(buf, t.account_id);
-  put_u32(buf, t.project_id);
-  buf.append(canonical);
-  XXH128_hash_t h = XXH3_128bits(buf.data(), buf.size());
-  return Key128{h.low64, h.high64};
-}
-
-struct PairKey {
-  std::string label, value;
-  bool operator<(const PairKey& o) const { return label != o.label ? label < o.label : value < o.value; }
-};
-
-struct Names {  // the names pass
-  uint64_t series = 0;
-  std::map<std::string, uint64_t> by_tenant;
-  std::vector<uint64_t> node_series, node_ids;
-  std::unordered_map<NodeId, NodeId, NodeIdHash> repeat_of;  // a repeated MetricID -> the first one
-  std::map<PairKey, uint64_t> repeated_pairs;               // to subtract from the rows' counts
-  std::vector<uint64_t> shared_by_node;
-  uint64_t on_several_nodes = 0;
-  std::vector<SharedSeries> shared_examples;
-};
-
-struct Rows {  // the rows pass
-  std::map<PairKey, uint64_t> pairs;
-};
-
-// One name in scope: 32 bytes, everything inline, so that the run loop reads no other array.
-struct NameEntry {
-  Key128 key;
-  uint64_t id;
-  uint32_t source;  // index into sources (which also names the node)
-  uint32_t seq;     // reading order, nodes in order
-  NodeId node_id(const std::vector<Source>& src) const { return NodeId{id, src[source].node}; }
-};
-
-// The entries ordered by key, then reading order, in a new array (the input is let go). The keys are hashes, so a
-// stable counting scatter on their top 16 bits gives 65,536 even buckets of a few entries each,
-// each then sorted in cache: a third of std::sort's time at 1M names, with no comparison of
-// entries in different buckets.
-std::unique_ptr<HugeArray<NameEntry>> sort_by_key(HugeVector<NameEntry> in) {
-  auto less = [](const NameEntry& a, const NameEntry& b) {
-    if (a.key.hi != b.key.hi) return a.key.hi < b.key.hi;
-    if (a.key.lo != b.key.lo) return a.key.lo < b.key.lo;
-    return a.seq < b.seq;
-  };
-  const size_t n = in.size();
-  auto sorted = std::make_unique<HugeArray<NameEntry>>(n);
-  NameEntry* out = sorted->data();
-  constexpr int kBits = 16;
-  std::vector<uint32_t> start((size_t(1) << kBits) + 1, 0);
-  for (const auto& e : in) ++start[(e.key.hi >> (64 - kBits)) + 1];
-  for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
-  std::vector<uint32_t> next(start.begin(), start.end() - 1);
-  for (const auto& e : in) out[next[e.key.hi >> (64 - kBits)]++] = e;
-  for (size_t b = 0; b + 1 < start.size(); ++b) {
-    if (start[b + 1] - start[b] > 1) std::sort(out + start[b], out + start[b + 1], less);
-  }
-  return sorted;
-}
-
-Status names_pass(const std::vector<const layout::StorageDir*>& dirs, const std::vector<Source>& sources,
-                  const TimeRange& range, size_t max_examples, Names* out) {
-  // Every name in scope as (hash, where): sorted by hash, each run is one series; its first
-  // entry (node, then reading order) is the series' MetricID, the others repeat it. A flat
-  // array grown in place and one sort: no allocation per name.
-  HugeVector<NameEntry> all;
-  out->node_series.assign(dirs.size(), 0);
-  out->node_ids.assign(dirs.size(), 0);
-  out->shared_by_node.assign(dirs.size(), 0);
-  std::vector<std::unique_ptr<StorageSearch>> open(dirs.size());
-  Bytes buf;
-  for (uint32_t di = 0; di < dirs.size(); ++di) {
-    VMT_ASSIGN_OR_RETURN(StorageSearch ss, StorageSearch::open(*dirs[di], range));
-    open[di] = std::make_unique<StorageSearch>(std::move(ss));
-    for (uint32_t si = 0; si < sources.size(); ++si) {
-      const Source& s = sources[si];
-      if (s.node != di) continue;
-      auto& tab = open[di]->tables()[s.table];
-      auto take = [&](uint64_t id, ByteView canonical) -> Status {
-        if (!in_scope(s, tab, id)) return Status::ok();
-        all.push_back(NameEntry{series_key(s.tenant, canonical, buf), id, si, uint32_t(all.size())});
-        return Status::ok();
-      };
-      if (s.scope) {
-        VMT_TRY(tab.search->names(s.tenant, s.scope->ids(), take));
-      } else {
-        VMT_TRY(tab.search->all_names(s.tenant, take));
-      }
-    }
-  }
-  const size_t n = all.size();
-  const auto sorted_names = sort_by_key(std::move(all));
-  const NameEntry* sorted = sorted_names->data();
-  std::vector<uint64_t> series_by_source(sources.size());
-  std::vector<const NameEntry*> repeats;
-  std::vector<std::pair<const NameEntry*, uint64_t>> shared;  // a series on several nodes: first entry, nodes
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    uint64_t nodes = 0;
-    const NodeId first = sorted[i].node_id(sources);
-    ++out->series;
-    ++series_by_source[sorted[i].source];
-    for (; j < n && sorted[j].key == sorted[i].key; ++j) {
-      const NodeId e = sorted[j].node_id(sources);
-      // The same item in another part (parts not merged yet) adds nothing.
-      bool again = false;
-      for (size_t k = i; k < j && !again; ++k) again = sorted[k].node_id(sources) == e;
-      if (again) continue;
-      ++out->node_ids[e.node];
-      nodes |= uint64_t(1) << e.node;
-      if (j != i) {
-        out->repeat_of.emplace(e, first);
-        repeats.push_back(&sorted[j]);
-      }
-    }
-    for (size_t di = 0; di < dirs.size(); ++di) {
-      if (nodes >> di & 1) {
-        ++out->node_series[di];
-        if (__builtin_popcountll(nodes) > 1) ++out->shared_by_node[di];
-      }
-    }
-    if (__builtin_popcountll(nodes) > 1) {
-      ++out->on_several_nodes;
-      if (shared.size() < max_examples) shared.emplace_back(&sorted[i], nodes);
-    }
-    i = j;
-  }
-  for (size_t si = 0; si < sources.size(); ++si) {
-    if (series_by_source[si]) out->by_tenant[sources[si].tenant.to_string()] += series_by_source[si];
-  }
-  // The labels of each repeat, to subtract from the rows' counts: the only names decoded.
-  for (const NameEntry* e : repeats) {
-    const Source& s = sources[e->source];
-    auto& tab = open[s.node]->tables()[s.table];
-    const metric::Tenancy tenancy = open[s.node]->tenancy();
-    VMT_TRY(tab.search->names(s.tenant, {e->id}, [&](uint64_t, ByteView canonical) -> Status {
-      VMT_ASSIGN_OR_RETURN(auto mn, metric::MetricName::decode_canonical(canonical, tenancy));
-      if (!mn.metric_group.empty()) ++out->repeated_pairs[{"__name__", mn.metric_group}];
-      for (const auto& t : mn.tags) ++out->repeated_pairs[{t.key, t.value}];
-      return Status::ok();
-    }));
-  }
-  for (const auto& entry : shared) {
-    const auto* e = entry.first;
-    const auto nodes = entry.second;   // a copy: lambdas may not capture structured bindings (C++17/clang)
-    const Source& s = sources[e->source];
-    auto& tab = open[s.node]->tables()[s.table];
-    const metric::Tenancy tenancy = open[s.node]->tenancy();
-    VMT_TRY(tab.search->names(s.tenant, {e->id}, [&](uint64_t, ByteView canonical) -> Status {
-      SharedSeries ex;
-      ex.tenant = s.tenant;
-      VMT_ASSIGN_OR_RETURN(ex.name, metric::MetricName::decode_canonical(canonical, tenancy));
-      for (size_t di = 0; di < dirs.size(); ++di) {
-        if (nodes >> di & 1) ex.nodes.push_back(di);
-      }
-      out->shared_examples.push_back(std::move(ex));
-      return Status::ok();
-    }));
-  }
-  return Status::ok();
-}
+// The names pass is status_names.cpp.
 
 Status rows_pass(const std::vector<const layout::StorageDir*>& dirs, const std::vector<Source>& sources,
                  const TimeRange& range, const std::optional<uint64_t>& date, Rows* out) {
