@@ -7,43 +7,20 @@
 // deleted MetricIDs hide its blocks only), data-part.md (blocks),
 // encoding.md §9.5 (decimal -> float). Like vmselect, samples of all MetricIDs that share one
 // canonical MetricName are merged into one line, sorted by timestamp, nothing deduplicated.
+// The run's state is export_run.h; a series' assembly and printing is export_series.cpp.
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <memory>
-#include <queue>
-#include <numeric>
 #include <set>
-#include <unordered_map>
-#include <unordered_set>
 
-#include "encoding/decimal.h"
-#include "metric/metric_name.h"
-#include "ops/export_merge.h"
-#include "ops/format.h"
-#include "ops/index_scan.h"
-#include "ops/inspect.h"
-#include "storage/block.h"
-#include "storage/part_reader.h"
+#include "ops/export_run.h"
 
 namespace vmt::ops {
 
-namespace {
+namespace export_detail {
 
-struct Series {
-  metric::MetricName name;
-  std::vector<int64_t> timestamps;
-  std::vector<double> values;
-  // Each block's samples, in the order the blocks were read; sorted into search order (TSID, then
-  // MinTimestamp) before merge_sort_blocks.
-  struct Block {
-    metric::TSID tsid;
-    int64_t min_timestamp;
-    BlockSpan span;
-  };
-  std::vector<Block> blocks;
-};
+namespace {
 
 // Every block of a part decoded with every check, and its totals: what --skip-damaged needs to know
 // before any of the part's samples join a series.
@@ -58,29 +35,6 @@ Status check_whole_part(const std::string& path, metric::Tenancy tenancy) {
   return pr.verify_totals();
 }
 
-}  // namespace
-
-namespace {
-
-// One open part in the merge: its reader and its current block.
-struct PartCursor {
-  std::unique_ptr<storage::PartReader> reader;
-  std::string path;
-  size_t partition = 0;  // index into the storage's partitions
-  size_t seq = 0;        // read order (partition order, then parts.json order): ties of equal keys
-  storage::RawBlock raw;
-};
-
-// The heap's order: the search order of vmselect's blocks (TSID, then MinTimestamp), ties by part.
-struct CursorAfter {
-  bool operator()(const PartCursor* a, const PartCursor* b) const {
-    const auto &x = a->raw.header, &y = b->raw.header;
-    if (x.tsid != y.tsid) return y.tsid < x.tsid;
-    if (x.min_timestamp != y.min_timestamp) return y.min_timestamp < x.min_timestamp;
-    return b->seq < a->seq;
-  }
-};
-
 // Raises the soft limit of open files to the hard one: every part stays open for the merge (3 files
 // each), as the server keeps them open.
 void raise_open_files_limit() {
@@ -91,59 +45,7 @@ void raise_open_files_limit() {
   }
 }
 
-// Streaming: every listed part of every partition is read at once, its blocks merged in TSID order
-// (a heap of parts, as vmselect searches them), and a series is printed as soon as its last block has
-// been read. Memory is one block per part and one series, whatever the directory's size. The only
-// series held to the end are the rare names with several MetricIDs (the server merges their samples
-// into one line; their TSIDs need not be adjacent).
-class ExportRun {
- public:
-  ExportRun(const ExportOptions& o, Output& out, ExportStats* stats)
-      : o_(o), out_(out), stats_(stats), prom_(o.format == "prom"), progress_("tsdb-inspect export") {}
-
-  Status run(const std::string& dir);
-
- private:
-  // What a MetricID's blocks are in one partition: a series to print, or left out.
-  enum class Kind : uint8_t { print, skip, unnamed };
-
-  void find_shared_names();
-  Status open_parts();
-  Status decide_tenant_labels();
-  Result<Kind> kind_of(size_t partition, uint64_t metric_id);
-  Status advance(PartCursor* c);
-  Status append_block(PartCursor* c);
-  Status finish_series();
-  Status render(Series& s);
-
-  const ExportOptions& o_;
-  Output& out_;
-  ExportStats* stats_;
-  const bool prom_;
-  layout::StorageDir sd_;
-  metric::Tenancy tenancy_ = metric::Tenancy::kCluster;
-  NameIndex names_;
-  std::unordered_set<uint64_t> shared_ids_;  // MetricIDs whose name other MetricIDs share
-  std::vector<std::unique_ptr<PartCursor>> cursors_;
-  std::priority_queue<PartCursor*, std::vector<PartCursor*>, CursorAfter> heap_;
-  // Several tenants in one stream: each series says whose it is (vm_account_id, vm_project_id).
-  bool tenant_labels_ = false;
-  std::vector<std::unordered_map<uint64_t, Kind>> kinds_;  // per partition
-  uint64_t total_blocks_ = 0, blocks_read_ = 0;           // for the progress line
-  uint64_t unnamed_blocks_ = 0;
-  std::unordered_set<uint64_t> unnamed_ids_;
-  // The series being read (cur_tsid_), and the shared names' series, printed last in first-seen order.
-  Series cur_;
-  bool have_cur_ = false;
-  metric::TSID cur_tsid_;
-  std::vector<std::unique_ptr<Series>> held_;
-  std::unordered_map<std::string, Series*> held_by_name_;
-  // Scratch reused across blocks and series.
-  std::vector<int64_t> ts_, mantissas_;
-  std::vector<size_t> order_;
-  std::vector<BlockSpan> spans_;
-  Progress progress_;
-};
+}  // namespace
 
 // Names shared by several MetricIDs: their series are gathered whole and printed last.
 void ExportRun::find_shared_names() {
@@ -248,109 +150,6 @@ Status ExportRun::advance(PartCursor* c) {
   return Status::ok();
 }
 
-Status ExportRun::render(Series& s) {
-  if (s.timestamps.empty()) return Status::ok();
-  if (tenant_labels_) {
-    s.name.tags.push_back(metric::Tag{"vm_account_id", std::to_string(s.name.account_id)});
-    s.name.tags.push_back(metric::Tag{"vm_project_id", std::to_string(s.name.project_id)});
-  }
-  // Blocks arrive in search order already (TSID, MinTimestamp, part): merge_sort_blocks as is.
-  spans_.clear();
-  for (const auto& b : s.blocks) spans_.push_back(b.span);
-  order_.clear();
-  merge_sort_blocks(s.timestamps, spans_, &order_);
-  if (prom_) {
-    append_prom_series(out_.buf(), s.name, s.values, s.timestamps, order_);
-  } else {
-    append_export_series(out_.buf(), s.name, s.values, s.timestamps, order_);
-  }
-  if (stats_) {
-    stats_->series++;
-    stats_->samples += order_.size();
-  }
-  return out_.maybe_flush();
-}
-
-// The series of cur_tsid_ is complete: printed, or (a shared name) added to its held series.
-Status ExportRun::finish_series() {
-  if (!have_cur_) return Status::ok();
-  have_cur_ = false;
-  if (!shared_ids_.count(cur_tsid_.metric_id)) {
-    Status st = render(cur_);
-    cur_ = Series();
-    return st;
-  }
-  // Append to the held series of the same name (blocks stay in search order: TSIDs ascend).
-  const std::string& canon = names_.by_metric_id.at(cur_tsid_.metric_id).canonical;
-  auto [it, inserted] = held_by_name_.try_emplace(canon, nullptr);
-  if (inserted) {
-    held_.push_back(std::make_unique<Series>(std::move(cur_)));
-    it->second = held_.back().get();
-  } else {
-    Series& h = *it->second;
-    const size_t base = h.timestamps.size();
-    h.timestamps.insert(h.timestamps.end(), cur_.timestamps.begin(), cur_.timestamps.end());
-    h.values.insert(h.values.end(), cur_.values.begin(), cur_.values.end());
-    for (auto b : cur_.blocks) {
-      b.span.begin += base;
-      b.span.end += base;
-      h.blocks.push_back(b);
-    }
-  }
-  cur_ = Series();
-  return Status::ok();
-}
-
-// The cursor's block (of a series to print) decoded onto the current series, cut to [start, end].
-Status ExportRun::append_block(PartCursor* c) {
-  const auto& h = c->raw.header;
-  if (!have_cur_ || h.tsid != cur_tsid_) {
-    VMT_TRY(finish_series());
-    cur_tsid_ = h.tsid;
-    have_cur_ = true;
-    auto n = names_.by_metric_id.find(h.tsid.metric_id);
-    VMT_ASSIGN_OR_RETURN(cur_.name, metric::MetricName::decode_canonical(n->second.canonical, tenancy_));
-  }
-  storage::PartReader& pr = *c->reader;
-  // Errors name the data file and offset: the block header itself already passed every check.
-  auto where = [&](const char* file, uint64_t off) {
-    return pr.display() + "/" + file + ": offset " + std::to_string(off) + ": block " +
-           std::to_string(pr.position().block) + " (" + h.tsid.to_string() + ")";
-  };
-  // Every type checked (non-decreasing, exactly [MinTimestamp, MaxTimestamp]): the server would
-  // serve a damaged block's rows in their decoded order, which no sort of ours reproduces, so
-  // such a block is refused here and reported by verify (issue 11 item 5).
-  Status st = storage::decode_timestamps(h, c->raw.timestamps_data, ts_, /*check_all_types=*/true);
-  if (!st.is_ok()) return st.with_context(where("timestamps.bin", h.timestamps_block_offset));
-  st = storage::decode_values(h, c->raw.values_data, mantissas_);
-  if (!st.is_ok()) return st.with_context(where("values.bin", h.values_block_offset));
-  Series& s = cur_;
-  size_t before = s.values.size();
-  if (prom_) {
-    // Values that read back (tsdb-import) to the very mantissas stored here; jsonl prints
-    // what vmselect prints instead, byte for byte.
-    for (int64_t m : mantissas_) s.values.push_back(decimal::float_for_decimal(m, h.scale));
-  } else {
-    decimal::append_decimal_to_float(s.values, mantissas_.data(), mantissas_.size(), h.scale);
-  }
-  s.timestamps.insert(s.timestamps.end(), ts_.begin(), ts_.end());
-  if (h.min_timestamp < o_.start_ms || h.max_timestamp > o_.end_ms) {
-    // Cut the samples outside [start, end] from what was just appended.
-    size_t w = before;
-    for (size_t r = before; r < s.timestamps.size(); ++r) {
-      if (s.timestamps[r] < o_.start_ms || s.timestamps[r] > o_.end_ms) continue;
-      s.timestamps[w] = s.timestamps[r];
-      s.values[w] = s.values[r];
-      ++w;
-    }
-    s.timestamps.resize(w);
-    s.values.resize(w);
-  }
-  s.blocks.push_back(Series::Block{h.tsid, h.min_timestamp, BlockSpan{before, s.timestamps.size()}});
-  if (stats_) stats_->blocks++;
-  return Status::ok();
-}
-
 Status ExportRun::run(const std::string& dir) {
   VMT_ASSIGN_OR_RETURN(sd_, open_for_reading(dir, o_.target ? &*o_.target : nullptr));
   tenancy_ = sd_.flavour.tenancy;
@@ -397,10 +196,10 @@ Status ExportRun::run(const std::string& dir) {
   return out_.flush();
 }
 
-}  // namespace
+}  // namespace export_detail
 
 Status inspect_export(const std::string& dir, const ExportOptions& o, Output& out, ExportStats* stats) {
-  ExportRun run(o, out, stats);
+  export_detail::ExportRun run(o, out, stats);
   return run.run(dir);
 }
 
