@@ -4,26 +4,23 @@
 #include <chrono>
 #include <climits>
 #include <cstdlib>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "base/crash_point.h"
 #include "base/fs.h"
 #include "ingest/commit.h"
-#include "ingest/existing_index.h"
-#include "ingest/index_builder.h"
-#include "ingest/part_tier.h"
 #include "ingest/target_dir.h"
-#include "ingest/tsid_settlement.h"
 #include "reshard/block_copy.h"
+#include "reshard/node_out.h"
 #include "reshard/series_plan.h"
 #include "reshard/source_node.h"
 #include "route/router.h"
 #include "storage/block_stream_merge.h"
 
 namespace vmt::reshard {
+
+using namespace detail;
 
 namespace {
 
@@ -60,78 +57,6 @@ Status check_out_dir(const ReshardOptions& opt, const std::string& out, bool* re
   return Status::ok();
 }
 
-// The days of each series of one target: those of its blocks' first and last samples, plus the
-// ns 5 days of its source MetricIDs that lie between its first and last block day (a series
-// sampled less than daily has days without samples inside a block: ns 5 says which had some).
-void note_days(size_t t, const std::vector<SourceNode>& sources, SeriesPlan& plan,
-               const std::vector<const CopyResult*>& results) {
-  ingest::SeriesRegistry& reg = plan.targets[t];
-  std::vector<std::pair<uint32_t, uint32_t>> range(reg.size(), {UINT32_MAX, 0});
-  for (const CopyResult* r : results) {
-    for (const auto& [series, day] : r->days) {
-      reg.note_date(series, day);
-      range[series].first = std::min(range[series].first, day);
-      range[series].second = std::max(range[series].second, day);
-    }
-  }
-  for (size_t si = 0; si < sources.size(); ++si) {
-    for (const auto& [mid, series] : plan.ids[si][t]) {
-      const auto [lo, hi] = sources[si].days_of(mid);
-      for (auto* d = lo; d != hi; ++d) {
-        if (d->second >= range[series].first && d->second <= range[series].second) reg.note_date(series, d->second);
-      }
-    }
-  }
-  // A series that got no block here (its data lay outside every listed part, or was deleted in
-  // each partition) gets no index items: "already indexed" with no day asks for none.
-  for (uint32_t id = 0; id < reg.size(); ++id) {
-    if (range[id].first == UINT32_MAX) reg.at(id).origin = ingest::SeriesOrigin::curr;
-  }
-}
-
-struct NodeOut {
-  std::unique_ptr<ingest::TargetDir> dir;
-  std::vector<ingest::NewDataPart> data;
-  std::vector<ingest::NewIndexPart> index;
-};
-
-Status write_index(ingest::TargetDir& dir, const ingest::SeriesRegistry& reg, const ReshardOptions& opt,
-                   unsigned threads, NodeOut* node, NodeReport* nr) {
-  std::map<std::string, ingest::IndexWork> works;
-  if (dir.per_partition()) {
-    VMT_TRY(ingest::plan_partition_index_work(
-        reg, [](uint32_t) -> Result<ingest::ExistingIndex*> { return static_cast<ingest::ExistingIndex*>(nullptr); },
-        &works));
-  } else {
-    ingest::ExistingIndex existing;
-    VMT_TRY(existing.open(dir.tables(), dir.curr_table(), dir.prev_table(), dir.tenancy()));
-    ingest::IndexWork w;
-    VMT_TRY(ingest::plan_index_work(reg, existing, &w));
-    if (!w.empty()) works.emplace("", std::move(w));
-  }
-  for (auto& [partition, work] : works) {
-    std::string table = dir.curr_table();
-    if (dir.per_partition()) {
-      VMT_TRY(dir.ensure_partition(partition));
-      table = dir.index_table(partition);
-    }
-    ingest::NewIndexPart part;
-    part.table_dir = table;
-    part.name = dir.new_part_name({table});
-    part.temp_dir = fs::join(table, std::string(ingest::TargetDir::kTempPrefix) + part.name);
-    ingest::IndexPartOptions io;
-    io.memory_budget = std::max<uint64_t>(opt.mem_limit_bytes / 2, 1 << 20);
-    io.threads = threads;
-    io.runs_dir = part.temp_dir + ".runs";
-    ingest::IndexPartResult res;
-    VMT_TRY(ingest::write_index_part(reg, std::move(work), io, part.temp_dir, &res));
-    nr->index_items += res.items;
-    nr->index_bytes += res.size_bytes;
-    node->index.push_back(std::move(part));
-  }
-  return Status::ok();
-}
-
 // Sources, each loaded on its own thread; all must be of one flavour (returned).
 Status load_sources(const ReshardOptions& opt, std::vector<SourceNode>* sources, layout::Flavour* flavour) {
   sources->resize(opt.sources.size());
@@ -153,135 +78,6 @@ Status load_sources(const ReshardOptions& opt, std::vector<SourceNode>* sources,
                               " is " + flavour->to_string() + ": reshard nodes of one release line at a time");
     }
   }
-  return Status::ok();
-}
-
-// One copy job per (target, partition) that some source has parts in; each writes its part under
-// a temporary name in the target's small/ directory.
-Status plan_copy_jobs(const std::vector<SourceNode>& sources, std::vector<NodeOut>& nodes, ReshardReport* rep,
-                      std::vector<CopyJob>* jobs) {
-  std::map<std::string, std::vector<std::pair<size_t, std::string>>> parts_of;
-  for (size_t si = 0; si < sources.size(); ++si) {
-    for (const auto& p : sources[si].sd.partitions) {
-      if (!p.name_valid) continue;
-      for (const auto& e : p.parts) {
-        if (!e.listed) continue;
-        if (!e.exists) {
-          return corruption(e.path + ": listed in parts.json but missing (the server would refuse to start); "
-                            "see tsdb-inspect verify " + sources[si].dir);
-        }
-        parts_of[p.name].emplace_back(si, e.path);
-        ++rep->source_parts;
-      }
-    }
-  }
-  for (size_t t = 0; t < nodes.size(); ++t) {
-    ingest::TargetDir& dir = *nodes[t].dir;
-    for (const auto& [partition, parts] : parts_of) {
-      VMT_TRY(dir.ensure_partition(partition));
-      CopyJob& j = jobs->emplace_back();
-      j.target = t;
-      j.partition = partition;
-      j.parts = parts;
-      const std::string small = dir.small_dir(partition);
-      const std::string name = dir.new_part_name({small, dir.big_dir(partition)});
-      j.out_dir = fs::join(small, std::string(ingest::TargetDir::kTempPrefix) + name);
-    }
-  }
-  return Status::ok();
-}
-
-// The copy jobs on `threads` workers; the first failure stops the others from taking more.
-Status run_copy_jobs(const std::vector<CopyJob>& jobs, const std::vector<SourceNode>& sources, const SeriesPlan& plan,
-                     const ReshardOptions& opt, unsigned threads, std::vector<CopyResult>* results) {
-  results->resize(jobs.size());
-  CopyOptions copy_opt;
-  copy_opt.dedup_interval_ms = opt.dedup_interval_ms;
-  copy_opt.stop = opt.stop;
-  std::vector<Status> st(jobs.size());
-  std::atomic<size_t> next{0}, done{0};
-  std::atomic<bool> failed{false};
-  std::mutex progress_mu;
-  auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
-      if (failed.load()) break;
-      st[i] = copy_blocks(jobs[i], sources, plan, copy_opt, &(*results)[i]);
-      if (!st[i].is_ok()) failed.store(true);
-      const size_t d = done.fetch_add(1) + 1;
-      if (opt.on_progress) {
-        std::lock_guard<std::mutex> lk(progress_mu);
-        opt.on_progress(d, jobs.size());
-      }
-    }
-  };
-  std::vector<std::thread> th;
-  for (unsigned k = 0; k < std::min<size_t>(threads, jobs.size()); ++k) th.emplace_back(worker);
-  for (auto& t : th) t.join();
-  for (const auto& s : st) VMT_TRY(s);
-  if (opt.stop && opt.stop->load()) return io_error(storage::kForciblyStopped);
-  return Status::ok();
-}
-
-// Each written part becomes a new data part of its node (fsynced directory, tier by size), and
-// the report gains its figures. Returns the results per target, for the days of the index.
-Result<std::vector<std::vector<const CopyResult*>>> collect_parts(const std::vector<CopyJob>& jobs,
-                                                                  const std::vector<CopyResult>& results,
-                                                                  std::vector<NodeOut>& nodes, ReshardReport* rep) {
-  std::vector<std::vector<const CopyResult*>> by_target(nodes.size());
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    const CopyJob& j = jobs[i];
-    const CopyResult& r = results[i];
-    by_target[j.target].push_back(&r);
-    rep->blocks_read += r.blocks_read;
-    rep->renumbered_blocks += r.renumbered_blocks;
-    rep->deleted_blocks += r.deleted_blocks;
-    rep->duplicate_blocks += r.duplicate_blocks;
-    rep->rows_dedup += r.rows_dedup;
-    if (r.empty) continue;
-    ingest::TargetDir& dir = *nodes[j.target].dir;
-    const std::string small = dir.small_dir(j.partition);
-    VMT_TRY(fs::fsync_path(small));
-    ingest::NewDataPart np;
-    np.partition = j.partition;
-    np.temp_dir = j.out_dir;
-    np.name = fs::base_name(j.out_dir).substr(std::string(ingest::TargetDir::kTempPrefix).size());
-    np.big = r.size_bytes > ingest::max_small_part_size(small);
-    np.size_bytes = r.size_bytes;
-    np.rows = r.header.rows_count;
-    np.min_timestamp = r.header.min_timestamp;
-    nodes[j.target].data.push_back(np);
-    NodeReport& nr = rep->nodes[j.target];
-    nr.rows += r.rows;
-    nr.blocks += r.blocks;
-    nr.bytes += r.size_bytes;
-    ++nr.parts;
-    rep->rows += r.rows;
-    rep->blocks += r.blocks;
-  }
-  return by_target;
-}
-
-// Index parts: one node per worker (each node's directory, registry and report are its own).
-Status write_indexes(std::vector<NodeOut>& nodes, const SeriesPlan& plan, const ReshardOptions& opt, unsigned threads,
-                     ReshardReport* rep) {
-  const size_t n = nodes.size();
-  std::vector<Status> st(n);
-  std::atomic<size_t> next{0};
-  const unsigned workers = unsigned(std::min<size_t>(threads, n));
-  const unsigned per_node = std::max(1u, threads / std::max(1u, workers));
-  auto worker = [&] {
-    for (size_t t; (t = next.fetch_add(1)) < n;) {
-      if (opt.stop && opt.stop->load()) {
-        st[t] = io_error(storage::kForciblyStopped);
-        continue;
-      }
-      st[t] = write_index(*nodes[t].dir, plan.targets[t], opt, per_node, &nodes[t], &rep->nodes[t]);
-    }
-  };
-  std::vector<std::thread> th;
-  for (unsigned k = 0; k < workers; ++k) th.emplace_back(worker);
-  for (auto& x : th) x.join();
-  for (const auto& s : st) VMT_TRY(s);
   return Status::ok();
 }
 
