@@ -7,7 +7,12 @@
 #include <cmath>
 #include <cstring>
 
+#include "encoding/decimal_internal.h"
+
 namespace vmt::decimal {
+
+using namespace detail;
+
 namespace {
 
 // math.Pow10's tables: correctly rounded literals.
@@ -24,36 +29,12 @@ constexpr double kPow10NegTab32[11] = {1e-0,   1e-32,  1e-64,  1e-96,  1e-128, 1
 // lower (0x3FD34413509F79FE). Spec §9.3.
 const double kLog10Of2 = std::bit_cast<double>(uint64_t(0x3FD34413509F79FF));
 
-constexpr int64_t kPow10Int[19] = {
-    1LL,
-    10LL,
-    100LL,
-    1000LL,
-    10000LL,
-    100000LL,
-    1000000LL,
-    10000000LL,
-    100000000LL,
-    1000000000LL,
-    10000000000LL,
-    100000000000LL,
-    1000000000000LL,
-    10000000000000LL,
-    100000000000000LL,
-    1000000000000000LL,
-    10000000000000000LL,
-    100000000000000000LL,
-    1000000000000000000LL,
-};
-
 // kMaxUpThreshold[k] = MaxInt64 / 10^k: 9 for k = 18 ... 922337203685477580 for k = 1.
 constexpr auto kMaxUpThreshold = [] {
   std::array<int64_t, 19> t{};
   for (int k = 0; k < 19; ++k) t[k] = INT64_MAX / kPow10Int[k];
   return t;
 }();
-
-inline int16_t i16(int v) { return static_cast<int16_t>(v); }  // Go int16 wrap-around
 
 // Go's float64 -> uint64 conversion as compiled for amd64: exact below 2^64; 2^63 (the x86
 // "integer indefinite" with the sign bit or-ed in) for f >= 2^64 and NaN. C++ leaves those UB.
@@ -63,18 +44,6 @@ inline uint64_t go_f64_to_u64(double f) {
     return uint64_t(int64_t(f - 9223372036854775808.0)) | (uint64_t(1) << 63);
   }
   return uint64_t(1) << 63;
-}
-
-// Multiplies by 10^k with Go's wrapping semantics (callers guarantee no overflow in practice).
-inline int64_t mul_pow10(int64_t v, int k) {
-  uint64_t u = uint64_t(v);
-  while (k > 18) { u *= 10; --k; }
-  return int64_t(u * uint64_t(kPow10Int[k]));
-}
-
-// k repeated truncating divisions by 10 == one truncating division by 10^k; 0 once k > 18.
-inline int64_t div_pow10(int64_t v, int k) {
-  return k > 18 ? 0 : v / kPow10Int[k];
 }
 
 std::pair<int64_t, int16_t> decimal_and_scale(uint64_t u) {
@@ -135,12 +104,6 @@ std::pair<int64_t, int16_t> positive_to_decimal(double f) {
   if (double(u) != f) return positive_to_decimal_slow(f);
   if (u < (uint64_t(1) << 55) && u % 10 != 0) return {int64_t(u), 0};
   return decimal_and_scale(u);
-}
-
-inline double special_to_float(int64_t v) {
-  if (v == kVInfPos) return INFINITY;
-  if (v == kVInfNeg) return -INFINITY;
-  return stale_nan();
 }
 
 }  // namespace
@@ -324,39 +287,6 @@ int16_t append_float_to_decimal(std::vector<int64_t>& out, const double* src, si
   return min_exp;
 }
 
-double to_float(int64_t v, int16_t e) {
-  if (is_special(v)) return special_to_float(v);
-  const double f = double(v);
-  // Division for negative exponents is more accurate. Go computes -e in int16: -(-32768) wraps.
-  if (e < 0) return f / pow10(i16(-e));
-  return f * pow10(e);
-}
-
-void append_decimal_to_float(std::vector<double>& out, const int64_t* v, size_t n, int16_t e) {
-  const size_t old = out.size();
-  bool zeros = true;
-  for (size_t i = 0; i < n && zeros; ++i) zeros = v[i] == 0;
-  if (zeros) {
-    out.resize(old + n, 0.0);
-    return;
-  }
-  out.resize(old + n);
-  double* dst = out.data() + old;
-  if (e == 0) {
-    for (size_t i = 0; i < n; ++i) dst[i] = is_special(v[i]) ? special_to_float(v[i]) : double(v[i]);
-  } else if (e < 0) {
-    const double p = pow10(i16(-e));
-    for (size_t i = 0; i < n; ++i) {
-      dst[i] = is_special(v[i]) ? special_to_float(v[i]) : double(v[i]) / p;
-    }
-  } else {
-    const double p = pow10(e);
-    for (size_t i = 0; i < n; ++i) {
-      dst[i] = is_special(v[i]) ? special_to_float(v[i]) : double(v[i]) * p;
-    }
-  }
-}
-
 int16_t calibrate_scale(std::vector<int64_t>& a, int16_t ae, std::vector<int64_t>& b, int16_t be) {
   if (ae == be) return ae;
   if (a.empty()) return be;
@@ -385,54 +315,6 @@ int16_t calibrate_scale(std::vector<int64_t>& a, int16_t ae, std::vector<int64_t
     }
   }
   return i16(be + down_exp);
-}
-
-namespace {
-
-// The decimal without trailing zeros in its mantissa, so equal numbers compare equal.
-std::pair<int64_t, int> normalized(int64_t v, int e) {
-  if (v == 0) return {0, 0};
-  while (v % 10 == 0) {
-    v /= 10;
-    ++e;
-  }
-  return {v, e};
-}
-
-}  // namespace
-
-double float_for_decimal(int64_t v, int16_t e) {
-  const double f = to_float(v, e);
-  if (is_special(v) || v == 0 || !std::isfinite(f)) return f;
-  const auto want = normalized(v, e);
-  // Exact: FromFloat gives v * 10^e itself (a block of this value alone stores exactly v, e).
-  auto exact = [&](double g) {
-    const auto [gv, ge] = from_float(g);
-    return normalized(gv, ge) == want;
-  };
-  // Truncation-compatible: brought to exponent e as AppendFloatToDecimal brings a value to a
-  // block's common exponent (multiplied, or divided with truncation), FromFloat's mantissa is v.
-  // That is how a stored value came to be when its block's scale was raised to avoid overflow.
-  auto truncates_to = [&](double g) {
-    const auto [gv, ge] = from_float(g);
-    if (is_special(gv)) return false;
-    const int d = int(ge) - int(e);
-    if (d >= 0) return d <= max_up_exponent(gv) && mul_pow10(gv, d) == v;
-    return -d <= 18 && div_pow10(gv, -d) == v;
-  };
-  if (exact(f)) return f;
-  // FromFloat keeps up to 17 digits, computed in floating point, so the float a value came from
-  // can lie some hundred ULPs from v * 10^e; values that need the search are rare.
-  double up = f, down = f, fallback = truncates_to(f) ? f : NAN;
-  for (int i = 0; i < 4096; ++i) {
-    up = std::nextafter(up, INFINITY);
-    if (exact(up)) return up;
-    if (std::isnan(fallback) && truncates_to(up)) fallback = up;
-    down = std::nextafter(down, -INFINITY);
-    if (exact(down)) return down;
-    if (std::isnan(fallback) && truncates_to(down)) fallback = down;
-  }
-  return std::isnan(fallback) ? f : fallback;
 }
 
 }  // namespace vmt::decimal
