@@ -8,6 +8,7 @@
 #include "indexdb/item.h"
 #include "ops/index_scan.h"
 #include "ops/inspect.h"
+#include "ops/listing.h"
 #include "ops/render.h"
 
 namespace vmt::ops {
@@ -29,12 +30,49 @@ std::string labels_text(const metric::MetricName& mn) {
   return s + "}";
 }
 
+// One item: the JSON fields, and the text line's words (labels before the MetricIDs in text,
+// after them in JSON).
+Row item_row(const layout::IndexTable& g, const std::string& part, const indexdb::Item& it, ByteView raw) {
+  Row r;
+  r.json(g.role == "partition" ? "partition" : "generation", g.name).json("index", g.rel);
+  if (g.legacy) r.json("legacy", true);
+  r.cell(g.name + (g.legacy ? " legacy" : ""))
+      .str("part", fs::base_name(part))
+      .both("ns", it.ns, "ns=" + std::to_string(it.ns))
+      .str("ns_name", indexdb::ns_name(it.ns));
+  if (it.has_tenant) {
+    r.json("account_id", it.account_id).json("project_id", it.project_id);
+    r.cell("tenant=" + std::to_string(it.account_id) + ":" + std::to_string(it.project_id));
+  }
+  if (it.has_date) r.both("date", format_date(it.date), "date=" + format_date(it.date)).json("day", it.date);
+  if (it.ns == indexdb::kNsTagToMetricIDs || it.ns == indexdb::kNsDateTagToMetricIDs) {
+    r.json("key", indexdb::describe_key(it.tag.key)).json("value", it.tag.value);
+    r.cell(printable(indexdb::describe_key(it.tag.key)) + "=\"" + printable(it.tag.value) + "\"");
+  }
+  if (it.has_name) r.cell(labels_text(it.name));
+  std::string ids = "metricIDs=";
+  for (size_t i = 0; i < it.metric_ids.size(); ++i) ids += (i ? "," : "") + std::to_string(it.metric_ids[i]);
+  r.both("metric_ids", json_ids(it.metric_ids), ids);
+  if (it.has_tsid) {
+    nlohmann::ordered_json t;
+    t["metric_group_id"] = json_id(it.tsid.metric_group_id);
+    t["job_id"] = it.tsid.job_id;
+    t["instance_id"] = it.tsid.instance_id;
+    t["metric_id"] = json_id(it.tsid.metric_id);
+    r.both("tsid", std::move(t),
+           "tsid=" + hex16(it.tsid.metric_group_id) + "/" + std::to_string(it.tsid.job_id) + "/" +
+               std::to_string(it.tsid.instance_id));
+  }
+  if (it.has_name) r.json("metric", labels_json(it.name));
+  return r.json("item", to_hex(raw));
+}
+
 }  // namespace
 
 Status inspect_index(const std::string& dir, const IndexFilter& f, const InspectCommon& c, Output& out) {
   VMT_ASSIGN_OR_RETURN(layout::StorageDir sd, open_for_reading(dir, c.target_ptr()));
   const metric::Tenancy tenancy = sd.flavour.tenancy;
-  uint64_t shown = 0;
+  Listing l(out, c.json, Listing::Lines{});
   for (const auto* g : tables_to_scan(sd, f.all_generations)) {
     VMT_TRY(for_each_item(*g, [&](ByteView raw, const std::string& part) -> Status {
       if (f.ns && (raw.empty() || byte_at(raw, 0) != *f.ns)) return Status::ok();
@@ -49,61 +87,7 @@ Status inspect_index(const std::string& dir, const IndexFilter& f, const Inspect
         return Status::ok();
       }
       if (f.date && (!it.has_date || it.date != *f.date)) return Status::ok();
-      ++shown;
-      if (c.json) {
-        nlohmann::ordered_json j;
-        if (g->role == "partition") {
-          j["partition"] = g->name;
-        } else {
-          j["generation"] = g->name;
-        }
-        j["index"] = g->rel;
-        if (g->legacy) j["legacy"] = true;
-        j["part"] = fs::base_name(part);
-        j["ns"] = it.ns;
-        j["ns_name"] = indexdb::ns_name(it.ns);
-        if (it.has_tenant) {
-          j["account_id"] = it.account_id;
-          j["project_id"] = it.project_id;
-        }
-        if (it.has_date) {
-          j["date"] = format_date(it.date);
-          j["day"] = it.date;
-        }
-        if (it.ns == indexdb::kNsTagToMetricIDs || it.ns == indexdb::kNsDateTagToMetricIDs) {
-          j["key"] = indexdb::describe_key(it.tag.key);
-          j["value"] = it.tag.value;
-        }
-        j["metric_ids"] = json_ids(it.metric_ids);
-        if (it.has_tsid) {
-          nlohmann::ordered_json t;
-          t["metric_group_id"] = json_id(it.tsid.metric_group_id);
-          t["job_id"] = it.tsid.job_id;
-          t["instance_id"] = it.tsid.instance_id;
-          t["metric_id"] = json_id(it.tsid.metric_id);
-          j["tsid"] = t;
-        }
-        if (it.has_name) j["metric"] = labels_json(it.name);
-        j["item"] = to_hex(raw);
-        append_json_line(out.buf(), j);
-      } else {
-        std::string line = g->name + (g->legacy ? " legacy" : "") + " " + fs::base_name(part) + " ns=" + std::to_string(it.ns) + " " + indexdb::ns_name(it.ns);
-        if (it.has_tenant) line += " tenant=" + std::to_string(it.account_id) + ":" + std::to_string(it.project_id);
-        if (it.has_date) line += " date=" + format_date(it.date);
-        if (it.ns == indexdb::kNsTagToMetricIDs || it.ns == indexdb::kNsDateTagToMetricIDs) {
-          line += " " + printable(indexdb::describe_key(it.tag.key)) + "=\"" + printable(it.tag.value) + "\"";
-        }
-        if (it.has_name) line += " " + labels_text(it.name);
-        line += " metricIDs=";
-        for (size_t i = 0; i < it.metric_ids.size(); ++i) line += (i ? "," : "") + std::to_string(it.metric_ids[i]);
-        if (it.has_tsid) {
-          line += " tsid=" + hex16(it.tsid.metric_group_id) + "/" + std::to_string(it.tsid.job_id) + "/" +
-                  std::to_string(it.tsid.instance_id);
-        }
-        out.buf() += line;
-        out.buf().push_back('\n');
-      }
-      return out.maybe_flush();
+      return l.add(item_row(*g, part, it, raw));
     }));
   }
   return out.flush();
@@ -142,41 +126,36 @@ Status inspect_dates(const std::string& dir, const DatesOptions& o, const Inspec
   }
   std::vector<std::string> columns = {"TENANT", "DATE", "METRIC_IDS"};
   if (per_table) columns.insert(columns.begin(), "INDEX");
-  Table t(columns);
+  Listing l(out, c.json, columns);
   for (auto& [key, ids] : days) {
     const auto& [label, acc, proj, day] = key;
     for (uint64_t d : deleted_everywhere) ids.erase(d);
     if (auto it = deleted_in.find(label); it != deleted_in.end()) {
       for (uint64_t d : it->second) ids.erase(d);
     }
-    std::string tenant = std::to_string(acc) + ":" + std::to_string(proj);
-    if (c.json) {
-      nlohmann::ordered_json j;
-      if (per_table) j["index"] = label;
-      j["tenant"] = tenant;
-      j["account_id"] = acc;
-      j["project_id"] = proj;
-      j["date"] = format_date(day);
-      j["day"] = day;
-      j["metric_ids_count"] = ids.size();
-      if (o.ids) j["metric_ids"] = json_ids(std::vector<uint64_t>(ids.begin(), ids.end()));
-      append_json_line(out.buf(), j);
-    } else {
-      std::string count = std::to_string(ids.size());
-      if (o.ids) {
-        count += "  ";
-        bool first = true;
-        for (uint64_t id : ids) {
-          count += (first ? "" : ",") + std::to_string(id);
-          first = false;
-        }
+    Row r;
+    if (per_table) r.str("index", label);
+    r.str("tenant", std::to_string(acc) + ":" + std::to_string(proj))
+        .json("account_id", acc)
+        .json("project_id", proj)
+        .str("date", format_date(day))
+        .json("day", day);
+    // Text: the count, then with --ids the MetricIDs in the same cell.
+    std::string count = std::to_string(ids.size());
+    if (o.ids) {
+      count += "  ";
+      bool first = true;
+      for (uint64_t id : ids) {
+        count += (first ? "" : ",") + std::to_string(id);
+        first = false;
       }
-      std::vector<std::string> row = {tenant, format_date(day), count};
-      if (per_table) row.insert(row.begin(), label);
-      t.add(row);
+      r.json("metric_ids_count", ids.size()).both("metric_ids", json_ids(std::vector<uint64_t>(ids.begin(), ids.end())), count);
+    } else {
+      r.both("metric_ids_count", ids.size(), count);
     }
+    VMT_TRY(l.add(r));
   }
-  if (!c.json) t.render(out.buf());
+  VMT_TRY(l.finish());
   return out.flush();
 }
 

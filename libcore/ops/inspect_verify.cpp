@@ -16,30 +16,15 @@ namespace vmt::ops {
 
 namespace verify_detail {
 
+// A finding: one JSON line, or one text line ("PATH: MESSAGE", notes after "note: ").
 void Verifier::problem(const std::string& where, const std::string& msg) {
   ++problems;
-  if (c.json) {
-    nlohmann::ordered_json j;
-    j["type"] = "problem";
-    j["path"] = where;
-    j["message"] = msg;
-    append_json_line(out.buf(), j);
-  } else {
-    out.buf() += where + ": " + msg + "\n";
-  }
-  (void)out.maybe_flush();
+  (void)findings.add(Row().json("type", "problem").json("path", where).json("message", msg).cell(where + ":").cell(msg));
 }
 
 void Verifier::note(const std::string& where, const std::string& msg) {
-  if (c.json) {
-    nlohmann::ordered_json j;
-    j["type"] = "note";
-    j["path"] = where;
-    j["message"] = msg;
-    append_json_line(out.buf(), j);
-  } else {
-    out.buf() += "note: " + where + ": " + msg + "\n";
-  }
+  (void)findings.add(
+      Row().json("type", "note").json("path", where).json("message", msg).cell("note:").cell(where + ":").cell(msg));
 }
 
 void Verifier::unlisted(const layout::PartEntry& part) {
@@ -111,27 +96,24 @@ void Verifier::storage_dir(const std::string& root, const layout::StorageDir& sd
 }
 
 void Verifier::summary(const std::string& path, size_t partitions, size_t generations) {
-  if (c.json) {
-    nlohmann::ordered_json j;
-    j["type"] = "summary";
-    j["path"] = path;
-    j["partitions"] = partitions;
-    j["data_parts"] = data_parts;
-    j["rows"] = rows;
-    j["blocks"] = blocks;
-    j["generations"] = generations;
-    j["indexdb_parts"] = index_parts;
-    j["items"] = items;
-    j["series"] = data.size();
-    j["problems"] = problems;
-    append_json_line(out.buf(), j);
-  } else {
-    out.buf() += "verify: " + path + ": " + std::to_string(partitions) + " partitions, " + std::to_string(data_parts) +
-                 " data parts (" + std::to_string(rows) + " rows, " + std::to_string(blocks) + " blocks, " +
-                 std::to_string(data.size()) + " series), " + std::to_string(generations) + " indexdb generations, " +
-                 std::to_string(index_parts) + " indexdb parts (" + std::to_string(items) + " items): " +
-                 std::to_string(problems) + (problems == 1 ? " problem\n" : " problems\n");
-  }
+  (void)findings.add(Row()
+                         .json("type", "summary")
+                         .json("path", path)
+                         .json("partitions", partitions)
+                         .json("data_parts", data_parts)
+                         .json("rows", rows)
+                         .json("blocks", blocks)
+                         .json("generations", generations)
+                         .json("indexdb_parts", index_parts)
+                         .json("items", items)
+                         .json("series", data.size())
+                         .json("problems", problems)
+                         .cell("verify: " + path + ": " + std::to_string(partitions) + " partitions, " +
+                               std::to_string(data_parts) + " data parts (" + std::to_string(rows) + " rows, " +
+                               std::to_string(blocks) + " blocks, " + std::to_string(data.size()) + " series), " +
+                               std::to_string(generations) + " indexdb generations, " + std::to_string(index_parts) +
+                               " indexdb parts (" + std::to_string(items) + " items): " + std::to_string(problems) +
+                               (problems == 1 ? " problem" : " problems")));
 }
 
 }  // namespace verify_detail

@@ -18,6 +18,7 @@
 #include "layout/storage_dir.h"
 #include "metric/tsid.h"
 #include "ops/inspect.h"
+#include "ops/listing.h"
 #include "ops/tool.h"
 
 namespace vmt::ops::verify_detail {
@@ -48,9 +49,11 @@ struct IndexFacts {
 };
 
 struct Verifier {
-  Verifier(const InspectCommon& common, Output& output) : c(common), out(output) {}
+  Verifier(const InspectCommon& common, Output& output)
+      : c(common), out(output), findings(output, common.json, Listing::Lines{}) {}
   const InspectCommon& c;
   Output& out;
+  Listing findings;   // problems, notes and the summary
   uint64_t problems = 0;
   uint64_t data_parts = 0, rows = 0, blocks = 0, index_parts = 0, items = 0;
   metric::Tenancy tenancy = metric::Tenancy::kCluster;
