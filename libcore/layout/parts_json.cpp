@@ -1,7 +1,6 @@
 #include "layout/parts_json.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 #include "base/fs.h"
 #include "base/go_json.h"
@@ -9,46 +8,11 @@
 
 namespace vmt::layout {
 
-namespace {
-
-constexpr uint64_t kMaxPartsJsonSize = 64 << 20;
-
-// Go's json.Marshal of []string: strings are escaped the Go way; part names are plain ASCII, and
-// nlohmann's dump escapes the same characters for ASCII input.
-void append_string_list(Bytes& out, std::vector<std::string> names) {
-  std::sort(names.begin(), names.end());
-  out.push_back('[');
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i) out.push_back(',');
-    out += nlohmann::json(names[i]).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  }
-  out.push_back(']');
-}
-
-Status decode_string_list(go_json::Value& v, const char* field, std::vector<std::string>* out) {
-  if (v.kind != go_json::Kind::array) {
-    return corruption(std::string(field) + ": cannot unmarshal " + go_json::kind_name(v.kind) +
-                      " into []string (the server writes a JSON array, [] when empty)");
-  }
-  for (size_t i = 0; i < v.elements.size(); ++i) {
-    go_json::Value& e = v.elements[i];
-    const std::string at = std::string(field) + "[" + std::to_string(i) + "]";
-    if (e.kind != go_json::Kind::string) {
-      return corruption(at + ": cannot unmarshal " + go_json::kind_name(e.kind) + " into string");
-    }
-    if (!mergeset::is_valid_part_name(e.text)) return corruption(at + ": invalid part name \"" + e.text + "\"");
-    out->push_back(std::move(e.text));
-  }
-  return Status::ok();
-}
-
-}  // namespace
-
 Bytes DataPartsJson::encode() const {
   Bytes out = "{\"Small\":";
-  append_string_list(out, small);
+  mergeset::append_part_name_list(out, small);
   out += ",\"Big\":";
-  append_string_list(out, big);
+  mergeset::append_part_name_list(out, big);
   out += "}";
   return out;
 }
@@ -71,7 +35,7 @@ Result<DataPartsJson> DataPartsJson::decode(ByteView json) {
     bool& seen = small ? seen_small : seen_big;
     if (seen) return corruption(std::string("key \"") + (small ? "Small" : "Big") + "\" appears twice");
     seen = true;
-    VMT_TRY(decode_string_list(m.value, small ? "Small" : "Big", small ? &out.small : &out.big));
+    VMT_TRY(mergeset::decode_part_name_list(m.value, small ? "Small" : "Big", small ? &out.small : &out.big));
   }
   if (!seen_small || !seen_big) {
     return corruption(std::string("missing key \"") + (seen_small ? "Big" : "Small") +
@@ -93,12 +57,12 @@ Result<TablePartsJson> TablePartsJson::decode(ByteView json) {
 }
 
 Result<DataPartsJson> read_data_parts_json(const std::string& path) {
-  VMT_ASSIGN_OR_RETURN(Bytes text, fs::read_file(path, kMaxPartsJsonSize));
+  VMT_ASSIGN_OR_RETURN(Bytes text, fs::read_file(path, mergeset::kMaxPartsJsonSize));
   return DataPartsJson::decode(text).with_context(path);
 }
 
 Result<TablePartsJson> read_table_parts_json(const std::string& path) {
-  VMT_ASSIGN_OR_RETURN(Bytes text, fs::read_file(path, kMaxPartsJsonSize));
+  VMT_ASSIGN_OR_RETURN(Bytes text, fs::read_file(path, mergeset::kMaxPartsJsonSize));
   return TablePartsJson::decode(text).with_context(path);
 }
 

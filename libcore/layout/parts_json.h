@@ -39,6 +39,7 @@ Result<DataPartsJson> read_data_parts_json(const std::string& path);
 Result<TablePartsJson> read_table_parts_json(const std::string& path);
 Status write_data_parts_json(const std::string& path, const DataPartsJson& p);
 // (A table's parts.json is written by mergeset::write_part_names; part names are checked by
-// mergeset::is_valid_part_name.)
+// mergeset::is_valid_part_name, and each list is encoded and decoded by mergeset's
+// append_part_name_list and decode_part_name_list, for both files.)
 
 }  // namespace vmt::layout

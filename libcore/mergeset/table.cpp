@@ -56,14 +56,39 @@ Status check_unique_part_names(const std::vector<std::string>& names, const std:
 
 std::string new_part_name(uint64_t counter) { return hex16(counter); }
 
-Bytes encode_parts_json(std::vector<std::string> names) {
+void append_part_name_list(Bytes& out, std::vector<std::string> names) {
   std::sort(names.begin(), names.end());
-  Bytes out = "[";
+  out.push_back('[');
   for (size_t i = 0; i < names.size(); ++i) {
     if (i) out.push_back(',');
     append_json_string(out, names[i]);
   }
   out.push_back(']');
+}
+
+Status decode_part_name_list(go_json::Value& v, const std::string& field, std::vector<std::string>* out) {
+  const std::string in = field.empty() ? "" : field + ": ";
+  if (v.kind != go_json::Kind::array) {
+    return corruption(in + "cannot unmarshal " + go_json::kind_name(v.kind) +
+                      " into []string (the server writes a JSON array of part names, [] when empty)");
+  }
+  for (size_t i = 0; i < v.elements.size(); ++i) {
+    go_json::Value& e = v.elements[i];
+    const std::string at = field.empty() ? "element #" + std::to_string(i) : field + "[" + std::to_string(i) + "]";
+    if (e.kind != go_json::Kind::string) {
+      return corruption(at + ": cannot unmarshal " + go_json::kind_name(e.kind) + " into string");
+    }
+    if (!is_valid_part_name(e.text)) {
+      return corruption(at + ": invalid part name \"" + e.text + "\" (must be a plain directory name)");
+    }
+    out->push_back(std::move(e.text));
+  }
+  return Status::ok();
+}
+
+Bytes encode_parts_json(std::vector<std::string> names) {
+  Bytes out;
+  append_part_name_list(out, std::move(names));
   return out;
 }
 
@@ -71,23 +96,8 @@ Result<std::vector<std::string>> decode_parts_json(ByteView text) {
   VMT_ASSIGN_OR_RETURN(go_json::Value doc, go_json::parse(text));
   // Stricter than the server, which takes null for "no parts" and then deletes every part
   // directory: a file that is not the list the server writes is an error, never an empty table.
-  if (doc.kind != go_json::Kind::array) {
-    return corruption(std::string("cannot unmarshal ") + go_json::kind_name(doc.kind) +
-                      " into []string (the server writes a JSON array of part names)");
-  }
   std::vector<std::string> names;
-  for (size_t i = 0; i < doc.elements.size(); ++i) {
-    go_json::Value& v = doc.elements[i];
-    if (v.kind != go_json::Kind::string) {
-      return corruption("element #" + std::to_string(i) + ": cannot unmarshal " + go_json::kind_name(v.kind) +
-                        " into string");
-    }
-    if (!is_valid_part_name(v.text)) {
-      return corruption("element #" + std::to_string(i) + ": invalid part name \"" + v.text +
-                        "\" (must be a plain directory name)");
-    }
-    names.push_back(std::move(v.text));
-  }
+  VMT_TRY(decode_part_name_list(doc, "", &names));
   VMT_TRY(check_unique_part_names(names, ""));
   return names;
 }

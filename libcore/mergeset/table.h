@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "base/coding.h"
+#include "base/go_json.h"
 #include "base/status.h"
 #include "mergeset/part_header.h"
 
@@ -36,6 +37,12 @@ std::string new_part_name(uint64_t counter);  // "%016X"
 
 Bytes encode_parts_json(std::vector<std::string> names);  // sorts a copy; Go's json.Marshal bytes
 Result<std::vector<std::string>> decode_parts_json(ByteView text);
+
+// One list of part names as parts.json holds it, for a table's file (this whole array) and a data
+// partition's ("Small" and "Big", layout/parts_json.h): Go's json.Marshal of the sorted names, and
+// the decoding of an array of valid part names whose errors name `field` ("" for a whole file).
+void append_part_name_list(Bytes& out, std::vector<std::string> names);
+Status decode_part_name_list(go_json::Value& v, const std::string& field, std::vector<std::string>* out);
 
 // The names in <table>/parts.json. When parts.json is missing (tables from before v1.90, §3.3
 // step 3), every subdirectory except tmp, txn, snapshots, cache and *.must-remove.* (read-only:
