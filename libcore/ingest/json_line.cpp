@@ -5,7 +5,6 @@
 #include <cmath>
 #include <string>
 
-
 namespace vmt::ingest {
 
 namespace od = simdjson::ondemand;
@@ -39,6 +38,76 @@ bool special_float(std::string_view s, double* out) {
     return true;
   }
   return false;
+}
+
+// The `metric` object: its keys and values unescaped into the arena, as (offset, length) spans;
+// *name_at: the span of the first __name__ key.
+Status read_metric(od::value& v, Bytes& arena, std::vector<std::pair<size_t, size_t>>& spans, size_t* name_at) {
+  od::object obj;
+  if (v.get_object().get(obj)) return fail("missing `metric` object");
+  for (auto tag : obj) {
+    std::string_view k, val;
+    if (auto e = tag.unescaped_key().get(k)) return fail("cannot unmarshal `metric`: " + err_text(e));
+    if (auto e = tag.value().get_string().get(val)) {
+      return fail("cannot unmarshal `metric`: value of \"" + std::string(k) + "\": " + err_text(e));
+    }
+    const size_t ko = arena.size();
+    arena.append(k);
+    const size_t vo = arena.size();
+    arena.append(val);
+    if (k == "__name__" && *name_at == SIZE_MAX) *name_at = spans.size();
+    spans.emplace_back(ko, k.size());
+    spans.emplace_back(vo, val.size());
+  }
+  return Status::ok();
+}
+
+// One element of `values`: a number, null (NaN), or a special float's name.
+Status read_value(od::value& x, size_t i, double* f) {
+  const auto at = [&] { return "cannot unmarshal value at position " + std::to_string(i) + ": "; };
+  od::json_type t;
+  if (auto e = x.type().get(t)) return fail(at() + err_text(e));
+  if (t == od::json_type::number) {
+    // simdjson reads JSON numbers correctly rounded (and refuses what is not one).
+    if (auto e = x.get_double().get(*f)) return fail(at() + err_text(e));
+  } else if (t == od::json_type::null) {
+    *f = std::nan("");
+  } else if (t == od::json_type::string) {
+    std::string_view s;
+    if (x.get_string().get(s) || !special_float(s, f)) return fail(at() + "unsupported string: \"" + std::string(s) + "\"");
+  } else {
+    return fail(at() + "unsupported value type");
+  }
+  return Status::ok();
+}
+
+Status read_values(od::value& v, std::vector<double>& out) {
+  od::array arr;
+  if (v.get_array().get(arr)) return fail("missing `values` array");
+  size_t i = 0;
+  for (auto el : arr) {
+    od::value x;
+    if (auto e = el.get(x)) return fail("cannot unmarshal value at position " + std::to_string(i) + ": " + err_text(e));
+    double f = 0;
+    VMT_TRY(read_value(x, i++, &f));
+    out.push_back(f);
+  }
+  return Status::ok();
+}
+
+Status read_timestamps(od::value& v, std::vector<int64_t>& out) {
+  od::array arr;
+  if (v.get_array().get(arr)) return fail("missing `timestamps` array");
+  size_t i = 0;
+  for (auto el : arr) {
+    int64_t t = 0;
+    if (auto e = el.get_int64().get(t)) {
+      return fail("cannot unmarshal timestamp at position " + std::to_string(i) + ": " + err_text(e));
+    }
+    out.push_back(t);
+    ++i;
+  }
+  return Status::ok();
 }
 
 }  // namespace
@@ -75,65 +144,13 @@ Status JsonLineParser::parse(ByteView line, JsonLine& out) {
     if (auto e = field.value().get(v)) return fail("cannot parse json line: " + err_text(e));
     if (key == "metric" && !have_metric) {
       have_metric = true;
-      od::object obj;
-      if (v.get_object().get(obj)) return fail("missing `metric` object");
-      for (auto tag : obj) {
-        std::string_view k, val;
-        if (auto e = tag.unescaped_key().get(k)) return fail("cannot unmarshal `metric`: " + err_text(e));
-        if (auto e = tag.value().get_string().get(val)) {
-          return fail("cannot unmarshal `metric`: value of \"" + std::string(k) + "\": " + err_text(e));
-        }
-        const size_t ko = m.arena.size();
-        m.arena.append(k);
-        const size_t vo = m.arena.size();
-        m.arena.append(val);
-        if (k == "__name__" && name_at == SIZE_MAX) name_at = m.spans.size();
-        m.spans.emplace_back(ko, k.size());
-        m.spans.emplace_back(vo, val.size());
-      }
+      VMT_TRY(read_metric(v, m.arena, m.spans, &name_at));
     } else if (key == "values" && !have_values) {
       have_values = true;
-      od::array arr;
-      if (v.get_array().get(arr)) return fail("missing `values` array");
-      size_t i = 0;
-      for (auto el : arr) {
-        od::value x;
-        if (auto e = el.get(x)) return fail("cannot unmarshal value at position " + std::to_string(i) + ": " + err_text(e));
-        od::json_type t;
-        if (auto e = x.type().get(t)) return fail("cannot unmarshal value at position " + std::to_string(i) + ": " + err_text(e));
-        double f = 0;
-        if (t == od::json_type::number) {
-          // simdjson reads JSON numbers correctly rounded (and refuses what is not one).
-          if (auto e = x.get_double().get(f)) {
-            return fail("cannot unmarshal value at position " + std::to_string(i) + ": " + err_text(e));
-          }
-        } else if (t == od::json_type::null) {
-          f = std::nan("");
-        } else if (t == od::json_type::string) {
-          std::string_view s;
-          if (x.get_string().get(s) || !special_float(s, &f)) {
-            return fail("cannot unmarshal value at position " + std::to_string(i) + ": unsupported string: \"" +
-                        std::string(s) + "\"");
-          }
-        } else {
-          return fail("cannot unmarshal value at position " + std::to_string(i) + ": unsupported value type");
-        }
-        out.values.push_back(f);
-        ++i;
-      }
+      VMT_TRY(read_values(v, out.values));
     } else if (key == "timestamps" && !have_ts) {
       have_ts = true;
-      od::array arr;
-      if (v.get_array().get(arr)) return fail("missing `timestamps` array");
-      size_t i = 0;
-      for (auto el : arr) {
-        int64_t t = 0;
-        if (auto e = el.get_int64().get(t)) {
-          return fail("cannot unmarshal timestamp at position " + std::to_string(i) + ": " + err_text(e));
-        }
-        out.timestamps.push_back(t);
-        ++i;
-      }
+      VMT_TRY(read_timestamps(v, out.timestamps));
     }
   }
   // Nothing may follow the object (current_location fails once every token is consumed).

@@ -90,6 +90,45 @@ struct TempOut {
   }
 };
 
+// The sources exist, none is OUT, and OUT may be written (*replace: an earlier run's, --force).
+Status check_dirs(const ReshardOptions& opt, const std::string& out, bool* replace) {
+  if (out.empty()) return invalid_argument("--from-storage needs --out-dir");
+  for (const auto& s : opt.sources) {
+    if (!fs::exists(s)) return invalid_argument("--from-storage " + s + " does not exist");
+    if (real_path(s) == real_path(out)) return invalid_argument("--out-dir " + out + " is a source directory");
+  }
+  return check_out_dir(opt, out, replace);
+}
+
+// One target directory per new node, node-<i>-<addr> under the temporary OUT, and its report.
+Status open_nodes(const ReshardOptions& opt, size_t n_targets, const layout::Flavour& flavour, const std::string& tmp,
+                  ReshardReport* rep, std::vector<NodeOut>* nodes) {
+  nodes->resize(n_targets);
+  rep->nodes.resize(n_targets);
+  for (size_t t = 0; t < n_targets; ++t) {
+    NodeReport& nr = rep->nodes[t];
+    nr.addr = opt.placement.nodes[t];
+    nr.dir = route::node_base_name(t, nr.addr);
+    (*nodes)[t].dir = std::make_unique<ingest::TargetDir>();
+    VMT_TRY((*nodes)[t].dir->open(fs::join(tmp, nr.dir), opt.part_name_seed, flavour.tenancy,
+                                  flavour.per_partition_index()));
+  }
+  return Status::ok();
+}
+
+// OUT appears whole: fsync the temporary tree's top, move an old OUT away, rename.
+Status install_out(const ReshardOptions& opt, TempOut& tmp, const std::string& out, const std::string& parent,
+                   bool replace_out) {
+  VMT_TRY(fs::fsync_path(tmp.path));
+  crash_point("reshard.written");
+  if (opt.stop && opt.stop->load()) return io_error(storage::kForciblyStopped);
+  if (replace_out) VMT_TRY(fs::remove_all(out));
+  VMT_TRY(fs::rename(tmp.path, out));
+  crash_point("reshard.renamed");
+  tmp.armed = false;
+  return fs::fsync_path(parent);
+}
+
 }  // namespace
 
 Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
@@ -98,13 +137,8 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
   const unsigned threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
   if (opt.sources.empty()) return invalid_argument("give the node directories to read with --from-storage");
   const std::string out = trim_slashes(opt.out_dir);
-  if (out.empty()) return invalid_argument("--from-storage needs --out-dir");
-  for (const auto& s : opt.sources) {
-    if (!fs::exists(s)) return invalid_argument("--from-storage " + s + " does not exist");
-    if (real_path(s) == real_path(out)) return invalid_argument("--out-dir " + out + " is a source directory");
-  }
   bool replace_out = false;
-  VMT_TRY(check_out_dir(opt, out, &replace_out));
+  VMT_TRY(check_dirs(opt, out, &replace_out));
   VMT_ASSIGN_OR_RETURN(route::Placement placement, route::Placement::make(opt.placement));  // usage errors first
 
   auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
@@ -148,15 +182,8 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
   TempOut cleanup{tmp};
 
   const size_t n_targets = placement.size();
-  std::vector<NodeOut> nodes(n_targets);
-  rep->nodes.resize(n_targets);
-  for (size_t t = 0; t < n_targets; ++t) {
-    NodeReport& nr = rep->nodes[t];
-    nr.addr = opt.placement.nodes[t];
-    nr.dir = route::node_base_name(t, nr.addr);
-    nodes[t].dir = std::make_unique<ingest::TargetDir>();
-    VMT_TRY(nodes[t].dir->open(fs::join(tmp, nr.dir), opt.part_name_seed, flavour.tenancy, flavour.per_partition_index()));
-  }
+  std::vector<NodeOut> nodes;
+  VMT_TRY(open_nodes(opt, n_targets, flavour, tmp, rep, &nodes));
   std::vector<CopyJob> jobs;
   VMT_TRY(plan_copy_jobs(sources, nodes, rep, &jobs));
   std::vector<CopyResult> results;
@@ -181,15 +208,7 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
   }
   rep->seconds_commit = since(t_phase);
 
-  // OUT appears whole: fsync the temporary tree's top, move an old OUT away, rename.
-  VMT_TRY(fs::fsync_path(tmp));
-  crash_point("reshard.written");
-  if (opt.stop && opt.stop->load()) return io_error(storage::kForciblyStopped);
-  if (replace_out) VMT_TRY(fs::remove_all(out));
-  VMT_TRY(fs::rename(tmp, out));
-  crash_point("reshard.renamed");
-  cleanup.armed = false;
-  VMT_TRY(fs::fsync_path(parent));
+  VMT_TRY(install_out(opt, cleanup, out, parent, replace_out));
   rep->seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
   return Status::ok();
 }
