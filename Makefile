@@ -2,7 +2,8 @@
 #   make            build libcore and the tools into build/bin
 #   make test       install missing build deps (apt-get), build, run unit, e2e and fuzz-corpus tests
 #   make asan       the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
-#   make fuzz       libFuzzer targets with clang (build-fuzz/); FUZZ_SECONDS or FUZZ_RUNS per target, FUZZ_TARGETS to pick
+#   make fuzz       libFuzzer targets with clang (build-fuzz/); FUZZ_SECONDS or FUZZ_RUNS per target, FUZZ_TARGETS to pick,
+#                   FUZZ_SANITIZE=undefined for long campaigns, FUZZ_MAX_LEN
 #   make bench      benchmarks that print figures
 #   make demo       the README's demo on the bundled example
 #   make install    PREFIX=/usr/local
@@ -128,6 +129,6 @@ install: $(BINS)
 	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-fuzz-*
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
