@@ -6,6 +6,7 @@
 #include "encoding/decimal.h"
 #include "storage/block_write_queue.h"
 #include "storage/dedup.h"
+#include "storage/merge_rows.h"
 
 namespace vmt::storage {
 
@@ -38,17 +39,6 @@ int compress_level_for_sources(std::span<const PartHeader> headers) {
 }
 
 namespace {
-
-// Decoded rows of one block: timestamps and mantissas at one Scale.
-struct Rows {
-  std::vector<int64_t> ts, vals;
-  size_t size() const { return ts.size(); }
-  void clear() { ts.clear(); vals.clear(); }
-  void append(const Rows& r, size_t from) {
-    ts.insert(ts.end(), r.ts.begin() + ptrdiff_t(from), r.ts.end());
-    vals.insert(vals.end(), r.vals.begin() + ptrdiff_t(from), r.vals.end());
-  }
-};
 
 // One source in the heap with its current block.
 struct Cursor {
@@ -242,51 +232,15 @@ Status Merger::merge_slow(const Cursor& c) {
   const int16_t scale = decimal::calibrate_scale(pending_rows_.vals, pending_header_.scale, block_rows_.vals, bh.scale);
   const uint8_t pb = std::min(pending_header_.precision_bits, bh.precision_bits);
 
-  // mergeRows (§4.3): leading rows older than the deadline are skipped on both sides first.
-  const int64_t deadline = opt_.retention_deadline_ms;
-  size_t s1 = 0, s2 = 0;
-  if (pending_header_.min_timestamp < deadline) {
-    while (s1 < pending_rows_.size() && pending_rows_.ts[s1] < deadline) ++s1;
-  }
-  if (bh.min_timestamp < deadline) {
-    while (s2 < block_rows_.size() && block_rows_.ts[s2] < deadline) ++s2;
-  }
+  // mergeRows (§4.3), and the fast path of coalescing small blocks: pending ++ b, in place.
+  const RowsSide p{&pending_rows_, pending_header_.min_timestamp, pending_header_.max_timestamp};
+  const RowsSide b{&block_rows_, bh.min_timestamp, bh.max_timestamp};
+  const size_t s1 = retention_skip(p, opt_.retention_deadline_ms), s2 = retention_skip(b, opt_.retention_deadline_ms);
   st_.rows_deleted_retention += s1 + s2;
-
-  if (pending_header_.max_timestamp < bh.min_timestamp && s1 == 0) {
-    pending_rows_.append(block_rows_, s2);   // pending ++ b, in place: the common case of coalescing small blocks
+  if (p.max_timestamp < b.min_timestamp && s1 == 0) {
+    pending_rows_.append(block_rows_, s2);
   } else {
-    merged_rows_.clear();
-    if (pending_header_.max_timestamp < bh.min_timestamp) {
-      merged_rows_.append(pending_rows_, s1);
-      merged_rows_.append(block_rows_, s2);
-    } else if (bh.max_timestamp < pending_header_.min_timestamp) {
-      merged_rows_.append(block_rows_, s2);
-      merged_rows_.append(pending_rows_, s1);
-    } else if (s1 >= pending_rows_.size()) {
-      merged_rows_.append(block_rows_, s2);
-    } else if (s2 >= block_rows_.size()) {
-      merged_rows_.append(pending_rows_, s1);
-    } else {
-      // Two-way merge; on equal timestamps the side being drained goes first; duplicates kept.
-      const Rows* a = &pending_rows_;
-      const Rows* b = &block_rows_;
-      size_t ia = s1, ib = s2;
-      for (;;) {
-        const int64_t head = b->ts[ib];
-        size_t i = ia;
-        while (i < a->size() && a->ts[i] <= head) ++i;
-        merged_rows_.ts.insert(merged_rows_.ts.end(), a->ts.begin() + ptrdiff_t(ia), a->ts.begin() + ptrdiff_t(i));
-        merged_rows_.vals.insert(merged_rows_.vals.end(), a->vals.begin() + ptrdiff_t(ia), a->vals.begin() + ptrdiff_t(i));
-        ia = i;
-        if (ia >= a->size()) {
-          merged_rows_.append(*b, ib);
-          break;
-        }
-        std::swap(a, b);
-        std::swap(ia, ib);
-      }
-    }
+    merge_rows(p, s1, b, s2, merged_rows_);
     std::swap(pending_rows_, merged_rows_);
   }
   pending_header_.tsid = bh.tsid;

@@ -114,6 +114,8 @@ class PartReader {
   Status advance(bool* eof);                 // next header into cur_, layout bookkeeping
   Status load_index_block();
   Status check_header(const BlockHeader& bh, size_t h);
+  Status check_data_layout(const BlockHeader& bh, size_t h, bool* reuse);
+  void accept_header(const BlockHeader& bh, bool reuse);
   Status read_data(RawBlock& out);
   Status at_eof();
   Status fail(Status st);                    // makes the error sticky
