@@ -23,12 +23,11 @@
 #include "base/status.h"
 #include "metric/metric_name.h"
 #include "route/block_router.h"
+#include "route/node_files.h"
 #include "route/placement.h"
 #include "route/routing_key.h"
 
 namespace vmt::route {
-
-const char* format_extension(OutputFormat f);  // "prom", "wire"
 
 struct RouteOptions {
   PlacementOptions placement;
@@ -75,12 +74,6 @@ struct RouteHooks {
   std::function<void(const std::string&)> warn;                            // one bad line
   std::function<void(uint64_t rows, uint64_t input_bytes)> progress;      // after each block
 };
-
-// The output file name of node i: "node-<i>_<address>.<ext>", every byte of the address outside
-// [A-Za-z0-9.-] replaced by '_' and the address cut to 100 bytes. The index keeps names unique.
-std::string node_file_name(size_t i, const std::string& addr, OutputFormat f);
-// The same without the extension (the node directories of tsdb-route --from-storage).
-std::string node_base_name(size_t i, const std::string& addr);
 
 Result<RouteReport> route_inputs(const RouteOptions& opt, const std::vector<std::string>& inputs,
                                  const RouteHooks& hooks);
