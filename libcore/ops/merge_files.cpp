@@ -42,7 +42,7 @@ Status remove_leftovers(const std::string& dir, const std::vector<std::string>* 
   for (const auto& e : entries) {
     if (!e.is_dir || e.name == "snapshots") continue;
     const std::string path = fs::join(dir, e.name);
-    bool remove = has_prefix(e.name, kTempPrefix) || e.name.find(".must-remove.") != std::string::npos ||
+    bool remove = e.name.starts_with(kTempPrefix) || e.name.find(".must-remove.") != std::string::npos ||
                   e.name == "tmp" || e.name == "txn" || fs::exists(fs::join(path, kDeleteMarker));
     if (!remove && listed && std::find(listed->begin(), listed->end(), e.name) == listed->end()) {
       auto inside = fs::list_dir(path);

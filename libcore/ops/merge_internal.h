@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/fs.h"
 #include "base/status.h"
 #include "layout/pending_parts.h"
 #include "layout/storage_dir.h"
@@ -92,7 +93,6 @@ inline uint64_t now_ns() {
   return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
                       std::chrono::system_clock::now().time_since_epoch()).count());
 }
-inline bool has_prefix(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
 // The result of one table's work (a partition or an indexdb table).
 struct TableResult {
@@ -165,5 +165,14 @@ Status resolve_series_rules(Env& env, const layout::StorageDir& sd, RulesReport*
 // The work of one data partition / one indexdb table (merge_data.cpp, merge_indexdb.cpp).
 TableResult run_partition(Env& env, const layout::Partition& p);
 TableResult run_table(Env& env, const layout::IndexTable& g);
+
+// The directory checked (a storage directory, no vmrestore in progress), vmstorage's flock.lock
+// taken, and the parts an interrupted run renamed but never listed removed (merge_env.cpp).
+Status open_for_writing(const MergeOptions& opt, fs::FlockFile& lock);
+// Deleted MetricIDs of (legacy) curr and prev apply everywhere; a partition index's own only to
+// its partition (doc/flavours.md §2, ns 4).
+Status load_deleted(const layout::StorageDir& sd, Env& env);
+// --remove-unlisted NAME: the unlisted part directories the user named, removed.
+Status remove_unlisted_by_name(const layout::StorageDir& sd, const MergeOptions& opt);
 
 }  // namespace vmt::ops::merge_detail
