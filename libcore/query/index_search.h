@@ -101,6 +101,9 @@ class TableSearch {
   // skipped as the server skips them. `key` narrows to one label.
   Status for_each_tag_row(ByteView base, const std::optional<std::string>& key,
                           const std::function<Result<Next>(const TagRowView&)>& fn);
+  // The bases of the tag rows a query of the range reads: ns 6 · tenant · date for each day when
+  // the range is searched per day, else ns 1 · tenant (TimeRange::per_day).
+  std::vector<Bytes> tag_row_bases(const metric::Tenant& t, const TimeRange& r) const;
   // fn(metric_id, canonical) for every ns 3 item of the tenant (duplicates possible across parts).
   Status all_names(const metric::Tenant& t, const std::function<Status(uint64_t, ByteView canonical)>& fn);
 

@@ -4,30 +4,40 @@
 #include <set>
 #include <thread>
 
-#include "indexdb/item.h"
-
 namespace vmt::query {
 
-Result<std::vector<FoundSeries>> find_series(const std::vector<const layout::StorageDir*>& dirs, const SeriesQuery& q) {
-  std::vector<FoundSeries> out;
+namespace {
+
+// fn(search, table, tenant) for every table each directory's query of q.range searches and every
+// tenant in it (q.tenant's only, when given); errors name the directory.
+template <typename Fn>
+Status for_each_table_tenant(const std::vector<const layout::StorageDir*>& dirs, const SeriesQuery& q, Fn fn) {
   for (const auto* sd : dirs) {
     auto st = [&]() -> Status {
       VMT_ASSIGN_OR_RETURN(StorageSearch ss, StorageSearch::open(*sd, q.range));
       VMT_ASSIGN_OR_RETURN(auto tenants, ss.tenants(q.tenant));
       for (auto& tab : ss.tables()) {
-        for (const auto& t : tenants) {
-          VMT_ASSIGN_OR_RETURN(auto ids, tab.search->search(q.match, t, q.range, q.check_time_range));
-          ids.erase(std::remove_if(ids.begin(), ids.end(), [&](uint64_t id) { return tab.is_deleted(id); }), ids.end());
-          VMT_TRY(tab.search->names(t, ids, [&](uint64_t, ByteView canonical) -> Status {
-            out.push_back(FoundSeries{t, Bytes(canonical)});
-            return Status::ok();
-          }));
-        }
+        for (const auto& t : tenants) VMT_TRY(fn(ss, tab, t));
       }
       return Status::ok();
     }();
     if (!st.is_ok()) return std::move(st).with_context(sd->root);
   }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::vector<FoundSeries>> find_series(const std::vector<const layout::StorageDir*>& dirs, const SeriesQuery& q) {
+  std::vector<FoundSeries> out;
+  VMT_TRY(for_each_table_tenant(dirs, q, [&](StorageSearch&, StorageSearch::Table& tab, const metric::Tenant& t) -> Status {
+    VMT_ASSIGN_OR_RETURN(auto ids, tab.search->search(q.match, t, q.range, q.check_time_range));
+    ids.erase(std::remove_if(ids.begin(), ids.end(), [&](uint64_t id) { return tab.is_deleted(id); }), ids.end());
+    return tab.search->names(t, ids, [&](uint64_t, ByteView canonical) -> Status {
+      out.push_back(FoundSeries{t, Bytes(canonical)});
+      return Status::ok();
+    });
+  }));
   // Two cores: each half sorted on its own, then merged.
   auto mid = out.begin() + ptrdiff_t(out.size() / 2);
   std::thread half([&] { std::sort(out.begin(), mid); });
@@ -44,54 +54,32 @@ namespace {
 Result<std::vector<std::string>> distinct_in_rows(const std::vector<const layout::StorageDir*>& dirs, const SeriesQuery& q,
                                                   const std::optional<std::string>& label) {
   std::set<std::string> out;
-  for (const auto* sd : dirs) {
-    auto st = [&]() -> Status {
-      VMT_ASSIGN_OR_RETURN(StorageSearch ss, StorageSearch::open(*sd, q.range));
-      VMT_ASSIGN_OR_RETURN(auto tenants, ss.tenants(q.tenant));
-      for (auto& tab : ss.tables()) {
-        for (const auto& t : tenants) {
-          std::optional<IdSet> scope;
-          if (!q.match.empty()) {
-            VMT_ASSIGN_OR_RETURN(auto ids, tab.search->search(q.match, t, q.range, /*check_time_range=*/false));
-            if (ids.empty()) continue;
-            scope.emplace(std::move(ids));
+  std::optional<std::string> key;
+  if (label) key = *label == "__name__" ? std::string() : *label;
+  VMT_TRY(for_each_table_tenant(dirs, q, [&](StorageSearch&, StorageSearch::Table& tab, const metric::Tenant& t) -> Status {
+    std::optional<IdSet> scope;
+    if (!q.match.empty()) {
+      VMT_ASSIGN_OR_RETURN(auto ids, tab.search->search(q.match, t, q.range, /*check_time_range=*/false));
+      if (ids.empty()) return Status::ok();
+      scope.emplace(std::move(ids));
+    }
+    for (const auto& b : tab.search->tag_row_bases(t, q.range)) {
+      VMT_TRY(tab.search->for_each_tag_row(b, key, [&](const TableSearch::TagRowView& row) -> Result<TableSearch::Next> {
+        for (size_t i = 0; i < row.id_count(); ++i) {
+          uint64_t id = row.id(i);
+          if ((scope && !scope->contains(id)) || tab.is_deleted(id)) continue;
+          if (label) {
+            out.emplace(row.value);
+            return TableSearch::Next::kNextValue;
           }
-          std::vector<Bytes> bases;
-          Bytes base;
-          const bool per_day = q.range.per_day();
-          indexdb::tenant_prefix(base, per_day ? indexdb::kNsDateTagToMetricIDs : indexdb::kNsTagToMetricIDs,
-                                 ss.tenancy(), t.account_id, t.project_id);
-          if (per_day) {
-            for (uint64_t d = q.range.min_date(); d <= q.range.max_date(); ++d) {
-              bases.push_back(base);
-              put_u64(bases.back(), d);
-            }
-          } else {
-            bases.push_back(base);
-          }
-          std::optional<std::string> key;
-          if (label) key = *label == "__name__" ? std::string() : *label;
-          for (const auto& b : bases) {
-            VMT_TRY(tab.search->for_each_tag_row(b, key, [&](const TableSearch::TagRowView& row) -> Result<TableSearch::Next> {
-              for (size_t i = 0; i < row.id_count(); ++i) {
-                uint64_t id = row.id(i);
-                if ((scope && !scope->contains(id)) || tab.is_deleted(id)) continue;
-                if (label) {
-                  out.emplace(row.value);
-                  return TableSearch::Next::kNextValue;
-                }
-                out.emplace(row.key.empty() ? ByteView("__name__") : row.key);
-                return TableSearch::Next::kNextKey;
-              }
-              return TableSearch::Next::kRow;
-            }));
-          }
+          out.emplace(row.key.empty() ? ByteView("__name__") : row.key);
+          return TableSearch::Next::kNextKey;
         }
-      }
-      return Status::ok();
-    }();
-    if (!st.is_ok()) return std::move(st).with_context(sd->root);
-  }
+        return TableSearch::Next::kRow;
+      }));
+    }
+    return Status::ok();
+  }));
   return std::vector<std::string>(out.begin(), out.end());
 }
 

@@ -150,18 +150,24 @@ Result<std::vector<uint64_t>> TableSearch::search(const std::vector<Selector>& s
     }
     return Status::ok();
   };
-  Bytes base;
-  if (r.per_day()) {
-    for (uint64_t d = r.min_date(); d <= r.max_date(); ++d) {
-      prefix(base, indexdb::kNsDateTagToMetricIDs, t);
-      put_u64(base, d);
-      VMT_TRY(one_base(base));
-    }
-  } else {
-    prefix(base, indexdb::kNsTagToMetricIDs, t);
-    VMT_TRY(one_base(base));
-  }
+  for (const Bytes& base : tag_row_bases(t, r)) VMT_TRY(one_base(base));
   return out;
+}
+
+std::vector<Bytes> TableSearch::tag_row_bases(const metric::Tenant& t, const TimeRange& r) const {
+  std::vector<Bytes> bases;
+  Bytes base;
+  if (!r.per_day()) {
+    prefix(base, indexdb::kNsTagToMetricIDs, t);
+    bases.push_back(base);
+    return bases;
+  }
+  for (uint64_t d = r.min_date(); d <= r.max_date(); ++d) {
+    prefix(base, indexdb::kNsDateTagToMetricIDs, t);
+    put_u64(base, d);
+    bases.push_back(base);
+  }
+  return bases;
 }
 
 }  // namespace vmt::query
