@@ -3,20 +3,16 @@
 // Spec: prometheus-text.md §3 (lines; gzip and zstd recognised by content by prom::LineReader),
 // §4-§8 (prom::parse_line; a bad line is reported and skipped), §7 (a missing or zero timestamp
 // becomes the default timestamp), §10.1 (raw names, raw_name.h).
-// Threads: one reader (read, decompress, cut blocks of whole lines with LineReader::next_block),
+// Threads (prom/block_pipeline.h): one reader (read, decompress, cut blocks of whole lines),
 // `parsers` parser threads (parse each line, build its raw name into the block's key arena, hash
 // it with xxhash64), and the consumer (the caller of next()), which receives the blocks strictly
 // in input order, so everything downstream is deterministic. Blocks are recycled through a fixed
 // pool: memory is bounded by pool size x block size, and nothing is allocated per row.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "base/coding.h"
@@ -25,6 +21,7 @@
 #include "ingest/raw_name.h"
 #include "ingest/row_source.h"
 #include "metric/metric_name.h"
+#include "prom/block_pipeline.h"
 
 namespace vmt::ingest {
 
@@ -54,36 +51,19 @@ class LinePipeline final : public RowSource {
   void start(const PipelineOptions& opt);
   // The next block in input order, or nullptr at the end of the input or after an input error
   // (then status() says which). Give every block back with release().
-  ParsedBlock* next() override;
-  void release(ParsedBlock* b) override;
+  ParsedBlock* next() override { return pipe_.next(); }
+  void release(ParsedBlock* b) override { pipe_.release(b); }
   // Stops the threads early (idempotent); next() returns nullptr afterwards.
-  void stop() override;
+  void stop() override { pipe_.stop(); }
   // An input error (unreadable file, too long line, corrupt gzip/zstd), with the file name.
-  Status status() override;
+  Status status() override { return pipe_.status(); }
   // The name a file is reported by ("-" is "stdin").
   const std::string& display_name(size_t file) const override { return names_[file]; }
 
  private:
-  void reader_main();
-  void parser_main();
-
   PipelineOptions opt_;
   std::vector<std::string> names_;
-  std::vector<std::unique_ptr<ParsedBlock>> pool_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<ParsedBlock*> free_;
-  std::vector<ParsedBlock*> work_;           // FIFO by seq (popped from the front)
-  size_t work_head_ = 0;
-  std::map<uint64_t, ParsedBlock*> done_;
-  uint64_t next_seq_ = 0;                    // the consumer's next block
-  uint64_t produced_ = 0;                    // blocks handed to the parsers
-  bool reader_done_ = false;
-  bool stopping_ = false;
-  Status error_;
-  std::thread reader_;
-  std::vector<std::thread> parsers_;
-  bool started_ = false;
+  prom::BlockPipeline<ParsedBlock> pipe_;
 };
 
 }  // namespace vmt::ingest

@@ -3,14 +3,11 @@
 #include "route/router.h"
 
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "base/fs.h"
-#include "prom/line_reader.h"
+#include "prom/block_pipeline.h"
 #include "route/node_files.h"
 #include "route/prom_render.h"
 #include "route/series_set.h"
@@ -20,68 +17,14 @@ namespace vmt::route {
 
 namespace {
 
+// One block of lines, routed by one worker (prom/block_pipeline.h sets the first five fields).
 struct Slot {
   Bytes text;
+  uint64_t seq = 0;
+  size_t file = 0;
   uint64_t first_line = 0;
-  size_t input = 0;
+  uint64_t input_bytes = 0;
   BlockResult res;
-  bool done = false;
-};
-
-// Worker threads routing slots handed over by the reader, each slot by exactly one worker.
-class WorkerPool {
- public:
-  WorkerPool(unsigned n, const BlockConfig& cfg, const KeyOptions& key) {
-    for (unsigned i = 0; i < n; ++i) {
-      threads_.emplace_back([this, cfg, key] {
-        BlockRouter br(cfg, key);
-        for (;;) {
-          Slot* s;
-          {
-            std::unique_lock<std::mutex> lk(mu_);
-            cv_work_.wait(lk, [&] { return stop_ || !queue_.empty(); });
-            if (queue_.empty()) return;
-            s = queue_.front();
-            queue_.pop_front();
-          }
-          br.route(s->text, s->first_line, s->res);
-          {
-            std::lock_guard<std::mutex> lk(mu_);
-            s->done = true;
-          }
-          cv_done_.notify_all();
-        }
-      });
-    }
-  }
-  ~WorkerPool() {
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      stop_ = true;
-      queue_.clear();
-    }
-    cv_work_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  void submit(Slot* s) {
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      s->done = false;
-      queue_.push_back(s);
-    }
-    cv_work_.notify_one();
-  }
-  void wait(Slot* s) {
-    std::unique_lock<std::mutex> lk(mu_);
-    cv_done_.wait(lk, [&] { return s->done; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_work_, cv_done_;
-  std::deque<Slot*> queue_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
 };
 
 class RouteRun {
@@ -95,6 +38,7 @@ class RouteRun {
   BlockConfig block_config() const;
   unsigned worker_threads() const;
   Status consume(Slot& s);  // merges one routed block, in input order
+  Status route_blocks(prom::BlockPipeline<Slot>& pipe);
   Status finish_report();
 
   const RouteOptions& opt_;
@@ -105,14 +49,13 @@ class RouteRun {
   NodeFiles files_;
   std::vector<SeriesSet> node_series_;
   SeriesSet all_series_;
-  std::vector<std::string> input_names_;
-  uint64_t input_bytes_done_ = 0;  // bytes of the inputs already finished
+  std::vector<std::string> input_names_;  // per input, as LineReader names it
   uint64_t reported_bad_ = 0;
 };
 
 Status RouteRun::consume(Slot& s) {
   BlockResult& r = s.res;
-  const std::string& name = input_names_[s.input];
+  const std::string& name = input_names_[s.file];
   for (const auto& [line, reason] : r.bad) {
     if (opt_.strict) return corruption(name + ":" + std::to_string(line) + ": " + reason);
     if (reported_bad_ < opt_.max_reported_bad_lines && hooks_.warn) {
@@ -156,61 +99,44 @@ Result<RouteReport> RouteRun::route_all() {
 
   const BlockConfig cfg = block_config();
   const unsigned threads = worker_threads();
-  // Two slots per worker keep every worker busy while the reader fills and the writer drains.
-  const size_t n_slots = threads == 1 ? 1 : 2 * threads;
-  std::vector<Slot> slots(n_slots);
-  std::unique_ptr<WorkerPool> pool;
-  std::unique_ptr<BlockRouter> inline_router;
-  if (threads == 1) {
-    inline_router = std::make_unique<BlockRouter>(cfg, opt_.key);
-  } else {
-    pool = std::make_unique<WorkerPool>(threads, cfg, opt_.key);
-  }
-
-  size_t next_read = 0, next_write = 0;  // block sequence numbers
-  for (size_t in = 0; in < inputs_.size(); ++in) {
-    prom::LineReader reader;
-    Status st = reader.open(inputs_[in]);
-    input_names_.push_back(reader.name().empty() ? inputs_[in] : reader.name());
-    if (!st.is_ok()) return st;
-    for (;;) {
-      // Keep the pipeline full; drain the oldest block when every slot is in use.
-      if (next_read - next_write == n_slots) {
-        Slot& s = slots[next_write % n_slots];
-        if (pool) pool->wait(&s);
-        VMT_TRY(consume(s));
-        ++next_write;
-        if (hooks_.progress) hooks_.progress(rep_.rows, input_bytes_done_ + reader.input_bytes());
-      }
-      Slot& s = slots[next_read % n_slots];
-      if (!reader.next_block(&s.text, &s.first_line)) break;
-      s.input = in;
+  prom::BlockPipelineOptions po;
+  po.inputs = inputs_;
+  po.workers = threads;
+  po.pool_blocks = 2 * threads;   // two blocks per worker keep it busy while the consumer drains
+  prom::BlockPipeline<Slot> pipe;
+  pipe.start(po, [&]() -> prom::BlockPipeline<Slot>::Work {
+    auto router = std::make_shared<BlockRouter>(cfg, opt_.key);
+    return [router, n](Slot& s) {
       s.res.reset(n);
-      if (pool) {
-        pool->submit(&s);
-      } else {
-        inline_router->route(s.text, s.first_line, s.res);
-      }
-      ++next_read;
-    }
-    if (!reader.status().is_ok()) {
-      // A too-long line or a damaged gzip/zstd stream: a data problem (exit 1), not a usage one.
-      Status rs = reader.status();
-      return rs.code() == Code::io_error ? rs : corruption(rs.message());
-    }
-    input_bytes_done_ += reader.input_bytes();
-  }
-  while (next_write < next_read) {
-    Slot& s = slots[next_write % n_slots];
-    if (pool) pool->wait(&s);
-    VMT_TRY(consume(s));
-    ++next_write;
-  }
-  pool.reset();
-  rep_.input_bytes = input_bytes_done_;
-  if (hooks_.progress) hooks_.progress(rep_.rows, input_bytes_done_);
+      router->route(s.text, s.first_line, s.res);
+    };
+  });
+  VMT_TRY(route_blocks(pipe));
+  rep_.input_bytes = 0;
+  for (size_t f = 0; f < inputs_.size(); ++f) rep_.input_bytes += pipe.file_input_bytes(f);
+  if (hooks_.progress) hooks_.progress(rep_.rows, rep_.input_bytes);
   VMT_TRY(finish_report());
   return std::move(rep_);
+}
+
+// Every routed block consumed in input order; an input that cannot be read stops the run (one that
+// cannot be opened with its own error, a too-long line or a damaged gzip/zstd stream as a data
+// problem, exit 1).
+Status RouteRun::route_blocks(prom::BlockPipeline<Slot>& pipe) {
+  uint64_t done_bytes = 0;   // the raw bytes of the inputs before the current block's
+  size_t file = 0;
+  while (Slot* s = pipe.next()) {
+    for (; file < s->file; ++file) done_bytes += pipe.file_input_bytes(file);
+    while (input_names_.size() <= s->file) input_names_.push_back(pipe.reader_name(input_names_.size()));
+    Status st = consume(*s);
+    const uint64_t bytes = done_bytes + s->input_bytes;
+    pipe.release(s);
+    VMT_TRY(st);
+    if (hooks_.progress) hooks_.progress(rep_.rows, bytes);
+  }
+  Status rs = pipe.status();
+  if (rs.is_ok() || pipe.open_failed() || rs.code() == Code::io_error) return rs;
+  return corruption(rs.message());
 }
 
 // What every worker's BlockRouter is told: the placement, the output, the limits on bad lines,

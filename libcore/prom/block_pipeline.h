@@ -1,0 +1,217 @@
+// BlockPipeline: input files cut into blocks of whole lines, each block worked on by one of N
+// threads, the blocks handed to the caller strictly in input order: the one ordered parallel
+// pipeline of tsdb-import (ingest/line_pipeline.h: parse lines into rows) and tsdb-route
+// (route/router.h: route lines to nodes).
+//
+// Threads: one reader (read, decompress, cut blocks with LineReader::next_block), `workers`
+// threads (each with its own worker state, made by make_worker, that works on one block at a
+// time), and the consumer (the caller of next()). Blocks are recycled through a fixed pool: memory
+// is bounded by pool size x block size. Block is any type with the fields below; the pipeline
+// sets text, seq, file, first_line and input_bytes, the worker the rest.
+#pragma once
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/status.h"
+#include "prom/line_reader.h"
+
+namespace vmt::prom {
+
+struct BlockPipelineOptions {
+  std::vector<std::string> inputs;   // "-" = stdin
+  unsigned workers = 2;
+  size_t pool_blocks = 8;            // at least workers + 2
+  LineReaderOptions reader;
+};
+
+template <typename Block>
+class BlockPipeline {
+ public:
+  // Works on one block, on a worker thread; made once per thread.
+  using Work = std::function<void(Block&)>;
+
+  BlockPipeline() = default;
+  ~BlockPipeline() { stop(); }
+  BlockPipeline(const BlockPipeline&) = delete;
+  BlockPipeline& operator=(const BlockPipeline&) = delete;
+
+  void start(const BlockPipelineOptions& opt, const std::function<Work()>& make_worker) {
+    opt_ = opt;
+    if (opt_.inputs.empty()) opt_.inputs.push_back("-");
+    names_.assign(opt_.inputs.size(), std::string());
+    file_bytes_.assign(opt_.inputs.size(), 0);
+    const size_t n = std::max<size_t>(opt_.pool_blocks, size_t(std::max(1u, opt_.workers)) + 2);
+    for (size_t i = 0; i < n; ++i) {
+      pool_.push_back(std::make_unique<Block>());
+      free_.push_back(pool_.back().get());
+    }
+    started_ = true;
+    reader_ = std::thread([this] { reader_main(); });
+    for (unsigned i = 0; i < std::max(1u, opt_.workers); ++i) {
+      workers_.emplace_back([this, work = make_worker()] { worker_main(work); });
+    }
+  }
+
+  // The next block in input order, or nullptr at the end of the input, after an input error
+  // (status() says which) or after stop(). Give every block back with release().
+  Block* next() {
+    std::unique_lock<std::mutex> lk(mu_);
+    cv_.wait(lk, [&] { return stopping_ || done_.count(next_seq_) || (reader_done_ && next_seq_ == produced_); });
+    if (stopping_) return nullptr;
+    auto it = done_.find(next_seq_);
+    if (it == done_.end()) return nullptr;
+    Block* b = it->second;
+    done_.erase(it);
+    ++next_seq_;
+    return b;
+  }
+  void release(Block* b) {
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      free_.push_back(b);
+    }
+    cv_.notify_all();
+  }
+  // Stops the threads early (idempotent); next() returns nullptr afterwards.
+  void stop() {
+    if (!started_) return;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (reader_.joinable()) reader_.join();
+    for (auto& t : workers_) {
+      if (t.joinable()) t.join();
+    }
+    workers_.clear();
+    started_ = false;
+  }
+  // The first input error: the file could not be opened (opened_all() false), or a line was too
+  // long or a gzip/zstd stream damaged; ok at a clean end.
+  Status status() {
+    std::lock_guard<std::mutex> g(mu_);
+    return error_;
+  }
+  bool open_failed() {
+    std::lock_guard<std::mutex> g(mu_);
+    return open_failed_;
+  }
+  // What LineReader calls a file ("(stdin)" for "-"), known from the file's first block on.
+  std::string reader_name(size_t file) {
+    std::lock_guard<std::mutex> g(mu_);
+    return names_[file];
+  }
+  // The raw (compressed) bytes of a file read in all, known once its last block was delivered.
+  uint64_t file_input_bytes(size_t file) {
+    std::lock_guard<std::mutex> g(mu_);
+    return file_bytes_[file];
+  }
+
+ private:
+  void reader_main() {
+    for (size_t f = 0; f < opt_.inputs.size(); ++f) {
+      LineReader reader;
+      Status st = reader.open(opt_.inputs[f], opt_.reader);
+      {
+        std::lock_guard<std::mutex> g(mu_);
+        names_[f] = reader.name().empty() ? opt_.inputs[f] : reader.name();
+        if (!st.is_ok()) {
+          error_ = std::move(st);
+          open_failed_ = true;
+          break;
+        }
+      }
+      for (;;) {
+        Block* b = nullptr;
+        {
+          std::unique_lock<std::mutex> lk(mu_);
+          cv_.wait(lk, [&] { return stopping_ || !free_.empty(); });
+          if (stopping_) break;
+          b = free_.back();
+          free_.pop_back();
+        }
+        uint64_t first_line = 0;
+        const bool got = reader.next_block(&b->text, &first_line);
+        std::unique_lock<std::mutex> lk(mu_);
+        if (!got) {
+          free_.push_back(b);
+          break;
+        }
+        b->seq = produced_++;
+        b->file = f;
+        b->first_line = first_line;
+        b->input_bytes = reader.input_bytes();
+        work_.push_back(b);
+        lk.unlock();
+        cv_.notify_all();
+      }
+      std::lock_guard<std::mutex> g(mu_);
+      file_bytes_[f] = reader.input_bytes();
+      if (stopping_ || !error_.is_ok()) break;
+      if (!reader.status().is_ok()) {
+        error_ = reader.status();
+        break;
+      }
+    }
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      reader_done_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  void worker_main(const Work& work) {
+    for (;;) {
+      Block* b = nullptr;
+      {
+        std::unique_lock<std::mutex> lk(mu_);
+        cv_.wait(lk, [&] { return stopping_ || work_head_ < work_.size() || reader_done_; });
+        if (stopping_) return;
+        if (work_head_ == work_.size()) return;  // the reader is done, nothing left
+        b = work_[work_head_++];
+        if (work_head_ == work_.size()) {
+          work_.clear();
+          work_head_ = 0;
+        }
+      }
+      work(*b);
+      {
+        std::lock_guard<std::mutex> g(mu_);
+        done_[b->seq] = b;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  BlockPipelineOptions opt_;
+  std::vector<std::unique_ptr<Block>> pool_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Block*> free_;
+  std::vector<Block*> work_;           // FIFO by seq (popped from the front)
+  size_t work_head_ = 0;
+  std::map<uint64_t, Block*> done_;
+  uint64_t next_seq_ = 0;              // the consumer's next block
+  uint64_t produced_ = 0;              // blocks handed to the workers
+  bool reader_done_ = false;
+  bool stopping_ = false;
+  bool open_failed_ = false;
+  Status error_;
+  std::vector<std::string> names_;
+  std::vector<uint64_t> file_bytes_;
+  std::thread reader_;
+  std::vector<std::thread> workers_;
+  bool started_ = false;
+};
+
+}  // namespace vmt::prom
