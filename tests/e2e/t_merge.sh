@@ -201,3 +201,36 @@ qcode=$?
 qparts=$("$BIN/tsdb-inspect" parts --json "$TMP/quiet" 2>/dev/null | grep -c '"kind":"small"\|"kind":"big"')
 [ "$qcode" = 0 ] && [ ! -s "$TMP/quiet.out" ] && [ "$qparts" = 1 ] && pass "tsdb-merge -q: silent on stdout, exit 0, partition merged" ||
   fail "tsdb-merge -q" "exit $qcode, stdout $(head -c 200 "$TMP/quiet.out"), data parts $qparts"
+
+# ---- retention trimming overlapping blocks (tests/fixtures/vm-cluster-1.93-merge-retention) -------
+# A real v1.93.7-cluster force merge with -retentionPeriod=1d whose deadline cut the first rows of
+# three overlapping blocks of one series: its second block starts before its first. tsdb-merge at
+# the server's time (--now) writes the same decoded blocks, says so, and both parts read back with
+# verify's warning (a problem only with --strict).
+MR="$LOCAL/vm-cluster-1.93-merge-retention"
+R="$TMP/mret"
+cp -r "$MR/storage-before-merge" "$R"
+expect_exit 0 "merge with retention: exit 0" "$M" --force --json --retention 1d --now "$(cat "$MR/input/now.txt")" "$R"
+if jq -se 'map(select(.type == "merge")) | length == 1 and (.[0] | .blocks_out_of_order == 1 and
+     .dropped_retention == 3 and .rows_out == 8194)' "$TMP/stdout" >/dev/null; then
+  pass "merge with retention: 3 rows dropped, 1 block out of order, as the server's part"
+else
+  fail "merge with retention: step" "$(head -c 600 "$TMP/stdout")"
+fi
+SP=$(only_part "$MR/storage-after-merge" 2026_12)
+blocks_norm "$(only_part "$R" 2026_12)" >"$TMP/mret.got"
+blocks_norm "$SP" >"$TMP/mret.want"
+same_file "merge with retention: decoded blocks equal the real server's" "$TMP/mret.got" "$TMP/mret.want"
+if [ "$(jq -s '[.[0].min_timestamp > .[1].min_timestamp, length] | tostring' "$TMP/mret.want")" = '"[true,2]"' ]; then
+  pass "the server's merged part: its second block starts before its first"
+else
+  fail "the server's merged part shape" "$(cat "$TMP/mret.want" | head -c 300)"
+fi
+for d in "$MR/storage-after-merge" "$R"; do
+  expect_exit 0 "verify $(basename "$d"): a warning, exit 0" "$BIN/tsdb-inspect" verify "$d"
+  grep -q 'warning: .*MinTimestamp=[0-9]* is smaller than MinTimestamp=[0-9]* of the previous block of the same series' \
+    "$TMP/stdout" && pass "verify $(basename "$d"): names the block" || fail "verify $(basename "$d") warning" "$(head -c 400 "$TMP/stdout")"
+  expect_exit 1 "verify --strict $(basename "$d"): a problem" "$BIN/tsdb-inspect" verify --strict "$d"
+done
+export_same "export of the server's merged part equals ours" "$MR/storage-after-merge" "" \
+  <("$BIN/tsdb-inspect" export "$R" | LC_ALL=C sort)
