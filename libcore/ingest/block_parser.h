@@ -15,9 +15,10 @@
 #include "base/coding.h"
 #include "ingest/json_line.h"
 #include "ingest/raw_name.h"
-#include "prom/series_text_cache.h"
 #include "metric/metric_name.h"
+#include "prom/block_pipeline.h"
 #include "prom/parser.h"
+#include "prom/series_text_cache.h"
 
 namespace vmt::ingest {
 
@@ -34,14 +35,11 @@ struct BadLine {
   std::string message;     // VM's reason
 };
 
-struct ParsedBlock {
-  uint64_t seq = 0;
-  size_t file = 0;              // index into the inputs
-  uint64_t first_line = 0;      // 1-based number of the block's first line in its file
+// A block of lines (prom::LineBlock: text, seq, file, first_line, input_bytes) and what was
+// parsed from it.
+struct ParsedBlock : prom::LineBlock {
   uint64_t lines = 0;
   uint64_t skipped = 0;         // blank and comment lines
-  uint64_t input_bytes = 0;     // bytes of this file read so far (compressed) when it was cut
-  Bytes text;
   Bytes keys;
   std::vector<ParsedRow> rows;
   std::vector<BadLine> bad;

@@ -6,8 +6,8 @@
 // Threads: one reader (read, decompress, cut blocks with LineReader::next_block), `workers`
 // threads (each with its own worker state, made by make_worker, that works on one block at a
 // time), and the consumer (the caller of next()). Blocks are recycled through a fixed pool: memory
-// is bounded by pool size x block size. Block is any type with the fields below; the pipeline
-// sets text, seq, file, first_line and input_bytes, the worker the rest.
+// is bounded by pool size x block size. A Block is a LineBlock (the fields the pipeline sets) with
+// the worker's results beside them.
 #pragma once
 
 #include <algorithm>
@@ -21,10 +21,20 @@
 #include <thread>
 #include <vector>
 
+#include "base/coding.h"
 #include "base/status.h"
 #include "prom/line_reader.h"
 
 namespace vmt::prom {
+
+// What the pipeline sets in every block it hands out.
+struct LineBlock {
+  Bytes text;                  // whole lines joined by '\n', without the last one's
+  uint64_t seq = 0;            // the block's number in the whole input
+  size_t file = 0;             // index into the inputs
+  uint64_t first_line = 0;     // 1-based number of the block's first line in its file
+  uint64_t input_bytes = 0;    // bytes of this file read so far (compressed) when it was cut
+};
 
 struct BlockPipelineOptions {
   std::vector<std::string> inputs;   // "-" = stdin

@@ -13,12 +13,7 @@ namespace vmt::prom {
 
 namespace {
 
-struct TestBlock {
-  Bytes text;
-  uint64_t seq = 0;
-  size_t file = 0;
-  uint64_t first_line = 0;
-  uint64_t input_bytes = 0;
+struct TestBlock : LineBlock {
   size_t lines = 0;   // the worker's answer
 };
 

@@ -17,13 +17,8 @@ namespace vmt::route {
 
 namespace {
 
-// One block of lines, routed by one worker (prom/block_pipeline.h sets the first five fields).
-struct Slot {
-  Bytes text;
-  uint64_t seq = 0;
-  size_t file = 0;
-  uint64_t first_line = 0;
-  uint64_t input_bytes = 0;
+// One block of lines and what a worker's BlockRouter made of it.
+struct Slot : prom::LineBlock {
   BlockResult res;
 };
 

@@ -65,6 +65,15 @@ BlockHeader plain_header(uint64_t mid, int64_t min_ts) {
   return bh;
 }
 
+// Reads every block header of p with r and checks the totals.
+void read_all_headers(const InmemoryPart& p, PartReader& r) {
+  REQUIRE(r.open_memory(p).is_ok());
+  BlockHeader h;
+  bool eof = false;
+  while (!eof) REQUIRE(r.next_header(h, &eof).is_ok());
+  CHECK(r.verify_totals().is_ok());
+}
+
 }  // namespace
 
 TEST_SUITE("storage/part_writer") {
@@ -237,11 +246,7 @@ TEST_SUITE("storage/part_writer") {
     REQUIRE(w.close().is_ok());
     CHECK(p.header.blocks_count == 2);
     PartReader r;
-    REQUIRE(r.open_memory(p).is_ok());
-    BlockHeader h;
-    bool eof = false;
-    while (!eof) REQUIRE(r.next_header(h, &eof).is_ok());
-    CHECK(r.verify_totals().is_ok());
+    read_all_headers(p, r);
     CHECK(w.write_raw(plain_header(9, 0), "", "").code() == Code::invalid_argument);   // closed
   }
 
@@ -259,11 +264,7 @@ TEST_SUITE("storage/part_writer") {
     REQUIRE(w.close().is_ok());
     CHECK(p.header.blocks_count == 4);
     PartReader r;
-    REQUIRE(r.open_memory(p).is_ok());
-    BlockHeader h;
-    bool eof = false;
-    while (!eof) REQUIRE(r.next_header(h, &eof).is_ok());
-    CHECK(r.verify_totals().is_ok());
+    read_all_headers(p, r);
     REQUIRE(r.warnings().size() == 1);
     CHECK(r.warnings()[0].find("MinTimestamp=99 is smaller than MinTimestamp=100") != std::string::npos);
   }
