@@ -68,7 +68,7 @@ Status Importer::flush_partition(Partition& p, bool early) {
   np.min_timestamp = res.header.min_timestamp;
   new_parts_.push_back(np);
   p.rows.clear();
-  seconds_data_ += since(t0);
+  seconds_data_ += seconds_since(t0);
   return Status::ok();
 }
 
@@ -77,7 +77,7 @@ Status Importer::merge_early_parts(Partition& p) {
   uint64_t merges = 0;
   VMT_TRY(merge_parts_written_early(dir_, p.name, opt_.dedup_interval_ms, threads_, &new_parts_, &temp_dirs_, &merges));
   st_->early_merges += merges;
-  seconds_data_ += since(t0);
+  seconds_data_ += seconds_since(t0);
   return Status::ok();
 }
 
@@ -138,7 +138,7 @@ Status Importer::run() {
   VMT_TRY(read_input());
   if (!opt_.dry_run) VMT_TRY(write_and_commit());
   tally_partitions();
-  st_->seconds = since(t_start_);
+  st_->seconds = seconds_since(t_start_);
   return Status::ok();
 }
 
@@ -157,7 +157,7 @@ Status Importer::write_and_commit() {
         job.status = write_index_part(reg_, std::move(job.work), job.opt, job.part.temp_dir, &job.result);
         if (!job.status.is_ok()) break;
       }
-      st_->seconds_index = since(t_index);
+      st_->seconds_index = seconds_since(t_index);
     });
   }
   Status data_status;
@@ -196,7 +196,7 @@ Status Importer::write_and_commit() {
   VMT_TRY(commit_import(dir_, index_parts, new_parts_));
   committed_ = true;
   st_->interrupted_in_commit = stopped();
-  st_->seconds_commit = since(t_commit);
+  st_->seconds_commit = seconds_since(t_commit);
   return Status::ok();
 }
 

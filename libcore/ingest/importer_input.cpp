@@ -193,7 +193,7 @@ Status Importer::read_input() {
   for (uint64_t x : file_bytes) st_->input_bytes += x;
   VMT_TRY(check_bad_lines());
   st_->series = reg_.size();
-  st_->seconds_input = since(t_start_) - seconds_data_;
+  st_->seconds_input = seconds_since(t_start_) - seconds_data_;
   return Status::ok();
 }
 

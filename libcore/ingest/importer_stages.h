@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/clock.h"
 #include "ingest/commit.h"
 #include "ingest/existing_index.h"
 #include "ingest/index_builder.h"
@@ -24,7 +25,6 @@
 namespace vmt::ingest::detail {
 
 using Clock = std::chrono::steady_clock;
-inline double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 inline uint64_t wall_ns() {
   return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "base/clock.h"
 #include "base/crash_point.h"
 #include "base/fs.h"
 #include "indexdb/series_purge.h"
@@ -308,7 +309,7 @@ Status TableJob::merge(const std::vector<size_t>& idx, const char* reason, const
   s.output_bytes = out.size_bytes;
   s.stats.rows_in = ms.items_in;
   s.stats.rows_out = ms.items_out;
-  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  s.seconds = seconds_since(t0);
   env_.rows_done.fetch_add(ms.items_in, std::memory_order_relaxed);
   res_.steps.push_back(std::move(s));
   return Status::ok();

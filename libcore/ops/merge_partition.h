@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "layout/storage_dir.h"
 #include "ops/merge_internal.h"
 #include "storage/merge_policy.h"
@@ -21,10 +22,6 @@ struct DataPart {
   storage::PartHeader header;
   uint64_t size = 0;
 };
-
-inline double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 class PartitionJob {
  public:

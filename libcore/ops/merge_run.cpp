@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "base/clock.h"
 #include "base/fs.h"
 #include "base/hex.h"
 #include "indexdb/item.h"
@@ -214,7 +215,7 @@ Status run_merge(const MergeOptions& opt, Output& out, MergeSummary* summary, co
   if (opt.dry_run) render_plan_summary(opt, sum, total_tasks, out);
   // Every output is listed now; an error leaves the journal for the next run to act on.
   if (!opt.dry_run && first_error.is_ok()) VMT_TRY(layout::remove_pending_parts(opt.dir, nullptr));
-  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  sum.seconds = seconds_since(t0);
   if (!opt.dry_run) render_summary(out.buf(), sum, opt.json);
   VMT_TRY(out.flush());
   if (summary) *summary = sum;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <thread>
 
+#include "base/clock.h"
 #include "base/crash_point.h"
 #include "base/fs.h"
 #include "ingest/commit.h"
@@ -141,7 +142,6 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
   VMT_TRY(check_dirs(opt, out, &replace_out));
   VMT_ASSIGN_OR_RETURN(route::Placement placement, route::Placement::make(opt.placement));  // usage errors first
 
-  auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   auto t_phase = Clock::now();
   std::vector<SourceNode> sources;
   layout::Flavour flavour;
@@ -157,7 +157,7 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
     VMT_ASSIGN_OR_RETURN(placement, route::Placement::make(po));
   }
 
-  rep->seconds_load = since(t_phase);
+  rep->seconds_load = seconds_since(t_phase);
   t_phase = Clock::now();
   SeriesPlan plan;
   PlanOptions po;
@@ -170,7 +170,7 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
   rep->skipped_series = plan.skipped_series;
   rep->merged_series = plan.merged_series;
   rep->renumbered_series = plan.renumbered_series;
-  rep->seconds_plan = since(t_phase);
+  rep->seconds_plan = seconds_since(t_phase);
   t_phase = Clock::now();
 
   // Everything is written under a temporary sibling of OUT and renamed last.
@@ -188,7 +188,7 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
   VMT_TRY(plan_copy_jobs(sources, nodes, rep, &jobs));
   std::vector<CopyResult> results;
   VMT_TRY(run_copy_jobs(jobs, sources, plan, opt, threads, &results));
-  rep->seconds_copy = since(t_phase);
+  rep->seconds_copy = seconds_since(t_phase);
   VMT_ASSIGN_OR_RETURN(auto by_target, collect_parts(jobs, results, nodes, rep));
 
   for (size_t t = 0; t < n_targets; ++t) {
@@ -200,16 +200,16 @@ Status run_reshard(const ReshardOptions& opt, ReshardReport* rep) {
   }
   t_phase = Clock::now();
   VMT_TRY(write_indexes(nodes, plan, opt, threads, rep));
-  rep->seconds_index = since(t_phase);
+  rep->seconds_index = seconds_since(t_phase);
   t_phase = Clock::now();
   for (size_t t = 0; t < n_targets; ++t) {
     if (opt.stop && opt.stop->load()) return io_error(storage::kForciblyStopped);
     VMT_TRY(ingest::commit_import(*nodes[t].dir, nodes[t].index, nodes[t].data));
   }
-  rep->seconds_commit = since(t_phase);
+  rep->seconds_commit = seconds_since(t_phase);
 
   VMT_TRY(install_out(opt, cleanup, out, parent, replace_out));
-  rep->seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
+  rep->seconds = seconds_since(t_start);
   return Status::ok();
 }
 
