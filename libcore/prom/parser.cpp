@@ -166,13 +166,18 @@ Status parse_tags(ByteView s, Row& row, char* arena, size_t& arena_pos, ByteView
   }
 }
 
-// Go's int64(float64) on amd64 (CVTTSD2SQ): truncation; NaN and out-of-range give INT64_MIN.
+}  // namespace
+
 int64_t go_float_to_int64(double t) {
   if (t >= -9223372036854775808.0 && t < 9223372036854775808.0) return static_cast<int64_t>(t);
   return INT64_MIN;
 }
 
-}  // namespace
+const char* parse_timestamp_ms(ByteView token, double* ms) {
+  if (const char* why = parse_float(token, ms)) return why;
+  if (*ms >= -2147483648.0 && *ms < 2147483648.0) *ms *= 1000;  // OpenMetrics seconds (§7)
+  return nullptr;
+}
 
 void unescape_value_append(Bytes& out, ByteView s) {
   size_t old = out.size();
@@ -223,10 +228,9 @@ Status parse_line(ByteView line, Row& row, ParseScratch& scratch) {
   if (s.empty()) return Status::ok();  // whitespace after the value, no timestamp
   s = rstrip(s);
   double t = 0;
-  if (const char* why = parse_float(s, &t)) {
+  if (const char* why = parse_timestamp_ms(s, &t)) {
     return bad("cannot parse timestamp " + quote(s) + ": " + why);  // e.g. "2 3": inner whitespace
   }
-  if (t >= -2147483648.0 && t < 2147483648.0) t *= 1000;  // OpenMetrics seconds (§7)
   row.timestamp = go_float_to_int64(t);
   row.has_timestamp = true;
   return Status::ok();

@@ -51,6 +51,12 @@ struct ParseScratch {
 // row is overwritten in every case.
 Status parse_line(ByteView line, Row& row, ParseScratch& scratch);
 
+// A timestamp token as parse_line reads it (§7): fastfloat, then the seconds rule (|t| < 2^31 is
+// seconds, times 1000). nullptr with the milliseconds as a double, or why the token does not parse.
+const char* parse_timestamp_ms(ByteView token, double* ms);
+// Go's int64(float64) on amd64 (CVTTSD2SQ): truncation; NaN and out-of-range give INT64_MIN.
+int64_t go_float_to_int64(double t);
+
 // The status parse_line returns for a blank or comment line (code not_found, message "skip").
 inline bool is_skip(const Status& s) { return s.code() == Code::not_found; }
 

@@ -41,9 +41,8 @@ bool split_sample_line(ByteView line, ByteView* series, ByteView* value, ByteVie
 
 bool parse_sample_tail(ByteView value, ByteView timestamp, double* v, int64_t* ts) {
   double t = 0;
-  if (parse_float(value, v) != nullptr || parse_float(timestamp, &t) != nullptr) return false;
-  if (t >= -2147483648.0 && t < 2147483648.0) t *= 1000;
-  *ts = (t >= -9223372036854775808.0 && t < 9223372036854775808.0) ? static_cast<int64_t>(t) : INT64_MIN;
+  if (parse_float(value, v) != nullptr || parse_timestamp_ms(timestamp, &t) != nullptr) return false;
+  *ts = go_float_to_int64(t);
   return true;
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "prom/fastfloat.h"
+#include "prom/parser.h"
 
 namespace vmt::route {
 
@@ -54,11 +55,11 @@ void append_escaped(Bytes& out, ByteView v) {
   out.append(v.data() + start, v.size() - start);
 }
 
-// The timestamp the parser makes of a token: fastfloat, the seconds heuristic, truncation.
+// The timestamp the parser makes of a token (prom::parse_timestamp_ms, truncated); false also when
+// it is out of int64's range, where the parser would make INT64_MIN of it.
 bool parsed_timestamp(ByteView tok, int64_t* out) {
   double t;
-  if (prom::parse_float(tok, &t) != nullptr) return false;
-  if (t >= -2147483648.0 && t < 2147483648.0) t *= 1000;
+  if (prom::parse_timestamp_ms(tok, &t) != nullptr) return false;
   if (!(t >= -9223372036854775808.0 && t < 9223372036854775808.0)) return false;
   *out = static_cast<int64_t>(t);
   return true;
