@@ -36,6 +36,18 @@ void Verifier::unlisted(const layout::PartEntry& part) {
   }
 }
 
+void Verifier::each_part(const std::vector<layout::PartEntry>& parts, const std::function<void(const std::string&)>& read) {
+  for (const auto& part : parts) {
+    if (part.listed && !part.exists) {
+      problem(part.path, "listed in parts.json but missing: vmstorage panics at open");
+    } else if (!part.listed) {
+      unlisted(part);
+    } else {
+      read(part.path);
+    }
+  }
+}
+
 void Verifier::storage_dir(const std::string& root, const layout::StorageDir& sd) {
   tenancy = sd.flavour.tenancy;
   const bool per_partition = sd.flavour.per_partition_index();
@@ -43,15 +55,7 @@ void Verifier::storage_dir(const std::string& root, const layout::StorageDir& sd
     std::string pdir = fs::join(root, "data/*/" + p.name);
     if (!p.name_valid) problem(pdir, "partition name is not YYYY_MM: vmstorage panics at open");
     if (!p.has_parts_json) note(p.small_dir, "no parts.json: vmstorage takes every subdirectory as a part and writes it at open");
-    for (const auto& part : p.parts) {
-      if (part.listed && !part.exists) {
-        problem(part.path, "listed in parts.json but missing: vmstorage panics at open");
-      } else if (!part.listed) {
-        unlisted(part);
-      } else {
-        data_part(part.path, &p);
-      }
-    }
+    each_part(p.parts, [&](const std::string& path) { data_part(path, &p); });
   }
   auto searched = sd.searched_tables();
   for (const auto* t : sd.all_tables()) {
@@ -64,15 +68,7 @@ void Verifier::storage_dir(const std::string& root, const layout::StorageDir& sd
       note(g.path, g.legacy ? "a legacy generation vmstorage deletes at open (it keeps the two before the newest)"
                             : "older than the newest three generations: vmstorage deletes it at open");
     }
-    for (const auto& part : g.parts) {
-      if (part.listed && !part.exists) {
-        problem(part.path, "listed in parts.json but missing: vmstorage panics at open");
-      } else if (!part.listed) {
-        unlisted(part);
-      } else {
-        index_part(part.path, facts);
-      }
-    }
+    each_part(g.parts, [&](const std::string& path) { index_part(path, facts); });
   }
   // Temporary files of an interrupted write (parts.json.tmp.N, ...): harmless, removed by the
   // next of our writers.

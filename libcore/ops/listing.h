@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"
+#include "ops/args.h"
 #include "ops/render.h"
 #include "ops/tool.h"
 
@@ -33,6 +34,11 @@ class Row {
     json_[key] = v;
     cells_.push_back(v);
     return *this;
+  }
+  // A timestamp in ms: a JSON number; in text two cells, the number and its UTC time.
+  Row& timestamp(const char* key, int64_t ms) {
+    num(key, ms);
+    return cell(format_time_ms(ms));
   }
   // A 64-bit identifier (MetricID, MetricGroupID): a string in JSON (jq's doubles would round it).
   Row& id(const char* key, uint64_t v) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -92,6 +93,9 @@ struct Verifier {
   // An unlisted directory: vmstorage deletes it at open. Ours (layout::PartEntry::leftover) are a
   // note; any other may be the only copy of data a damaged parts.json lost: a problem.
   void unlisted(const layout::PartEntry& part);
+  // The parts of a partition or table: a listed part that is missing is a problem, an unlisted
+  // one goes to unlisted(), the others are read.
+  void each_part(const std::vector<layout::PartEntry>& parts, const std::function<void(const std::string&)>& read);
   void storage_dir(const std::string& root, const layout::StorageDir& sd);
   void summary(const std::string& path, size_t partitions, size_t generations);
 };
