@@ -91,8 +91,4 @@ mergeset::PrepareBlockFn tag_rows_prepare_block(metric::Tenancy t);
 Status write_index_part(const SeriesRegistry& registry, IndexWork work, const IndexPartOptions& opt,
                         const std::string& part_dir, IndexPartResult* out);
 
-// Sorts `items` (indexes into it in *order) on `threads` threads: the stream's distinct tags and
-// names. Exposed for tests.
-void sort_items(const mergeset::Items& items, std::vector<uint32_t>* order, unsigned threads);
-
 }  // namespace vmt::ingest

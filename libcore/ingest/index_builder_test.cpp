@@ -56,30 +56,6 @@ std::vector<Bytes> expand(const std::vector<Bytes>& items) {
 }  // namespace
 
 TEST_SUITE("ingest/index_builder") {
-  TEST_CASE("sort_items orders like memcmp: prefixes, zero bytes, duplicates, long common prefixes") {
-    std::mt19937_64 rng(7);
-    for (size_t n : {0, 1, 23, 500, 20000}) {
-      mergeset::Items items;
-      std::vector<Bytes> want;
-      for (size_t i = 0; i < n; ++i) {
-        Bytes s;
-        const size_t common = rng() % 4 == 0 ? 0 : 9 + rng() % 30;  // namespace + tenant + key
-        s.assign(common, '\x01');
-        const size_t len = rng() % 12;
-        for (size_t k = 0; k < len; ++k) s.push_back(char(rng() % 3));  // 0, 1, 2: many ties and prefixes
-        items.push_back(s);
-        want.push_back(s);
-      }
-      std::sort(want.begin(), want.end());
-      for (unsigned threads : {1u, 2u}) {
-        std::vector<uint32_t> order;
-        sort_items(items, &order, threads);
-        REQUIRE(order.size() == n);
-        for (size_t i = 0; i < n; ++i) CHECK(Bytes(items[order[i]]) == want[i]);
-      }
-    }
-  }
-
   TEST_CASE("TagRowCombiner: rows of one or many MetricIDs re-cut at 64; MetricIDs must ascend") {
     const auto T = vmt::metric::Tenancy::kCluster;
     auto row = [&](const char* value, uint64_t first, size_t n) {

@@ -12,6 +12,7 @@
 #include "indexdb/tag_row.h"
 #include "indexdb/tag_rows_merge.h"
 #include "mergeset/items.h"
+#include "mergeset/items_sort.h"
 #include "metric/metric_name.h"
 #include "metric/tsid_gen.h"
 
@@ -220,8 +221,8 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
   mergeset::Items keys;
   for (uint32_t i = 0; i < tags.size(); ++i) keys.push_back(tags.key_of(i));
   std::vector<uint32_t> order, name_order;
-  sort_items(keys, &order, threads);
-  sort_items(names, &name_order, threads);
+  mergeset::sort_items(keys, &order, threads);
+  mergeset::sort_items(names, &name_order, threads);
   std::vector<uint32_t> rank(tags.size());
   for (uint32_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
   for (auto& x : global_rows) x.rank = rank[x.rank];

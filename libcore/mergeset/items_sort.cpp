@@ -1,0 +1,162 @@
+#include "mergeset/items_sort.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace vmt::mergeset {
+
+namespace {
+
+// One element of the chunk sort: the 8 bytes of an item at the current depth (big-endian, zero
+// padded) and how many of them are real (8 = the item goes on). (chunk, rem) orders items exactly
+// as memcmp does on those bytes, a shorter item first; equal keys with rem == 8 need the next chunk.
+// The item's place in the buffer rides along, so that loading its next chunk is one memory access
+// (which can be asked for ahead), not a lookup of its bounds first.
+struct ChunkKey {
+  uint64_t chunk;
+  uint64_t off_rem;  // offset in the buffer << 8 | rem
+  uint32_t len;
+  uint32_t idx;
+  uint32_t rem() const { return uint32_t(off_rem & 0xff); }
+  size_t off() const { return size_t(off_rem >> 8); }
+  bool operator<(const ChunkKey& o) const { return chunk != o.chunk ? chunk < o.chunk : rem() < o.rem(); }
+};
+
+ByteView item_of(const char* data, const ChunkKey& k) { return ByteView(data + k.off(), k.len); }
+
+void load_chunk(const char* data, ChunkKey& k, size_t depth) {
+  uint64_t c = 0;
+  size_t rem = k.len > depth ? k.len - depth : 0;
+  const char* p = data + k.off() + depth;
+  if (rem >= 8) {
+    c = load_u64(p);
+    rem = 8;
+  } else {
+    for (size_t i = 0; i < rem; ++i) c |= uint64_t(uint8_t(p[i])) << (56 - 8 * i);
+  }
+  k.chunk = c;
+  k.off_rem = (k.off_rem & ~uint64_t(0xff)) | rem;
+}
+
+// load_chunk for keys[0, n) at `depth`, asking for the items a few keys ahead.
+void load_chunks(const char* data, ChunkKey* keys, size_t n, size_t depth) {
+  constexpr size_t kAhead = 8;
+  for (size_t k = 0; k < n; ++k) {
+    if (k + kAhead < n) __builtin_prefetch(data + keys[k + kAhead].off() + depth);
+    load_chunk(data, keys[k], depth);
+  }
+}
+
+// The length of the common prefix of a and b, 8 bytes at a time.
+size_t common_prefix(ByteView a, ByteView b) {
+  const size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  while (i + 8 <= n && load_u64(a.data() + i) == load_u64(b.data() + i)) i += 8;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
+
+const ChunkKey& median3(const ChunkKey& a, const ChunkKey& b, const ChunkKey& c) {
+  if (a < b) return b < c ? b : (a < c ? c : a);
+  return a < c ? a : (b < c ? c : b);
+}
+
+// MSD sort by 8-byte chunks (multikey quicksort, Bentley and Sedgewick, a chunk for a character):
+// orders the keys by their chunk, then each run of equal full chunks by the next one. Items share
+// long prefixes (namespace, tenant, tag key), which a comparison sort would compare again and
+// again; here each byte is looked at about once per item. Small runs fall back to memcmp from the
+// current depth. Iterative: neither item length nor bad pivots bound the call stack.
+void chunk_sort(const char* data, ChunkKey* keys, size_t n) {
+  struct Range {
+    size_t begin, n, depth;
+  };
+  std::vector<Range> stack{{0, n, 0}};
+  load_chunks(data, keys, n, 0);
+  while (!stack.empty()) {
+    Range r = stack.back();
+    stack.pop_back();
+    ChunkKey* a = keys + r.begin;
+    if (r.n < 24) {
+      std::sort(a, a + r.n, [&](const ChunkKey& x, const ChunkKey& y) {
+        return item_of(data, x).substr(r.depth) < item_of(data, y).substr(r.depth);
+      });
+      continue;
+    }
+    if (std::all_of(a + 1, a + r.n, [&](const ChunkKey& k) { return k.chunk == a[0].chunk && k.rem() == a[0].rem(); })) {
+      // One chunk for the whole range (deep in keys that share label names and values): nothing
+      // to sort here; go on past everything the range has in common, in one pass.
+      if (a[0].rem() < 8) continue;
+      ByteView first = item_of(data, a[0]).substr(r.depth);
+      size_t common = first.size();
+      for (size_t k = 1; k < r.n && common > 8; ++k) {
+        common = std::min(common, common_prefix(first, item_of(data, a[k]).substr(r.depth)));
+      }
+      load_chunks(data, a, r.n, r.depth + common);
+      stack.push_back(Range{r.begin, r.n, r.depth + common});
+      continue;
+    }
+    // Three-way partition around a pivot chunk (median of three): the keys below and above it
+    // are sorted again at this depth, the keys equal to it at the next. Keys here take few
+    // distinct chunks (label names, a handful of values), which this splits off in one pass each.
+    const ChunkKey pivot = median3(a[0], a[r.n / 2], a[r.n - 1]);
+    size_t lt = 0, i = 0, gt = r.n;
+    while (i < gt) {
+      if (a[i] < pivot) {
+        std::swap(a[lt++], a[i++]);
+      } else if (pivot < a[i]) {
+        std::swap(a[i], a[--gt]);
+      } else {
+        ++i;
+      }
+    }
+    if (lt > 1) stack.push_back(Range{r.begin, lt, r.depth});
+    if (r.n - gt > 1) stack.push_back(Range{r.begin + gt, r.n - gt, r.depth});
+    if (gt - lt > 1 && pivot.rem() == 8) {
+      load_chunks(data, a + lt, gt - lt, r.depth + 8);
+      stack.push_back(Range{r.begin + lt, gt - lt, r.depth + 8});
+    }
+  }
+}
+
+}  // namespace
+
+void sort_items(const Items& items, std::vector<SortedItem>* order, unsigned threads) {
+  const size_t n = items.size();
+  const char* data = items.data().data();
+  std::vector<ChunkKey> keys(n);
+  size_t off = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t len = items[i].size();
+    keys[i].off_rem = uint64_t(off) << 8;
+    keys[i].len = uint32_t(len);
+    keys[i].idx = uint32_t(i);
+    off += len;
+  }
+  order->resize(n);
+  auto out = [&](const ChunkKey& k) { return SortedItem{k.off(), k.len, k.idx}; };
+  if (threads < 2 || n < 8192) {
+    chunk_sort(data, keys.data(), n);
+    for (size_t i = 0; i < n; ++i) (*order)[i] = out(keys[i]);
+    return;
+  }
+  const size_t half = n / 2;
+  std::thread t([&] { chunk_sort(data, keys.data(), half); });
+  chunk_sort(data, keys.data() + half, n - half);
+  t.join();
+  // Two-way merge of the halves.
+  size_t i = 0, j = half, o = 0;
+  while (i < half && j < n) {
+    (*order)[o++] = item_of(data, keys[j]) < item_of(data, keys[i]) ? out(keys[j++]) : out(keys[i++]);
+  }
+  while (i < half) (*order)[o++] = out(keys[i++]);
+  while (j < n) (*order)[o++] = out(keys[j++]);
+}
+
+void sort_items(const Items& items, std::vector<uint32_t>* order, unsigned threads) {
+  std::vector<SortedItem> sorted;
+  sort_items(items, &sorted, threads);
+  order->resize(sorted.size());
+  for (size_t i = 0; i < sorted.size(); ++i) (*order)[i] = sorted[i].idx;
+}
+
+}  // namespace vmt::mergeset
