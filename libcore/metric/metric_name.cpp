@@ -24,6 +24,14 @@ void escape_append(Bytes& out, ByteView s) {
 
 Result<ByteView> unescape(ByteReader& in, Bytes& scratch, const char* field) {
   ByteView rest = in.rest();
+  // Labels are short: one pass to the end (0x01) that also finds any escape (0x00) beats two
+  // memchr calls.
+  size_t plain = 0;
+  while (plain < rest.size() && static_cast<unsigned char>(rest[plain]) > 1) ++plain;
+  if (plain < rest.size() && rest[plain] == kTagSeparatorChar) {
+    VMT_TRY(in.skip(plain + 1, field));
+    return rest.substr(0, plain);
+  }
   const void* end = std::memchr(rest.data(), kTagSeparatorChar, rest.size());
   if (end == nullptr) {
     return in.error_here(Code::corruption, std::string("cannot unmarshal ") + field +
@@ -172,26 +180,14 @@ void MetricName::encode_canonical(Bytes& out, Tenancy t) const {
 }
 
 Result<MetricName> MetricName::decode_canonical(ByteView src, Tenancy t) {
-  ByteReader in(src);
   MetricName mn;
-  if (t == Tenancy::kCluster) {
-    VMT_ASSIGN_OR_RETURN(mn.account_id, in.u32("AccountID"));
-    VMT_ASSIGN_OR_RETURN(mn.project_id, in.u32("ProjectID"));
+  if (t == Tenancy::kCluster && src.size() >= 8) {
+    mn.account_id = load_u32(src.data());
+    mn.project_id = load_u32(src.data() + 4);
   }
-  Bytes scratch;
-  VMT_ASSIGN_OR_RETURN(ByteView group, unescape(in, scratch, "MetricGroup"));
-  mn.metric_group.assign(group);
-  while (!in.empty()) {
-    Tag t;
-    // The context expression is evaluated only on error.
-    VMT_ASSIGN_OR_RETURN_CTX(ByteView key, unescape(in, scratch, "tag key"),
-                             "tag #" + std::to_string(mn.tags.size()));
-    t.key.assign(key);
-    VMT_ASSIGN_OR_RETURN_CTX(ByteView value, unescape(in, scratch, "tag value"),
-                             "tag #" + std::to_string(mn.tags.size()));
-    t.value.assign(value);
-    mn.tags.push_back(std::move(t));
-  }
+  VMT_TRY(walk_canonical(
+      src, t, [&](ByteView group) { mn.metric_group.assign(group); },
+      [&](ByteView key, ByteView value) { mn.tags.push_back(Tag{Bytes(key), Bytes(value)}); }));
   return mn;
 }
 

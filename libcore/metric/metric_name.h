@@ -117,6 +117,28 @@ struct MetricName {
   }
 };
 
+// MetricName.Unmarshal without building a MetricName (for loops over millions of names): reads
+// the tenant (cluster), then calls on_group(metric group) and on_tag(key, value) for each tag in
+// stored order, with views that live until the call returns. Errors as decode_canonical's.
+template <typename OnGroup, typename OnTag>
+Status walk_canonical(ByteView src, Tenancy t, OnGroup&& on_group, OnTag&& on_tag) {
+  ByteReader in(src);
+  if (t == Tenancy::kCluster) {
+    VMT_TRY(in.u32("AccountID").status());
+    VMT_TRY(in.u32("ProjectID").status());
+  }
+  Bytes scratch_k, scratch_v;  // used only by escaped strings
+  VMT_ASSIGN_OR_RETURN(ByteView group, unescape(in, scratch_v, "MetricGroup"));
+  on_group(group);
+  for (size_t n = 0; !in.empty(); ++n) {
+    // The context expression is evaluated only on error.
+    VMT_ASSIGN_OR_RETURN_CTX(ByteView key, unescape(in, scratch_k, "tag key"), "tag #" + std::to_string(n));
+    VMT_ASSIGN_OR_RETURN_CTX(ByteView value, unescape(in, scratch_v, "tag value"), "tag #" + std::to_string(n));
+    on_tag(key, value);
+  }
+  return Status::ok();
+}
+
 // The sort key sortTags uses for a tag key: the 3-byte commonTagKeys code for job-like and
 // instance-like keys (and their capitalised forms), else the key itself.
 ByteView tag_sort_key(ByteView key);

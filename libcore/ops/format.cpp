@@ -1,6 +1,7 @@
 #include "ops/format.h"
 
 #include <charconv>
+#include <cstring>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -141,6 +142,72 @@ void append_prom_series(Bytes& out, const metric::MetricName& name, const std::v
     append_int(out, timestamps[i]);
     out.push_back('\n');
   }
+}
+
+namespace {
+
+// Any canonical name: decoded string by string.
+Status append_labels_json_slow(Bytes& out, ByteView canonical, metric::Tenancy t) {
+  const size_t mark = out.size();
+  bool first = true;
+  auto field = [&](ByteView k, ByteView v) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(out, k);
+    out.push_back(':');
+    append_json_string(out, v);
+  };
+  Status st = metric::walk_canonical(
+      canonical, t, [&](ByteView group) { if (!group.empty()) field("__name__", group); }, field);
+  if (!st.is_ok()) out.resize(mark);
+  return st;
+}
+
+}  // namespace
+
+Status append_labels_json(Bytes& out, ByteView canonical, metric::Tenancy t) {
+  const size_t head = t == metric::Tenancy::kCluster ? 8 : 0;
+  if (canonical.size() < head) return append_labels_json_slow(out, canonical, t);
+  ByteView s = canonical.substr(head);
+  // The usual name: no escapes (0x00) and nothing JSON quotes, so each string is its bytes up to
+  // its 0x01 terminator, and the object is at most the name plus 3 bytes a string and 11 more
+  // ("__name__":). Written on the stack, then appended; anything else takes the slow path.
+  char buf[4096];
+  if (4 * s.size() + 11 > sizeof buf) return append_labels_json_slow(out, canonical, t);
+  char* w = buf;
+  size_t start = 0, strings = 0;
+  auto put = [&](ByteView v) {
+    std::memcpy(w, v.data(), v.size());
+    w += v.size();
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (json_string_internal::kPlain[c]) continue;
+    if (c != static_cast<unsigned char>(metric::kTagSeparatorChar)) break;
+    ByteView str = s.substr(start, i - start);
+    if (strings == 0) {  // the metric group
+      if (!str.empty()) {
+        put("\"__name__\":\"");
+        put(str);
+        *w++ = '"';
+      }
+    } else if (strings % 2 == 1) {  // a tag key
+      if (w != buf) *w++ = ',';
+      *w++ = '"';
+      put(str);
+      put("\":");
+    } else {  // its value
+      *w++ = '"';
+      put(str);
+      *w++ = '"';
+    }
+    ++strings;
+    start = i + 1;
+  }
+  // Not all done: an escape or a byte to quote, an unterminated string, or a key without its value.
+  if (start != s.size() || strings % 2 == 0) return append_labels_json_slow(out, canonical, t);
+  out.append(buf, size_t(w - buf));
+  return Status::ok();
 }
 
 }  // namespace vmt::ops

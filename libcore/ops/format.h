@@ -33,4 +33,11 @@ void append_export_series(Bytes& out, const metric::MetricName& name, const std:
 void append_prom_series(Bytes& out, const metric::MetricName& name, const std::vector<double>& values,
                         const std::vector<int64_t>& timestamps, const std::vector<size_t>& order);
 
+// The labels of a canonical name (as in ns 3) as the members of a JSON object, without the braces:
+// "__name__" first when the metric group is not empty, then the tags in stored order, each quoted
+// as {%qz= %} quotes. Straight from the canonical bytes (one pass when nothing needs escaping:
+// /api/v1/series prints millions of them). Errors as MetricName::decode_canonical's, with nothing
+// appended.
+Status append_labels_json(Bytes& out, ByteView canonical, metric::Tenancy t);
+
 }  // namespace vmt::ops

@@ -49,4 +49,68 @@ TEST_SUITE("ops/format") {
     append_prom_number(b, -std::numeric_limits<double>::infinity());
     CHECK(b == "-Inf");
   }
+
+  TEST_CASE("append_labels_json: a canonical name's labels as the server's series element prints them") {
+    using metric::Tenancy;
+    auto canonical = [](const char* group, std::vector<std::pair<std::string, std::string>> tags, Tenancy t) {
+      metric::MetricName mn;
+      mn.account_id = 42;
+      mn.project_id = 7;
+      mn.metric_group = group;
+      for (auto& [k, v] : tags) mn.tags.push_back(metric::Tag{k, v});
+      Bytes out;
+      mn.encode_canonical(out, t);
+      return out;
+    };
+    auto labels = [](ByteView c, Tenancy t) {
+      Bytes b;
+      REQUIRE(append_labels_json(b, c, t).is_ok());
+      return b;
+    };
+    // Written out by hand: the form of /api/v1/series elements (tests/fixtures answers).
+    CHECK(labels(canonical("up", {{"instance", "h:9100"}, {"job", "node"}}, Tenancy::kSingle), Tenancy::kSingle) ==
+          R"("__name__":"up","instance":"h:9100","job":"node")");
+    CHECK(labels(canonical("up", {{"job", "node"}}, Tenancy::kCluster), Tenancy::kCluster) == R"("__name__":"up","job":"node")");
+    CHECK(labels(canonical("", {{"job", "node"}}, Tenancy::kSingle), Tenancy::kSingle) == R"("job":"node")");
+    CHECK(labels(canonical("up", {}, Tenancy::kSingle), Tenancy::kSingle) == R"("__name__":"up")");
+    CHECK(labels(canonical("", {}, Tenancy::kSingle), Tenancy::kSingle).empty());
+    CHECK(labels(canonical("up", {{"a", ""}, {"", "v"}}, Tenancy::kSingle), Tenancy::kSingle) == R"("__name__":"up","a":"","":"v")");
+    CHECK(labels(canonical("up", {{"path", "C:\\x \"q\" <b> it's\n"}}, Tenancy::kSingle), Tenancy::kSingle) ==
+          R"("__name__":"up","path":"C:\\x \"q\" \u003cb> it\u0027s\n")");
+    CHECK(labels(canonical("up", {{"raw", std::string("\x00\x01\x02", 3)}}, Tenancy::kSingle), Tenancy::kSingle) ==
+          R"("__name__":"up","raw":"\u0000\u0001\u0002")");
+
+    // Every mix of plain and quoted strings: the one-pass form equals quoting the decoded name.
+    const std::vector<std::string> pieces{"", "node", "a\"b", std::string("x\x00y", 3), "\x01", "<", "ünï"};
+    for (Tenancy t : {Tenancy::kSingle, Tenancy::kCluster}) {
+      for (const auto& g : pieces) {
+        for (const auto& k : pieces) {
+          for (const auto& v : pieces) {
+            Bytes c = canonical(g.c_str(), {{k, v}, {"job", v}}, t);
+            auto mn = metric::MetricName::decode_canonical(c, t);
+            REQUIRE(mn.is_ok());
+            Bytes want;
+            for (const auto& [lk, lv] : mn->labels_for_export()) {
+              if (!want.empty()) want += ",";
+              append_json_string(want, lk);
+              want += ":";
+              append_json_string(want, lv);
+            }
+            CHECK(labels(c, t) == want);
+          }
+        }
+      }
+    }
+
+    // Damaged names fail as decoding them fails, and leave nothing behind.
+    for (ByteView bad : {ByteView("up\x01job", 6), ByteView("up\x01job\x01", 7), ByteView("up\x01j\x00\x39\x01v\x01", 9),
+                         ByteView("\x00\x00\x00", 3)}) {
+      Bytes b = "{";
+      CHECK_FALSE(append_labels_json(b, bad, Tenancy::kSingle).is_ok());
+      CHECK(b == "{");
+      CHECK_FALSE(metric::MetricName::decode_canonical(bad, Tenancy::kSingle).is_ok());
+    }
+    Bytes b;
+    CHECK_FALSE(append_labels_json(b, ByteView("\0\0\0", 3), Tenancy::kCluster).is_ok());
+  }
 }

@@ -87,23 +87,16 @@ Status inspect_series(const std::vector<std::string>& dirs, const QueryOptions& 
   // server's multitenant queries add.
   const bool tenant_labels = o.tenancy == metric::Tenancy::kCluster && !qo.tenant;
   auto render = [&](size_t from, size_t to, Bytes& b) -> Status {
+    constexpr size_t kAhead = 8;
     for (size_t i = from; i < to; ++i) {
-      const auto& s = series[i];
-      VMT_ASSIGN_OR_RETURN(auto mn, metric::MetricName::decode_canonical(s.canonical, o.tenancy));
-      b += "{";
-      bool first = true;
-      auto field = [&](ByteView k, ByteView v) {
-        if (!first) b += ",";
-        first = false;
-        append_json_string(b, k);
-        b += ":";
-        append_json_string(b, v);
-      };
-      if (!mn.metric_group.empty()) field("__name__", mn.metric_group);
-      for (const auto& t : mn.tags) field(t.key, t.value);
+      if (i + kAhead < to) series.prefetch(i + kAhead);
+      b.push_back('{');
+      VMT_TRY(append_labels_json(b, series.canonical(i), o.tenancy));
       if (tenant_labels) {
-        field("vm_account_id", std::to_string(s.tenant.account_id));
-        field("vm_project_id", std::to_string(s.tenant.project_id));
+        const metric::Tenant t = series.tenant(i);
+        if (b.back() != '{') b.push_back(',');
+        b += "\"vm_account_id\":\"" + std::to_string(t.account_id) + "\",\"vm_project_id\":\"" +
+             std::to_string(t.project_id) + "\"";
       }
       b += "}\n";
     }

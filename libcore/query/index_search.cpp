@@ -1,6 +1,7 @@
 #include "query/index_search.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "base/byte_reader.h"
 #include "indexdb/item.h"
@@ -25,9 +26,9 @@ Result<std::unique_ptr<TableSearch>> TableSearch::open(const layout::IndexTable&
   return s;
 }
 
-Status TableSearch::scan_prefix(ByteView prefix, const std::function<Result<bool>(ByteView)>& fn) {
+Status TableSearch::scan_prefix(ByteView prefix, const std::function<Result<bool>(ByteView)>& fn, ByteView from) {
   for (auto& pr : parts_) {
-    VMT_TRY(pr->seek(prefix));
+    VMT_TRY(pr->seek(from > prefix ? from : prefix));
     while (pr->valid()) {
       ByteView item = pr->item();
       if (!item.starts_with(prefix)) break;
@@ -156,7 +157,7 @@ Status TableSearch::names(const metric::Tenant& t, const std::vector<uint64_t>& 
   Bytes p;
   prefix(p, indexdb::kNsMetricIDToMetricName, t);
   const size_t head = p.size() + 8;
-  // Few ids: one seek each; many: one pass over the tenant's names.
+  // Few ids: one seek each; many: one pass over the ids' stretch of the tenant's names.
   if (ids.size() * parts_.size() < 4096) {
     for (uint64_t id : ids) {
       Bytes key = p;
@@ -172,18 +173,54 @@ Status TableSearch::names(const metric::Tenant& t, const std::vector<uint64_t>& 
     }
     return Status::ok();
   }
-  std::vector<bool> seen(ids.size());
-  return scan_prefix(p, [&](ByteView item) -> Result<bool> {
-    if (item.size() < head) return corruption("ns 3 item of " + std::to_string(item.size()) + " bytes is too short");
-    uint64_t id = load_u64(item.data() + p.size());
-    auto it = std::lower_bound(ids.begin(), ids.end(), id);
-    if (it == ids.end() || *it != id) return true;
-    size_t k = size_t(it - ids.begin());
-    if (seen[k]) return true;
-    seen[k] = true;
-    VMT_TRY(fn(id, item.substr(head)));
-    return true;
+  return names_pass(t, ids.data(), ids.size(), fn);
+}
+
+Status TableSearch::names_pass(const metric::Tenant& t, const uint64_t* ids, size_t n,
+                               const std::function<Status(uint64_t, ByteView)>& fn) {
+  if (n == 0) return Status::ok();
+  Bytes p;
+  prefix(p, indexdb::kNsMetricIDToMetricName, t);
+  const size_t head = p.size() + 8;
+  Bytes from = p;
+  put_u64(from, ids[0]);
+  const uint64_t last = ids[n - 1];
+  std::vector<bool> seen(n);
+  // Each part's items ascend by MetricID, and so do the ids: a cursor kept at the first id >= the
+  // item's moves forward (a binary search when the item is far ahead, or behind: the next part).
+  size_t at = 0;
+  return scan_prefix(
+      p,
+      [&](ByteView item) -> Result<bool> {
+        if (item.size() < head) return corruption("ns 3 item of " + std::to_string(item.size()) + " bytes is too short");
+        const uint64_t id = load_u64(item.data() + p.size());
+        if (id > last) return false;  // past the stretch: on to the next part
+        if ((at > 0 && ids[at - 1] >= id) || (at + 16 < n && ids[at + 16] < id)) {
+          at = size_t(std::lower_bound(ids, ids + n, id) - ids);
+        }
+        while (at < n && ids[at] < id) ++at;
+        if (at == n || ids[at] != id || seen[at]) return true;
+        seen[at] = true;
+        VMT_TRY(fn(id, item.substr(head)));
+        return true;
+      },
+      from);
+}
+
+Status TableSearch::names_halves(const metric::Tenant& t, const std::vector<uint64_t>& ids,
+                                 const std::function<Status(unsigned half, uint64_t, ByteView)>& fn,
+                                 size_t halves_from) {
+  if (ids.size() < halves_from) return names(t, ids, [&](uint64_t id, ByteView c) { return fn(0, id, c); });
+  VMT_ASSIGN_OR_RETURN(auto second, TableSearch::open(*table_, tenancy_));
+  const size_t mid = ids.size() / 2;
+  Status st1;
+  std::thread th([&] {
+    st1 = second->names_pass(t, ids.data() + mid, ids.size() - mid, [&](uint64_t id, ByteView c) { return fn(1, id, c); });
   });
+  Status st0 = names_pass(t, ids.data(), mid, [&](uint64_t id, ByteView c) { return fn(0, id, c); });
+  th.join();
+  VMT_TRY(st0);
+  return st1;
 }
 
 Status TableSearch::for_each_tag_row(ByteView base, const std::optional<std::string>& key,

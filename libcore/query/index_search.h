@@ -63,7 +63,8 @@ class TableSearch {
 
   // Calls fn for every item that starts with prefix, part after part (parts are not merged, so an
   // item may come more than once). fn returns false to stop reading the current part.
-  Status scan_prefix(ByteView prefix, const std::function<Result<bool>(ByteView item)>& fn);
+  // From `from` on when it sorts after prefix.
+  Status scan_prefix(ByteView prefix, const std::function<Result<bool>(ByteView item)>& fn, ByteView from = {});
 
   // Tenants with metric-name rows (ns 1) in this table; single-node: {0:0} when it has any.
   Result<std::vector<metric::Tenant>> tenants();
@@ -87,6 +88,12 @@ class TableSearch {
   // first one found; ids without a name are left out, as the server leaves them out).
   Status names(const metric::Tenant& t, const std::vector<uint64_t>& ids,
                const std::function<Status(uint64_t, ByteView canonical)>& fn);
+  // names() on two threads when there are many ids: each half of them read by a reader of its
+  // own; fn(half, ...) with half 0 or 1, each half's calls in order, the two halves' at once.
+  static constexpr size_t kHalvesFrom = 1 << 16;
+  Status names_halves(const metric::Tenant& t, const std::vector<uint64_t>& ids,
+                      const std::function<Status(unsigned half, uint64_t, ByteView canonical)>& fn,
+                      size_t halves_from = kHalvesFrom);
   // One tag row under a base prefix: its label ("" for the metric name), value and MetricIDs
   // (8 bytes each, big-endian).
   struct TagRowView {
@@ -111,6 +118,9 @@ class TableSearch {
   TableSearch() = default;
   void prefix(Bytes& out, uint8_t ns, const metric::Tenant& t) const;
   Result<std::vector<uint64_t>> ids_of_rows(ByteView prefix);
+  // names() of ids[0, n) by one pass over each part's stretch of ns 3 from ids[0] to ids[n-1].
+  Status names_pass(const metric::Tenant& t, const uint64_t* ids, size_t n,
+                    const std::function<Status(uint64_t, ByteView)>& fn);
   Result<std::vector<uint64_t>> conjunction(const Conjunction& c, const Bytes& base, const std::vector<uint64_t>& all);
   Result<std::vector<uint64_t>> matcher_ids(const Matcher& m, const Bytes& base, const std::vector<uint64_t>& all);
 

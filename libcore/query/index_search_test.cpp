@@ -2,7 +2,15 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <algorithm>
+
+#include "indexdb/item.h"
 #include "layout/storage_dir.h"
+#include "mergeset/part_reader.h"
+#include "mergeset/part_writer.h"
 #include "tests/test_support.h"
 
 namespace vmt::query {
@@ -73,6 +81,80 @@ TEST_CASE("index search: selectors through the tag rows of the tiny fixture") {
   CHECK(count("{code=~\"2\"}", t0) == 0);         // anchored
   CHECK(count("tiny_no_labels{}", t0) == 1);
   CHECK(count("{case=~\"spec.*|range\",__name__!=\"tiny_extreme_floats\"}", t0) == 1);
+}
+
+TEST_CASE("index search: names on two threads find each id's name once, across parts") {
+  // The node fixture's index part rewritten as two: every other ns 3 item moves to a second part,
+  // listed after the first, and the first keeps its items (so ids come in both, and the second
+  // part starts low again, where the pass must start over).
+  test::TempDir tmp;
+  const std::string dir = tmp.sub("storage");
+  std::filesystem::copy(test::fixture("node/storage-before-merge"), dir, std::filesystem::copy_options::recursive);
+  const std::string table = dir + "/indexdb/18EA242FC46A77A1";
+  std::vector<Bytes> items;
+  {
+    auto r = mergeset::PartReader::open(table + "/18EA242FC6B2FDAA");
+    REQUIRE(r.is_ok());
+    REQUIRE((*r)->seek_to_first().is_ok());
+    while ((*r)->valid()) {
+      items.emplace_back((*r)->item());
+      REQUIRE((*r)->next().is_ok());
+    }
+  }
+  std::vector<Bytes> first, second;
+  size_t ns3 = 0;
+  for (const auto& it : items) {
+    const bool moved = byte_at(it, 0) == indexdb::kNsMetricIDToMetricName && ns3++ % 2 == 1;
+    (moved ? second : first).push_back(it);
+    if (byte_at(it, 0) == indexdb::kNsMetricIDToMetricName && ns3 % 3 == 0) second.push_back(it);  // some in both
+  }
+  std::sort(second.begin(), second.end());
+  second.erase(std::unique(second.begin(), second.end()), second.end());
+  REQUIRE(ns3 > 100);
+  std::filesystem::remove_all(table + "/18EA242FC6B2FDAA");
+  for (const auto& [name, part] : {std::pair{"18EA242FC6B2FDAA", &first}, std::pair{"18EA242FC6B2FDAB", &second}}) {
+    mergeset::PartWriter w;
+    REQUIRE(w.open(table + "/" + name, mergeset::PartWriterOptions{}).is_ok());
+    for (const auto& it : *part) REQUIRE(w.add(it).is_ok());
+    REQUIRE(w.close().is_ok());
+  }
+  std::ofstream(table + "/parts.json", std::ios::trunc) << "[\"18EA242FC6B2FDAA\",\"18EA242FC6B2FDAB\"]";
+  auto sd = layout::open_storage_dir(dir, nullptr);
+  REQUIRE(sd.is_ok());
+  auto ss = StorageSearch::open(*sd, TimeRange{});
+  REQUIRE(ss.is_ok());
+  auto tenants = ss->tenants(std::nullopt);
+  REQUIRE(tenants.is_ok());
+  size_t checked = 0;
+  for (auto& tab : ss->tables()) {
+    for (const auto& t : *tenants) {
+      std::map<uint64_t, Bytes> want;  // the first name of each id, read item by item
+      REQUIRE(tab.search->all_names(t, [&](uint64_t id, ByteView c) {
+        want.emplace(id, Bytes(c));
+        return Status::ok();
+      }).is_ok());
+      auto all = tab.search->search({}, t, TimeRange{});
+      REQUIRE(all.is_ok());
+      for (size_t step : {1, 3}) {  // every id, and every third (the cursor skips)
+        std::vector<uint64_t> ids;
+        for (size_t i = 0; i < all->size(); i += step) ids.push_back((*all)[i]);
+        std::map<uint64_t, Bytes> got;
+        size_t calls = 0, second_half = 0;
+        REQUIRE(tab.search->names_halves(t, ids, [&](unsigned half, uint64_t id, ByteView c) {
+          ++calls;
+          second_half += half;
+          got.emplace(id, Bytes(c));
+          return Status::ok();
+        }, /*halves_from=*/2).is_ok());
+        CHECK(calls == ids.size());
+        CHECK(got.size() == ids.size());
+        if (ids.size() >= 2) CHECK(second_half == ids.size() - ids.size() / 2);
+        for (const auto& [id, c] : got) CHECK(want.at(id) == c);
+        checked += got.size();
+      }
+    }
+  }
+  CHECK(checked > 100);
 }
 
 }  // namespace vmt::query

@@ -4,6 +4,8 @@
 #include <set>
 #include <thread>
 
+#include "mergeset/items_sort.h"
+
 namespace vmt::query {
 
 namespace {
@@ -28,23 +30,58 @@ Status for_each_table_tenant(const std::vector<const layout::StorageDir*>& dirs,
 
 }  // namespace
 
-Result<std::vector<FoundSeries>> find_series(const std::vector<const layout::StorageDir*>& dirs, const SeriesQuery& q) {
-  std::vector<FoundSeries> out;
+void FoundSeries::add(unsigned half, const metric::Tenant& t, ByteView canonical) {
+  Bytes& d = keys_[half].mutable_data();
+  put_u32(d, t.account_id);
+  put_u32(d, t.project_id);
+  d.append(canonical.data(), canonical.size());
+  keys_[half].end_item();
+}
+
+void FoundSeries::sort_distinct() {
+  std::vector<mergeset::SortedItem> o0, o1;
+  if (keys_[1].empty()) {
+    mergeset::sort_items(keys_[0], &o0, 2);
+  } else {
+    std::thread th([&] { mergeset::sort_items(keys_[1], &o1, 1); });
+    mergeset::sort_items(keys_[0], &o0, 1);
+    th.join();
+  }
+  const char* d0 = keys_[0].data().data();
+  const char* d1 = keys_[1].data().data();
+  order_.clear();
+  order_.reserve(o0.size() + o1.size());
+  auto push = [&](const char* base, const mergeset::SortedItem& s) {
+    Key k{base + s.off, s.len};
+    if (order_.empty() || ByteView(order_.back().data, order_.back().len) != ByteView(k.data, k.len)) order_.push_back(k);
+  };
+  // Merge the halves (keys asked for a few ahead: they are anywhere in the buffers).
+  constexpr size_t kAhead = 4;
+  size_t i = 0, j = 0;
+  while (i < o0.size() && j < o1.size()) {
+    if (i + kAhead < o0.size()) __builtin_prefetch(d0 + o0[i + kAhead].off);
+    if (j + kAhead < o1.size()) __builtin_prefetch(d1 + o1[j + kAhead].off);
+    if (ByteView(d1 + o1[j].off, o1[j].len) < ByteView(d0 + o0[i].off, o0[i].len)) {
+      push(d1, o1[j++]);
+    } else {
+      push(d0, o0[i++]);
+    }
+  }
+  while (i < o0.size()) push(d0, o0[i++]);
+  while (j < o1.size()) push(d1, o1[j++]);
+}
+
+Result<FoundSeries> find_series(const std::vector<const layout::StorageDir*>& dirs, const SeriesQuery& q) {
+  FoundSeries out;
   VMT_TRY(for_each_table_tenant(dirs, q, [&](StorageSearch&, StorageSearch::Table& tab, const metric::Tenant& t) -> Status {
     VMT_ASSIGN_OR_RETURN(auto ids, tab.search->search(q.match, t, q.range, q.check_time_range));
     ids.erase(std::remove_if(ids.begin(), ids.end(), [&](uint64_t id) { return tab.is_deleted(id); }), ids.end());
-    return tab.search->names(t, ids, [&](uint64_t, ByteView canonical) -> Status {
-      out.push_back(FoundSeries{t, Bytes(canonical)});
+    return tab.search->names_halves(t, ids, [&](unsigned half, uint64_t, ByteView canonical) -> Status {
+      out.add(half, t, canonical);
       return Status::ok();
     });
   }));
-  // Two cores: each half sorted on its own, then merged.
-  auto mid = out.begin() + ptrdiff_t(out.size() / 2);
-  std::thread half([&] { std::sort(out.begin(), mid); });
-  std::sort(mid, out.end());
-  half.join();
-  std::inplace_merge(out.begin(), mid, out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
+  out.sort_distinct();
   return out;
 }
 
