@@ -95,6 +95,8 @@ class HugeVector {
   bool empty() const { return size_ == 0; }
   // Empties the vector; the memory stays committed (and faulted in) for the next use.
   void clear() { size_ = 0; }
+  // Keeps the first n elements (n <= size()).
+  void truncate(size_t n) { size_ = n; }
   T* data() { return reinterpret_cast<T*>(m_.data); }
   const T* data() const { return reinterpret_cast<const T*>(m_.data); }
   T& operator[](size_t i) { return data()[i]; }

@@ -59,11 +59,22 @@ Status sweep_days(const std::vector<const layout::StorageDir*>& dirs, const std:
   HugeVector<uint32_t> merged_first, merged_last;
   for (size_t k = from; k < to; ++k) {
     VMT_TRY(day_series(days[k], day));
+    auto& seen = out->seen;
+    if (seen.empty()) {  // the first day: its series are the seen ones (no merge, no second array)
+      const size_t distinct = size_t(std::unique(day.begin(), day.end()) - day.begin());
+      swap(seen, day);
+      day.clear();
+      seen.truncate(distinct);
+      out->first.clear();
+      out->last.clear();
+      for (size_t i = 0; i < distinct; ++i) out->first.push_back(uint32_t(k)), out->last.push_back(uint32_t(k));
+      out->series.push_back(distinct);
+      continue;
+    }
     merged.clear();
     merged_first.clear();
     merged_last.clear();
     size_t i = 0, j = 0, distinct = 0;
-    auto& seen = out->seen;
     while (i < seen.size() || j < day.size()) {
       if (j == day.size() || (i < seen.size() && seen[i] < day[j])) {
         merged.push_back(seen[i]);
