@@ -2,12 +2,15 @@
 // Invariants: no crash; a canonical name that decodes re-encodes to bytes that decode to the same
 // name, and to the very same bytes when the input has no raw 0x02 (the only byte esc() would
 // escape that the decoder also accepts unescaped); a raw name that decodes canonicalises and
-// round-trips through the canonical form.
+// round-trips through the canonical form; the series element written straight from canonical
+// bytes (ops::append_labels_json) succeeds exactly when decoding does and equals quoting the
+// decoded labels one by one.
 #include <cstdint>
 #include <cstring>
 
 #include "metric/metric_name.h"
 #include "metric/tsid_gen.h"
+#include "ops/format.h"
 
 using namespace vmt;
 using vmt::metric::MetricName;
@@ -23,6 +26,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       auto back = MetricName::decode_canonical(again, t);
       if (!back.is_ok() || !(*back == *canonical)) __builtin_trap();
       if (std::memchr(in.data(), 0x02, in.size()) == nullptr && again != in) __builtin_trap();
+    }
+    Bytes labels = "{";
+    const bool rendered = vmt::ops::append_labels_json(labels, in, t).is_ok();
+    if (rendered != canonical.is_ok()) __builtin_trap();
+    if (!rendered && labels != "{") __builtin_trap();
+    if (rendered) {
+      Bytes want = "{";
+      for (const auto& [k, v] : canonical->labels_for_export()) {
+        if (want.size() > 1) want += ",";
+        append_json_string(want, k);
+        want += ":";
+        append_json_string(want, v);
+      }
+      if (labels != want) __builtin_trap();
     }
   }
 
