@@ -181,14 +181,27 @@ void MetricName::encode_canonical(Bytes& out, Tenancy t) const {
 
 Result<MetricName> MetricName::decode_canonical(ByteView src, Tenancy t) {
   MetricName mn;
+  VMT_TRY(decode_canonical_into(src, t, mn));
+  return mn;
+}
+
+Status MetricName::decode_canonical_into(ByteView src, Tenancy t, MetricName& mn) {
+  mn.account_id = mn.project_id = 0;
   if (t == Tenancy::kCluster && src.size() >= 8) {
     mn.account_id = load_u32(src.data());
     mn.project_id = load_u32(src.data() + 4);
   }
+  size_t n = 0;  // tags decoded; the strings of mn.tags[n..] are reused
   VMT_TRY(walk_canonical(
       src, t, [&](ByteView group) { mn.metric_group.assign(group); },
-      [&](ByteView key, ByteView value) { mn.tags.push_back(Tag{Bytes(key), Bytes(value)}); }));
-  return mn;
+      [&](ByteView key, ByteView value) {
+        if (n == mn.tags.size()) mn.tags.emplace_back();
+        mn.tags[n].key.assign(key);
+        mn.tags[n].value.assign(value);
+        ++n;
+      }));
+  mn.tags.resize(n);
+  return Status::ok();
 }
 
 std::vector<std::pair<std::string, std::string>> MetricName::labels_for_export() const {

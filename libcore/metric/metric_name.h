@@ -103,6 +103,8 @@ struct MetricName {
   void encode_canonical(Bytes& out, Tenancy t) const;
   // MetricName.Unmarshal: the whole input must be one canonical name (single-node: tenant 0:0).
   static Result<MetricName> decode_canonical(ByteView src, Tenancy t);
+  // The same into mn, reusing the memory of its strings (loops over millions of names).
+  static Status decode_canonical_into(ByteView src, Tenancy t, MetricName& mn);
 
   // MetricName.UnmarshalRaw: an empty name REPLACES metric_group, "__name__" appends to it.
   static Result<MetricName> decode_raw(ByteView src);

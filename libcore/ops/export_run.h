@@ -3,10 +3,13 @@
 // series assembled from its blocks and printed). Spec: see inspect_export.cpp.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <queue>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -22,7 +25,7 @@
 namespace vmt::ops::export_detail {
 
 struct Series {
-  metric::MetricName name;
+  Bytes canonical;  // its name as in ns 3 (decoded by the printer)
   std::vector<int64_t> timestamps;
   std::vector<double> values;
   // Each block's samples, in the order the blocks were read; sorted into search order (TSID, then
@@ -33,6 +36,60 @@ struct Series {
     BlockSpan span;
   };
   std::vector<Block> blocks;
+};
+
+// Finished series printed on two threads of their own, a batch at a time, written in the order
+// they were handed over: the names (append_labels_json) and numbers of a series cost more than
+// reading and decoding its blocks, which the run's thread does. On 2 cores the export of 20M
+// samples takes 0.6 s this way against 1.4 s printed in line. Memory: about kBatchSamples samples
+// in each of three batches (one filling, one on each printing thread).
+class SeriesPrinter {
+ public:
+  SeriesPrinter(bool prom, bool tenant_labels, metric::Tenancy tenancy, Output& out);
+  ~SeriesPrinter();
+  SeriesPrinter(const SeriesPrinter&) = delete;
+  SeriesPrinter& operator=(const SeriesPrinter&) = delete;
+
+  // Queues a series (empty ones are dropped); returns the printers' first error, once there is one.
+  Status add(Series&& s);
+  // An empty series whose vectors keep the memory of one already printed (none on a hot path
+  // allocates once the first batches are back).
+  Series spare();
+  // Prints what is queued and stops the threads; the printers' first error, else ok. Adds the
+  // series and samples printed to *stats.
+  Status finish(ExportStats* stats);
+
+ private:
+  static constexpr size_t kBatchSamples = 1 << 17;
+  static constexpr size_t kThreads = 2;
+  struct Worker {
+    std::vector<Series> batch;
+    uint64_t seq = 0;   // the batch's place in the output
+    bool busy = false;  // batch handed over, not yet written
+    Bytes text, labels;
+    metric::MetricName name;  // prom only
+    std::vector<size_t> order;
+    std::vector<BlockSpan> spans;
+    uint64_t series = 0, samples = 0;
+    std::thread thread;
+  };
+  Status hand_off();
+  void loop(Worker& w);
+  Status print(Worker& w, Series& s);
+  void stop();
+
+  const bool prom_, tenant_labels_;
+  const metric::Tenancy tenancy_;
+  Output& out_;
+  std::vector<Series> filling_;
+  size_t filling_samples_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Worker workers_[kThreads];
+  uint64_t handed_ = 0, written_ = 0;  // batches handed over; batches written, in order
+  std::vector<Series> spares_;          // printed, emptied, for spare()
+  bool done_ = false;
+  Status error_;
 };
 
 // One open part in the merge: its reader and its current block.
@@ -77,7 +134,6 @@ class ExportRun {
   Status advance(PartCursor* c);
   Status append_block(PartCursor* c);
   Status finish_series();
-  Status render(Series& s);
 
   const ExportOptions& o_;
   Output& out_;
@@ -103,8 +159,7 @@ class ExportRun {
   std::unordered_map<std::string, Series*> held_by_name_;
   // Scratch reused across blocks and series.
   std::vector<int64_t> ts_, mantissas_;
-  std::vector<size_t> order_;
-  std::vector<BlockSpan> spans_;
+  std::unique_ptr<SeriesPrinter> printer_;  // from once the tenant labels are decided
   Progress progress_;
 };
 

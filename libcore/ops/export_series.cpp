@@ -1,5 +1,7 @@
 // tsdb-inspect export: a series assembled from its blocks (decoded, cut to [start, end], joined
 // with the other MetricIDs of its name) and printed in vmselect's sample order.
+#include <pthread.h>
+
 #include "encoding/decimal.h"
 #include "ops/export_run.h"
 #include "ops/format.h"
@@ -7,27 +9,134 @@
 
 namespace vmt::ops::export_detail {
 
-Status ExportRun::render(Series& s) {
+SeriesPrinter::SeriesPrinter(bool prom, bool tenant_labels, metric::Tenancy tenancy, Output& out)
+    : prom_(prom), tenant_labels_(tenant_labels), tenancy_(tenancy), out_(out) {
+  for (auto& w : workers_) w.thread = std::thread([this, &w] { loop(w); });
+}
+
+SeriesPrinter::~SeriesPrinter() { stop(); }
+
+// Waits for every batch handed over, then ends the threads.
+void SeriesPrinter::stop() {
+  {
+    std::unique_lock lk(mu_);
+    cv_.wait(lk, [&] { return written_ == handed_ || !error_.is_ok(); });
+    done_ = true;
+  }
+  cv_.notify_all();
+  for (auto& w : workers_) {
+    if (w.thread.joinable()) w.thread.join();
+  }
+}
+
+Status SeriesPrinter::add(Series&& s) {
   if (s.timestamps.empty()) return Status::ok();
-  if (tenant_labels_) {
-    s.name.tags.push_back(metric::Tag{"vm_account_id", std::to_string(s.name.account_id)});
-    s.name.tags.push_back(metric::Tag{"vm_project_id", std::to_string(s.name.project_id)});
+  filling_samples_ += s.timestamps.size();
+  filling_.push_back(std::move(s));
+  return filling_samples_ < kBatchSamples ? Status::ok() : hand_off();
+}
+
+Series SeriesPrinter::spare() {
+  std::lock_guard lk(mu_);
+  if (spares_.empty()) return Series();
+  Series s = std::move(spares_.back());
+  spares_.pop_back();
+  return s;
+}
+
+// The filling batch to the next worker in turn, once that one's last batch is written.
+Status SeriesPrinter::hand_off() {
+  Worker& w = workers_[handed_ % kThreads];
+  std::unique_lock lk(mu_);
+  cv_.wait(lk, [&] { return !w.busy || !error_.is_ok(); });
+  if (!error_.is_ok()) return error_;
+  std::swap(filling_, w.batch);
+  filling_.clear();
+  filling_samples_ = 0;
+  w.seq = handed_++;
+  w.busy = true;
+  lk.unlock();
+  cv_.notify_all();
+  return Status::ok();
+}
+
+void SeriesPrinter::loop(Worker& w) {
+  pthread_setname_np(pthread_self(), "export-print");  // for top -H and perf --comm
+  for (;;) {
+    {
+      std::unique_lock lk(mu_);
+      cv_.wait(lk, [&] { return w.busy || done_; });
+      if (!w.busy) return;
+    }
+    w.text.clear();
+    Status st;
+    for (auto& s : w.batch) {
+      if (st.is_ok()) st = print(w, s);
+      s.timestamps.clear();
+      s.values.clear();
+      s.blocks.clear();
+    }
+    {
+      std::lock_guard lk(mu_);
+      for (auto& s : w.batch) spares_.push_back(std::move(s));
+    }
+    w.batch.clear();
+    {
+      // Its turn to write: every earlier batch is out (or a write failed, and nothing more is).
+      std::unique_lock lk(mu_);
+      cv_.wait(lk, [&] { return written_ == w.seq || !error_.is_ok(); });
+    }
+    // Alone in writing until written_ moves on.
+    if (st.is_ok() && error_.is_ok()) st = out_.write(w.text);
+    {
+      std::lock_guard lk(mu_);
+      if (!st.is_ok() && error_.is_ok()) error_ = std::move(st);
+      ++written_;
+      w.busy = false;
+    }
+    cv_.notify_all();
   }
+}
+
+Status SeriesPrinter::finish(ExportStats* stats) {
+  if (!filling_.empty()) VMT_TRY(hand_off());
+  stop();
+  if (stats) {
+    for (const auto& w : workers_) {
+      stats->series += w.series;
+      stats->samples += w.samples;
+    }
+  }
+  return error_;
+}
+
+Status SeriesPrinter::print(Worker& w, Series& s) {
   // Blocks arrive in search order already (TSID, MinTimestamp, part): merge_sort_blocks as is.
-  spans_.clear();
-  for (const auto& b : s.blocks) spans_.push_back(b.span);
-  order_.clear();
-  merge_sort_blocks(s.timestamps, spans_, &order_);
+  w.spans.clear();
+  for (const auto& b : s.blocks) w.spans.push_back(b.span);
+  w.order.clear();
+  merge_sort_blocks(s.timestamps, w.spans, &w.order);
+  // The tenant of a cluster name is its first 8 bytes (AccountID, ProjectID), checked by decoding.
+  auto tenant = [&](size_t at) { return std::to_string(load_u32(s.canonical.data() + at)); };
   if (prom_) {
-    append_prom_series(out_.buf(), s.name, s.values, s.timestamps, order_);
+    VMT_TRY(metric::MetricName::decode_canonical_into(s.canonical, tenancy_, w.name));
+    if (tenant_labels_) {
+      w.name.tags.push_back(metric::Tag{"vm_account_id", tenant(0)});
+      w.name.tags.push_back(metric::Tag{"vm_project_id", tenant(4)});
+    }
+    append_prom_series(w.text, w.name, s.values, s.timestamps, w.order);
   } else {
-    append_export_series(out_.buf(), s.name, s.values, s.timestamps, order_);
+    w.labels.clear();
+    VMT_TRY(append_labels_json(w.labels, s.canonical, tenancy_));
+    if (tenant_labels_) {
+      if (!w.labels.empty()) w.labels.push_back(',');
+      w.labels += "\"vm_account_id\":\"" + tenant(0) + "\",\"vm_project_id\":\"" + tenant(4) + "\"";
+    }
+    append_export_series(w.text, w.labels, s.values, s.timestamps, w.order);
   }
-  if (stats_) {
-    stats_->series++;
-    stats_->samples += order_.size();
-  }
-  return out_.maybe_flush();
+  w.series++;
+  w.samples += w.order.size();
+  return Status::ok();
 }
 
 // The series of cur_tsid_ is complete: printed, or (a shared name) added to its held series.
@@ -35,8 +144,8 @@ Status ExportRun::finish_series() {
   if (!have_cur_) return Status::ok();
   have_cur_ = false;
   if (!shared_ids_.count(cur_tsid_.metric_id)) {
-    Status st = render(cur_);
-    cur_ = Series();
+    Status st = printer_->add(std::move(cur_));
+    cur_ = printer_->spare();
     return st;
   }
   // Append to the held series of the same name (blocks stay in search order: TSIDs ascend).
@@ -68,7 +177,7 @@ Status ExportRun::append_block(PartCursor* c) {
     cur_tsid_ = h.tsid;
     have_cur_ = true;
     auto n = names_.by_metric_id.find(h.tsid.metric_id);
-    VMT_ASSIGN_OR_RETURN(cur_.name, metric::MetricName::decode_canonical(n->second.canonical, tenancy_));
+    cur_.canonical.assign(n->second.canonical);
   }
   storage::PartReader& pr = *c->reader;
   // Errors name the data file and offset: the block header itself already passed every check.

@@ -1,5 +1,6 @@
 #include "ops/format.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <cmath>
@@ -21,62 +22,117 @@ bool as_int64(double v, int64_t* out) {
   return true;
 }
 
+// Digits d1..dn of a value 0.d1d2...dn * 10^point in Go's 'f' layout: "0.000ddd" when point <= 0,
+// "ddd000" when point >= n, else "dd.ddd".
+char* lay_out(char* w, const char* digits, int n, int point) {
+  // A few bytes each: plain loops, not memmove calls.
+  auto copy = [&](const char* from, int count) {
+    for (int i = 0; i < count; ++i) *w++ = from[i];
+  };
+  auto zeros = [&](int count) {
+    for (int i = 0; i < count; ++i) *w++ = '0';
+  };
+  if (point <= 0) {
+    *w++ = '0';
+    *w++ = '.';
+    zeros(-point);
+    copy(digits, n);
+  } else if (point >= n) {
+    copy(digits, n);
+    zeros(point - n);
+  } else {
+    copy(digits, point);
+    *w++ = '.';
+    copy(digits + point, n - point);
+  }
+  return w;
+}
+
 // Go's strconv.AppendFloat(v, 'f', -1, 64): the shortest round-trip digits, placed in fixed
 // notation and padded with zeros. std::to_chars(fixed) would print the exact binary value of large
 // integers instead (12345678901234567168 rather than Go's 12345678901234567000), so take the
 // shortest digits from the scientific form and lay them out ourselves.
-void append_fixed_shortest(Bytes& out, double v) {
+char* write_fixed_shortest(char* w, double v) {
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
-  std::string_view sci(buf, size_t(res.ptr - buf));
-  size_t epos = sci.find('e');
-  std::string_view mant = sci.substr(0, epos);
-  int exp10 = std::atoi(std::string(sci.substr(epos + 1)).c_str());
-  if (!mant.empty() && mant[0] == '-') {
-    out.push_back('-');
-    mant.remove_prefix(1);
+  // buf: [-]d[.ddd]e(+|-)dd
+  const char* p = buf;
+  if (*p == '-') {
+    *w++ = '-';
+    ++p;
   }
-  std::string digits;
-  for (char c : mant) if (c != '.') digits.push_back(c);
+  char digits[32];
+  int n = 0;
+  for (; p < res.ptr && *p != 'e'; ++p) {
+    if (*p != '.') digits[n++] = *p;
+  }
+  int exp10 = 0;
+  bool neg = false;
+  if (p < res.ptr) ++p;  // 'e'
+  if (p < res.ptr && (*p == '+' || *p == '-')) neg = *p++ == '-';
+  for (; p < res.ptr; ++p) exp10 = exp10 * 10 + (*p - '0');
+  if (neg) exp10 = -exp10;
   // value = 0.d1d2...dn * 10^(exp10+1)
-  int point = exp10 + 1;
-  int n = int(digits.size());
-  if (point <= 0) {
-    out += "0.";
-    out.append(size_t(-point), '0');
-    out += digits;
-  } else if (point >= n) {
-    out += digits;
-    out.append(size_t(point - n), '0');
-  } else {
-    out.append(digits, 0, size_t(point));
-    out.push_back('.');
-    out.append(digits, size_t(point), std::string::npos);
+  return lay_out(w, digits, n, exp10 + 1);
+}
+
+// Most stored values are short decimals (storage keeps a value's decimal mantissa), which come back
+// as v = m / 10^k. When double(m) / 10^k == v with |m| < 2^53 and k <= 22, that one division is
+// correctly rounded, so v is the double nearest to m·10^-k; and when m has at most 15 significant
+// digits, no shorter decimal rounds to v (two decimals of 15 digits never share a double), so the
+// shortest round-trip digits of v, what AppendFloat(v, 'f', -1, 64) prints, are m's. Tried for k up
+// to 9; null when none fits, and write_fixed_shortest does the general case.
+char* write_short_decimal(char* w, double v) {
+  static constexpr double kPow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+  for (int k = 1; k <= 9; ++k) {
+    const double scaled = v * kPow10[k];
+    if (!(std::fabs(scaled) < 9007199254740992.0)) return nullptr;
+    int64_t m = std::llround(scaled);
+    if (double(m) / kPow10[k] != v) continue;
+    int after_point = k;
+    while (m % 10 == 0 && after_point > 0) m /= 10, --after_point;
+    char digits[24];
+    const int n = int(std::to_chars(digits, digits + sizeof(digits), m < 0 ? -m : m).ptr - digits);
+    if (n > 15) return nullptr;
+    if (m < 0) *w++ = '-';
+    return lay_out(w, digits, n, n - after_point);
   }
+  return nullptr;
 }
 
 }  // namespace
 
+char* write_export_number(char* w, double v) {
+  if (std::isnan(v)) return std::copy_n("null", 4, w);  // convertValueToSpecialJSON: stale markers print as null
+  if (std::isinf(v)) return v > 0 ? std::copy_n("\"Infinity\"", 10, w) : std::copy_n("\"-Infinity\"", 11, w);
+  int64_t n;
+  if (as_int64(v, &n)) return std::to_chars(w, w + 24, n).ptr;
+  if (char* e = write_short_decimal(w, v)) return e;
+  return write_fixed_shortest(w, v);
+}
+
+char* write_prom_number(char* w, double v) {
+  if (std::isnan(v)) return std::copy_n("NaN", 3, w);
+  if (std::isinf(v)) return v > 0 ? std::copy_n("+Inf", 4, w) : std::copy_n("-Inf", 4, w);
+  int64_t n;
+  if (as_int64(v, &n)) return std::to_chars(w, w + 24, n).ptr;
+  if (char* e = write_short_decimal(w, v)) return e;
+  return write_fixed_shortest(w, v);
+}
+
 void append_int(Bytes& out, int64_t v) {
   char buf[24];
-  auto res = std::to_chars(buf, buf + sizeof(buf), v);
-  out.append(buf, res.ptr);
+  out.append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
 }
 
 void append_export_number(Bytes& out, double v) {
-  if (std::isnan(v)) { out += "null"; return; }  // convertValueToSpecialJSON: stale markers print as null
-  if (std::isinf(v)) { out += v > 0 ? "\"Infinity\"" : "\"-Infinity\""; return; }
-  int64_t n;
-  if (as_int64(v, &n)) { append_int(out, n); return; }
-  append_fixed_shortest(out, v);
+  char buf[kMaxNumberBytes];
+  out.append(buf, write_export_number(buf, v));
 }
 
 void append_prom_number(Bytes& out, double v) {
-  if (std::isnan(v)) { out += "NaN"; return; }
-  if (std::isinf(v)) { out += v > 0 ? "+Inf" : "-Inf"; return; }
-  int64_t n;
-  if (as_int64(v, &n)) { append_int(out, n); return; }
-  append_fixed_shortest(out, v);
+  char buf[kMaxNumberBytes];
+  out.append(buf, write_prom_number(buf, v));
 }
 
 void append_prom_label_value(Bytes& out, ByteView s) {
@@ -92,32 +148,31 @@ void append_prom_label_value(Bytes& out, ByteView s) {
   out.push_back('"');
 }
 
-void append_export_series(Bytes& out, const metric::MetricName& name, const std::vector<double>& values,
+void append_export_series(Bytes& out, ByteView labels_json, const std::vector<double>& values,
                           const std::vector<int64_t>& timestamps, const std::vector<size_t>& order) {
   out += "{\"metric\":{";
-  bool first = true;
-  if (!name.metric_group.empty()) {
-    out += "\"__name__\":";
-    append_json_string(out, name.metric_group);
-    first = false;
-  }
-  for (const auto& t : name.tags) {
-    if (!first) out.push_back(',');
-    first = false;
-    append_json_string(out, t.key);
-    out.push_back(':');
-    append_json_string(out, t.value);
-  }
+  out += labels_json;
   out += "},\"values\":[";
+  // The numbers go through a stack buffer, a few KB at a time into out (two appends a sample
+  // cost more than formatting it).
+  char buf[8192];
+  char* w = buf;
+  auto room = [&] {
+    if (w + kMaxNumberBytes + 1 > buf + sizeof buf) out.append(buf, w), w = buf;
+  };
   for (size_t i = 0; i < order.size(); ++i) {
-    if (i) out.push_back(',');
-    append_export_number(out, values[order[i]]);
+    room();
+    if (i) *w++ = ',';
+    w = write_export_number(w, values[order[i]]);
   }
+  out.append(buf, w), w = buf;
   out += "],\"timestamps\":[";
   for (size_t i = 0; i < order.size(); ++i) {
-    if (i) out.push_back(',');
-    append_int(out, timestamps[order[i]]);
+    room();
+    if (i) *w++ = ',';
+    w = std::to_chars(w, w + 24, timestamps[order[i]]).ptr;
   }
+  out.append(buf, w);
   out += "]}\n";
 }
 

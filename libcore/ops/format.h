@@ -21,6 +21,9 @@
 
 namespace vmt::ops {
 
+// The longest number either form prints: 309 integer digits of the largest double ('f' never
+// uses an exponent), or "0." and 323 zeros and digits of the smallest.
+constexpr size_t kMaxNumberBytes = 400;
 void append_export_number(Bytes& out, double v);  // JSON export form: "Infinity", "-Infinity", null for NaN
 void append_prom_number(Bytes& out, double v);    // exposition form (bare NaN, +Inf, -Inf)
 void append_int(Bytes& out, int64_t v);
@@ -28,7 +31,8 @@ void append_prom_label_value(Bytes& out, ByteView s);  // with the quotes
 
 // One series as a line of /api/v1/export ({"metric":{...},"values":[...],"timestamps":[...]}\n),
 // and as exposition lines (one per sample), its samples taken in `order`.
-void append_export_series(Bytes& out, const metric::MetricName& name, const std::vector<double>& values,
+// labels_json: the members of its "metric" object (append_labels_json).
+void append_export_series(Bytes& out, ByteView labels_json, const std::vector<double>& values,
                           const std::vector<int64_t>& timestamps, const std::vector<size_t>& order);
 void append_prom_series(Bytes& out, const metric::MetricName& name, const std::vector<double>& values,
                         const std::vector<int64_t>& timestamps, const std::vector<size_t>& order);

@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <bit>
+#include <charconv>
 #include <cmath>
+#include <random>
+#include <string>
 #include <limits>
 
 #include "ops/format.h"
@@ -24,12 +28,50 @@ TEST_SUITE("ops/format") {
     CHECK(num(1e19) == "10000000000000000000");
     CHECK(num(12345678901234567000.0) == "12345678901234567000");
     CHECK(num(1e300).size() == 301);
+    // The longest forms (within kMaxNumberBytes): the smallest and the largest doubles.
+    CHECK(num(-std::numeric_limits<double>::denorm_min()) == "-0." + std::string(323, '0') + "5");
+    CHECK(num(-std::numeric_limits<double>::max()) == "-17976931348623157" + std::string(292, '0'));
     CHECK(num(9007199254740992.0) == "9007199254740992");
     CHECK(num(std::numeric_limits<double>::infinity()) == "\"Infinity\"");
     CHECK(num(-std::numeric_limits<double>::infinity()) == "\"-Infinity\"");
     // A stale marker (the only NaN storage keeps): null, as the server's convertValueToSpecialJSON
     // prints it (checked: v1.148.0's export of remote-written stale markers, tests/fixtures/prom-2.42).
     CHECK(num(std::nan("")) == "null");
+  }
+
+  TEST_CASE("export numbers: short decimals take the digit path and print what the shortest form prints") {
+    // The reference: std::to_chars in fixed notation gives the shortest round-trip digits too, and
+    // lays them out as Go's 'f' does for values below 2^53 (larger ones it prints exactly).
+    auto reference = [](double v) {
+      char buf[400];
+      auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+      return std::string(buf, r.ptr);
+    };
+    std::mt19937_64 rng(42);
+    size_t checked = 0;
+    for (int round = 0; round < 400000; ++round) {
+      const int k = int(rng() % 13);
+      const int digits = 1 + int(rng() % 17);
+      int64_t m = int64_t(rng() % uint64_t(std::pow(10.0, digits)));
+      if (rng() % 2) m = -m;
+      double v = double(m) / std::pow(10.0, k);
+      if (round % 4 == 0) v = std::bit_cast<double>(rng());  // any double at all
+      if (!std::isfinite(v) || std::fabs(v) >= 9007199254740992.0) continue;
+      CHECK(num(v) == (v == std::trunc(v) ? std::to_string(int64_t(v)) : reference(v)));
+      ++checked;
+    }
+    CHECK(checked > 300000);
+    // Forms the digit path lays out, checked by hand.
+    CHECK(num(2297059.64) == "2297059.64");
+    CHECK(num(-0.005) == "-0.005");
+    CHECK(num(0.1) == "0.1");
+    CHECK(num(123456789.123456) == "123456789.123456");
+    CHECK(num(0.30000000000000004) == "0.30000000000000004");  // 17 digits: the general path
+    CHECK(num(1e-10) == "0.0000000001");
+    // 16 digits that an exact division gives, but whose double has shorter digits (Python's repr
+    // agrees): the digit path must leave them to the general one.
+    CHECK(num(8581759878151638.0 / 1e5) == "85817598781.51637");
+    CHECK(num(8660863925495791.0 / 1e9) == "8660863.92549579");
   }
 
   TEST_CASE("JSON strings escape like quicktemplate's {%qz= %}") {

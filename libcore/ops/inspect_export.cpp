@@ -105,6 +105,10 @@ Result<ExportRun::Kind> ExportRun::kind_of(size_t pi, uint64_t mid) {
     k = Kind::skip;
   } else if (n == names_.by_metric_id.end()) {
     k = Kind::unnamed;
+  } else if (o_.match.empty()) {
+    // Only checked here (the printers decode it again): a damaged name fails before any output.
+    Status st = metric::walk_canonical(n->second.canonical, tenancy_, [](ByteView) {}, [](ByteView, ByteView) {});
+    if (!st.is_ok()) return std::move(st).with_context("MetricName of MetricID " + std::to_string(mid) + " in indexdb");
   } else {
     auto mn = metric::MetricName::decode_canonical(n->second.canonical, tenancy_);
     if (!mn.is_ok()) return mn.take_status().with_context("MetricName of MetricID " + std::to_string(mid) + " in indexdb");
@@ -160,6 +164,7 @@ Status ExportRun::run(const std::string& dir) {
   VMT_TRY(open_parts());
   kinds_.resize(sd_.partitions.size());
   VMT_TRY(decide_tenant_labels());
+  printer_ = std::make_unique<SeriesPrinter>(prom_, tenant_labels_, tenancy_, out_);
   for (auto& c : cursors_) VMT_TRY(advance(c.get()));
   for (const auto& c : cursors_) total_blocks_ += c->reader->part_header().blocks_count;
 
@@ -184,7 +189,8 @@ Status ExportRun::run(const std::string& dir) {
     VMT_TRY(advance(c));
   }
   VMT_TRY(finish_series());
-  for (auto& s : held_) VMT_TRY(render(*s));
+  for (auto& s : held_) VMT_TRY(printer_->add(std::move(*s)));
+  VMT_TRY(printer_->finish(stats_));
   progress_.done();
   VMT_TRY(out_.flush());
   if (!unnamed_ids_.empty()) {

@@ -157,10 +157,15 @@ Status Output::open(const std::string& path) {
 
 Status Output::flush() {
   if (!f_ || buf_.empty()) return Status::ok();
-  size_t want = buf_.size();
-  size_t n = std::fwrite(buf_.data(), 1, want, f_);
+  Status st = write_through(buf_);
   buf_.clear();
-  if (n != want || std::fflush(f_) != 0) {
+  return st;
+}
+
+Status Output::write_through(ByteView s) {
+  if (!f_ || s.empty()) return Status::ok();
+  size_t n = std::fwrite(s.data(), 1, s.size(), f_);
+  if (n != s.size() || std::fflush(f_) != 0) {
     return io_error("cannot write " + (path_.empty() || path_ == "-" ? std::string("stdout") : path_) + ": " +
                     std::strerror(errno));
   }

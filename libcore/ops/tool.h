@@ -51,8 +51,17 @@ class Output {
   Status open(const std::string& path);
   Bytes& buf() { return buf_; }             // append, then call maybe_flush()
   Status maybe_flush() { return buf_.size() >= (1 << 20) ? flush() : Status::ok(); }
-  Status write(ByteView s) { buf_.append(s); return maybe_flush(); }
+  // Large pieces (a batch of rendered series) go out as they are, after what is buffered.
+  Status write(ByteView s) {
+    if (s.size() < (1 << 16)) {
+      buf_.append(s);
+      return maybe_flush();
+    }
+    VMT_TRY(flush());
+    return write_through(s);
+  }
   Status flush();
+  Status write_through(ByteView s);  // unbuffered; the buffer must be empty
   Status close();
 
  private:
