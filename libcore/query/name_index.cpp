@@ -18,6 +18,21 @@ Status for_each_item(const layout::IndexTable& g, const std::function<Status(Byt
   return Status::ok();
 }
 
+Status for_each_item_in(const layout::IndexTable& g, uint8_t first_ns, uint8_t last_ns,
+                        const std::function<Status(ByteView, const std::string&)>& fn) {
+  const Bytes from(1, char(first_ns));
+  for (const auto& part : g.parts) {
+    if (!part.listed || !part.exists) continue;
+    VMT_ASSIGN_OR_RETURN(auto pr, mergeset::PartReader::open(part.path));
+    VMT_TRY(pr->seek(from));
+    while (pr->valid() && !pr->item().empty() && byte_at(pr->item(), 0) <= last_ns) {
+      VMT_TRY(fn(pr->item(), part.path));
+      VMT_TRY(pr->next());
+    }
+  }
+  return Status::ok();
+}
+
 bool NameIndex::is_deleted(uint64_t metric_id, const std::string& partition) const {
   if (deleted.count(metric_id)) return true;
   auto it = deleted_in_partition.find(partition);
@@ -30,8 +45,10 @@ Status load_name_index(const layout::StorageDir& sd, const uint32_t* account_id,
   const size_t tb = metric::tenant_bytes(tenancy);
   for (const auto* g : sd.searched_tables()) {
     auto& deleted = g->role == "partition" ? out->deleted_in_partition[g->name] : out->deleted;
-    VMT_TRY(for_each_item(*g, [&](ByteView item, const std::string& part) -> Status {
-      if (item.empty()) return Status::ok();
+    // ns 3 and ns 4 are next to each other: the tag rows and per-day items around them are skipped.
+    static_assert(indexdb::kNsDeletedMetricID == indexdb::kNsMetricIDToMetricName + 1);
+    VMT_TRY(for_each_item_in(*g, indexdb::kNsMetricIDToMetricName, indexdb::kNsDeletedMetricID,
+                             [&](ByteView item, const std::string& part) -> Status {
       uint8_t ns = byte_at(item, 0);
       if (ns == indexdb::kNsDeletedMetricID) {
         if (item.size() != 9) return corruption(part + ": ns 4 item of " + std::to_string(item.size()) + " bytes; want 9");

@@ -38,6 +38,11 @@ struct NameIndex {
   bool is_deleted(uint64_t metric_id, const std::string& partition) const;
 };
 
+// fn for every item whose namespace byte is in [first_ns, last_ns], part after part (each part
+// read from the first such item on; an empty item ends the range).
+Status for_each_item_in(const layout::IndexTable& g, uint8_t first_ns, uint8_t last_ns,
+                        const std::function<Status(ByteView, const std::string&)>& fn);
+
 // Loads ns 3 and ns 4 items of the searched tables: partition indexes first, then curr and prev
 // (only ns 3 items of `tenant` when given; the first name of a MetricID wins).
 Status load_name_index(const layout::StorageDir& sd, const uint32_t* account_id, const uint32_t* project_id, NameIndex* out);
