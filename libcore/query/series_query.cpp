@@ -51,9 +51,9 @@ void FoundSeries::sort_distinct() {
   const char* d1 = keys_[1].data().data();
   order_.clear();
   order_.reserve(o0.size() + o1.size());
-  auto push = [&](const char* base, const mergeset::SortedItem& s) {
-    Key k{base + s.off, s.len};
-    if (order_.empty() || ByteView(order_.back().data, order_.back().len) != ByteView(k.data, k.len)) order_.push_back(k);
+  auto push = [&](uint32_t half, const mergeset::SortedItem& s) {
+    const Key k{s.off, s.len, half};
+    if (order_.empty() || key(order_.back()) != key(k)) order_.push_back(k);
   };
   // Merge the halves (keys asked for a few ahead: they are anywhere in the buffers).
   constexpr size_t kAhead = 4;
@@ -62,13 +62,13 @@ void FoundSeries::sort_distinct() {
     if (i + kAhead < o0.size()) __builtin_prefetch(d0 + o0[i + kAhead].off);
     if (j + kAhead < o1.size()) __builtin_prefetch(d1 + o1[j + kAhead].off);
     if (ByteView(d1 + o1[j].off, o1[j].len) < ByteView(d0 + o0[i].off, o0[i].len)) {
-      push(d1, o1[j++]);
+      push(1, o1[j++]);
     } else {
-      push(d0, o0[i++]);
+      push(0, o0[i++]);
     }
   }
-  while (i < o0.size()) push(d0, o0[i++]);
-  while (j < o1.size()) push(d1, o1[j++]);
+  while (i < o0.size()) push(0, o0[i++]);
+  while (j < o1.size()) push(1, o1[j++]);
 }
 
 Result<FoundSeries> find_series(const std::vector<const layout::StorageDir*>& dirs, const SeriesQuery& q) {

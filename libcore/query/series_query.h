@@ -38,14 +38,15 @@ class FoundSeries {
  public:
   size_t size() const { return order_.size(); }
   metric::Tenant tenant(size_t i) const {
-    const char* k = order_[i].data;
+    const char* k = key(i).data();
     return metric::Tenant{load_u32(k), load_u32(k + 4)};
   }
   ByteView canonical(size_t i) const { return key(i).substr(kTenantBytes); }
   // Asks for series i's bytes ahead of reading them (a walk in sorted order visits the buffers at
   // random).
   void prefetch(size_t i) const {
-    for (uint32_t at = 0; at < order_[i].len; at += 64) __builtin_prefetch(order_[i].data + at);
+    ByteView k = key(i);
+    for (size_t at = 0; at < k.size(); at += 64) __builtin_prefetch(k.data() + at);
   }
 
   // half: 0 or 1, whose buffer (each is written by one thread at a time).
@@ -55,11 +56,14 @@ class FoundSeries {
 
  private:
   static constexpr size_t kTenantBytes = 8;
+  // A key's place, not a pointer: a FoundSeries is moved, and a short buffer moves with it.
   struct Key {
-    const char* data;
-    size_t len;
+    uint64_t off;
+    uint32_t len;
+    uint32_t half;
   };
-  ByteView key(size_t i) const { return ByteView(order_[i].data, order_[i].len); }
+  ByteView key(const Key& k) const { return ByteView(keys_[k.half].data().data() + k.off, k.len); }
+  ByteView key(size_t i) const { return key(order_[i]); }
   mergeset::Items keys_[2];
   std::vector<Key> order_;
 };
