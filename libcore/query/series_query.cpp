@@ -38,6 +38,11 @@ void FoundSeries::add(unsigned half, const metric::Tenant& t, ByteView canonical
   keys_[half].end_item();
 }
 
+void FoundSeries::reserve(size_t n) {
+  constexpr size_t kBytesPerSeries = 256;  // a generous canonical name with its tenant
+  for (auto& k : keys_) k.reserve(k.data_size() + (n / 2 + 1) * kBytesPerSeries, k.size() + n / 2 + 1);
+}
+
 void FoundSeries::sort_distinct() {
   std::vector<mergeset::SortedItem> o0, o1;
   if (keys_[1].empty()) {
@@ -76,6 +81,7 @@ Result<FoundSeries> find_series(const std::vector<const layout::StorageDir*>& di
   VMT_TRY(for_each_table_tenant(dirs, q, [&](StorageSearch&, StorageSearch::Table& tab, const metric::Tenant& t) -> Status {
     VMT_ASSIGN_OR_RETURN(auto ids, tab.search->search(q.match, t, q.range, q.check_time_range));
     ids.erase(std::remove_if(ids.begin(), ids.end(), [&](uint64_t id) { return tab.is_deleted(id); }), ids.end());
+    out.reserve(ids.size());
     return tab.search->names_halves(t, ids, [&](unsigned half, uint64_t, ByteView canonical) -> Status {
       out.add(half, t, canonical);
       return Status::ok();

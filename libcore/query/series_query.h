@@ -49,6 +49,9 @@ class FoundSeries {
     for (size_t at = 0; at < k.size(); at += 64) __builtin_prefetch(k.data() + at);
   }
 
+  // Room for about n more series, split between the halves: the buffers then grow without the
+  // copy (and twice the memory) of a doubling; room reserved but not written costs no memory.
+  void reserve(size_t n);
   // half: 0 or 1, whose buffer (each is written by one thread at a time).
   void add(unsigned half, const metric::Tenant& t, ByteView canonical);
   // Sorts each half on a thread of its own, merges them and drops repeats. No add() after it.
