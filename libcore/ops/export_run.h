@@ -27,13 +27,14 @@ namespace vmt::ops::export_detail {
 struct Series {
   Bytes canonical;  // its name as in ns 3 (decoded by the printer)
   std::vector<int64_t> timestamps;
-  std::vector<double> values;
+  std::vector<int64_t> mantissas;  // values as stored: each block's decimal mantissas, at its scale
   // Each block's samples, in the order the blocks were read; sorted into search order (TSID, then
-  // MinTimestamp) before merge_sort_blocks.
+  // MinTimestamp) before merge_sort_blocks. The spans follow each other, from 0.
   struct Block {
     metric::TSID tsid;
     int64_t min_timestamp;
     BlockSpan span;
+    int16_t scale;
   };
   std::vector<Block> blocks;
 };
@@ -67,7 +68,8 @@ class SeriesPrinter {
     uint64_t seq = 0;   // the batch's place in the output
     bool busy = false;  // batch handed over, not yet written
     Bytes text, labels;
-    metric::MetricName name;  // prom only
+    std::vector<double> values;  // the series' values as floats
+    metric::MetricName name;     // prom only
     std::vector<size_t> order;
     std::vector<BlockSpan> spans;
     uint64_t series = 0, samples = 0;
@@ -131,6 +133,7 @@ class ExportRun {
   Status open_parts();
   Status decide_tenant_labels();
   Result<Kind> kind_of(size_t partition, uint64_t metric_id);
+  Result<Kind> lookup_kind(size_t partition, uint64_t metric_id);
   Status advance(PartCursor* c);
   Status append_block(PartCursor* c);
   Status finish_series();
@@ -148,6 +151,12 @@ class ExportRun {
   // Several tenants in one stream: each series says whose it is (vm_account_id, vm_project_id).
   bool tenant_labels_ = false;
   std::vector<std::unordered_map<uint64_t, Kind>> kinds_;  // per partition
+  struct LastKind {
+    size_t partition;
+    uint64_t metric_id;
+    Kind kind;
+  } last_kind_{};
+  bool have_last_kind_ = false;
   uint64_t total_blocks_ = 0, blocks_read_ = 0;           // for the progress line
   uint64_t unnamed_blocks_ = 0;
   std::unordered_set<uint64_t> unnamed_ids_;

@@ -73,7 +73,7 @@ void SeriesPrinter::loop(Worker& w) {
     for (auto& s : w.batch) {
       if (st.is_ok()) st = print(w, s);
       s.timestamps.clear();
-      s.values.clear();
+      s.mantissas.clear();
       s.blocks.clear();
     }
     {
@@ -116,6 +116,15 @@ Status SeriesPrinter::print(Worker& w, Series& s) {
   for (const auto& b : s.blocks) w.spans.push_back(b.span);
   w.order.clear();
   merge_sort_blocks(s.timestamps, w.spans, &w.order);
+  // The values as floats, block by block (on this thread, not the reading one): jsonl as vmselect
+  // converts them (decimal::to_float, AppendDecimalToFloat's per-value rule), prom as floats that
+  // read back (tsdb-import) to the very mantissas stored.
+  w.values.resize(s.mantissas.size());
+  for (const auto& b : s.blocks) {
+    for (size_t i = b.span.begin; i < b.span.end; ++i) {
+      w.values[i] = prom_ ? decimal::float_for_decimal(s.mantissas[i], b.scale) : decimal::to_float(s.mantissas[i], b.scale);
+    }
+  }
   // The tenant of a cluster name is its first 8 bytes (AccountID, ProjectID), checked by decoding.
   auto tenant = [&](size_t at) { return std::to_string(load_u32(s.canonical.data() + at)); };
   if (prom_) {
@@ -124,7 +133,7 @@ Status SeriesPrinter::print(Worker& w, Series& s) {
       w.name.tags.push_back(metric::Tag{"vm_account_id", tenant(0)});
       w.name.tags.push_back(metric::Tag{"vm_project_id", tenant(4)});
     }
-    append_prom_series(w.text, w.name, s.values, s.timestamps, w.order);
+    append_prom_series(w.text, w.name, w.values, s.timestamps, w.order);
   } else {
     w.labels.clear();
     VMT_TRY(append_labels_json(w.labels, s.canonical, tenancy_));
@@ -132,7 +141,7 @@ Status SeriesPrinter::print(Worker& w, Series& s) {
       if (!w.labels.empty()) w.labels.push_back(',');
       w.labels += "\"vm_account_id\":\"" + tenant(0) + "\",\"vm_project_id\":\"" + tenant(4) + "\"";
     }
-    append_export_series(w.text, w.labels, s.values, s.timestamps, w.order);
+    append_export_series(w.text, w.labels, w.values, s.timestamps, w.order);
   }
   w.series++;
   w.samples += w.order.size();
@@ -158,7 +167,7 @@ Status ExportRun::finish_series() {
     Series& h = *it->second;
     const size_t base = h.timestamps.size();
     h.timestamps.insert(h.timestamps.end(), cur_.timestamps.begin(), cur_.timestamps.end());
-    h.values.insert(h.values.end(), cur_.values.begin(), cur_.values.end());
+    h.mantissas.insert(h.mantissas.end(), cur_.mantissas.begin(), cur_.mantissas.end());
     for (auto b : cur_.blocks) {
       b.span.begin += base;
       b.span.end += base;
@@ -193,14 +202,8 @@ Status ExportRun::append_block(PartCursor* c) {
   st = storage::decode_values(h, c->raw.values_data, mantissas_);
   if (!st.is_ok()) return st.with_context(where("values.bin", h.values_block_offset));
   Series& s = cur_;
-  size_t before = s.values.size();
-  if (prom_) {
-    // Values that read back (tsdb-import) to the very mantissas stored here; jsonl prints
-    // what vmselect prints instead, byte for byte.
-    for (int64_t m : mantissas_) s.values.push_back(decimal::float_for_decimal(m, h.scale));
-  } else {
-    decimal::append_decimal_to_float(s.values, mantissas_.data(), mantissas_.size(), h.scale);
-  }
+  size_t before = s.timestamps.size();
+  s.mantissas.insert(s.mantissas.end(), mantissas_.begin(), mantissas_.end());
   s.timestamps.insert(s.timestamps.end(), ts_.begin(), ts_.end());
   if (h.min_timestamp < o_.start_ms || h.max_timestamp > o_.end_ms) {
     // Cut the samples outside [start, end] from what was just appended.
@@ -208,13 +211,13 @@ Status ExportRun::append_block(PartCursor* c) {
     for (size_t r = before; r < s.timestamps.size(); ++r) {
       if (s.timestamps[r] < o_.start_ms || s.timestamps[r] > o_.end_ms) continue;
       s.timestamps[w] = s.timestamps[r];
-      s.values[w] = s.values[r];
+      s.mantissas[w] = s.mantissas[r];
       ++w;
     }
     s.timestamps.resize(w);
-    s.values.resize(w);
+    s.mantissas.resize(w);
   }
-  s.blocks.push_back(Series::Block{h.tsid, h.min_timestamp, BlockSpan{before, s.timestamps.size()}});
+  s.blocks.push_back(Series::Block{h.tsid, h.min_timestamp, BlockSpan{before, s.timestamps.size()}, h.scale});
   if (stats_) stats_->blocks++;
   return Status::ok();
 }

@@ -97,6 +97,15 @@ Status ExportRun::open_parts() {
 }
 
 Result<ExportRun::Kind> ExportRun::kind_of(size_t pi, uint64_t mid) {
+  // A series' blocks come one after another from every part of the partition: ask the map once.
+  if (have_last_kind_ && pi == last_kind_.partition && mid == last_kind_.metric_id) return last_kind_.kind;
+  VMT_ASSIGN_OR_RETURN(Kind k, lookup_kind(pi, mid));
+  last_kind_ = {pi, mid, k};
+  have_last_kind_ = true;
+  return k;
+}
+
+Result<ExportRun::Kind> ExportRun::lookup_kind(size_t pi, uint64_t mid) {
   auto& m = kinds_[pi];
   if (auto it = m.find(mid); it != m.end()) return it->second;
   Kind k = Kind::print;
