@@ -100,25 +100,27 @@ char* write_short_decimal(char* w, double v) {
   return nullptr;
 }
 
-}  // namespace
-
-char* write_export_number(char* w, double v) {
-  if (std::isnan(v)) return std::copy_n("null", 4, w);  // convertValueToSpecialJSON: stale markers print as null
-  if (std::isinf(v)) return v > 0 ? std::copy_n("\"Infinity\"", 10, w) : std::copy_n("\"-Infinity\"", 11, w);
+// A finite value as both forms print it: Go's {%f= %} / AppendFloat(v, 'f', -1, 64).
+char* write_finite(char* w, double v) {
   int64_t n;
   if (as_int64(v, &n)) return std::to_chars(w, w + 24, n).ptr;
   if (char* e = write_short_decimal(w, v)) return e;
   return write_fixed_shortest(w, v);
+}
+
+char* write_export_number(char* w, double v) {
+  if (std::isnan(v)) return std::copy_n("null", 4, w);  // convertValueToSpecialJSON: stale markers print as null
+  if (std::isinf(v)) return v > 0 ? std::copy_n("\"Infinity\"", 10, w) : std::copy_n("\"-Infinity\"", 11, w);
+  return write_finite(w, v);
 }
 
 char* write_prom_number(char* w, double v) {
   if (std::isnan(v)) return std::copy_n("NaN", 3, w);
   if (std::isinf(v)) return v > 0 ? std::copy_n("+Inf", 4, w) : std::copy_n("-Inf", 4, w);
-  int64_t n;
-  if (as_int64(v, &n)) return std::to_chars(w, w + 24, n).ptr;
-  if (char* e = write_short_decimal(w, v)) return e;
-  return write_fixed_shortest(w, v);
+  return write_finite(w, v);
 }
+
+}  // namespace
 
 void append_int(Bytes& out, int64_t v) {
   char buf[24];
