@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <string>
 #include <thread>
@@ -155,8 +156,8 @@ class ExportRun {
     size_t partition;
     uint64_t metric_id;
     Kind kind;
-  } last_kind_{};
-  bool have_last_kind_ = false;
+  };
+  std::optional<LastKind> last_kind_;  // kind_of's last answer
   uint64_t total_blocks_ = 0, blocks_read_ = 0;           // for the progress line
   uint64_t unnamed_blocks_ = 0;
   std::unordered_set<uint64_t> unnamed_ids_;

@@ -98,10 +98,9 @@ Status ExportRun::open_parts() {
 
 Result<ExportRun::Kind> ExportRun::kind_of(size_t pi, uint64_t mid) {
   // A series' blocks come one after another from every part of the partition: ask the map once.
-  if (have_last_kind_ && pi == last_kind_.partition && mid == last_kind_.metric_id) return last_kind_.kind;
+  if (last_kind_ && pi == last_kind_->partition && mid == last_kind_->metric_id) return last_kind_->kind;
   VMT_ASSIGN_OR_RETURN(Kind k, lookup_kind(pi, mid));
-  last_kind_ = {pi, mid, k};
-  have_last_kind_ = true;
+  last_kind_ = LastKind{pi, mid, k};
   return k;
 }
 
