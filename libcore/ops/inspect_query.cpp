@@ -6,9 +6,9 @@
 // or the server's JSON object with our own fields beside it.
 #include <algorithm>
 #include <memory>
-#include <thread>
 
 #include "base/json_string.h"
+#include "base/worker_pool.h"
 #include "metric/metric_name.h"
 #include "ops/format.h"
 #include "ops/index_scan.h"
@@ -102,18 +102,17 @@ Status inspect_series(const std::vector<std::string>& dirs, const QueryOptions& 
     }
     return Status::ok();
   };
-  // Batches rendered on two cores, written in order.
+  // Batches rendered on two cores (one pool for the whole list), written in order.
   constexpr size_t kBatch = 1 << 15;
+  WorkerPool pool(1);
   Bytes second;
   for (size_t at = 0; at < series.size(); at += 2 * kBatch) {
     const size_t mid = std::min(series.size(), at + kBatch), end = std::min(series.size(), at + 2 * kBatch);
     second.clear();
-    Status st2;
-    std::thread t([&] { st2 = render(mid, end, second); });
-    Status st1 = render(at, mid, out.buf());
-    t.join();
-    VMT_TRY(st1);
-    VMT_TRY(st2);
+    Status st[2];
+    pool.run(2, [&](size_t k) { st[k] = k == 0 ? render(at, mid, out.buf()) : render(mid, end, second); });
+    VMT_TRY(st[0]);
+    VMT_TRY(st[1]);
     VMT_TRY(out.write(second));
   }
   return out.flush();
