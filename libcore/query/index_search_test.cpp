@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <algorithm>
 
 #include "indexdb/item.h"
@@ -14,6 +15,32 @@
 #include "tests/test_support.h"
 
 namespace vmt::query {
+
+namespace {
+
+// A directory opened and searched over the whole time range, and its tenants. The search points
+// into the directory's tables, so the directory keeps one address.
+struct Searched {
+  std::unique_ptr<layout::StorageDir> sd;
+  std::unique_ptr<StorageSearch> ss;
+  std::vector<metric::Tenant> tenants;
+};
+
+Searched search_whole(const std::string& dir) {
+  auto sd = layout::open_storage_dir(dir, nullptr);
+  REQUIRE(sd.is_ok());
+  Searched out;
+  out.sd = std::make_unique<layout::StorageDir>(std::move(*sd));
+  auto ss = StorageSearch::open(*out.sd, TimeRange{});
+  REQUIRE(ss.is_ok());
+  out.ss = std::make_unique<StorageSearch>(std::move(*ss));
+  auto tenants = out.ss->tenants(std::nullopt);
+  REQUIRE(tenants.is_ok());
+  out.tenants = std::move(*tenants);
+  return out;
+}
+
+}  // namespace
 
 TEST_CASE("index search: the days a time range covers, and per-day vs global as the server decides") {
   TimeRange whole;
@@ -52,13 +79,10 @@ TEST_CASE("index search: sorted-set helpers") {
 
 TEST_CASE("index search: selectors through the tag rows of the tiny fixture") {
   const std::string dir = test::fixture("tiny/storage");
-  auto sd = layout::open_storage_dir(dir, nullptr);
-  REQUIRE(sd.is_ok());
-  auto ss = StorageSearch::open(*sd, TimeRange{});
-  REQUIRE(ss.is_ok());
-  auto tenants = ss->tenants(std::nullopt);
-  REQUIRE(tenants.is_ok());
-  REQUIRE(tenants->size() == 2);  // 0:0 and 42:7
+  Searched d = search_whole(dir);
+  auto& ss = d.ss;
+  const auto& tenants = d.tenants;
+  REQUIRE(tenants.size() == 2);  // 0:0 and 42:7
   auto count = [&](const std::string& text, const metric::Tenant& t) {
     std::vector<Selector> sels;
     if (!text.empty()) sels.push_back(*parse_selector(text));
@@ -119,15 +143,12 @@ TEST_CASE("index search: names on two threads find each id's name once, across p
     REQUIRE(w.close().is_ok());
   }
   std::ofstream(table + "/parts.json", std::ios::trunc) << "[\"18EA242FC6B2FDAA\",\"18EA242FC6B2FDAB\"]";
-  auto sd = layout::open_storage_dir(dir, nullptr);
-  REQUIRE(sd.is_ok());
-  auto ss = StorageSearch::open(*sd, TimeRange{});
-  REQUIRE(ss.is_ok());
-  auto tenants = ss->tenants(std::nullopt);
-  REQUIRE(tenants.is_ok());
+  Searched d = search_whole(dir);
+  auto& ss = d.ss;
+  const auto& tenants = d.tenants;
   size_t checked = 0;
   for (auto& tab : ss->tables()) {
-    for (const auto& t : *tenants) {
+    for (const auto& t : tenants) {
       std::map<uint64_t, Bytes> want;  // the first name of each id, read item by item
       REQUIRE(tab.search->all_names(t, [&](uint64_t id, ByteView c) {
         want.emplace(id, Bytes(c));
