@@ -3,7 +3,7 @@
 #   make test       install missing build deps (apt-get), build, run unit, e2e and fuzz-corpus tests
 #   make asan       the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
 #   make fuzz       libFuzzer targets with clang (build-fuzz/); FUZZ_SECONDS or FUZZ_RUNS per target, FUZZ_TARGETS to pick,
-#                   FUZZ_SANITIZE=undefined for long campaigns, FUZZ_MAX_LEN
+#                   FUZZ_SANITIZE=undefined for long campaigns, FUZZ_MAX_LEN, FUZZ_ARGS
 #   make bench      benchmarks that print figures
 #   make demo       the README's demo on the bundled example
 #   make install    PREFIX=/usr/local

@@ -64,7 +64,7 @@ void SeriesTextCache::remember(Line& l, const Row& row, ByteView raw, uint64_t k
 void SeriesTextCache::clear() {
   arena_.clear();
   entries_.clear();
-  index_.reset(4096);
+  index_.reset(kInitialSlots);
 }
 
 bool SeriesTextCache::find(ByteView text, uint64_t hash, Entry* out) const {

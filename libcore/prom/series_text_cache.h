@@ -43,7 +43,7 @@ class SeriesTextCache {
     metric::RawStats stats;    // label-limit counters of one row of this series
   };
 
-  explicit SeriesTextCache(size_t max_bytes = 32 << 20) : max_bytes_(max_bytes) { clear(); }
+  explicit SeriesTextCache(size_t max_bytes = 32 << 20) : max_bytes_(max_bytes) {}
 
   // A line as the cache sees it: split (split_sample_line), its series text hashed, and on a hit
   // its tail read (parse_sample_tail).
@@ -78,7 +78,10 @@ class SeriesTextCache {
   size_t max_bytes_;
   Bytes arena_;  // text then raw name, per entry
   std::vector<Stored> entries_;
-  HashSlots index_;  // text -> entries_
+  // text -> entries_. Starts small and doubles as it fills: a router is cheap to make, and the
+  // few doublings to a worker's working set cost nothing beside its lines.
+  static constexpr size_t kInitialSlots = 64;
+  HashSlots index_{kInitialSlots};
 };
 
 }  // namespace vmt::prom

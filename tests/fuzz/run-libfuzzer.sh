@@ -7,6 +7,8 @@
 # many executions per second (data_part: 9,000/s against 4,000/s), for long campaigns (its objects
 # go to build-fuzz-undefined/).
 # FUZZ_MAX_LEN: libFuzzer's -max_len (default: libFuzzer's choice from the corpus).
+# FUZZ_ARGS: more libFuzzer flags, e.g. -entropic=0: for targets whose inputs reach many features
+# (block_merge), entropic scheduling's bookkeeping is half the time; without it, twice the executions.
 set -euo pipefail
 secs=${FUZZ_SECONDS:-30}
 san=${FUZZ_SANITIZE:-address,undefined}
@@ -18,6 +20,8 @@ make --no-print-directory CXX=clang++ BUILD=$bdir OPT=-O1 \
 limit=(-max_total_time="$secs"); what="${secs}s"
 if [ -n "${FUZZ_RUNS:-}" ]; then limit=(-runs="$FUZZ_RUNS"); what="$FUZZ_RUNS runs"; fi
 if [ -n "${FUZZ_MAX_LEN:-}" ]; then limit+=(-max_len="$FUZZ_MAX_LEN"); fi
+# shellcheck disable=SC2206
+if [ -n "${FUZZ_ARGS:-}" ]; then limit+=($FUZZ_ARGS); fi
 what="$what, $san"
 failed=0
 for src in tests/fuzz/fuzz_*.cpp; do
