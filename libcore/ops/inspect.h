@@ -55,6 +55,7 @@ struct QueryOptions {
   std::vector<query::Selector> match;
   query::TimeRange range;
   std::optional<Tenant> tenant;
+  uint64_t mem_limit_bytes = 0;  // series: the found series held before sorted runs are written (0: no limit)
 };
 Result<std::vector<query::Selector>> parse_selectors(const std::vector<std::string>& texts);
 

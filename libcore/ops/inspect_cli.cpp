@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "indexdb/item.h"
+#include "ops/import_args.h"
 #include "ops/inspect.h"
 
 namespace vmt::ops {
@@ -24,7 +25,7 @@ struct InspectArgs {
   bool all_gens = false, ids = false;
   ExportOptions eo;
   std::vector<std::string> dirs, match;
-  std::string label, analyze_date;
+  std::string label, analyze_date, mem_limit = "256MiB";
   AnalyzeOptions ao;
 };
 
@@ -56,6 +57,8 @@ void add_options(InspectArgs& a) {
     sc->add_option("--end", a.end, "last timestamp, same forms");
     sc->add_option("--tenant", a.tenant, "only this tenant, accountID[:projectID] (default: every tenant)");
   }
+  a.series->add_option("--mem-limit", a.mem_limit, "memory for the found series before sorted runs of them go to "
+                       "$TMPDIR (default 256MiB)")->type_name("SIZE");
   a.analyze->add_option("--date", a.analyze_date, "only series with samples on this UTC day, YYYY-MM-DD (the server's date)");
   a.analyze->add_option("--top", a.ao.top_n, "entries per list (default 10)")->check(CLI::Range(1, 1000000));
   a.analyze->add_option("--focus-label", a.ao.focus_label, "also count the series of each value of this label");
@@ -153,6 +156,8 @@ Status run(InspectArgs& a, int* exit_code) {
     o.ids = a.ids;
     st = inspect_dates(a.dir, o, a.common, out);
   } else if (a.series->parsed()) {
+    VMT_ASSIGN_OR_RETURN(qo.mem_limit_bytes, parse_byte_size(a.mem_limit));
+    if (qo.mem_limit_bytes < (64u << 10)) return invalid_argument("--mem-limit must be at least 64KiB");
     st = inspect_series(a.dirs, qo, a.common, out);
   } else if (a.labels->parsed()) {
     st = inspect_labels(a.dirs, qo, a.common, out);

@@ -82,18 +82,21 @@ Result<std::vector<query::Selector>> parse_selectors(const std::vector<std::stri
 
 Status inspect_series(const std::vector<std::string>& dirs, const QueryOptions& qo, const InspectCommon& c, Output& out) {
   VMT_ASSIGN_OR_RETURN(OpenDirs o, open_dirs(dirs, c));
-  VMT_ASSIGN_OR_RETURN(auto series, query::find_series(o.ptrs, series_query(qo)));
+  VMT_ASSIGN_OR_RETURN(auto series, query::find_series(o.ptrs, series_query(qo), qo.mem_limit_bytes));
   // Every tenant at once (cluster, no --tenant): each series says whose it is, with the labels the
   // server's multitenant queries add.
   const bool tenant_labels = o.tenancy == metric::Tenancy::kCluster && !qo.tenant;
-  auto render = [&](size_t from, size_t to, Bytes& b) -> Status {
+  using query::FoundSeries;
+  auto render = [&](const ByteView* keys, size_t n, Bytes& b) -> Status {
     constexpr size_t kAhead = 8;
-    for (size_t i = from; i < to; ++i) {
-      if (i + kAhead < to) series.prefetch(i + kAhead);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) {
+        for (size_t at = 0; at < keys[i + kAhead].size(); at += 64) __builtin_prefetch(keys[i + kAhead].data() + at);
+      }
       b.push_back('{');
-      VMT_TRY(append_labels_json(b, series.canonical(i), o.tenancy));
+      VMT_TRY(append_labels_json(b, FoundSeries::canonical_of(keys[i]), o.tenancy));
       if (tenant_labels) {
-        const metric::Tenant t = series.tenant(i);
+        const metric::Tenant t = FoundSeries::tenant_of(keys[i]);
         if (b.back() != '{') b.push_back(',');
         b += "\"vm_account_id\":\"" + std::to_string(t.account_id) + "\",\"vm_project_id\":\"" +
              std::to_string(t.project_id) + "\"";
@@ -102,19 +105,21 @@ Status inspect_series(const std::vector<std::string>& dirs, const QueryOptions& 
     }
     return Status::ok();
   };
-  // Batches rendered on two cores (one pool for the whole list), written in order.
-  constexpr size_t kBatch = 1 << 15;
+  // Batches rendered in two halves on two cores (one pool for the whole list), written in order.
+  constexpr size_t kBatch = 1 << 16;
   WorkerPool pool(1);
   Bytes second;
-  for (size_t at = 0; at < series.size(); at += 2 * kBatch) {
-    const size_t mid = std::min(series.size(), at + kBatch), end = std::min(series.size(), at + 2 * kBatch);
+  VMT_TRY(series.for_each_batch(kBatch, [&](const std::vector<ByteView>& keys) -> Status {
+    const size_t mid = keys.size() / 2;
     second.clear();
     Status st[2];
-    pool.run(2, [&](size_t k) { st[k] = k == 0 ? render(at, mid, out.buf()) : render(mid, end, second); });
+    pool.run(2, [&](size_t k) {
+      st[k] = k == 0 ? render(keys.data(), mid, out.buf()) : render(keys.data() + mid, keys.size() - mid, second);
+    });
     VMT_TRY(st[0]);
     VMT_TRY(st[1]);
-    VMT_TRY(out.write(second));
-  }
+    return out.write(second);
+  }));
   return out.flush();
 }
 

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <set>
-#include <thread>
 
-#include "mergeset/items_sort.h"
 
 namespace vmt::query {
 
@@ -30,64 +28,18 @@ Status for_each_table_tenant(const std::vector<const layout::StorageDir*>& dirs,
 
 }  // namespace
 
-void FoundSeries::add(unsigned half, const metric::Tenant& t, ByteView canonical) {
-  Bytes& d = keys_[half].mutable_data();
-  put_u32(d, t.account_id);
-  put_u32(d, t.project_id);
-  d.append(canonical.data(), canonical.size());
-  keys_[half].end_item();
-}
-
-void FoundSeries::reserve(size_t n) {
-  constexpr size_t kBytesPerSeries = 256;  // a generous canonical name with its tenant
-  for (auto& k : keys_) k.reserve(k.data_size() + (n / 2 + 1) * kBytesPerSeries, k.size() + n / 2 + 1);
-}
-
-void FoundSeries::sort_distinct() {
-  std::vector<mergeset::SortedItem> o0, o1;
-  if (keys_[1].empty()) {
-    mergeset::sort_items(keys_[0], &o0, 2);
-  } else {
-    std::thread th([&] { mergeset::sort_items(keys_[1], &o1, 1); });
-    mergeset::sort_items(keys_[0], &o0, 1);
-    th.join();
-  }
-  const char* d0 = keys_[0].data().data();
-  const char* d1 = keys_[1].data().data();
-  order_.clear();
-  order_.reserve(o0.size() + o1.size());
-  auto push = [&](uint32_t half, const mergeset::SortedItem& s) {
-    const Key k{s.off, s.len, half};
-    if (order_.empty() || key(order_.back()) != key(k)) order_.push_back(k);
-  };
-  // Merge the halves (keys asked for a few ahead: they are anywhere in the buffers).
-  constexpr size_t kAhead = 4;
-  size_t i = 0, j = 0;
-  while (i < o0.size() && j < o1.size()) {
-    if (i + kAhead < o0.size()) __builtin_prefetch(d0 + o0[i + kAhead].off);
-    if (j + kAhead < o1.size()) __builtin_prefetch(d1 + o1[j + kAhead].off);
-    if (ByteView(d1 + o1[j].off, o1[j].len) < ByteView(d0 + o0[i].off, o0[i].len)) {
-      push(1, o1[j++]);
-    } else {
-      push(0, o0[i++]);
-    }
-  }
-  while (i < o0.size()) push(0, o0[i++]);
-  while (j < o1.size()) push(1, o1[j++]);
-}
-
-Result<FoundSeries> find_series(const std::vector<const layout::StorageDir*>& dirs, const SeriesQuery& q) {
-  FoundSeries out;
+Result<FoundSeries> find_series(const std::vector<const layout::StorageDir*>& dirs, const SeriesQuery& q,
+                                uint64_t budget_bytes, const std::string& tmp_root) {
+  FoundSeries out(budget_bytes, tmp_root);
   VMT_TRY(for_each_table_tenant(dirs, q, [&](StorageSearch&, StorageSearch::Table& tab, const metric::Tenant& t) -> Status {
     VMT_ASSIGN_OR_RETURN(auto ids, tab.search->search(q.match, t, q.range, q.check_time_range));
     ids.erase(std::remove_if(ids.begin(), ids.end(), [&](uint64_t id) { return tab.is_deleted(id); }), ids.end());
     out.reserve(ids.size());
     return tab.search->names_halves(t, ids, [&](unsigned half, uint64_t, ByteView canonical) -> Status {
-      out.add(half, t, canonical);
-      return Status::ok();
+      return out.add(half, t, canonical);
     });
   }));
-  out.sort_distinct();
+  VMT_TRY(out.finish());
   return out;
 }
 

@@ -17,6 +17,23 @@ else
   fail "query: flavour fixtures" "$(tail -1 "$TMP/fl.out"); $(head -5 "$TMP/fl.err")"
 fi
 
+# series over --mem-limit: sorted runs under $TMPDIR (the same output, checked against every server
+# answer by server_api.py), removed at the end; where none can be written, an I/O error naming it.
+NODE1="$SHARED/vm-single-1.93/node/storage-after-merge"
+mkdir -p "$TMP/runs"
+if TMPDIR="$TMP/runs" "$I" series --mem-limit 64KiB "$NODE1" >"$TMP/ml.txt" && "$I" series "$NODE1" >"$TMP/ml-all.txt" &&
+   cmp -s "$TMP/ml.txt" "$TMP/ml-all.txt" && [ -s "$TMP/ml.txt" ] && [ -z "$(ls -A "$TMP/runs")" ]; then
+  pass "query: series over --mem-limit, runs removed"
+else
+  fail "query: series over --mem-limit, runs removed" "$(ls -A "$TMP/runs")"
+fi
+TMPDIR="$TMP/no-such-dir" "$I" series --mem-limit 64KiB "$NODE1" >/dev/null 2>"$TMP/err"; rc=$?
+if [ $rc = 3 ] && grep -q "$TMP/no-such-dir" "$TMP/err"; then pass "query: series runs where none can be written: exit 3"
+else fail "query: series runs where none can be written: exit 3" "exit $rc: $(cat "$TMP/err")"; fi
+"$I" series --mem-limit 1KiB "$NODE1" >/dev/null 2>"$TMP/err"; rc=$?
+[ $rc = 2 ] && grep -q 'at least 64KiB' "$TMP/err" && pass "query: series --mem-limit below 64KiB refused" ||
+  fail "query: series --mem-limit below 64KiB refused" "exit $rc: $(cat "$TMP/err")"
+
 # A selector the server refuses is a usage error naming the offset; a malformed one too.
 for bad in '{}' 'up{' 'rate(up[5m])' '{job=~"("}' '{job="x"} or up' '{"up"}' ''; do
   "$I" series --match "$bad" "$TINY" >/dev/null 2>"$TMP/err"; rc=$?
