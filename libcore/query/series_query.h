@@ -13,7 +13,6 @@
 #include "base/coding.h"
 #include "base/status.h"
 #include "layout/storage_dir.h"
-#include "mergeset/items.h"
 #include "metric/metric_name.h"
 #include "metric/tenancy.h"
 #include "query/found_series.h"
