@@ -24,7 +24,8 @@ inline constexpr size_t kHugePage = size_t(2) << 20;
 
 // An anonymous mapping of at least `len` bytes whose returned start lies on a 2 MiB boundary, so
 // that every page of it can be a huge one. `reserve_only`: address space only (PROT_NONE, no
-// commit charge), made usable later with huge_commit. Throws std::bad_alloc when refused.
+// commit charge), made usable later with commit(). `huge_pages`: advised as transparent huge pages
+// (PageSize below). Throws std::bad_alloc when refused.
 struct HugeMapping {
   void* map = nullptr;
   size_t map_len = 0;
@@ -32,7 +33,7 @@ struct HugeMapping {
   bool advise_huge = true;
 
   HugeMapping() = default;
-  HugeMapping(size_t len, bool reserve_only, bool advise_huge = true) : advise_huge(advise_huge) {
+  HugeMapping(size_t len, bool reserve_only, bool huge_pages = true) : advise_huge(huge_pages) {
     map_len = (len + kHugePage - 1) / kHugePage * kHugePage + kHugePage;
     const int prot = reserve_only ? PROT_NONE : PROT_READ | PROT_WRITE;
     const int flags = MAP_PRIVATE | MAP_ANONYMOUS | (reserve_only ? MAP_NORESERVE : 0);

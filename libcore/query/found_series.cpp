@@ -206,7 +206,7 @@ Status FoundSeries::merge_runs(size_t max_batch, const BatchFn& fn) {
     held.clear();
     return Status::ok();
   };
-  for (; m.valid(); ) {
+  while (m.valid()) {
     const ByteView item = m.item();
     if (!any || item != ByteView(last)) {
       held.push_back(item);
