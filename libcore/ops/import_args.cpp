@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <string>
 
 namespace vmt::ops {
 
@@ -27,6 +28,14 @@ Result<uint64_t> parse_byte_size(const std::string& s) {
     return uint64_t(bytes);
   }
   return bad();
+}
+
+Result<uint64_t> parse_mem_limit(const std::string& s, uint64_t min_bytes) {
+  VMT_ASSIGN_OR_RETURN(uint64_t bytes, parse_byte_size(s));
+  if (bytes >= min_bytes) return bytes;
+  const std::string min = min_bytes % (1u << 20) == 0 ? std::to_string(min_bytes >> 20) + "MiB"
+                                                       : std::to_string(min_bytes >> 10) + "KiB";
+  return invalid_argument("--mem-limit must be at least " + min);
 }
 
 Result<uint64_t> parse_uint64(const std::string& s, const char* what) {

@@ -20,6 +20,17 @@ TEST_SUITE("ops/import_args") {
     }
   }
 
+  TEST_CASE("--mem-limit: a byte size with a minimum, named in the error") {
+    CHECK(*parse_mem_limit("256MiB", 1u << 20) == 268435456);
+    CHECK(*parse_mem_limit("1MiB", 1u << 20) == 1048576);
+    CHECK(*parse_mem_limit("64KiB", 64u << 10) == 65536);
+    auto small = parse_mem_limit("1023KiB", 1u << 20);
+    CHECK(small.status().code() == Code::invalid_argument);
+    CHECK(small.status().to_string() == "--mem-limit must be at least 1MiB");
+    CHECK(parse_mem_limit("1KiB", 64u << 10).status().to_string() == "--mem-limit must be at least 64KiB");
+    CHECK(parse_mem_limit("lots", 1u << 20).status().code() == Code::invalid_argument);
+  }
+
   TEST_CASE("unsigned integers") {
     CHECK(*parse_uint64("0", "x") == 0);
     CHECK(*parse_uint64("18446744073709551615", "x") == UINT64_MAX);

@@ -152,8 +152,7 @@ Result<ingest::ImportOptions> import_options(const ImportArgs& a) {
   if (!a.part_name_seed.empty()) {
     VMT_ASSIGN_OR_RETURN(opt.part_name_seed, parse_uint64(a.part_name_seed, "--part-name-seed"));
   }
-  VMT_ASSIGN_OR_RETURN(opt.mem_limit_bytes, parse_byte_size(a.mem_limit));
-  if (opt.mem_limit_bytes < (1u << 20)) return invalid_argument("--mem-limit must be at least 1MiB");
+  VMT_ASSIGN_OR_RETURN(opt.mem_limit_bytes, parse_mem_limit(a.mem_limit, 1u << 20));
   opt.strict = a.strict;
   VMT_TRY(parse_max_bad_lines(a.max_bad, &opt));
   opt.json_lines = a.format == "jsonl";

@@ -156,8 +156,7 @@ Status run(InspectArgs& a, int* exit_code) {
     o.ids = a.ids;
     st = inspect_dates(a.dir, o, a.common, out);
   } else if (a.series->parsed()) {
-    VMT_ASSIGN_OR_RETURN(qo.mem_limit_bytes, parse_byte_size(a.mem_limit));
-    if (qo.mem_limit_bytes < (64u << 10)) return invalid_argument("--mem-limit must be at least 64KiB");
+    VMT_ASSIGN_OR_RETURN(qo.mem_limit_bytes, parse_mem_limit(a.mem_limit, 64u << 10));
     st = inspect_series(a.dirs, qo, a.common, out);
   } else if (a.labels->parsed()) {
     st = inspect_labels(a.dirs, qo, a.common, out);

@@ -110,8 +110,7 @@ Status run_from_storage(CLI::App& app, const RouteArgs& a, const std::optional<l
   ro.target = flavour ? &*flavour : nullptr;
   ro.out_dir = a.out_dir;
   ro.force = a.force;
-  VMT_ASSIGN_OR_RETURN(ro.mem_limit_bytes, parse_byte_size(a.mem_limit));
-  if (ro.mem_limit_bytes < (1u << 20)) return invalid_argument("--mem-limit must be at least 1MiB");
+  VMT_ASSIGN_OR_RETURN(ro.mem_limit_bytes, parse_mem_limit(a.mem_limit, 1u << 20));
   VMT_ASSIGN_OR_RETURN(ro.dedup_interval_ms, parse_duration_ms(a.dedup == "0" ? "0ms" : a.dedup, false));
   if (ro.dedup_interval_ms < 0) return invalid_argument("--dedup-interval must not be negative");
   ro.threads = a.threads;
