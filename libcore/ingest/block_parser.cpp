@@ -6,10 +6,9 @@
 
 namespace vmt::ingest {
 
-BlockParser::BlockParser(uint32_t account_id, uint32_t project_id, std::vector<ExtraLabel> extra_labels,
-                         int64_t default_timestamp_ms, bool use_cache, metric::RawLimits limits)
-    : builder_(account_id, project_id, std::move(extra_labels), limits), use_cache_(use_cache),
-      default_ts_(default_timestamp_ms) {}
+BlockParser::BlockParser(const RowNaming& naming, int64_t default_timestamp_ms, bool use_cache)
+    : builder_(naming.account_id, naming.project_id, naming.extra_labels, naming.limits), tenancy_(naming.tenancy),
+      use_cache_(use_cache), default_ts_(default_timestamp_ms) {}
 
 namespace {
 
@@ -33,8 +32,8 @@ bool BlockParser::append_key(ParsedBlock& b, const prom::Row& row, uint64_t line
                              metric::RawStats& rs) {
   const size_t off = b.keys.size();
   std::string err;
-  if (!builder_.append(b.keys, row, &rs, &err)) {
-    b.bad.push_back(BadLine{line_no, err});   // multitenant: a tenant label that is not a number
+  if (!builder_.append_canonical(b.keys, row, tenancy_, &rs, &err)) {
+    b.bad.push_back(BadLine{line_no, err});   // a tenant label that is not a number; a raw name that does not decode
     return false;
   }
   b.raw_stats += rs;

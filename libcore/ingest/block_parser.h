@@ -1,8 +1,9 @@
-// BlockParser: one block of whole lines -> parsed rows with their raw names, on one thread.
+// BlockParser: one block of whole lines -> parsed rows with their series keys, on one thread.
 //
 // Spec: prometheus-text.md §4-§8 (prom::parse_line; a bad line is reported with its number and
 // skipped), §7 (a missing or zero timestamp becomes the default timestamp), §10.1 (raw names,
-// raw_name.h). A series seen before by this parser skips the label parse through the
+// raw_name.h; the key of a row is the canonical name vmstorage makes of the raw name,
+// RawNameBuilder::append_canonical). A series seen before by this parser skips the label parse through the
 // SeriesTextCache (prom/series_text_cache.h), whose result is the same by construction; the fuzz target
 // tests/fuzz/fuzz_import_lines.cpp checks that it is. One BlockParser per parser thread
 // (line_pipeline.h); nothing is allocated per line once the buffers have grown.
@@ -23,10 +24,10 @@
 namespace vmt::ingest {
 
 struct ParsedRow {
-  uint64_t hash = 0;       // xxhash64 of the raw name
+  uint64_t hash = 0;       // xxhash64 of the key
   int64_t timestamp = 0;   // ms, default applied
   double value = 0;
-  uint32_t key_off = 0;    // raw name = keys[key_off, key_off + key_len)
+  uint32_t key_off = 0;    // key = keys[key_off, key_off + key_len): the series' canonical name
   uint32_t key_len = 0;
 };
 
@@ -48,10 +49,10 @@ struct ParsedBlock : prom::LineBlock {
 
 class BlockParser {
  public:
-  BlockParser(uint32_t account_id, uint32_t project_id, std::vector<ExtraLabel> extra_labels,
-              int64_t default_timestamp_ms, bool use_cache = true, metric::RawLimits limits = {});
+  // `naming`: the tenant, extra labels and limits of the raw names, the tenancy of the keys.
+  BlockParser(const RowNaming& naming, int64_t default_timestamp_ms, bool use_cache = true);
   // JSON lines (json_line.h) instead of exposition text: each line is one series with many rows,
-  // which share the line's raw name; timestamps are taken as they are (no default).
+  // which share the line's key; timestamps are taken as they are (no default).
   void set_json_lines(bool on) { json_lines_ = on; }
   // raw_name.h: the tenant of each row from its vm_account_id / vm_project_id labels.
   void set_multitenant(bool on) { builder_.set_multitenant(on); }
@@ -61,11 +62,12 @@ class BlockParser {
 
  private:
   void parse_json_lines(ParsedBlock& b);
-  // The raw name of `row` appended to b.keys, its stats counted, r's key and hash set; false (a bad
+  // The key of `row` appended to b.keys, its stats counted, r's key and hash set; false (a bad
   // line recorded, nothing appended) when the builder refuses the row.
   bool append_key(ParsedBlock& b, const prom::Row& row, uint64_t line_no, ParsedRow& r, metric::RawStats& rs);
 
   RawNameBuilder builder_;
+  metric::Tenancy tenancy_;
   prom::SeriesTextCache cache_;
   bool use_cache_;
   int64_t default_ts_;

@@ -1,4 +1,5 @@
 #include "ingest/block_parser.h"
+#include "metric/tsid_gen.h"
 
 #include <doctest/doctest.h>
 
@@ -43,7 +44,7 @@ std::string all_lines() {
 }
 
 struct Parsed {
-  std::vector<std::tuple<std::string, uint64_t, int64_t, uint64_t>> rows;  // raw, hash, ts, value bits
+  std::vector<std::tuple<std::string, uint64_t, int64_t, uint64_t>> rows;  // key, hash, ts, value bits
   std::vector<std::pair<uint64_t, std::string>> bad;
   uint64_t lines = 0, skipped = 0;
   bool operator==(const Parsed&) const = default;
@@ -71,8 +72,9 @@ Parsed parse(BlockParser& p, const std::string& text) {
 TEST_SUITE("ingest/block_parser") {
   TEST_CASE("the series-text cache gives exactly what a full parse gives, line by line (§12 table)") {
     const std::string text = all_lines();
-    BlockParser plain(42, 7, {{"dc", "x"}}, 1600000000000, false);
-    BlockParser cached(42, 7, {{"dc", "x"}}, 1600000000000, true);
+    const RowNaming naming{42, 7, {{"dc", "x"}}, {}, metric::Tenancy::kCluster};
+    BlockParser plain(naming, 1600000000000, false);
+    BlockParser cached(naming, 1600000000000, true);
     Parsed want = parse(plain, text);
     CHECK(want.lines == sizeof(kLines) / sizeof(kLines[0]));
     CHECK(parse(cached, text) == want);  // fills the cache
@@ -96,11 +98,39 @@ TEST_SUITE("ingest/block_parser") {
       if (rng() % 5 == 0) text += sep[rng() % 4];
       text += '\n';
     }
-    BlockParser plain(0, 0, {}, 1, false);
-    BlockParser cached(0, 0, {}, 1, true);
+    BlockParser plain(RowNaming{}, 1, false);
+    BlockParser cached(RowNaming{}, 1, true);
     Parsed want = parse(plain, text);
     CHECK(want.rows.size() > 100);
     CHECK(parse(cached, text) == want);
     CHECK(parse(cached, text) == want);
+  }
+
+  TEST_CASE("a row's key is the canonical name vmstorage makes of its raw name, hashed") {
+    for (auto tenancy : {metric::Tenancy::kCluster, metric::Tenancy::kSingle}) {
+      const RowNaming naming{42, 7, {{"dc", "x"}}, {}, tenancy};
+      for (bool use_cache : {false, true}) {
+        BlockParser p(naming, 1, use_cache);
+        // Two spellings of one series (label order, a duplicate whose last value wins), twice
+        // each so that the cache serves the second.
+        const Parsed got = parse(p, "m{job=\"a\",b=\"1\"} 1 10\nm{b=\"0\",job=\"a\",b=\"1\"} 2 20\n"
+                                    "m{job=\"a\",b=\"1\"} 3 30\nm{b=\"0\",job=\"a\",b=\"1\"} 4 40");
+        REQUIRE(got.rows.size() == 4);
+        const std::string key = std::get<0>(got.rows[0]);
+        for (const auto& r : got.rows) {
+          CHECK(std::get<0>(r) == key);
+          CHECK(std::get<1>(r) == metric::xxhash64(key));
+        }
+        auto mn = metric::MetricName::decode_canonical(key, tenancy);
+        REQUIRE(mn.is_ok());
+        CHECK(mn->account_id == (tenancy == metric::Tenancy::kCluster ? 42u : 0u));
+        CHECK(mn->project_id == (tenancy == metric::Tenancy::kCluster ? 7u : 0u));
+        CHECK(mn->metric_group == "m");
+        REQUIRE(mn->tags.size() == 3);
+        CHECK(mn->tags[0] == metric::Tag{"dc", "x"});   // commonTagKeys first, by code: dc 0x09,
+        CHECK(mn->tags[1] == metric::Tag{"job", "a"});  // job 0x20
+        CHECK(mn->tags[2] == metric::Tag{"b", "1"});
+      }
+    }
   }
 }

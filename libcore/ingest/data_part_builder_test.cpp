@@ -108,11 +108,10 @@ TEST_SUITE("ingest/data_part_builder") {
   TEST_CASE("a series without a TSID is refused") {
     SeriesRegistry reg(metric::Tenancy::kCluster);
     bool created = false;
-    Bytes k = itest::raw_name(0, 0, {{"", "m"}});
-    auto id = reg.find_or_add(k, metric::xxhash64(k), 0, &created);
-    REQUIRE(id.is_ok());
+    Bytes k = itest::series_key(itest::raw_name(0, 0, {{"", "m"}}));
+    const uint32_t id = reg.find_or_add(k, metric::xxhash64(k), 0, &created);
     PartitionRows rows;
-    rows.append(*id, 1, 1);
+    rows.append(id, 1, 1);
     storage::InmemoryPart part;
     DataPartResult res;
     CHECK(!write_data_part(rows, reg, DataPartOptions{}, "", &part, &res).is_ok());

@@ -2,7 +2,7 @@
 //
 // The server's write path without the server (storage-layout.md §6 lists what it needs to find
 // imported series):
-//   lines -> rows (line_pipeline.h: prom parser, raw names, default timestamps)
+//   lines -> rows (line_pipeline.h: prom parser, raw names made canonical, default timestamps)
 //   rows  -> dropped when NaN (not the stale marker) or outside [now - retention, now + 2 days]
 //            (storage-layout.md §5, metricname-tsid.md §5.3) -> series (series_registry.h)
 //   series -> TSIDs: found in the indexdb by (first day, canonical name), curr then prev

@@ -51,7 +51,7 @@ Status Importer::consume(ParsedBlock& b) {
     const uint32_t date = uint32_t(uint64_t(r.timestamp) / uint64_t(kMsPerDay));
     uint32_t sid;
     if (r.key_off == run_key_off) {
-      // The same raw name as the row before in this block (a JSON line, a Prometheus series):
+      // The same key as the row before in this block (a JSON line, a Prometheus series):
       // the same series, found already.
       sid = run_sid;
     } else if (decimal::is_stale_nan(r.value)) {
@@ -64,7 +64,7 @@ Status Importer::consume(ParsedBlock& b) {
       sid = uint32_t(found);
     } else {
       bool created = false;
-      VMT_ASSIGN_OR_RETURN(sid, reg_.find_or_add(key, r.hash, date, &created));
+      sid = reg_.find_or_add(key, r.hash, date, &created);
       if (created) reg_.at(sid).inherit_from = prev_series_;
     }
     run_key_off = r.key_off;
@@ -98,7 +98,7 @@ Status Importer::resolve_pending() {
 
 // Starts the input's producer threads: Prometheus blocks, or lines of text or JSON.
 Status Importer::start_source(LinePipeline& lines, PromBlockSource& blocks) {
-  const RowNaming naming{opt_.account_id, opt_.project_id, opt_.extra_labels, opt_.limits};
+  const RowNaming naming{opt_.account_id, opt_.project_id, opt_.extra_labels, opt_.limits, opt_.tenancy};
   if (!opt_.prometheus_dir.empty()) {
     PromSourceOptions so;
     so.path = opt_.prometheus_dir;

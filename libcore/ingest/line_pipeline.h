@@ -4,8 +4,8 @@
 // §4-§8 (prom::parse_line; a bad line is reported and skipped), §7 (a missing or zero timestamp
 // becomes the default timestamp), §10.1 (raw names, raw_name.h).
 // Threads (prom/block_pipeline.h): one reader (read, decompress, cut blocks of whole lines),
-// `parsers` parser threads (parse each line, build its raw name into the block's key arena, hash
-// it with xxhash64), and the consumer (the caller of next()), which receives the blocks strictly
+// `parsers` parser threads (parse each line, build its raw name and, into the block's key arena,
+// the canonical name vmstorage makes of it, hashed with xxhash64), and the consumer (the caller of next()), which receives the blocks strictly
 // in input order, so everything downstream is deterministic. Blocks are recycled through a fixed
 // pool: memory is bounded by pool size x block size, and nothing is allocated per row.
 #pragma once

@@ -85,7 +85,7 @@ Status PromBlockSource::produce() {
     ++stats_.series_matched;
     row.tags.clear();
     for (const auto& l : series.labels) row.tags.push_back({l.name, l.value});
-    // The series' rows, cut into blocks of at most kRowsPerBlock; each block carries the raw name.
+    // The series' rows, cut into blocks of at most kRowsPerBlock; each block carries the key.
     size_t i = 0;
     while (i < series.samples.size()) {
       if (b->rows.size() >= kRowsPerBlock) {
@@ -94,7 +94,11 @@ Status PromBlockSource::produce() {
         if (b == nullptr) return Status::ok();
       }
       const uint32_t off = uint32_t(b->keys.size());
-      names.append(b->keys, row, &b->raw_stats);
+      std::string err;
+      if (!names.append_canonical(b->keys, row, n.tenancy, &b->raw_stats, &err)) {
+        // Only a raw name that does not decode fails here (no multitenant labels in this source).
+        return corruption("Prometheus series " + promtsdb::labels_text(series.labels) + ": " + err);
+      }
       const uint32_t len = uint32_t(b->keys.size() - off);
       const uint64_t hash = metric::xxhash64(ByteView(b->keys.data() + off, len));
       const size_t take = std::min(series.samples.size() - i, kRowsPerBlock - b->rows.size());

@@ -8,7 +8,7 @@
 // group); the value as the float it is (stale markers included: the importer keeps them as it
 // keeps them from text). Series not matching --match, and samples outside [start, end], are not
 // read at all.
-// One producer thread reads, merges and decodes the blocks and builds raw names into a small pool
+// One producer thread reads, merges and decodes the blocks and builds canonical names into a small pool
 // of ParsedBlocks, which the importer consumes on its own thread: memory is the pool plus one
 // series of one group of overlapping blocks, whatever the block size.
 #pragma once

@@ -50,4 +50,15 @@ bool RawNameBuilder::append(Bytes& out, const prom::Row& row, metric::RawStats* 
   return true;
 }
 
+bool RawNameBuilder::append_canonical(Bytes& out, const prom::Row& row, metric::Tenancy t, metric::RawStats* stats,
+                                      std::string* error) {
+  raw_.clear();
+  if (!append(raw_, row, stats, error)) return false;
+  if (Status s = canon_.append(raw_, t, out); !s.is_ok()) {
+    if (error) *error = "the raw metric name does not decode: " + s.message();
+    return false;
+  }
+  return true;
+}
+
 }  // namespace vmt::ingest

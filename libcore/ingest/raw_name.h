@@ -8,9 +8,10 @@
 //   then MarshalMetricNameRaw: positions >= 30 dropped, names cut to 256 bytes, values to 16384,
 //            "__name__" renamed to the empty name:
 //   raw = acc u32 BE · proj u32 BE · ( u16 BE len · name · u16 BE len · value )*
-// The raw name is the key of the series registry (series_registry.h), as it is the key of
-// vmstorage's tsid cache. Used by line_pipeline.cpp on the parser threads; no allocation per row
-// once the label vector has grown.
+// vmstorage canonicalises the raw name (MetricName.UnmarshalRaw, sortTags, Marshal) to find the
+// series; append_canonical does the same on the parser threads (block_parser.h,
+// prom_block_source.h), and the canonical name is the key of the importer's series registry
+// (series_registry.h). No allocation per row once the buffers have grown.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +35,7 @@ struct RowNaming {
   uint32_t account_id = 0, project_id = 0;
   std::vector<ExtraLabel> extra_labels;
   metric::RawLimits limits;
+  metric::Tenancy tenancy = metric::Tenancy::kCluster;  // the layout of the canonical names
 };
 
 class RawNameBuilder {
@@ -48,6 +50,11 @@ class RawNameBuilder {
   // Appends the raw name of `row` to out. False, with nothing appended and *error set, when a
   // tenant label (multitenant only) is not a uint32.
   bool append(Bytes& out, const prom::Row& row, metric::RawStats* stats, std::string* error = nullptr);
+  // Appends the canonical name (tenancy t) that vmstorage makes of the raw name of `row`. False as
+  // append, and when the raw name does not decode: with --max-label-value-len above 65535 a longer
+  // value wraps its u16 length (metricname-tsid.md §2.2), and vmstorage skips such a row.
+  bool append_canonical(Bytes& out, const prom::Row& row, metric::Tenancy t, metric::RawStats* stats,
+                        std::string* error = nullptr);
 
  private:
   uint32_t account_id_, project_id_;
@@ -55,6 +62,8 @@ class RawNameBuilder {
   metric::RawLimits limits_;
   bool multitenant_ = false;
   std::vector<metric::Label> labels_;  // reused
+  Bytes raw_;                          // reused by append_canonical
+  metric::RawCanonicalizer canon_;
 };
 
 }  // namespace vmt::ingest

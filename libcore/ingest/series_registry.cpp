@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-#include "metric/metric_name.h"
 #include "metric/tsid_gen.h"
 
 namespace vmt::ingest {
@@ -17,42 +16,17 @@ const char* series_origin_name(SeriesOrigin o) {
   return "?";
 }
 
-SeriesRegistry::SeriesRegistry(metric::Tenancy tenancy) : raw_index_(1024), canon_index_(1024), tenancy_(tenancy) {}
+SeriesRegistry::SeriesRegistry(metric::Tenancy tenancy) : canon_index_(1024), tenancy_(tenancy) {}
 
-int64_t SeriesRegistry::find(ByteView raw, uint64_t hash) const {
-  const uint32_t ref = raw_index_.find(hash, [&](uint32_t r) {
-    const RawEntry& e = raw_entries_[r - 1];
-    return e.len == raw.size() && std::memcmp(raw_arena_.data() + e.off, raw.data(), raw.size()) == 0;
-  });
-  return ref ? int64_t(raw_entries_[ref - 1].series) : -1;
+int64_t SeriesRegistry::find(ByteView canon, uint64_t hash) const {
+  const uint32_t ref = canon_index_.find(hash, [&](uint32_t r) { return canonical(r - 1) == canon; });
+  return ref ? int64_t(ref - 1) : -1;
 }
 
-Result<uint32_t> SeriesRegistry::find_or_add(ByteView raw, uint64_t hash, uint32_t date, bool* created) {
+uint32_t SeriesRegistry::find_or_add(ByteView canon, uint64_t hash, uint32_t date, bool* created) {
   *created = false;
   size_t pos = 0;
-  const uint32_t ref = raw_index_.find(hash, [&](uint32_t r) {
-    const RawEntry& e = raw_entries_[r - 1];
-    return e.len == raw.size() && std::memcmp(raw_arena_.data() + e.off, raw.data(), raw.size()) == 0;
-  }, &pos);
-  if (ref) return raw_entries_[ref - 1].series;
-
-  // A new raw name: canonicalise it (MetricName.UnmarshalRaw + sortTags + Marshal) and look the
-  // canonical form up; another spelling of the same series (label order, duplicate labels) joins it.
-  VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_raw(raw));
-  mn.sort_tags();
-  scratch_.clear();
-  mn.encode_canonical(scratch_, tenancy_);
-  const uint32_t id = find_or_add_canon(scratch_, date, created);
-  raw_entries_.push_back(RawEntry{raw_arena_.size(), uint32_t(raw.size()), id});
-  raw_arena_.append(raw.data(), raw.size());
-  raw_index_.insert_at(pos, hash, uint32_t(raw_entries_.size()));
-  return id;
-}
-
-uint32_t SeriesRegistry::find_or_add_canon(ByteView canon, uint32_t date, bool* created) {
-  const uint64_t chash = metric::xxhash64(canon);
-  size_t pos = 0;
-  const uint32_t ref = canon_index_.find(chash, [&](uint32_t r) { return canonical(r - 1) == canon; }, &pos);
+  const uint32_t ref = canon_index_.find(hash, [&](uint32_t r) { return canonical(r - 1) == canon; }, &pos);
   if (ref) return ref - 1;
   Series ser;
   ser.canonical_off = canon_arena_.size();
@@ -61,14 +35,13 @@ uint32_t SeriesRegistry::find_or_add_canon(ByteView canon, uint32_t date, bool* 
   canon_arena_.append(canon.data(), canon.size());
   const uint32_t id = uint32_t(series_.size());
   series_.push_back(ser);
-  canon_index_.insert_at(pos, chash, id + 1);
+  canon_index_.insert_at(pos, hash, id + 1);
   *created = true;
   return id;
 }
 
 uint32_t SeriesRegistry::find_or_add_canonical(ByteView canon, uint32_t date, bool* created) {
-  *created = false;
-  return find_or_add_canon(canon, date, created);
+  return find_or_add(canon, metric::xxhash64(canon), date, created);
 }
 
 bool SeriesRegistry::note_date_slow(uint32_t id, uint32_t date) {
@@ -100,8 +73,7 @@ bool SeriesRegistry::PairSet::insert(uint64_t key) {
 }
 
 uint64_t SeriesRegistry::memory_bytes() const {
-  return raw_arena_.committed_bytes() + canon_arena_.committed_bytes() + raw_entries_.committed_bytes() +
-         raw_index_.memory_bytes() + canon_index_.memory_bytes() + series_.committed_bytes() +
+  return canon_arena_.committed_bytes() + canon_index_.memory_bytes() + series_.committed_bytes() +
          dates_.capacity() * sizeof(dates_[0]) + date_set_.memory_bytes();
 }
 

@@ -1,15 +1,18 @@
-// SeriesRegistry: the series of one import run, found by raw name as vmstorage finds them in its
-// tsid cache, and by canonical name so that every spelling of one series shares one TSID.
+// SeriesRegistry: the series of one import run, found by canonical name, so that every spelling of
+// one series shares one TSID.
 //
-// Spec: metricname-tsid.md §4 (canonical MetricName), §5.3 (the tsid cache is keyed by the exact
-// MetricNameRaw; a miss canonicalises the name and looks it up), §6 (dates), §8 (tsid cache).
-// A series is created the first time a raw name whose canonical form is unknown arrives; its TSID
+// Spec: metricname-tsid.md §4 (canonical MetricName), §5.3 (vmstorage's tsid cache is keyed by the
+// exact MetricNameRaw; a miss canonicalises the name and looks it up), §6 (dates), §8 (tsid cache).
+// The importer's rows arrive canonicalised by the parser threads (raw_name.h append_canonical),
+// which remember each series' text with its canonical name (prom/series_text_cache.h): the
+// tsid cache's work, done once per series and thread, so no raw spelling is kept here.
+// A series is created the first time a canonical name that is unknown arrives; its TSID
 // is settled later, in batches, by the importer (existing_index.h for series already in DIR, the
 // MetricID counter for new ones), so that MetricIDs are given in input order whatever the threads do.
 //
-// Storage: raw and canonical names live in two byte arenas; two open-addressing tables map a
-// 64-bit hash (computed once per row by the parser threads) to arena entries, compared byte for
-// byte. A row costs one probe and one memcmp; nothing is allocated per row.
+// Storage: canonical names live in one byte arena; an open-addressing table maps a 64-bit hash
+// (computed by the parser threads) to the series, compared byte for byte. A row costs one probe
+// and one memcmp; nothing is allocated per row.
 // Days: every (series, UTC day) pair seen is recorded once (the per-day index items need them).
 #pragma once
 
@@ -53,15 +56,14 @@ class SeriesRegistry {
   explicit SeriesRegistry(metric::Tenancy tenancy);
   metric::Tenancy tenancy() const { return tenancy_; }
 
-  // The series of `raw` (hash = metric::xxhash64(raw)), created when neither the raw name nor its
-  // canonical form is known; *created tells. `date` becomes a new series' first_date. Fails only
-  // on a raw name that does not decode (not produced by RawNameBuilder).
-  Result<uint32_t> find_or_add(ByteView raw, uint64_t hash, uint32_t date, bool* created);
-  // The series of a canonical name (MetricName.Marshal of sorted tags, as ns 3 stores it), created
-  // when unknown; raw spellings are not recorded. For names read back from a storage.
+  // The series of a canonical name (MetricName.Marshal of sorted tags, as ns 3 stores it; hash =
+  // metric::xxhash64(canonical)), created when unknown; *created tells. `date` becomes a new
+  // series' first_date.
+  uint32_t find_or_add(ByteView canonical, uint64_t hash, uint32_t date, bool* created);
+  // The same, hashing the name here: for names read back from a storage.
   uint32_t find_or_add_canonical(ByteView canonical, uint32_t date, bool* created);
-  // The series of `raw`, or -1.
-  int64_t find(ByteView raw, uint64_t hash) const;
+  // The series of a canonical name, or -1.
+  int64_t find(ByteView canonical, uint64_t hash) const;
 
   // Records that series `id` has a sample on `date`; true the first time the pair is seen.
   bool note_date(uint32_t id, uint32_t date) {
@@ -83,11 +85,6 @@ class SeriesRegistry {
   uint64_t memory_bytes() const;
 
  private:
-  struct RawEntry {
-    uint64_t off;
-    uint32_t len;
-    uint32_t series;
-  };
   // The (series, date) pairs seen, as id << 32 | date: open addressing over the keys themselves
   // (8 bytes a slot, at most 3/4 full), a tenth of a node-based set's memory at millions of pairs.
   class PairSet {
@@ -103,16 +100,11 @@ class SeriesRegistry {
   };
 
   bool note_date_slow(uint32_t id, uint32_t date);
-  uint32_t find_or_add_canon(ByteView canon, uint32_t date, bool* created);
 
   // Names and series on huge pages, grown in place: no copy (and no doubled peak) as they grow.
-  HugeVector<char> raw_arena_;
-  HugeVector<RawEntry> raw_entries_;
-  HashSlots raw_index_;     // raw name -> raw_entries_
   HugeVector<char> canon_arena_;
   HugeVector<Series> series_;
   HashSlots canon_index_;   // canonical name -> series_
-  Bytes scratch_;
   PairSet date_set_;
   std::vector<std::pair<uint32_t, uint32_t>> dates_;
   metric::Tenancy tenancy_;

@@ -21,18 +21,26 @@ inline Bytes raw_name(uint32_t acc, uint32_t proj, const std::vector<std::pair<s
   return out;
 }
 
+// The registry's key of a raw name: its canonical form, as the parser threads make it.
+inline Bytes series_key(const Bytes& raw, metric::Tenancy t = metric::Tenancy::kCluster) {
+  metric::RawCanonicalizer canon;
+  Bytes key;
+  REQUIRE(canon.append(raw, t, key).is_ok());
+  return key;
+}
+
 // Adds a series and gives it a new TSID with `metric_id`.
 inline uint32_t add_series(SeriesRegistry& r, const Bytes& raw, uint32_t date, uint64_t metric_id) {
   bool created = false;
-  auto id = r.find_or_add(raw, metric::xxhash64(raw), date, &created);
-  REQUIRE(id.is_ok());
+  const Bytes key = series_key(raw, r.tenancy());
+  const uint32_t id = r.find_or_add(key, metric::xxhash64(key), date, &created);
   REQUIRE(created);
-  auto mn = metric::MetricName::decode_canonical(r.canonical(*id), vmt::metric::Tenancy::kCluster);
+  auto mn = metric::MetricName::decode_canonical(r.canonical(id), r.tenancy());
   REQUIRE(mn.is_ok());
-  Series& s = r.at(*id);
+  Series& s = r.at(id);
   s.tsid = metric::generate_tsid(*mn, metric_id);
   s.origin = SeriesOrigin::created;
-  return *id;
+  return id;
 }
 
 }  // namespace vmt::ingest::itest

@@ -145,6 +145,25 @@ Status walk_canonical(ByteView src, Tenancy t, OnGroup&& on_group, OnTag&& on_ta
 // instance-like keys (and their capitalised forms), else the key itself.
 ByteView tag_sort_key(ByteView key);
 
+// MetricName.UnmarshalRaw + sortTags + Marshal in one pass over views, without building a
+// MetricName: the importer's parser threads turn every new series into the key of its registry
+// with it. The output equals decode_raw, sort_tags and encode_canonical's byte for byte (unit test,
+// tests/fuzz/fuzz_metric_name.cpp); its buffers are reused, so nothing is allocated per name once
+// they have grown (tags are sorted by insertion, which is stable, up to 64 of them).
+class RawCanonicalizer {
+ public:
+  // Appends the canonical form (tenancy t) of raw name `raw` to out; on error, as decode_raw's,
+  // out is unchanged.
+  Status append(ByteView raw, Tenancy t, Bytes& out);
+
+ private:
+  struct Entry {
+    ByteView sort_key, key, value;
+  };
+  std::vector<Entry> tags_;
+  Bytes group_;
+};
+
 // MarshalMetricNameRaw(dst, acc, proj, labels) (§2.2). Walks labels by position: positions >=
 // max_labels are dropped (the position counts skipped labels too); a name is cut to 256 bytes and
 // a value to max_value_len, IN PLACE; empty values are skipped; a name "__name__" becomes empty,

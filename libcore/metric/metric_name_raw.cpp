@@ -2,6 +2,7 @@
 // Spec: metricname-tsid.md §2.
 #include "metric/metric_name.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace vmt::metric {
@@ -72,6 +73,63 @@ Result<MetricName> MetricName::decode_raw(ByteView src) {
     }
   }
   return mn;
+}
+
+Status RawCanonicalizer::append(ByteView raw, Tenancy t, Bytes& out) {
+  if (raw.size() < 8) return corruption("raw metric name: " + std::to_string(raw.size()) + " bytes, shorter than its tenant");
+  const uint32_t account_id = load_u32(raw.data()), project_id = load_u32(raw.data() + 4);
+  tags_.clear();
+  group_.clear();
+  // The records as decode_raw reads them: an empty name replaces the group, "__name__" appends
+  // to it (AddTagBytes), any other name is a tag.
+  for (size_t pos = 8, record = 0; pos < raw.size(); ++record) {
+    ByteView field[2];
+    for (ByteView& f : field) {
+      if (raw.size() - pos < 2) return corruption("label #" + std::to_string(record) + ": truncated length at offset " + std::to_string(pos));
+      const size_t len = load_u16(raw.data() + pos);
+      pos += 2;
+      if (raw.size() - pos < len) return corruption("label #" + std::to_string(record) + ": " + std::to_string(len) + "-byte field past the end at offset " + std::to_string(pos));
+      f = raw.substr(pos, len);
+      pos += len;
+    }
+    if (field[0].empty()) {
+      group_.assign(field[1]);
+    } else if (field[0] == "__name__") {
+      group_.append(field[1]);
+    } else {
+      tags_.push_back(Entry{tag_sort_key(field[0]), field[0], field[1]});
+    }
+  }
+  // sortTags: stable by sort key, then a key equal to the last kept one replaces it.
+  auto by_key = [](const Entry& a, const Entry& b) { return a.sort_key < b.sort_key; };
+  if (tags_.size() <= 64) {
+    for (size_t i = 1; i < tags_.size(); ++i) {
+      const Entry e = tags_[i];
+      size_t j = i;
+      for (; j > 0 && by_key(e, tags_[j - 1]); --j) tags_[j] = tags_[j - 1];
+      tags_[j] = e;
+    }
+  } else {
+    std::stable_sort(tags_.begin(), tags_.end(), by_key);
+  }
+  size_t kept = 0;
+  for (const Entry& e : tags_) {
+    if (kept > 0 && tags_[kept - 1].key == e.key) {
+      tags_[kept - 1] = e;
+    } else {
+      tags_[kept++] = e;
+    }
+  }
+  if (t == Tenancy::kCluster) {
+    put_u32(out, account_id);
+    put_u32(out, project_id);
+  }
+  escape_append(out, group_);
+  for (size_t i = 0; i < kept; ++i) {
+    escape_append(out, tags_[i].key);
+    escape_append(out, tags_[i].value);
+  }
+  return Status::ok();
 }
 
 }  // namespace vmt::metric

@@ -145,4 +145,50 @@ TEST_SUITE("metric/metric_name_raw") {
     CHECK(gained.too_long_label_names == 20);
     CHECK(gained.too_long_label_values == 30);
   }
+
+  TEST_CASE("RawCanonicalizer gives decode_raw + sort_tags + encode_canonical's bytes") {
+    // Names made of keys that collide in tag_sort_key ("job", "Job"), repeat, are "__name__" or
+    // empty, and values holding the bytes esc() escapes; 70 tags take the stable_sort path.
+    const std::vector<std::string> keys = {"job", "Job", "instance", "host", "a", "b", "zz", "__name__", "", "env"};
+    const std::vector<std::string> values = {"x", "y", std::string("\x00\x01\x02", 3), "", "long-value-1234"};
+    uint64_t seed = 12345;
+    auto next = [&](size_t n) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      return size_t(seed >> 33) % n;
+    };
+    metric::RawCanonicalizer canon;
+    for (int round = 0; round < 3000; ++round) {
+      Bytes raw;
+      put_u32(raw, uint32_t(next(3)));
+      put_u32(raw, uint32_t(next(3)));
+      const size_t labels = round == 0 ? 70 : next(12);
+      for (size_t i = 0; i < labels; ++i) {
+        const std::string& k = keys[next(keys.size())];
+        const std::string& v = values[next(values.size())];
+        put_u16(raw, uint16_t(k.size()));
+        raw += k;
+        put_u16(raw, uint16_t(v.size()));
+        raw += v;
+      }
+      for (auto t : {metric::Tenancy::kCluster, metric::Tenancy::kSingle}) {
+        auto mn = MetricName::decode_raw(raw);
+        REQUIRE(mn.is_ok());
+        mn->sort_tags();
+        Bytes want = "prefix", got = "prefix";
+        mn->encode_canonical(want, t);
+        REQUIRE(canon.append(raw, t, got).is_ok());
+        CAPTURE(round);
+        CHECK(to_hex(got) == to_hex(want));
+      }
+    }
+    // Truncated names fail exactly where decode_raw fails, and leave the output alone.
+    Bytes good = unhex("0000002A00000007" "0000" "0001" "61" "0001" "6b" "0002" "7676");
+    for (size_t n = 0; n <= good.size(); ++n) {
+      Bytes out = "keep";
+      const bool ok = canon.append(ByteView(good).substr(0, n), metric::Tenancy::kCluster, out).is_ok();
+      CAPTURE(n);
+      CHECK(ok == MetricName::decode_raw(ByteView(good).substr(0, n)).is_ok());
+      if (!ok) CHECK(out == "keep");
+    }
+  }
 }

@@ -1,7 +1,8 @@
-// SeriesTextCache: what a line's series text was made into (a raw name, a hash, its label-limit
+// SeriesTextCache: what a line's series text was made into (a name, a hash, its label-limit
 // counters), remembered per parser thread, so that a series seen before costs a hash and a memcmp
-// instead of a full parse of its labels. Used by tsdb-import (ingest/block_parser.cpp: the raw name
-// and its xxhash64) and tsdb-route (route/block_router.cpp: the raw name and the routing key's hash).
+// instead of a full parse of its labels. Used by tsdb-import (ingest/block_parser.cpp: the
+// canonical name and its xxhash64) and tsdb-route (route/block_router.cpp: the raw name and the
+// routing key's hash).
 //
 // Spec: prometheus-text.md §4 (the line grammar). A sample line is taken apart from its end as
 //   <series text> <ws> <value> <ws> <timestamp> [ws]
@@ -38,7 +39,7 @@ bool parse_sample_tail(ByteView value, ByteView timestamp, double* v, int64_t* t
 class SeriesTextCache {
  public:
   struct Entry {
-    ByteView raw;              // the raw name (MetricNameRaw)
+    ByteView raw;              // the name: raw (MetricNameRaw) for route, canonical for import
     uint64_t key_hash = 0;     // the user's hash of it (see above)
     metric::RawStats stats;    // label-limit counters of one row of this series
   };

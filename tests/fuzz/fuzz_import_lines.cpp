@@ -1,7 +1,7 @@
 // Fuzz target: arbitrary bytes as a block of exposition lines for tsdb-import's parser threads
 // (ingest/block_parser.h). Differential: the block parsed with the series-text cache (twice, so
-// the second pass is served from the cache) must give exactly the rows, raw names, values,
-// timestamps and bad lines of a parse without it. Every raw name must decode. The first line also
+// the second pass is served from the cache) must give exactly the rows, keys, values,
+// timestamps and bad lines of a parse without it. Every key must decode as a canonical name. The first line also
 // goes to the two option parsers of tsdb-import (--extra-label, --mem-limit).
 #include <cstdint>
 #include <cstring>
@@ -27,7 +27,9 @@ std::string digest(const ParsedBlock& b) {
     std::snprintf(buf, sizeof(buf), "|%llx|%lld|%llx\n", (unsigned long long)r.hash, (long long)r.timestamp,
                   (unsigned long long)bits);
     out += buf;
-    if (!metric::MetricName::decode_raw(ByteView(b.keys).substr(r.key_off, r.key_len)).is_ok()) __builtin_trap();
+    if (!metric::MetricName::decode_canonical(ByteView(b.keys).substr(r.key_off, r.key_len), metric::Tenancy::kCluster).is_ok()) {
+      __builtin_trap();
+    }
   }
   for (const auto& l : b.bad) out += std::to_string(l.line) + ":" + l.message + "\n";
   return out;
@@ -46,8 +48,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   a.first_line = 1;
   b.text = text;
   b.first_line = 1;
-  BlockParser plain(1, 2, {{"x", "y"}}, 1000, false);
-  BlockParser cached(1, 2, {{"x", "y"}}, 1000, true);
+  const RowNaming naming{1, 2, {{"x", "y"}}, {}, metric::Tenancy::kCluster};
+  BlockParser plain(naming, 1000, false);
+  BlockParser cached(naming, 1000, true);
   plain.parse(a);
   const std::string want = digest(a);
   cached.parse(b);

@@ -1,7 +1,8 @@
 // Fuzz target: arbitrary bytes as a canonical and as a raw MetricName.
 // Invariants: no crash; a canonical name that decodes re-encodes to bytes that decode to the same
 // name, and to the very same bytes when the input has no raw 0x02 (the only byte esc() would
-// escape that the decoder also accepts unescaped); a raw name that decodes canonicalises and
+// escape that the decoder also accepts unescaped); a raw name that decodes canonicalises (by
+// MetricName and by RawCanonicalizer, to the same bytes; one fails where the other does) and
 // round-trips through the canonical form; the series element written straight from canonical
 // bytes (ops::append_labels_json) succeeds exactly when decoding does and equals quoting the
 // decoded labels one by one.
@@ -44,6 +45,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   auto raw = MetricName::decode_raw(in);
+  {
+    metric::RawCanonicalizer one_pass;
+    Bytes out;
+    if (one_pass.append(in, vmt::metric::Tenancy::kSingle, out).is_ok() != raw.is_ok()) __builtin_trap();
+  }
   if (raw.is_ok()) {
     MetricName mn = *raw;
     mn.sort_tags();
@@ -53,6 +59,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     Bytes enc;
     mn.encode_canonical(enc, vmt::metric::Tenancy::kCluster);
+    // The one-pass canonicaliser of the import's parser threads gives the same bytes.
+    metric::RawCanonicalizer one_pass;
+    Bytes fast;
+    if (!one_pass.append(in, vmt::metric::Tenancy::kCluster, fast).is_ok() || fast != enc) __builtin_trap();
     auto back = MetricName::decode_canonical(enc, vmt::metric::Tenancy::kCluster);
     if (!back.is_ok() || !(*back == mn)) __builtin_trap();
     (void)metric::generate_tsid(mn, 1);
