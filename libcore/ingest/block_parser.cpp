@@ -72,6 +72,10 @@ void BlockParser::parse(ParsedBlock& b) {
   b.lines = 0;
   b.skipped = 0;
   b.raw_stats = metric::RawStats();
+  if (b.file != last_file_) {
+    last_file_ = b.file;
+    cache_.reset_cap();  // series_text_cache.h: a new input may repeat its series where the last did not
+  }
   if (json_lines_) {
     parse_json_lines(b);
     return;

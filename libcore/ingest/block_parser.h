@@ -72,6 +72,7 @@ class BlockParser {
   bool use_cache_;
   int64_t default_ts_;
   bool json_lines_ = false;
+  size_t last_file_ = 0;
   JsonLineParser json_;
   JsonLine json_line_;
   prom::Row row_;

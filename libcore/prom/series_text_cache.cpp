@@ -1,5 +1,6 @@
 #include "prom/series_text_cache.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "metric/tsid_gen.h"
@@ -67,12 +68,32 @@ void SeriesTextCache::clear() {
   index_.reset(kInitialSlots);
 }
 
+void SeriesTextCache::start_over() {
+  const uint64_t entries = entries_.size();
+  const size_t was = cap_bytes_;
+  if (hits_ * 4 < entries) {
+    cap_bytes_ = std::max(cap_bytes_ / 2, std::min(kMinBytes, max_bytes_));
+  } else if (hits_ >= entries) {
+    cap_bytes_ = std::min(cap_bytes_ * 2, max_bytes_);
+  }
+  hits_ = 0;
+  if (cap_bytes_ < was) {
+    // Give the memory back, not just the entries.
+    Bytes().swap(arena_);
+    std::vector<Stored>().swap(entries_);
+    index_ = HashSlots(kInitialSlots);
+  } else {
+    clear();
+  }
+}
+
 bool SeriesTextCache::find(ByteView text, uint64_t hash, Entry* out) const {
   const uint32_t ref = index_.find(hash, [&](uint32_t r) {
     const Stored& e = entries_[r - 1];
     return e.text_len == text.size() && std::memcmp(arena_.data() + e.text_off, text.data(), text.size()) == 0;
   });
   if (ref == 0) return false;
+  ++hits_;
   const Stored& e = entries_[ref - 1];
   out->raw = ByteView(arena_.data() + e.text_off + e.text_len, e.raw_len);
   out->key_hash = e.key_hash;
@@ -82,7 +103,7 @@ bool SeriesTextCache::find(ByteView text, uint64_t hash, Entry* out) const {
 
 void SeriesTextCache::insert(ByteView text, uint64_t hash, ByteView raw, uint64_t key_hash,
                              const metric::RawStats& stats) {
-  if (arena_.size() + text.size() + raw.size() > max_bytes_) clear();  // bounded: start over
+  if (arena_.size() + text.size() + raw.size() > cap_bytes_) start_over();  // bounded
   entries_.push_back(Stored{arena_.size(), uint32_t(text.size()), uint32_t(raw.size()), key_hash, stats});
   arena_.append(text);
   arena_.append(raw);

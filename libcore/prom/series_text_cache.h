@@ -15,6 +15,12 @@
 // On a hit the value and timestamp tokens are parsed as parse_line parses them (parse_sample_tail),
 // and anything that does not parse falls back to the full parse, which then reports the error.
 // No allocation per line once grown.
+// Size: when the cache is full it starts over. A fill that served fewer hits than a quarter of its
+// entries means the series come back only after more distinct series than fit (a high-cardinality
+// input: every entry is copied in and thrown away unread), so the next fill gets half the bytes,
+// down to kMinBytes, and the memory is given back; a fill that served a hit per entry gets twice
+// the bytes again, up to max_bytes. At a million series this keeps each parser thread's cache at
+// 1 MiB instead of 32 MiB, for the same (no) hits. What a lookup returns never depends on the size.
 #pragma once
 
 #include <cstdint>
@@ -44,7 +50,8 @@ class SeriesTextCache {
     metric::RawStats stats;    // label-limit counters of one row of this series
   };
 
-  explicit SeriesTextCache(size_t max_bytes = 32 << 20) : max_bytes_(max_bytes) {}
+  static constexpr size_t kMinBytes = 1 << 20;
+  explicit SeriesTextCache(size_t max_bytes = 32 << 20) : max_bytes_(max_bytes), cap_bytes_(max_bytes) {}
 
   // A line as the cache sees it: split (split_sample_line), its series text hashed, and on a hit
   // its tail read (parse_sample_tail).
@@ -66,6 +73,14 @@ class SeriesTextCache {
   bool find(ByteView series_text, uint64_t hash, Entry* out) const;
   void insert(ByteView series_text, uint64_t hash, ByteView raw, uint64_t key_hash, const metric::RawStats& stats);
   size_t size() const { return entries_.size(); }
+  // The bytes of text and names a fill may hold now (see Size above).
+  size_t cap_bytes() const { return cap_bytes_; }
+  // Back to max_bytes: a new input may repeat its series where the last one did not.
+  void reset_cap() { cap_bytes_ = max_bytes_; }
+  // The memory held: arena, entries and index.
+  size_t memory_bytes() const {
+    return arena_.capacity() + entries_.capacity() * sizeof(Stored) + index_.memory_bytes();
+  }
 
  private:
   struct Stored {
@@ -75,8 +90,12 @@ class SeriesTextCache {
     metric::RawStats stats;
   };
   void clear();
+  // The cache is full: the next fill's size from this one's hits, then clear.
+  void start_over();
 
   size_t max_bytes_;
+  size_t cap_bytes_;
+  mutable uint64_t hits_ = 0;  // since the last start_over
   Bytes arena_;  // text then raw name, per entry
   std::vector<Stored> entries_;
   // text -> entries_. Starts small and doubles as it fills: a router is cheap to make, and the

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <random>
 
+#include "metric/tsid_gen.h"
 #include "prom/parser.h"
 
 using namespace vmt;
@@ -63,5 +64,43 @@ TEST_SUITE("prom/series_text_cache") {
     CHECK(c.find("series-99", 99 * 7919, &e));
     CHECK(e.raw == "rawrawrawraw");
     CHECK(!c.find("series-0", 0, &e));
+  }
+
+  TEST_CASE("a cache whose fills go unread shrinks and gives its memory back; one that is read grows again") {
+    SeriesTextCache c(8 << 20);
+    const std::string name(100, 'r');
+    SeriesTextCache::Entry e;
+    auto text = [](int i) { return "series-with-a-longish-text-" + std::to_string(i); };
+    // 400k distinct series in a cycle: each comes back after more than a fill holds, so no fill
+    // serves a hit.
+    size_t peak = 0;
+    for (int round = 0; round < 2; ++round) {
+      for (int i = 0; i < 200000; ++i) {
+        const std::string t = text(i);
+        if (!c.find(t, metric::xxhash64(t), &e)) c.insert(t, metric::xxhash64(t), name, 1, metric::RawStats{});
+        peak = std::max(peak, c.memory_bytes());
+      }
+    }
+    CHECK(peak > (8u << 20));
+    CHECK(c.cap_bytes() == SeriesTextCache::kMinBytes);
+    CHECK(c.memory_bytes() < (4u << 20));
+    // 2000 series read again and again: a fill of them serves many hits, and the cap doubles
+    // at each start over until it is back at its maximum.
+    int hits = 0;
+    for (int round = 0; round < 400; ++round) {
+      for (int i = 0; i < 2000; ++i) {
+        const std::string t = text(round % 8 == 0 ? 1000000 + round * 2000 + i : i);  // some new ones, to fill
+        if (c.find(t, metric::xxhash64(t), &e)) {
+          ++hits;
+          CHECK(e.raw == name);
+        } else {
+          c.insert(t, metric::xxhash64(t), name, 1, metric::RawStats{});
+        }
+      }
+    }
+    CHECK(hits > 300000);
+    CHECK(c.cap_bytes() == (8u << 20));
+    c.reset_cap();
+    CHECK(c.cap_bytes() == (8u << 20));
   }
 }
