@@ -6,9 +6,9 @@
 
 namespace vmt::ingest {
 
-BlockParser::BlockParser(const RowNaming& naming, int64_t default_timestamp_ms, bool use_cache)
+BlockParser::BlockParser(const RowNaming& naming, int64_t default_timestamp_ms, bool use_cache, size_t cache_bytes)
     : builder_(naming.account_id, naming.project_id, naming.extra_labels, naming.limits), tenancy_(naming.tenancy),
-      use_cache_(use_cache), default_ts_(default_timestamp_ms) {}
+      cache_(cache_bytes), use_cache_(use_cache), default_ts_(default_timestamp_ms) {}
 
 namespace {
 

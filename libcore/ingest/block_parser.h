@@ -49,8 +49,10 @@ struct ParsedBlock : prom::LineBlock {
 
 class BlockParser {
  public:
-  // `naming`: the tenant, extra labels and limits of the raw names, the tenancy of the keys.
-  BlockParser(const RowNaming& naming, int64_t default_timestamp_ms, bool use_cache = true);
+  // `naming`: the tenant, extra labels and limits of the raw names, the tenancy of the keys;
+  // `cache_bytes`: the most the series text cache holds.
+  BlockParser(const RowNaming& naming, int64_t default_timestamp_ms, bool use_cache = true,
+              size_t cache_bytes = size_t(32) << 20);
   // JSON lines (json_line.h) instead of exposition text: each line is one series with many rows,
   // which share the line's key; timestamps are taken as they are (no default).
   void set_json_lines(bool on) { json_lines_ = on; }

@@ -2,6 +2,7 @@
 // registry, their TSIDs settled in batches.
 #include "ingest/importer_stages.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -115,6 +116,9 @@ Status Importer::start_source(LinePipeline& lines, PromBlockSource& blocks) {
     po.naming = naming;
     po.json_lines = opt_.json_lines;
     po.multitenant = opt_.multitenant;
+    // The parser threads' series text caches share a quarter of --mem-limit (1 to 32 MiB each);
+    // maybe_flush_early keeps the samples and series within the rest.
+    po.series_cache_bytes = cache_bytes_each();
     po.default_timestamp_ms = opt_.default_timestamp_ms > 0
                                   ? opt_.default_timestamp_ms
                                   : int64_t(wall_ns() / 1000000);  // taken once: reproducible within a run

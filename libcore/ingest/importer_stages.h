@@ -5,6 +5,7 @@
 
 #include "ingest/importer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -81,6 +82,10 @@ class Importer {
   Result<ExistingIndex*> any_day_index();
   Status open_existing();
   uint64_t buffered_bytes() const;
+  // The most each parser thread's series text cache holds: a quarter of --mem-limit shared.
+  uint64_t cache_bytes_each() const {
+    return std::clamp<uint64_t>(opt_.mem_limit_bytes / 4 / threads_, uint64_t(1) << 20, uint64_t(32) << 20);
+  }
   void cleanup_on_failure();
   bool stopped() const { return opt_.stop && opt_.stop->load(std::memory_order_relaxed); }
   static constexpr const char* kInterrupted = "interrupted (SIGINT or SIGTERM) before the commit: nothing was written";

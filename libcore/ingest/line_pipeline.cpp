@@ -15,7 +15,8 @@ void LinePipeline::start(const PipelineOptions& opt) {
   if (opt_.json_lines) po.reader.max_line_size = kMaxJsonLineSize;
   // Each parser thread has its own BlockParser (and series text cache).
   pipe_.start(po, [this]() -> prom::BlockPipeline<ParsedBlock>::Work {
-    auto parser = std::make_shared<BlockParser>(opt_.naming, opt_.default_timestamp_ms, opt_.series_cache);
+    auto parser = std::make_shared<BlockParser>(opt_.naming, opt_.default_timestamp_ms, opt_.series_cache,
+                                                opt_.series_cache_bytes);
     parser->set_json_lines(opt_.json_lines);
     parser->set_multitenant(opt_.multitenant);
     return [parser](ParsedBlock& b) { parser->parse(b); };

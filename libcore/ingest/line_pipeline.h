@@ -35,6 +35,7 @@ struct PipelineOptions {
   RowNaming naming;                 // tenant, extra labels, -maxLabelsPerTimeseries, -maxLabelValueLen
   int64_t default_timestamp_ms = 0;
   bool series_cache = true;         // series_text_cache.h (off: every line fully parsed; tests)
+  size_t series_cache_bytes = size_t(32) << 20;  // the most each parser thread's cache holds
   // JSON lines (/api/v1/export's format) instead of exposition text; lines up to the server's
   // -import.maxLineLen (100MiB): one line holds a whole series.
   bool json_lines = false;
