@@ -44,6 +44,7 @@ struct NewDataPart {
   uint64_t size_bytes = 0;
   uint64_t rows = 0;
   int64_t min_timestamp = 0;
+  bool interim = false;   // named with TargetDir::new_interim_part_name: to be merged, or renamed
 };
 
 struct NewIndexPart {

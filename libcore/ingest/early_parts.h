@@ -1,13 +1,12 @@
 // The parts an import wrote early (when its buffers outgrew --mem-limit), merged before the commit
-// into one part (the part a single flush at the end would have written: the directory does not
-// depend on --mem-limit), or, past kOnePassParts of them, the way a vmstorage force merge merges a
-// partition's parts, so that a large import ends as a few well-merged parts instead of many small ones.
+// into one part per partition: the part a single flush at the end would have written, so the
+// directory does not depend on --mem-limit. Past kOnePassParts of them, in rounds of at most that
+// many sources per merge (bounded open files and read buffers), interim parts merged again.
 //
-// Spec: merge.md §3.3 (mergePartsOptimal: sorted by size, equal sizes by MinTimestamp descending,
-// in chunks of 15, one output per chunk), §4 and §6 (the block stream merge, with dedup of every
-// written block; storage/block_stream_merge.h), §5.2 (the output goes to big when it exceeds
-// maxSmallPartSize(), part_tier.h), §7.1 (MinDedupInterval = the interval). The sources were never
-// listed in parts.json: they are simply removed afterwards.
+// Spec: merge.md §4 and §6 (the block stream merge, with dedup of every written block;
+// storage/block_stream_merge.h), §5.2 (the output goes to big when it exceeds maxSmallPartSize(),
+// part_tier.h), §7.1 (MinDedupInterval = the interval). The sources were never listed in
+// parts.json: they are simply removed afterwards.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +19,7 @@
 
 namespace vmt::ingest {
 
-// Early parts of one partition merged in a single pass (one part out) when there are at most this many.
+// The most sources of one merge; more early parts are merged in rounds.
 constexpr size_t kOnePassParts = 64;
 
 // Replaces the entries of `partition` in *parts (two or more) by the merged parts; new temporary

@@ -50,7 +50,8 @@ Status Importer::flush_partition(Partition& p, bool early) {
   // Parts that will be merged before the commit take interim names, so that the names of the parts
   // that stay are the same whatever --mem-limit made early.
   p.flushed_early = p.flushed_early || early;
-  np.name = p.flushed_early ? dir_.new_interim_part_name({small, big}) : dir_.new_part_name({small, big});
+  np.interim = p.flushed_early;
+  np.name = np.interim ? dir_.new_interim_part_name({small, big}) : dir_.new_part_name({small, big});
   np.temp_dir = fs::join(small, std::string(TargetDir::kTempPrefix) + np.name);
   temp_dirs_.push_back(np.temp_dir);
   DataPartOptions o;

@@ -280,6 +280,37 @@ else
   fail "--mem-limit changes the directory" "$(head -c 400 "$TMP/ml.diff")"
 fi
 
+# More than 64 parts written early (merged in rounds of at most 64 into one part), and a month whose
+# rows were all flushed early in one part (renamed as the single flush would have been): the same
+# directory as without flushes. Both differed before (chunks of 15 merged like a force merge, several
+# parts; an interim part name left in the directory).
+python3 "$GENP" --series 2000 --points 400 --start-ms 1714521600000 --step-ms 15000 --seed 8 >"$TMP/rounds.prom"
+python3 - "$TMP/twomonth.prom" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(3000):  # 2024-04-30, then three thousand series every 15 s of 2024-05-01
+        f.write(f'm_a{{instance="host-{i:05d}",job="node",path="/a/long/label/value/{i}"}} {i} 1714435200000\n')
+    for p in range(50):
+        for i in range(3000):
+            f.write(f'm_b{{instance="host-{i:05d}",job="node",path="/a/long/label/value/{i}"}} {i + p} {1714521600000 + p * 15000}\n')
+PY
+for case in rounds twomonth; do
+  for lim in 1MiB 1GiB; do
+    "$BIN/tsdb-import" -s "$TMP/$case-$lim" --retention 100y --metric-id-base 1000 --part-name-seed 77 --mem-limit $lim \
+      "$TMP/$case.prom" 2>"$TMP/$case-$lim.err" || fail "$case: --mem-limit $lim import failed" "$(tail -3 "$TMP/$case-$lim.err")"
+  done
+  early=$(grep -o 'early_flushes=[0-9]*' "$TMP/$case-1MiB.err" | cut -d= -f2)
+  if diff -r "$TMP/$case-1MiB" "$TMP/$case-1GiB" >"$TMP/$case.diff" 2>&1; then
+    pass "$case: the same directory at --mem-limit 1MiB ($early parts written early) and 1GiB"
+  else
+    fail "$case: --mem-limit changes the directory" "$(head -c 400 "$TMP/$case.diff")"
+  fi
+done
+[ "$(grep -o 'early_flushes=[0-9]*' "$TMP/rounds-1MiB.err" | cut -d= -f2)" -gt 64 ] && grep -qE 'partition 2024_05: .* parts=1 ' "$TMP/rounds-1MiB.err" \
+  && pass "rounds: more than 64 early parts end as one part" || fail "rounds: early parts" "$(grep -E 'time:|partition' "$TMP/rounds-1MiB.err")"
+grep -qE 'partition 2024_04: samples=3000 .* parts=1 ' "$TMP/twomonth-1MiB.err" \
+  && pass "twomonth: the early-flushed month has one part" || fail "twomonth: parts" "$(grep partition "$TMP/twomonth-1MiB.err")"
+
 # A series indexed on other days only keeps its TSID on append (as a server with a warm tsid cache):
 # one MetricID per series in the index, for both index layouts; a deleted one is not brought back.
 printf 'od{a="1"} 1 1700000000000\nod{a="2"} 1 1700000000000\n' >"$TMP/od1.prom"
