@@ -84,8 +84,10 @@ Status Importer::merge_early_parts(Partition& p) {
 
 Status Importer::maybe_flush_early() {
   const uint64_t rows = buffered_bytes();
-  // What the parser threads' caches may hold is outside the buffers: the rest is theirs.
-  const uint64_t caches = opt_.prometheus_dir.empty() ? cache_bytes_each() * threads_ : 0;
+  // Exposition text: the parser threads' series text caches may hold this much of the limit, and
+  // the buffers and series get the rest (at least half of it). Blocks and JSON lines use no cache.
+  const bool text = opt_.prometheus_dir.empty() && !opt_.json_lines;
+  const uint64_t caches = text ? cache_bytes_each() * threads_ : 0;
   const uint64_t limit = opt_.mem_limit_bytes > 2 * caches ? opt_.mem_limit_bytes - caches : opt_.mem_limit_bytes / 2;
   if (rows + reg_.memory_bytes() <= limit || rows < limit / 8) return Status::ok();
   ++st_->early_flushes;
