@@ -20,7 +20,8 @@ std::vector<mergeset::PartReader*> ptrs(const std::vector<std::unique_ptr<merges
   return out;
 }
 
-// Moves m forward to the first item >= key: a few steps, else a seek (the keys come sorted).
+}  // namespace
+
 Status advance_to(mergeset::ItemMerger& m, bool* started, ByteView key) {
   if (!*started) {
     *started = true;
@@ -32,8 +33,6 @@ Status advance_to(mergeset::ItemMerger& m, bool* started, ByteView key) {
   }
   return Status::ok();
 }
-
-}  // namespace
 
 void ns7_key(Bytes& out, uint32_t date, ByteView canonical_mn) {
   put_u8(out, indexdb::kNsDateMetricNameToTSID);

@@ -19,6 +19,7 @@
 
 #include "base/coding.h"
 #include "base/status.h"
+#include "mergeset/merge.h"
 #include "mergeset/part_reader.h"
 #include "metric/tsid.h"
 
@@ -84,6 +85,10 @@ class ExistingIndex {
   uint64_t max_metric_id_ = 0;
   std::unordered_set<uint64_t> deleted_;
 };
+
+// Moves m forward to the first item >= key, for keys that come sorted: a few steps, else a seek
+// (the first call seeks).
+Status advance_to(mergeset::ItemMerger& m, bool* started, ByteView key);
 
 void ns7_key(Bytes& out, uint32_t date, ByteView canonical_mn);
 // 02 · [acc · proj] · MetricID: the prefix of a MetricID's ns 2 item (is.hasMetricID at v1.148).

@@ -1,6 +1,7 @@
 // run_import: the stages in order; the data parts, the memory limit, the commit.
 #include "ingest/importer_stages.h"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include "ingest/data_part_builder.h"
 #include "ingest/early_parts.h"
 #include "ingest/part_tier.h"
+#include "metric/tsid_gen.h"
 
 namespace vmt::ingest {
 
@@ -82,7 +84,76 @@ Status Importer::merge_early_parts(Partition& p) {
   return Status::ok();
 }
 
+Status Importer::spill_series() {
+  ++st_->series_spills;
+  VMT_TRY(resolve_pending());
+  // The buffers hold the registry's ids: every row is written now, and their memory given back
+  // for the index runs below.
+  for (auto& [k, p] : partitions_) VMT_TRY(flush_partition(p, true));
+  PartitionRows::trim_pool();
+  if (spill_.dir().empty()) {
+    // In a partition's data/small/ (prepared above), under the temporary prefix: the server
+    // deletes such a directory at open, and the next import too.
+    std::string small;
+    for (auto& [k, p] : partitions_) {
+      if (p.prepared) small = dir_.small_dir(p.name);
+    }
+    if (small.empty()) return Status::ok();  // no row accepted yet: nothing to spill
+    spill_.open(fs::join(small, std::string(TargetDir::kTempPrefix) + "spill"), opt_.tenancy);
+    temp_dirs_.push_back(spill_.dir());
+  }
+  // The generation's index items, as the final part will have them, into a part per table.
+  std::map<std::string, IndexWork> works;
+  VMT_TRY(plan_index_works(&works));
+  const auto t_index = Clock::now();
+  for (auto& [table, work] : works) {
+    // One part per spill and table, whatever the runs that made it: the final merge reads a
+    // handful of parts (open files, read buffers), not every run.
+    EarlierIndexPart part;
+    part.dir = fs::join(spill_.dir(), "index-" + std::to_string(st_->series_spills) + "-" + fs::base_name(table));
+    IndexPartOptions o = index_options();
+    // The registry is at its share (half the limit) while its items are made: they get an eighth
+    // (a stream needs up to twice its budget for the moment of its sort, index_stream.cpp).
+    o.memory_budget = std::max<uint64_t>(opt_.mem_limit_bytes / 8, 1 << 20);
+    o.runs_dir = part.dir + ".runs";
+    IndexPartResult res;
+    VMT_TRY(write_index_part(reg_, std::move(work), o, part.dir, &res));
+    part.items_generated = res.items_generated;
+    spilled_index_[table].push_back(part);
+  }
+  st_->seconds_index += seconds_since(t_index);
+  VMT_TRY(spill_.write(reg_));
+  for (uint32_t s = 0; s < reg_.size(); ++s) series_spilled_ += !reg_.at(s).returning;
+  // The series of the last row goes on: a new series after it inherits from its TSID (Series::inherit_from).
+  Bytes carried;
+  Series carried_series;
+  std::vector<uint32_t> carried_days;
+  if (prev_series_ != UINT32_MAX) {
+    carried.assign(reg_.canonical(prev_series_));
+    carried_series = reg_.at(prev_series_);
+    const auto before = reg_.spilled_days(prev_series_);
+    carried_days.assign(before.begin(), before.end());
+    for (const auto& [s, d] : reg_.dates()) {
+      if (s == prev_series_) carried_days.push_back(d);
+    }
+    std::sort(carried_days.begin(), carried_days.end());
+    carried_days.erase(std::unique(carried_days.begin(), carried_days.end()), carried_days.end());
+  }
+  reg_.clear();
+  // The registry's tables were on the heap: give their pages back now, not at the allocator's pace.
+  ::malloc_trim(0);
+  resolved_ = 0;
+  if (!carried.empty()) {
+    bool created = false;
+    prev_series_ = reg_.find_or_add(carried, metric::xxhash64(carried), carried_series.first_date, &created);
+    reg_.set_returning(prev_series_, carried_series.tsid, carried_series.origin, carried_days);
+    resolved_ = reg_.size();
+  }
+  return Status::ok();
+}
+
 Status Importer::maybe_flush_early() {
+  if (reg_.memory_bytes() > series_budget()) return spill_series();
   const uint64_t rows = buffered_bytes();
   // Exposition text: the parser threads' series text caches may hold this much of the limit, and
   // the buffers and series get the rest (at least half of it). Blocks and JSON lines use no cache.
@@ -150,6 +221,11 @@ Status Importer::run() {
 // The data parts (here) and index parts (on their own thread) of every partition, then the commit.
 Status Importer::write_and_commit() {
   VMT_TRY(resolve_pending());
+  if (st_->series_spills > 0) {
+    // Each series once: those the spills wrote, and the last generation's new ones.
+    st_->series = series_spilled_;
+    for (uint32_t s = 0; s < reg_.size(); ++s) st_->series += !reg_.at(s).returning;
+  }
   // The index parts are written on their own thread while the data parts are written here:
   // both only read the registry, and every name was handed out by plan_index.
   std::vector<IndexJob> jobs;
@@ -162,7 +238,7 @@ Status Importer::write_and_commit() {
         job.status = write_index_part(reg_, std::move(job.work), job.opt, job.part.temp_dir, &job.result);
         if (!job.status.is_ok()) break;
       }
-      st_->seconds_index = seconds_since(t_index);
+      st_->seconds_index += seconds_since(t_index);
     });
   }
   Status data_status;
@@ -200,6 +276,7 @@ Status Importer::write_and_commit() {
   const auto t_commit = Clock::now();
   VMT_TRY(commit_import(dir_, index_parts, new_parts_));
   committed_ = true;
+  if (!spill_.dir().empty()) VMT_TRY(fs::remove_all(spill_.dir()));
   st_->interrupted_in_commit = stopped();
   st_->seconds_commit = seconds_since(t_commit);
   return Status::ok();

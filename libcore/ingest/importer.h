@@ -10,6 +10,8 @@
 //            counted from --metric-id-base or the wall clock in ns, in input order
 //   rows  -> per-partition buffers (partition_rows.h) -> data parts (data_part_builder.h), written
 //            early when the buffers outgrow --mem-limit and then merged (storage/block_stream_merge.h)
+//   series over their share of --mem-limit -> spilled (series_spill.h): settled, their rows and
+//            index items written, found again by name on disk; the registry starts afresh
 //            into one part per partition (early_parts.h), so the directory does not depend on the limit
 //   series and (series, day) pairs new to curr -> one indexdb part (index_builder.h)
 //   -> commit (commit.h: index first, then each partition's parts.json)
@@ -58,6 +60,10 @@ struct ImportOptions {
   uint64_t metric_id_base = 0;              // 0: wall clock in ns
   uint64_t part_name_seed = 0;              // 0: wall clock in ns
   uint64_t mem_limit_bytes = kDefaultMemLimit;
+  // The series' share of the limit is at least this much: below it they stay in memory (a spill
+  // every few thousand series would cost more than it saves, and 16 MiB is within the 64 MiB the
+  // limit does not cover). Tests lower it to spill small inputs.
+  uint64_t min_series_budget = uint64_t(16) << 20;
   bool strict = false;
   // --max-bad-lines: more bad lines than this ends the import before the commit, nothing written.
   // max_bad_percent >= 0: more than that share of the lines AND more than max_bad_lines of them;
@@ -109,6 +115,7 @@ struct ImportStats {
   uint64_t index_items = 0, index_blocks = 0, index_bytes = 0, index_runs = 0, index_parts = 0;
   uint64_t early_flushes = 0;                           // times the buffers outgrew --mem-limit
   uint64_t early_merges = 0;                            // merges of the parts written early
+  uint64_t series_spills = 0;                           // times the series outgrew their share (series_spill.h)
   double seconds = 0, seconds_input = 0, seconds_data = 0, seconds_index = 0, seconds_commit = 0;
   bool interrupted_in_commit = false;  // a stop came while the commit ran: it was completed
   bool from_prometheus = false;

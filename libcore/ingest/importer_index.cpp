@@ -52,35 +52,47 @@ Status Importer::open_existing() {
   return Status::ok();
 }
 
-Importer::IndexJob& Importer::add_index_job(std::vector<IndexJob>* jobs, IndexWork work, const std::string& table) {
-  IndexJob& j = jobs->emplace_back();
-  j.work = std::move(work);
-  j.part.table_dir = table;
-  j.part.name = dir_.new_part_name({table});
-  j.part.temp_dir = fs::join(table, std::string(TargetDir::kTempPrefix) + j.part.name);
-  j.opt.memory_budget = std::max<uint64_t>(opt_.mem_limit_bytes / 2, 1 << 20);
-  j.opt.threads = threads_;
-  j.opt.runs_dir = j.part.temp_dir + ".runs";
-  temp_dirs_.push_back(j.part.temp_dir);
-  temp_dirs_.push_back(j.opt.runs_dir);
-  return j;
+IndexPartOptions Importer::index_options() const {
+  IndexPartOptions o;
+  o.memory_budget = std::max<uint64_t>(opt_.mem_limit_bytes / 2, 1 << 20);
+  o.threads = threads_;
+  return o;
 }
 
-Status Importer::plan_index(std::vector<IndexJob>* jobs) {
+Status Importer::plan_index_works(std::map<std::string, IndexWork>* works) {
   if (opt_.per_partition_index) {
-    std::map<std::string, IndexWork> works;
-    VMT_TRY(plan_partition_index_work(reg_, [this](uint32_t date) { return index_for(date); }, &works));
-    for (auto& [partition, work] : works) {
+    std::map<std::string, IndexWork> by_partition;
+    VMT_TRY(plan_partition_index_work(reg_, [this](uint32_t date) { return index_for(date); }, &by_partition));
+    for (auto& [partition, work] : by_partition) {
       VMT_TRY(dir_.ensure_partition(partition));
-      VMT_TRY(dir_.remove_stale_temp(dir_.index_table(partition)));
-      add_index_job(jobs, std::move(work), dir_.index_table(partition));
+      (*works)[dir_.index_table(partition)] = std::move(work);
     }
     return Status::ok();
   }
   IndexWork work;
   VMT_TRY(plan_index_work(reg_, existing_, &work));
-  if (work.empty()) return Status::ok();
-  add_index_job(jobs, std::move(work), dir_.curr_table());
+  if (!work.empty()) (*works)[dir_.curr_table()] = std::move(work);
+  return Status::ok();
+}
+
+Status Importer::plan_index(std::vector<IndexJob>* jobs) {
+  std::map<std::string, IndexWork> works;
+  VMT_TRY(plan_index_works(&works));
+  // A table the spills gave items to gets its part even when the last series add none.
+  for (const auto& [table, parts] : spilled_index_) works.try_emplace(table);
+  for (auto& [table, work] : works) {
+    if (opt_.per_partition_index) VMT_TRY(dir_.remove_stale_temp(table));
+    IndexJob& j = jobs->emplace_back();
+    j.work = std::move(work);
+    j.part.table_dir = table;
+    j.part.name = dir_.new_part_name({table});
+    j.part.temp_dir = fs::join(table, std::string(TargetDir::kTempPrefix) + j.part.name);
+    j.opt = index_options();
+    j.opt.runs_dir = j.part.temp_dir + ".runs";
+    if (auto it = spilled_index_.find(table); it != spilled_index_.end()) j.opt.earlier = it->second;
+    temp_dirs_.push_back(j.part.temp_dir);
+    temp_dirs_.push_back(j.opt.runs_dir);
+  }
   return Status::ok();
 }
 

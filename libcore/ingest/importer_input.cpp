@@ -58,6 +58,10 @@ Status Importer::consume(ParsedBlock& b) {
     } else if (decimal::is_stale_nan(r.value)) {
       // A stale marker never creates a series (metricname-tsid.md §5.3 step 4).
       int64_t found = reg_.find(key, r.hash);
+      if (found < 0 && !spill_.empty()) {
+        // A series of an earlier generation (series_spill.h) is known too.
+        VMT_ASSIGN_OR_RETURN(found, spill_.find(reg_, key, r.hash, date));
+      }
       if (found < 0) {
         ++st_->dropped_nan;
         continue;
@@ -83,6 +87,9 @@ Status Importer::consume(ParsedBlock& b) {
 }
 
 Status Importer::resolve_pending() {
+  // Series spilled before keep what they had (series_spill.h); only the others are looked up.
+  uint64_t returning = 0;
+  VMT_TRY(spill_.settle(reg_, resolved_, &returning));
   SettlementCounts c;
   VMT_ASSIGN_OR_RETURN(ExistingIndex * any_day, any_day_index());
   VMT_TRY(settle_tsids(reg_, resolved_, [this](uint32_t date) { return index_for(date); }, any_day,
@@ -184,7 +191,7 @@ Status Importer::read_input() {
       for (uint64_t x : file_bytes) progress.input_bytes += x;
       progress.lines = st_->lines;
       progress.samples = st_->samples_accepted;
-      progress.series = reg_.size();
+      progress.series = series_spilled_ + reg_.size();
       opt_.on_progress(progress);
     }
   }
@@ -196,8 +203,8 @@ Status Importer::read_input() {
   }
   for (uint64_t x : file_bytes) st_->input_bytes += x;
   VMT_TRY(check_bad_lines());
-  st_->series = reg_.size();
-  st_->seconds_input = seconds_since(t_start_) - seconds_data_;
+  st_->series = reg_.size();  // with spills: counted after the last settlement (write_and_commit)
+  st_->seconds_input = seconds_since(t_start_) - seconds_data_ - st_->seconds_index;
   return Status::ok();
 }
 

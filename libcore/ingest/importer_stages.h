@@ -21,6 +21,7 @@
 #include "ingest/partition_rows.h"
 #include "ingest/prom_block_source.h"
 #include "ingest/series_registry.h"
+#include "ingest/series_spill.h"
 #include "ingest/target_dir.h"
 
 namespace vmt::ingest::detail {
@@ -65,6 +66,11 @@ class Importer {
   Status flush_partition(Partition& p, bool early = false);
   Status merge_early_parts(Partition& p);
   Status maybe_flush_early();
+  // Over its share of --mem-limit, the registry's series are settled, their samples and index
+  // items written, and the series spilled (series_spill.h); the registry starts afresh.
+  Status spill_series();
+  // The registry's share of --mem-limit before its series are spilled.
+  uint64_t series_budget() const { return std::max<uint64_t>(opt_.mem_limit_bytes / 2, opt_.min_series_budget); }
   struct IndexJob {
     IndexWork work;
     IndexPartOptions opt;
@@ -75,7 +81,9 @@ class Importer {
   // Decides which items to write (per-day checks against curr, or against each partition's index)
   // and names the parts: main thread.
   Status plan_index(std::vector<IndexJob>* jobs);
-  IndexJob& add_index_job(std::vector<IndexJob>* jobs, IndexWork work, const std::string& table);
+  // The items each index table gets from the registry's series (table directory -> work).
+  Status plan_index_works(std::map<std::string, IndexWork>* works);
+  IndexPartOptions index_options() const;
   // The index a series whose first sample is on `date` is looked up in (IndexForDate).
   Result<ExistingIndex*> index_for(uint32_t date);
   // Where a series not indexed on its first day is looked up by name (resolve_any_day).
@@ -95,6 +103,11 @@ class Importer {
   unsigned threads_ = 1;
   int64_t min_ts_ = 0, max_ts_ = 0;
   SeriesRegistry reg_;
+  SeriesSpill spill_;
+  // The index parts each table got from the spills (table directory -> parts), merged into its
+  // final index part.
+  std::map<std::string, std::vector<EarlierIndexPart>> spilled_index_;
+  uint64_t series_spilled_ = 0;  // distinct series written by the spills
   std::map<int64_t, Partition> partitions_;
   Partition* cur_ = nullptr;
   TargetDir dir_;

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "base/fs.h"
 #include "layout/storage_dir.h"
 #include "mergeset/table.h"
@@ -33,6 +35,45 @@ ImportOptions options(const std::string& dir, const std::vector<std::string>& in
 }
 
 std::vector<std::string> bad_lines;
+
+// Every file under dir (path relative to it -> content).
+void read_tree(const std::string& dir, const std::string& rel, std::map<std::string, Bytes>* out) {
+  auto entries = fs::list_dir(fs::join(dir, rel));
+  REQUIRE(entries.is_ok());
+  for (const auto& e : *entries) {
+    const std::string path = rel.empty() ? e.name : rel + "/" + e.name;
+    if (e.is_dir) {
+      read_tree(dir, path, out);
+    } else {
+      auto b = fs::read_file(fs::join(dir, path), 1 << 28);
+      REQUIRE(b.is_ok());
+      (*out)[path] = std::move(*b);
+    }
+  }
+}
+std::map<std::string, Bytes> tree(const std::string& dir) {
+  std::map<std::string, Bytes> out;
+  read_tree(dir, "", &out);
+  return out;
+}
+
+// Series over a registry's share of a small limit: 600 series, scrapes every 3 hours over days of two
+// months (each series comes back after every other one), a series without tags and one with a
+// single tag after it (they inherit JobID / InstanceID from the series before), and every third
+// scrape without some series (their days differ).
+std::string spill_input(int scrapes, int64_t start_ms) {
+  std::string text;
+  for (int k = 0; k < scrapes; ++k) {
+    const int64_t ts = start_ms + int64_t(k) * 3 * 3600 * 1000;
+    for (int i = 0; i < 600; ++i) {
+      if (k % 3 == 2 && i % 7 == 0) continue;
+      text += "m{i=\"" + std::to_string(i) + "\",job=\"j" + std::to_string(i % 5) + "\",instance=\"h" + std::to_string(i % 11) +
+              "\"} " + std::to_string(k * i) + " " + std::to_string(ts + i) + "\n";
+      if (i % 100 == 50) text += "bare " + std::to_string(k) + " " + std::to_string(ts + i) + "\none{a=\"x\"} 1 " + std::to_string(ts + i) + "\n";
+    }
+  }
+  return text;
+}
 
 }  // namespace
 
@@ -184,6 +225,49 @@ TEST_SUITE("ingest/importer") {
     REQUIRE(sd.is_ok());
     for (const auto& p : sd->partitions) {
       for (const auto& part : p.parts) CHECK_MESSAGE(part.listed, part.path);  // no leftovers
+    }
+  }
+
+  TEST_CASE("series spilled over their share of --mem-limit: the same directory as in memory, for both index layouts and on append") {
+    vmt::test::TempDir tmp;
+    // 2023-10-30 to 2023-11-04, then a second input overlapping its last days (appended).
+    const std::string first = write_input(tmp, "first.prom", spill_input(100, 1698624000000));
+    const std::string second = write_input(tmp, "second.prom", spill_input(8, 1698969600000));
+    for (bool per_partition : {false, true}) {
+      CAPTURE(per_partition);
+      std::map<std::string, Bytes> want;
+      for (bool spill : {false, true}) {
+        const std::string dir = tmp.sub(std::string(per_partition ? "pp-" : "gen-") + (spill ? "spill" : "memory"));
+        uint64_t spills = 0, series = 0;
+        for (const std::string& in : {first, second}) {
+          ImportOptions o = options(dir, {in});
+          o.per_partition_index = per_partition;
+          // 64 KiB: the samples are written early every few scrapes either way; the series spill at
+          // 32 KiB (a tenth of them), or never.
+          o.mem_limit_bytes = 64 << 10;
+          o.min_series_budget = spill ? 16 << 10 : 1 << 30;
+          ImportStats st;
+          REQUIRE(run_import(o, &st).is_ok());
+          spills += st.series_spills;
+          series += st.series;
+          if (in == second) CHECK(st.series_curr + st.series_prev == st.series);  // every series known
+        }
+        CHECK(series == 2 * 602);
+        if (!spill) {
+          CHECK(spills == 0);
+          want = tree(dir);
+          continue;
+        }
+        CHECK(spills >= 4);  // one at most per block of input lines (about 1 MiB)
+        const auto got = tree(dir);
+        CHECK(got.size() == want.size());
+        for (const auto& [path, bytes] : want) {
+          CAPTURE(path);
+          auto it = got.find(path);
+          REQUIRE(it != got.end());
+          CHECK(it->second == bytes);
+        }
+      }
     }
   }
 }

@@ -18,6 +18,8 @@ namespace vmt::ingest {
 // zstd level floor for our parts: libzstd's negative levels compress far worse than the pure-Go
 // encoder vmstorage uses at the same nominal level (mergeset.md §2: zstd bytes are not normative).
 constexpr int kMinCompressLevel = 1;
+// Runs and spilled parts are read once more, by this import: the fastest level.
+constexpr int kRunCompressLevel = -5;
 
 // Streams larger than this are made as runs on every thread even when they fit the budget: the
 // series pass and the sorts then use every core, which outweighs writing and merging the runs.
@@ -36,33 +38,44 @@ mergeset::PrepareBlockFn tag_rows_prepare_block(metric::Tenancy t) {
 namespace {
 
 // One sorted run: the range's items, fast compression (temporary).
-Status write_run(const SeriesRegistry& reg, const IndexWork& range, TagRows rows, const std::string& dir, uint64_t* items) {
+Status write_run(const SeriesRegistry& reg, const IndexWork& range, const std::string& dir, uint64_t* items) {
   mergeset::PartWriter w;
   mergeset::PartWriterOptions wo;
-  wo.compress_level = -5;
+  wo.compress_level = kRunCompressLevel;
   VMT_TRY(w.open(dir, std::move(wo)));
-  VMT_TRY(emit_sorted_items(reg, range, 1, rows, [&](ByteView it) { return w.add(it); }, items));
+  VMT_TRY(emit_sorted_items(reg, range, 1, [&](ByteView it) { return w.add(it); }, items));
   return w.close();
 }
 
-// Whether every MetricID of a range is below every MetricID of the next one (new series numbered
-// in order, the usual case). Then each prefix's MetricIDs ascend from run to run, and runs may hold
-// combined rows: the merge only re-cuts them at 64 (TagRowCombiner). Otherwise runs hold one
-// MetricID per row, and the merge puts them in order.
-bool ranges_ascend(const SeriesRegistry& reg, const std::vector<IndexWork>& ranges) {
-  uint64_t prev_max = 0;
-  bool first = true;
-  for (const IndexWork& r : ranges) {
-    uint64_t lo = UINT64_MAX, hi = 0;
-    walk_work_series(r, [&](uint32_t s, bool, size_t, size_t) {
-      lo = std::min(lo, reg.at(s).tsid.metric_id);
-      hi = std::max(hi, reg.at(s).tsid.metric_id);
-    });
-    if (!first && lo <= prev_max) return false;
-    prev_max = hi;
-    first = false;
-  }
-  return true;
+
+// work (sorted, no duplicates, not empty) cut into ranges whose streams need at most
+// budget / workers bytes, each written as a sorted run under dir (created), on `workers` threads.
+Status make_runs(const SeriesRegistry& reg, IndexWork work, uint64_t budget, unsigned workers, const std::string& dir,
+                 std::vector<EarlierIndexPart>* out) {
+  const std::vector<IndexWork> chunks = split_work(reg, work, budget / workers);
+  work = IndexWork();
+  VMT_TRY(fs::mkdir_p(dir));
+  std::vector<EarlierIndexPart> runs(chunks.size());
+  std::vector<Status> errors(workers);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto make = [&](unsigned worker) {
+    for (size_t c; !failed && (c = next++) < chunks.size();) {
+      runs[c].dir = fs::join(dir, "run-" + std::to_string(c));
+      Status st = write_run(reg, chunks[c], runs[c].dir, &runs[c].items_generated);
+      if (!st.is_ok()) {
+        errors[worker] = std::move(st);
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < workers; ++t) pool.emplace_back(make, t);
+  make(0);
+  for (auto& t : pool) t.join();
+  for (Status& st : errors) VMT_TRY(std::move(st));
+  out->insert(out->end(), runs.begin(), runs.end());
+  return Status::ok();
 }
 
 }  // namespace
@@ -96,7 +109,7 @@ Status for_each_work_series(const SeriesRegistry& reg, const IndexWork& work,
 Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPartOptions& opt,
                         const std::string& part_dir, IndexPartResult* out) {
   *out = IndexPartResult();
-  if (work.empty()) return invalid_argument("write_index_part: nothing to write");
+  if (work.empty() && opt.earlier.empty()) return invalid_argument("write_index_part: nothing to write");
   std::sort(work.global.begin(), work.global.end());
   work.global.erase(std::unique(work.global.begin(), work.global.end()), work.global.end());
   std::sort(work.per_day.begin(), work.per_day.end());
@@ -107,7 +120,7 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
   uint64_t planned_items = 0, planned_bytes = 0;
   sorted_stream_size(reg, work, &planned_items, &planned_bytes);
   const unsigned workers = std::max(1u, opt.threads);
-  if (planned_bytes <= opt.memory_budget && (workers == 1 || planned_bytes <= kParallelRunsFrom)) {
+  if (opt.earlier.empty() && planned_bytes <= opt.memory_budget && (workers == 1 || planned_bytes <= kParallelRunsFrom)) {
     mergeset::PartWriterOptions wo;
     wo.compress_level = std::max(mergeset::compress_level_for_items(planned_items), kMinCompressLevel);
     wo.prepare_block = tag_rows_prepare_block(reg.tenancy());
@@ -115,7 +128,7 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
     mergeset::PartWriter w;
     VMT_TRY(w.open(part_dir, std::move(wo)));
     uint64_t n = 0;
-    VMT_TRY(emit_sorted_items(reg, work, opt.threads, TagRows::combined, [&](ByteView it) { return w.add(it); }, &n));
+    VMT_TRY(emit_sorted_items(reg, work, opt.threads, [&](ByteView it) { return w.add(it); }, &n));
     VMT_TRY(w.close());
     out->items_generated = n;
     out->items = w.header().items_count;
@@ -125,34 +138,18 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
   }
 
   // Otherwise: the series cut into ranges whose streams fit the budget, each range's items
-  // emitted in order as a run, and the runs merged. The runs are made on every thread at once,
-  // each thread holding one range: so a range gets the budget's share (at most the stream's).
-  const std::vector<IndexWork> chunks =
-      split_work(reg, work, std::min(opt.memory_budget, planned_bytes) / workers);
-  work = IndexWork();
-  const TagRows rows = ranges_ascend(reg, chunks) ? TagRows::combined : TagRows::single;
-  VMT_TRY(fs::mkdir_p(opt.runs_dir));
-  std::vector<std::string> runs(chunks.size());
-  std::vector<uint64_t> generated(chunks.size(), 0);
-  std::vector<Status> errors(workers);
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  auto make_runs = [&](unsigned worker) {
-    for (size_t c; !failed && (c = next++) < chunks.size();) {
-      runs[c] = fs::join(opt.runs_dir, "run-" + std::to_string(c));
-      Status st = write_run(reg, chunks[c], rows, runs[c], &generated[c]);
-      if (!st.is_ok()) {
-        errors[worker] = std::move(st);
-        failed = true;
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < workers; ++t) pool.emplace_back(make_runs, t);
-  make_runs(0);
-  for (auto& t : pool) t.join();
-  for (Status& st : errors) VMT_TRY(std::move(st));
-  const uint64_t total = std::accumulate(generated.begin(), generated.end(), uint64_t(0));
+  // emitted in order as a run (tag rows combined), and the runs merged with the parts written
+  // earlier; TagRowCombiner puts the MetricIDs of overlapping rows in order.
+  const uint64_t budget = std::min(opt.memory_budget, planned_bytes);
+  std::vector<EarlierIndexPart> parts;
+  if (!work.empty()) VMT_TRY(make_runs(reg, std::move(work), budget, workers, opt.runs_dir, &parts));
+  parts.insert(parts.end(), opt.earlier.begin(), opt.earlier.end());
+  std::vector<std::string> runs;
+  uint64_t total = 0;
+  for (const EarlierIndexPart& p : parts) {
+    runs.push_back(p.dir);
+    total += p.items_generated;
+  }
   out->items_generated = total;
 
   mergeset::MergeOptions mo;
@@ -168,10 +165,22 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
   out->items = ms.items_out;
   out->blocks = ms.blocks_out;
   out->runs = runs.size();
-  out->runs_combined = rows == TagRows::combined;
-  VMT_TRY(fs::remove_all(opt.runs_dir));
+  if (fs::exists(opt.runs_dir)) VMT_TRY(fs::remove_all(opt.runs_dir));
   VMT_ASSIGN_OR_RETURN(out->size_bytes, layout::part_size(part_dir));
   return Status::ok();
+}
+
+Status write_index_runs(const SeriesRegistry& reg, IndexWork work, const IndexPartOptions& opt,
+                        std::vector<EarlierIndexPart>* runs) {
+  std::sort(work.global.begin(), work.global.end());
+  work.global.erase(std::unique(work.global.begin(), work.global.end()), work.global.end());
+  std::sort(work.per_day.begin(), work.per_day.end());
+  work.per_day.erase(std::unique(work.per_day.begin(), work.per_day.end()), work.per_day.end());
+  if (work.empty()) return Status::ok();
+  uint64_t planned_items = 0, planned_bytes = 0;
+  sorted_stream_size(reg, work, &planned_items, &planned_bytes);
+  const unsigned workers = std::max(1u, opt.threads);
+  return make_runs(reg, std::move(work), std::min(opt.memory_budget, planned_bytes), workers, opt.runs_dir, runs);
 }
 
 }  // namespace vmt::ingest

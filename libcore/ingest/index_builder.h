@@ -10,8 +10,8 @@
 // (index_stream.h). When that stream does not fit memory_budget, the series are cut into ranges
 // whose streams do; each range is emitted the same way as a run, written as a part under
 // runs_dir, and the runs are merged at the end (mergeset::merge_part_dirs) into the final part,
-// combining the tag rows as the stream does (runs hold combined rows when MetricIDs ascend from
-// range to range, else one MetricID per row). Both paths write the same items and blocks
+// combining the tag rows as the stream does (runs hold combined rows, whose MetricIDs may
+// overlap from run to run: TagRowCombiner orders them). Both paths write the same items and blocks
 // (tests). Sorting uses opt.threads threads.
 #pragma once
 
@@ -68,10 +68,19 @@ struct WorkSeries {
 Status for_each_work_series(const SeriesRegistry& reg, const IndexWork& work,
                             const std::function<Status(const WorkSeries&)>& fn);
 
+// A part of index items written earlier by the same import (a run of its spilled series,
+// series_spill.h), sorted; merged into the final part with the rest.
+struct EarlierIndexPart {
+  std::string dir;
+  uint64_t items_generated = 0;
+};
+
 struct IndexPartOptions {
   uint64_t memory_budget = 128 << 20;  // bytes of items held before a run is written
   unsigned threads = 1;
   std::string runs_dir;                // where runs go when the items do not fit (created, then removed)
+  // Merged in with the items of the work (which may then be empty); they stay where they are.
+  std::vector<EarlierIndexPart> earlier;
 };
 
 struct IndexPartResult {
@@ -79,16 +88,21 @@ struct IndexPartResult {
   uint64_t items = 0;            // items in the part
   uint64_t blocks = 0;
   uint64_t runs = 0;             // sorted runs written (0 when everything fit in memory)
-  bool runs_combined = false;    // the runs held combined tag rows (MetricIDs ascending run to run)
   uint64_t size_bytes = 0;       // the four .bin files
 };
 
 // The prepareBlock callback indexdb installs (indexdb::merge_tag_to_metric_ids_rows).
 mergeset::PrepareBlockFn tag_rows_prepare_block(metric::Tenancy t);
 
-// Generates, sorts and writes the items of `work` into part_dir (must not exist). Every series in
-// `work` must have its TSID settled. work must not be empty.
+// Generates, sorts and writes the items of `work`, and those of opt.earlier, into part_dir (must
+// not exist). Every series in `work` must have its TSID settled. There must be something to write.
 Status write_index_part(const SeriesRegistry& registry, IndexWork work, const IndexPartOptions& opt,
                         const std::string& part_dir, IndexPartResult* out);
+
+// The items of `work` as sorted runs under opt.runs_dir (created when there is work), appended to
+// *runs: parts for a later write_index_part's opt.earlier (the
+// spilled series' items, importer.cpp). Ranges that fit opt.memory_budget, on opt.threads threads.
+Status write_index_runs(const SeriesRegistry& registry, IndexWork work, const IndexPartOptions& opt,
+                        std::vector<EarlierIndexPart>* runs);
 
 }  // namespace vmt::ingest

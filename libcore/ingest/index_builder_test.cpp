@@ -56,7 +56,7 @@ std::vector<Bytes> expand(const std::vector<Bytes>& items) {
 }  // namespace
 
 TEST_SUITE("ingest/index_builder") {
-  TEST_CASE("TagRowCombiner: rows of one or many MetricIDs re-cut at 64; MetricIDs must ascend") {
+  TEST_CASE("TagRowCombiner: rows of one or many MetricIDs re-cut at 64, overlapping rows of merged runs put in order; a MetricID twice is an error") {
     const auto T = vmt::metric::Tenancy::kCluster;
     auto row = [&](const char* value, uint64_t first, size_t n) {
       indexdb::TagRow r;
@@ -84,10 +84,54 @@ TEST_SUITE("ingest/index_builder") {
     CHECK(out[1] == row("a", 164, 37));
     CHECK(out[2] == Bytes("\x02xyz"));
     CHECK(out[3] == row("b", 5, 2));
-    // A prefix's MetricIDs going back (runs that do not ascend) is an error, also across a cut at 64.
+    // Rows of two runs as merged by their first MetricID: [1 5 9], [3 4], [6], [10 11] -> one row
+    // 1 3 4 5 6 9 10 11.
+    auto ids_row = [&](const char* value, std::vector<uint64_t> ids) {
+      indexdb::TagRow r;
+      r.account_id = 3;
+      r.key = "job";
+      r.value = value;
+      r.metric_ids = std::move(ids);
+      Bytes b;
+      r.encode(b, T);
+      return b;
+    };
+    out.clear();
+    TagRowCombiner m(T);
+    for (const auto& ids : std::vector<std::vector<uint64_t>>{{1, 5, 9}, {3, 4}, {6}, {10, 11}}) {
+      REQUIRE(m.push(ids_row("a", ids), sink).is_ok());
+    }
+    REQUIRE(m.finish(sink).is_ok());
+    REQUIRE(out.size() == 1);
+    CHECK(out[0] == ids_row("a", {1, 3, 4, 5, 6, 9, 10, 11}));
+    // Randomised: 2000 MetricIDs dealt to five runs, each run's rows ascending and cut at random
+    // lengths, merged by first MetricID: rows of 64 ascending, every MetricID once.
+    std::mt19937_64 rng(11);
+    std::vector<std::vector<std::vector<uint64_t>>> runs(5);
+    std::vector<std::vector<uint64_t>> dealt(5);
+    for (uint64_t id = 1000; id < 3000; ++id) dealt[rng() % 5].push_back(id);
+    std::vector<std::vector<uint64_t>> rows;
+    for (auto& d : dealt) {
+      for (size_t i = 0; i < d.size();) {
+        const size_t n = std::min<size_t>(d.size() - i, 1 + rng() % 64);
+        rows.emplace_back(d.begin() + long(i), d.begin() + long(i + n));
+        i += n;
+      }
+    }
+    std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) { return ids_row("a", a) < ids_row("a", b); });
+    out.clear();
+    TagRowCombiner r(T);
+    for (const auto& ids : rows) REQUIRE(r.push(ids_row("a", ids), sink).is_ok());
+    REQUIRE(r.finish(sink).is_ok());
+    REQUIRE(out.size() == (2000 + 63) / 64);
+    for (size_t i = 0; i < out.size(); ++i) CHECK(out[i] == row("a", 1000 + 64 * i, std::min<size_t>(64, 2000 - 64 * i)));
+    // A MetricID twice is an error, also across a cut at 64.
     TagRowCombiner d(T);
     REQUIRE(d.push(row("a", 100, 65), sink).is_ok());  // a row of 64 emitted, one MetricID pending
     CHECK(d.push(row("a", 120, 1), sink).code() == Code::corruption);
+    TagRowCombiner e(T);
+    REQUIRE(e.push(row("a", 100, 3), sink).is_ok());
+    CHECK(e.push(row("a", 101, 1), sink).code() == Code::corruption);
   }
 
   TEST_CASE("the worked example of indexdb.md §9: 18 items, FirstItem and LastItem as the server wrote them") {
@@ -147,7 +191,6 @@ TEST_SUITE("ingest/index_builder") {
     opt.runs_dir = tmp.sub("runs2");
     REQUIRE(write_index_part(reg, w, opt, tmp.sub("many"), &many).is_ok());
     CHECK(many.runs > 3);
-    CHECK(many.runs_combined);  // MetricIDs 1000 + i: ascending from range to range
     CHECK(!fs::exists(tmp.sub("runs2")));
     auto a = read_items(tmp.sub("one"));
     auto b = read_items(tmp.sub("many"));
@@ -219,7 +262,6 @@ TEST_SUITE("ingest/index_builder") {
       const std::string dir = tmp.sub("runs-part" + std::to_string(threads));
       REQUIRE(write_index_part(reg, w, opt, dir, &runs).is_ok());
       CHECK(runs.runs >= 7);
-      CHECK(!runs.runs_combined);
       CHECK(runs.items_generated == want.size());
       CHECK(runs.blocks == res.blocks);
       CHECK(read_items(dir) == part);

@@ -165,9 +165,9 @@ std::vector<IndexWork> split_work(const SeriesRegistry& reg, const IndexWork& wo
   return out;
 }
 
-Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsigned threads, TagRows rows,
+Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsigned threads,
                          const std::function<Status(ByteView)>& sink, uint64_t* items) {
-  const size_t ids_per_row = rows == TagRows::combined ? indexdb::kMaxMetricIDsPerRow : 1;
+  const size_t ids_per_row = indexdb::kMaxMetricIDsPerRow;
   const metric::Tenancy tenancy = reg.tenancy();
   const size_t tenant_bytes = metric::tenant_bytes(tenancy);
   TagTable tags;
@@ -330,27 +330,56 @@ Status TagRowCombiner::push(ByteView item, const Sink& sink) {
     prefix_len_ = plen;
     have_last_ = false;
   }
+  // Held MetricIDs below this row's first are final: every later row of the prefix starts higher.
+  VMT_TRY(release(load_u64(ids.data()), false, sink));
+  merged_.clear();
+  size_t h = 0;
   for (size_t k = 0; k < ids.size(); k += 8) {
     const uint64_t id = load_u64(ids.data() + k);
-    if (have_last_ && id <= last_id_) {
-      return corruption("internal: index runs: MetricIDs of tag row " + mergeset::item_hex(prefix) + " do not ascend (" +
-                        std::to_string(id) + " after " + std::to_string(last_id_) + ")");
+    if (k > 0 && id <= load_u64(ids.data() + k - 8)) {
+      return corruption("internal: index runs: tag row " + mergeset::item_hex(item) + " holds MetricIDs out of order");
     }
-    if (ids_ == indexdb::kMaxMetricIDsPerRow) VMT_TRY(finish(sink));
+    for (; h < held_.size() && held_[h] < id; ++h) merged_.push_back(held_[h]);
+    if (h < held_.size() && held_[h] == id) {
+      return corruption("internal: index runs: MetricID " + std::to_string(id) + " twice in tag rows " +
+                        mergeset::item_hex(prefix));
+    }
+    merged_.push_back(id);
+  }
+  merged_.insert(merged_.end(), held_.begin() + long(h), held_.end());
+  held_.swap(merged_);
+  return Status::ok();
+}
+
+Status TagRowCombiner::release(uint64_t below, bool all, const Sink& sink) {
+  size_t n = 0;
+  for (; n < held_.size() && (all || held_[n] < below); ++n) {
+    const uint64_t id = held_[n];
+    if (have_last_ && id <= last_id_) {
+      return corruption("internal: index runs: MetricIDs of tag row " + mergeset::item_hex(ByteView(row_).substr(0, prefix_len_)) +
+                        " do not ascend (" + std::to_string(id) + " after " + std::to_string(last_id_) + ")");
+    }
+    if (ids_ == indexdb::kMaxMetricIDsPerRow) VMT_TRY(flush_row(sink));
     put_u64(row_, id);
     ++ids_;
     last_id_ = id;
     have_last_ = true;
   }
+  held_.erase(held_.begin(), held_.begin() + long(n));
   return Status::ok();
 }
 
-Status TagRowCombiner::finish(const Sink& sink) {
+Status TagRowCombiner::flush_row(const Sink& sink) {
   if (ids_ == 0) return Status::ok();
   ids_ = 0;
   VMT_TRY(sink(row_));
   row_.resize(prefix_len_);
   return Status::ok();
+}
+
+Status TagRowCombiner::finish(const Sink& sink) {
+  VMT_TRY(release(0, true, sink));
+  return flush_row(sink);
 }
 
 }  // namespace vmt::ingest

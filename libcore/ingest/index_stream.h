@@ -40,33 +40,39 @@ std::vector<IndexWork> split_work(const SeriesRegistry& reg, const IndexWork& wo
 
 // Combines a byte-ordered stream of items exactly as emit_sorted_items emits them: the MetricIDs
 // of consecutive tag rows (ns 1, ns 6) of one prefix (the row without its MetricIDs) become rows
-// of up to 64 ascending MetricIDs; every other item passes through. Rows in may hold one MetricID
-// or several; the MetricIDs of one prefix must ascend across them (an internal error otherwise).
-// So the items written from merged runs (index_builder.cpp, over --mem-limit) are the ones the
-// in-memory stream writes, and the part's blocks with them.
+// of up to 64 ascending MetricIDs; every other item passes through. So the items written from
+// merged runs (index_builder.cpp, over --mem-limit) are the ones the in-memory stream writes, and
+// the part's blocks with them.
+// Rows in hold ascending MetricIDs, one or several, and come from merged runs in which the rows of
+// a prefix ascend: rows of different runs may overlap (a run's row [1 5 9] before another's [3 4]).
+// A MetricID is final once the next row of the prefix starts above it (no later row can hold a
+// smaller one), so at most a row per run is held back. A MetricID twice is an internal error.
 class TagRowCombiner {
  public:
   using Sink = std::function<Status(ByteView)>;
   explicit TagRowCombiner(metric::Tenancy t) : tenancy_(t) {}
   Status push(ByteView item, const Sink& sink);
-  Status finish(const Sink& sink);  // emits the pending row
+  Status finish(const Sink& sink);  // emits the pending MetricIDs and row
 
  private:
+  // Appends the held MetricIDs below `below` (or all) to the row, cutting rows at 64.
+  Status release(uint64_t below, bool all, const Sink& sink);
+  Status flush_row(const Sink& sink);
+
   metric::Tenancy tenancy_;
-  Bytes row_;              // the current prefix, then ids_ pending MetricIDs; empty: no prefix yet
+  Bytes row_;              // the current prefix, then ids_ MetricIDs; empty: no prefix yet
   size_t prefix_len_ = 0;
   size_t ids_ = 0;
-  uint64_t last_id_ = 0;   // the last MetricID of the current prefix, when have_last_
+  std::vector<uint64_t> held_;  // ascending: MetricIDs of the prefix not final yet
+  std::vector<uint64_t> merged_;
+  uint64_t last_id_ = 0;   // the last MetricID released for the current prefix, when have_last_
   bool have_last_ = false;
 };
 
-// How emit_sorted_items writes the tag rows of one prefix: combined as the server's merges combine
-// them (the final part), or one row per MetricID (a sorted run, combined when the runs are merged).
-enum class TagRows { combined, single };
-
 // work.global and work.per_day must be sorted and free of duplicates. Calls sink with every item
-// in byte order; *items counts the single-MetricID items they stand for.
-Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsigned threads, TagRows rows,
+// in byte order, the tag rows of one prefix combined as the server's merges combine them; *items
+// counts the single-MetricID items they stand for.
+Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsigned threads,
                          const std::function<Status(ByteView)>& sink, uint64_t* items);
 
 }  // namespace vmt::ingest

@@ -44,6 +44,17 @@ uint32_t SeriesRegistry::find_or_add_canonical(ByteView canon, uint32_t date, bo
   return find_or_add(canon, metric::xxhash64(canon), date, created);
 }
 
+void SeriesRegistry::set_returning(uint32_t id, const metric::TSID& tsid, SeriesOrigin origin,
+                                   std::span<const uint32_t> days) {
+  Series& s = series_[id];
+  s.tsid = tsid;
+  s.origin = origin;
+  s.returning = true;
+  spilled_days_.push_back(uint32_t(days.size()));
+  s.spilled = uint32_t(spilled_days_.size());
+  spilled_days_.insert(spilled_days_.end(), days.begin(), days.end());
+}
+
 bool SeriesRegistry::note_date_slow(uint32_t id, uint32_t date) {
   if (!date_set_.insert((uint64_t(id) << 32) | date)) return false;
   dates_.emplace_back(id, date);
@@ -73,8 +84,9 @@ bool SeriesRegistry::PairSet::insert(uint64_t key) {
 }
 
 uint64_t SeriesRegistry::memory_bytes() const {
-  return canon_arena_.committed_bytes() + canon_index_.memory_bytes() + series_.committed_bytes() +
-         dates_.capacity() * sizeof(dates_[0]) + date_set_.memory_bytes();
+  // The arena and the series as used (their pages are touched as they fill), the tables as allocated.
+  return canon_arena_.size() + canon_index_.memory_bytes() + series_.size() * sizeof(Series) +
+         dates_.capacity() * sizeof(dates_[0]) + date_set_.memory_bytes() + spilled_days_.capacity() * sizeof(uint32_t);
 }
 
 }  // namespace vmt::ingest

@@ -16,7 +16,9 @@
 // Days: every (series, UTC day) pair seen is recorded once (the per-day index items need them).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -43,10 +45,15 @@ struct Series {
   uint32_t first_date = 0;             // UTC day of its first accepted sample: the ns 7 lookup key
   uint32_t last_date = UINT32_MAX;     // day of the last sample seen (fast path of note_date)
   SeriesOrigin origin = SeriesOrigin::pending;
+  // Found among the series this import spilled (series_spill.h: over --mem-limit, the registry is
+  // written out and started afresh): settled from there, its global items and the per-day items of
+  // its spilled_days() written already.
+  bool returning = false;
   // The series of the accepted row just before this series' first row (UINT32_MAX: none, or the
   // first row of an input file): a new series with fewer than 2 tags takes JobID/InstanceID from
   // its TSID, as v1.93.7 does (see importer.cpp, resolve_pending).
   uint32_t inherit_from = UINT32_MAX;
+  uint32_t spilled = 0;                // returning: 1 + where its days are in the registry's list
   metric::TSID tsid;                   // valid once origin != pending
 };
 
@@ -82,6 +89,22 @@ class SeriesRegistry {
   // Every (series, date) pair in the order first seen.
   const std::vector<std::pair<uint32_t, uint32_t>>& dates() const { return dates_; }
 
+  // Series `id` found among the spilled series (series_spill.h): settled with `tsid` and `origin`,
+  // returning, with the days already indexed (ascending).
+  void set_returning(uint32_t id, const metric::TSID& tsid, SeriesOrigin origin, std::span<const uint32_t> days);
+  // The days a returning series had indexed before (empty for the others).
+  std::span<const uint32_t> spilled_days(uint32_t id) const {
+    const uint32_t at = series_[id].spilled;
+    if (at == 0) return {};
+    return std::span<const uint32_t>(spilled_days_.data() + at, spilled_days_[at - 1]);
+  }
+  bool spilled_on(uint32_t id, uint32_t date) const {
+    const auto days = spilled_days(id);
+    return std::binary_search(days.begin(), days.end(), date);
+  }
+  // Forgets every series and day, and gives the memory back (the importer spilled them).
+  void clear() { *this = SeriesRegistry(tenancy_); }
+
   uint64_t memory_bytes() const;
 
  private:
@@ -107,6 +130,7 @@ class SeriesRegistry {
   HashSlots canon_index_;   // canonical name -> series_
   PairSet date_set_;
   std::vector<std::pair<uint32_t, uint32_t>> dates_;
+  std::vector<uint32_t> spilled_days_;  // per returning series: its day count, then the days
   metric::Tenancy tenancy_;
 };
 

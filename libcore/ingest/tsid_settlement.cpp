@@ -16,6 +16,7 @@ Status settle_tsids(SeriesRegistry& reg, size_t from, const IndexForDate& index_
   // The lookups of each index, in one sorted batch per index.
   std::map<ExistingIndex*, std::vector<ExistingIndex::NameLookup>> batches;
   for (size_t i = from; i < n; ++i) {
+    if (reg.at(uint32_t(i)).origin != SeriesOrigin::pending) continue;  // returning: settled from the spill
     VMT_ASSIGN_OR_RETURN(ExistingIndex * existing, index_for(reg.at(uint32_t(i)).first_date));
     if (!existing || !existing->searchable()) continue;
     auto& l = batches[existing].emplace_back();
@@ -70,6 +71,18 @@ Status settle_tsids(SeriesRegistry& reg, size_t from, const IndexForDate& index_
   return Status::ok();
 }
 
+namespace {
+
+// Whether returning series `sid` indexed a day of `partition` before it was spilled.
+bool spilled_in(const SeriesRegistry& reg, uint32_t sid, const std::string& partition) {
+  for (uint32_t d : reg.spilled_days(sid)) {
+    if (layout::partition_name_for(int64_t(d) * 86400000) == partition) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Status plan_partition_index_work(const SeriesRegistry& reg, const IndexForDate& index_for,
                                  std::map<std::string, IndexWork>* works) {
   // (partition, series) pairs: the global group of a known series is checked once per partition.
@@ -87,7 +100,9 @@ Status plan_partition_index_work(const SeriesRegistry& reg, const IndexForDate& 
     const Series& s = reg.at(sid);
     const std::string partition = layout::partition_name_for(int64_t(date) * 86400000);
     IndexWork& w = (*works)[partition];
-    const bool new_here = global_seen.emplace(partition, sid).second;
+    // A returning series has its global items in every partition of a day it indexed before.
+    const bool new_here = global_seen.emplace(partition, sid).second && !(s.returning && spilled_in(reg, sid, partition));
+    if (s.returning && reg.spilled_on(sid, date)) continue;
     if (s.origin == SeriesOrigin::created) {
       if (new_here) w.global.push_back(sid);
       w.per_day.push_back(dates[k]);
@@ -136,11 +151,13 @@ Status plan_index_work(const SeriesRegistry& reg, ExistingIndex& existing, Index
   std::vector<ExistingIndex::DateCheck> checks;
   for (size_t i = 0; i < reg.size(); ++i) {
     const Series& s = reg.at(uint32_t(i));
-    if (s.origin == SeriesOrigin::created || s.origin == SeriesOrigin::prev) work->global.push_back(uint32_t(i));
+    // A returning series (series_spill.h) had its global items written when it was spilled.
+    if ((s.origin == SeriesOrigin::created || s.origin == SeriesOrigin::prev) && !s.returning) work->global.push_back(uint32_t(i));
   }
   const auto& dates = reg.dates();
   for (size_t k = 0; k < dates.size(); ++k) {
     const Series& s = reg.at(dates[k].first);
+    if (s.returning && reg.spilled_on(dates[k].first, dates[k].second)) continue;
     if (s.origin == SeriesOrigin::created) {
       work->per_day.push_back(dates[k]);
     } else {

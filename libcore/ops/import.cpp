@@ -79,9 +79,9 @@ std::vector<std::string> render_import_summary(const ingest::ImportStats& s) {
     }
   }
   const double secs = s.seconds > 0 ? s.seconds : 1e-9;
-  out.push_back(fmt("time: input=%.3f data=%.3f index=%.3f commit=%.3f early_flushes=%llu early_merges=%llu",
+  out.push_back(fmt("time: input=%.3f data=%.3f index=%.3f commit=%.3f early_flushes=%llu early_merges=%llu series_spills=%llu",
                     s.seconds_input, s.seconds_data, s.seconds_index, s.seconds_commit, u64(s.early_flushes),
-                    u64(s.early_merges)));
+                    u64(s.early_merges), u64(s.series_spills)));
   out.push_back(fmt("done: seconds=%.3f samples_per_second=%.0f input_mb_per_second=%.1f%s", s.seconds,
                     double(s.samples_accepted) / secs, double(s.input_bytes) / 1e6 / secs,
                     s.dry_run ? " dry_run=1 (nothing written)" : ""));
@@ -128,6 +128,7 @@ std::string render_import_summary_json(const ingest::ImportStats& s) {
   j["index"] = s.index_table;
   j["index_items"] = s.index_items;
   j["index_parts"] = s.index_parts;
+  j["series_spills"] = s.series_spills;
   j["index_bytes"] = s.index_bytes;
   j["seconds"] = s.seconds;
   Bytes out;

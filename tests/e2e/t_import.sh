@@ -311,6 +311,34 @@ done
 grep -qE 'partition 2024_04: samples=3000 .* parts=1 ' "$TMP/twomonth-1MiB.err" \
   && pass "twomonth: the early-flushed month has one part" || fail "twomonth: parts" "$(grep partition "$TMP/twomonth-1MiB.err")"
 
+# Series over their share of --mem-limit (half of it, at least 16 MiB) are spilled: settled, their
+# samples and index items written, their names and TSIDs kept in sorted runs on disk, and looked up
+# there when they come back (series_spill.h). 120k series twice over: the same directory as without a
+# spill, for the generation and the per-partition layouts, and appending the same file again (every
+# series found) too.
+python3 "$GENP" --series 120000 --points 2 --start-ms 1714521600000 --step-ms 15000 --seed 9 >"$TMP/spill.prom"
+for target in v1.93.7-cluster v1.148.0; do
+  for lim in 1MiB 4GiB; do
+    for pass in 1 2; do
+      "$BIN/tsdb-import" -s "$TMP/spill-$target-$lim" --target "$target" --retention 100y --metric-id-base 1000 \
+        --part-name-seed 99 --mem-limit $lim "$TMP/spill.prom" 2>"$TMP/spill-$lim-$pass.err" \
+        || fail "$target: --mem-limit $lim import $pass failed" "$(tail -3 "$TMP/spill-$lim-$pass.err")"
+    done
+  done
+  spills=$(grep -o 'series_spills=[0-9]*' "$TMP/spill-1MiB-1.err" | cut -d= -f2)
+  [ "${spills:-0}" -ge 2 ] && [ "$(grep -o 'series_spills=[0-9]*' "$TMP/spill-4GiB-1.err")" = series_spills=0 ] \
+    && grep -q 'series: total=120000 new=120000 ' "$TMP/spill-1MiB-1.err" && grep -q 'series: total=120000 new=0 curr=120000 ' "$TMP/spill-1MiB-2.err" \
+    && pass "$target: 120k series spilled $spills times at --mem-limit 1MiB, none at 4GiB; each counted once" \
+    || fail "$target: series spills" "$(grep -hE 'series:|time:' "$TMP"/spill-*.err)"
+  if diff -r "$TMP/spill-$target-1MiB" "$TMP/spill-$target-4GiB" >"$TMP/spill.diff" 2>&1; then
+    pass "$target: spilled series give the same directory, byte for byte (import and append)"
+  else
+    fail "$target: spilled series change the directory" "$(head -c 400 "$TMP/spill.diff")"
+  fi
+  verify_clean "$target: the spilled import verifies clean" "$TMP/spill-$target-1MiB"
+done
+rm -rf "$TMP"/spill-*
+
 # A series indexed on other days only keeps its TSID on append (as a server with a warm tsid cache):
 # one MetricID per series in the index, for both index layouts; a deleted one is not brought back.
 printf 'od{a="1"} 1 1700000000000\nod{a="2"} 1 1700000000000\n' >"$TMP/od1.prom"

@@ -1,0 +1,136 @@
+#include "ingest/series_spill.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/fs.h"
+#include "ingest/existing_index.h"
+#include "mergeset/merge.h"
+#include "mergeset/part_writer.h"
+#include "metric/metric_name.h"
+
+namespace vmt::ingest {
+
+bool name_key_less(ByteView a, ByteView b) {
+  const size_t n = std::min(a.size(), b.size());
+  if (const int c = n ? std::memcmp(a.data(), b.data(), n) : 0; c != 0) return c < 0;
+  if (a.size() == b.size()) return false;
+  // One is a prefix of the other: compare the 0x02 after the shorter with the longer's next byte
+  // (equal: the shorter string is a prefix of the longer one, so it is the smaller).
+  if (a.size() < b.size()) return uint8_t(metric::kKvSeparatorChar) <= uint8_t(b[n]);
+  return uint8_t(a[n]) < uint8_t(metric::kKvSeparatorChar);
+}
+
+void SeriesSpill::open(std::string dir, metric::Tenancy t) {
+  dir_ = std::move(dir);
+  tenancy_ = t;
+}
+
+Status SeriesSpill::write(const SeriesRegistry& reg) {
+  if (run_dirs_.empty()) VMT_TRY(fs::mkdir_p(dir_));
+  const size_t n = reg.size();
+  // Each series' days: the registry's pairs ordered by series, then day.
+  std::vector<std::pair<uint32_t, uint32_t>> days(reg.dates().begin(), reg.dates().end());
+  std::sort(days.begin(), days.end());
+  std::vector<uint32_t> first(n + 1, 0);  // days of series s: [first[s], first[s + 1])
+  for (const auto& d : days) ++first[d.first + 1];
+  for (size_t s = 0; s < n; ++s) first[s + 1] += first[s];
+  // In the order of their items, without copying the names (the registry is at its largest).
+  std::vector<uint32_t> order(n);
+  for (uint32_t s = 0; s < n; ++s) order[s] = s;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return name_key_less(reg.canonical(a), reg.canonical(b)); });
+  const std::string run = fs::join(dir_, "series-" + std::to_string(run_dirs_.size()));
+  mergeset::PartWriter w;
+  mergeset::PartWriterOptions wo;
+  wo.compress_level = -5;  // read once more, by this import
+  VMT_TRY(w.open(run, std::move(wo)));
+  Bytes item;
+  std::vector<uint32_t> all;
+  for (uint32_t s : order) {
+    const Series& ser = reg.at(s);
+    if (ser.origin == SeriesOrigin::pending) return invalid_argument("series spill: a series without a TSID");
+    all.clear();
+    for (uint32_t k = first[s]; k < first[s + 1]; ++k) all.push_back(days[k].second);
+    const auto before = reg.spilled_days(s);
+    all.insert(all.end(), before.begin(), before.end());
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    item.clear();
+    item.append(reg.canonical(s));
+    put_u8(item, metric::kKvSeparatorChar);
+    ser.tsid.encode(item, tenancy_);
+    put_u8(item, uint8_t(ser.origin));
+    for (uint32_t d : all) put_u32(item, d);
+    VMT_TRY(w.add(item));
+  }
+  VMT_TRY(w.close());
+  VMT_ASSIGN_OR_RETURN(auto reader, mergeset::PartReader::open(run));
+  runs_.push_back(std::move(reader));
+  run_dirs_.push_back(run);
+  return Status::ok();
+}
+
+Status SeriesSpill::decode(ByteView rest, const std::string& run, Found* out) const {
+  const size_t tsid_size = metric::TSID::size(tenancy_);
+  const uint8_t origin = rest.size() > tsid_size ? uint8_t(rest[tsid_size]) : 0;
+  if (rest.size() < tsid_size + 1 || (rest.size() - tsid_size - 1) % 4 != 0 ||
+      (origin != uint8_t(SeriesOrigin::created) && origin != uint8_t(SeriesOrigin::curr) &&
+       origin != uint8_t(SeriesOrigin::prev))) {
+    return corruption(run + ": a spilled series item of " + std::to_string(rest.size()) + " bytes after its name does not decode");
+  }
+  out->tsid = metric::TSID::load(rest.data(), tenancy_);
+  out->origin = SeriesOrigin(origin);
+  out->days.clear();
+  for (size_t p = tsid_size + 1; p < rest.size(); p += 4) out->days.push_back(load_u32(rest.data() + p));
+  return Status::ok();
+}
+
+Status SeriesSpill::settle(SeriesRegistry& reg, size_t from, uint64_t* found) {
+  if (runs_.empty()) return Status::ok();
+  // The pending series in the order of their keys (name · 0x02), as the runs are sorted.
+  std::vector<uint32_t> todo;
+  for (size_t s = from; s < reg.size(); ++s) {
+    if (reg.at(uint32_t(s)).origin == SeriesOrigin::pending) todo.push_back(uint32_t(s));
+  }
+  std::sort(todo.begin(), todo.end(), [&](uint32_t a, uint32_t b) { return name_key_less(reg.canonical(a), reg.canonical(b)); });
+  Bytes key;
+  Found f;
+  for (size_t r = runs_.size(); r-- > 0 && !todo.empty();) {
+    mergeset::ItemMerger m({runs_[r].get()});
+    bool started = false;
+    std::vector<uint32_t> left;
+    for (uint32_t s : todo) {
+      key.assign(reg.canonical(s));
+      put_u8(key, metric::kKvSeparatorChar);
+      VMT_TRY_CTX(advance_to(m, &started, key), run_dirs_[r]);
+      if (!m.valid() || !m.item().starts_with(key)) {
+        left.push_back(s);
+        continue;
+      }
+      VMT_TRY(decode(m.item().substr(key.size()), run_dirs_[r], &f));
+      reg.set_returning(s, f.tsid, f.origin, f.days);
+      ++*found;
+    }
+    todo.swap(left);
+  }
+  return Status::ok();
+}
+
+Result<int64_t> SeriesSpill::find(SeriesRegistry& reg, ByteView canonical, uint64_t hash, uint32_t date) {
+  Bytes key(canonical);
+  put_u8(key, metric::kKvSeparatorChar);
+  Found f;
+  for (size_t r = runs_.size(); r-- > 0;) {
+    mergeset::ItemMerger m({runs_[r].get()});
+    VMT_TRY_CTX(m.seek(key), run_dirs_[r]);
+    if (!m.valid() || !m.item().starts_with(key)) continue;
+    VMT_TRY(decode(m.item().substr(key.size()), run_dirs_[r], &f));
+    bool created = false;
+    const uint32_t id = reg.find_or_add(canonical, hash, date, &created);
+    reg.set_returning(id, f.tsid, f.origin, f.days);
+    return int64_t(id);
+  }
+  return int64_t(-1);
+}
+
+}  // namespace vmt::ingest
