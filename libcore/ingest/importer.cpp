@@ -85,7 +85,6 @@ Status Importer::merge_early_parts(Partition& p) {
 }
 
 Status Importer::spill_series() {
-  ++st_->series_spills;
   VMT_TRY(resolve_pending());
   // The buffers hold the registry's ids: every row is written now, and their memory given back
   // for the index runs below.
@@ -102,6 +101,7 @@ Status Importer::spill_series() {
     spill_.open(fs::join(small, std::string(TargetDir::kTempPrefix) + "spill"), opt_.tenancy);
     temp_dirs_.push_back(spill_.dir());
   }
+  ++st_->series_spills;
   // The generation's index items, as the final part will have them, into a part per table.
   std::map<std::string, IndexWork> works;
   VMT_TRY(plan_index_works(&works));

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <numeric>
 #include <thread>
 
 #include "base/fs.h"
@@ -46,7 +45,6 @@ Status write_run(const SeriesRegistry& reg, const IndexWork& range, const std::s
   VMT_TRY(emit_sorted_items(reg, range, 1, [&](ByteView it) { return w.add(it); }, items));
   return w.close();
 }
-
 
 // work (sorted, no duplicates, not empty) cut into ranges whose streams need at most
 // budget / workers bytes, each written as a sorted run under dir (created), on `workers` threads.
@@ -168,19 +166,6 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
   if (fs::exists(opt.runs_dir)) VMT_TRY(fs::remove_all(opt.runs_dir));
   VMT_ASSIGN_OR_RETURN(out->size_bytes, layout::part_size(part_dir));
   return Status::ok();
-}
-
-Status write_index_runs(const SeriesRegistry& reg, IndexWork work, const IndexPartOptions& opt,
-                        std::vector<EarlierIndexPart>* runs) {
-  std::sort(work.global.begin(), work.global.end());
-  work.global.erase(std::unique(work.global.begin(), work.global.end()), work.global.end());
-  std::sort(work.per_day.begin(), work.per_day.end());
-  work.per_day.erase(std::unique(work.per_day.begin(), work.per_day.end()), work.per_day.end());
-  if (work.empty()) return Status::ok();
-  uint64_t planned_items = 0, planned_bytes = 0;
-  sorted_stream_size(reg, work, &planned_items, &planned_bytes);
-  const unsigned workers = std::max(1u, opt.threads);
-  return make_runs(reg, std::move(work), std::min(opt.memory_budget, planned_bytes), workers, opt.runs_dir, runs);
 }
 
 }  // namespace vmt::ingest

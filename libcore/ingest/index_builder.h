@@ -99,10 +99,4 @@ mergeset::PrepareBlockFn tag_rows_prepare_block(metric::Tenancy t);
 Status write_index_part(const SeriesRegistry& registry, IndexWork work, const IndexPartOptions& opt,
                         const std::string& part_dir, IndexPartResult* out);
 
-// The items of `work` as sorted runs under opt.runs_dir (created when there is work), appended to
-// *runs: parts for a later write_index_part's opt.earlier (the
-// spilled series' items, importer.cpp). Ranges that fit opt.memory_budget, on opt.threads threads.
-Status write_index_runs(const SeriesRegistry& registry, IndexWork work, const IndexPartOptions& opt,
-                        std::vector<EarlierIndexPart>* runs);
-
 }  // namespace vmt::ingest
