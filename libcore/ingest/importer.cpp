@@ -123,32 +123,21 @@ Status Importer::spill_series() {
   }
   st_->seconds_index += seconds_since(t_index);
   VMT_TRY(spill_.write(reg_));
-  for (uint32_t s = 0; s < reg_.size(); ++s) series_spilled_ += !reg_.at(s).returning;
-  // The series of the last row goes on: a new series after it inherits from its TSID (Series::inherit_from).
-  Bytes carried;
-  Series carried_series;
-  std::vector<uint32_t> carried_days;
-  if (prev_series_ != UINT32_MAX) {
-    carried.assign(reg_.canonical(prev_series_));
-    carried_series = reg_.at(prev_series_);
-    const auto before = reg_.spilled_days(prev_series_);
-    carried_days.assign(before.begin(), before.end());
-    for (const auto& [s, d] : reg_.dates()) {
-      if (s == prev_series_) carried_days.push_back(d);
-    }
-    std::sort(carried_days.begin(), carried_days.end());
-    carried_days.erase(std::unique(carried_days.begin(), carried_days.end()), carried_days.end());
-  }
+  // Every series so far is settled, each counted once where it was settled.
+  series_spilled_ = st_->series_new + st_->series_curr + st_->series_prev;
+  // The series of the last row goes on: a new series after it inherits from its TSID
+  // (Series::inherit_from). It is read back from the run just written, as any returning series.
+  const Bytes carried = prev_series_ == UINT32_MAX ? Bytes() : Bytes(reg_.canonical(prev_series_));
+  const uint32_t carried_date = prev_series_ == UINT32_MAX ? 0 : reg_.at(prev_series_).first_date;
   reg_.clear();
   // The registry's tables were on the heap: give their pages back now, not at the allocator's pace.
   ::malloc_trim(0);
-  resolved_ = 0;
   if (!carried.empty()) {
-    bool created = false;
-    prev_series_ = reg_.find_or_add(carried, metric::xxhash64(carried), carried_series.first_date, &created);
-    reg_.set_returning(prev_series_, carried_series.tsid, carried_series.origin, carried_days);
-    resolved_ = reg_.size();
+    VMT_ASSIGN_OR_RETURN(const int64_t id, spill_.find(reg_, carried, metric::xxhash64(carried), carried_date));
+    if (id < 0) return corruption("internal: series spill: the last series is not in the run just written");
+    prev_series_ = uint32_t(id);
   }
+  resolved_ = reg_.size();
   return Status::ok();
 }
 
@@ -221,11 +210,9 @@ Status Importer::run() {
 // The data parts (here) and index parts (on their own thread) of every partition, then the commit.
 Status Importer::write_and_commit() {
   VMT_TRY(resolve_pending());
-  if (st_->series_spills > 0) {
-    // Each series once: those the spills wrote, and the last generation's new ones.
-    st_->series = series_spilled_;
-    for (uint32_t s = 0; s < reg_.size(); ++s) st_->series += !reg_.at(s).returning;
-  }
+  // With spills, the registry holds only the last generation: each series was counted once where
+  // it was settled (a returning one is not settled again).
+  if (st_->series_spills > 0) st_->series = st_->series_new + st_->series_curr + st_->series_prev;
   // The index parts are written on their own thread while the data parts are written here:
   // both only read the registry, and every name was handed out by plan_index.
   std::vector<IndexJob> jobs;

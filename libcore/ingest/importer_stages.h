@@ -107,7 +107,7 @@ class Importer {
   // The index parts each table got from the spills (table directory -> parts), merged into its
   // final index part.
   std::map<std::string, std::vector<EarlierIndexPart>> spilled_index_;
-  uint64_t series_spilled_ = 0;  // distinct series written by the spills
+  uint64_t series_spilled_ = 0;  // distinct series settled by the last spill (progress reports)
   std::map<int64_t, Partition> partitions_;
   Partition* cur_ = nullptr;
   TargetDir dir_;
