@@ -141,6 +141,26 @@ Status walk_canonical(ByteView src, Tenancy t, OnGroup&& on_group, OnTag&& on_ta
   return Status::ok();
 }
 
+// MetricName.UnmarshalRaw without building a MetricName: reads the tenant into *account_id and
+// *project_id, then calls on_label(name, value) for each record in order, with views into src
+// (an empty name is the metric's; "__name__" is passed as it is). Used by decode_raw and
+// RawCanonicalizer. Errors name the record and what is missing.
+template <typename OnLabel>
+Status walk_raw(ByteView src, uint32_t* account_id, uint32_t* project_id, OnLabel&& on_label) {
+  ByteReader in(src);
+  VMT_ASSIGN_OR_RETURN(*account_id, in.u32("AccountID"));
+  VMT_ASSIGN_OR_RETURN(*project_id, in.u32("ProjectID"));
+  for (size_t record = 0; !in.empty(); ++record) {
+    // The context expressions are evaluated only on error.
+    VMT_ASSIGN_OR_RETURN_CTX(uint16_t name_len, in.u16("label name length"), "label #" + std::to_string(record));
+    VMT_ASSIGN_OR_RETURN_CTX(ByteView name, in.take(name_len, "label name"), "label #" + std::to_string(record));
+    VMT_ASSIGN_OR_RETURN_CTX(uint16_t value_len, in.u16("label value length"), "label #" + std::to_string(record));
+    VMT_ASSIGN_OR_RETURN_CTX(ByteView value, in.take(value_len, "label value"), "label #" + std::to_string(record));
+    on_label(name, value);
+  }
+  return Status::ok();
+}
+
 // The sort key sortTags uses for a tag key: the 3-byte commonTagKeys code for job-like and
 // instance-like keys (and their capitalised forms), else the key itself.
 ByteView tag_sort_key(ByteView key);

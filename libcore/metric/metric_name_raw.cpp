@@ -52,54 +52,32 @@ void encode_raw(Bytes& out, uint32_t account_id, uint32_t project_id, std::vecto
 }
 
 Result<MetricName> MetricName::decode_raw(ByteView src) {
-  ByteReader in(src);
   MetricName mn;
-  VMT_ASSIGN_OR_RETURN(mn.account_id, in.u32("AccountID"));
-  VMT_ASSIGN_OR_RETURN(mn.project_id, in.u32("ProjectID"));
-  for (size_t record = 0; !in.empty(); ++record) {
-    // The context expressions are evaluated only on error.
-    VMT_ASSIGN_OR_RETURN_CTX(uint16_t name_len, in.u16("label name length"),
-                             "label #" + std::to_string(record));
-    VMT_ASSIGN_OR_RETURN_CTX(ByteView name, in.take(name_len, "label name"),
-                             "label #" + std::to_string(record));
-    VMT_ASSIGN_OR_RETURN_CTX(uint16_t value_len, in.u16("label value length"),
-                             "label #" + std::to_string(record));
-    VMT_ASSIGN_OR_RETURN_CTX(ByteView value, in.take(value_len, "label value"),
-                             "label #" + std::to_string(record));
+  VMT_TRY(walk_raw(src, &mn.account_id, &mn.project_id, [&](ByteView name, ByteView value) {
     if (name.empty()) {
       mn.metric_group.assign(value);  // the last empty-named label wins
     } else {
       mn.add_tag(name, value);        // "__name__" appends to metric_group (AddTagBytes)
     }
-  }
+  }));
   return mn;
 }
 
 Status RawCanonicalizer::append(ByteView raw, Tenancy t, Bytes& out) {
-  if (raw.size() < 8) return corruption("raw metric name: " + std::to_string(raw.size()) + " bytes, shorter than its tenant");
-  const uint32_t account_id = load_u32(raw.data()), project_id = load_u32(raw.data() + 4);
+  uint32_t account_id = 0, project_id = 0;
   tags_.clear();
   group_.clear();
-  // The records as decode_raw reads them: an empty name replaces the group, "__name__" appends
-  // to it (AddTagBytes), any other name is a tag.
-  for (size_t pos = 8, record = 0; pos < raw.size(); ++record) {
-    ByteView field[2];
-    for (ByteView& f : field) {
-      if (raw.size() - pos < 2) return corruption("label #" + std::to_string(record) + ": truncated length at offset " + std::to_string(pos));
-      const size_t len = load_u16(raw.data() + pos);
-      pos += 2;
-      if (raw.size() - pos < len) return corruption("label #" + std::to_string(record) + ": " + std::to_string(len) + "-byte field past the end at offset " + std::to_string(pos));
-      f = raw.substr(pos, len);
-      pos += len;
-    }
-    if (field[0].empty()) {
-      group_.assign(field[1]);
-    } else if (field[0] == "__name__") {
-      group_.append(field[1]);
+  // As decode_raw: an empty name replaces the group, "__name__" appends to it (AddTagBytes), any
+  // other name is a tag.
+  VMT_TRY(walk_raw(raw, &account_id, &project_id, [&](ByteView name, ByteView value) {
+    if (name.empty()) {
+      group_.assign(value);
+    } else if (name == "__name__") {
+      group_.append(value);
     } else {
-      tags_.push_back(Entry{tag_sort_key(field[0]), field[0], field[1]});
+      tags_.push_back(Entry{tag_sort_key(name), name, value});
     }
-  }
+  }));
   // sortTags: stable by sort key, then a key equal to the last kept one replaces it.
   auto by_key = [](const Entry& a, const Entry& b) { return a.sort_key < b.sort_key; };
   if (tags_.size() <= 64) {
