@@ -231,7 +231,7 @@ full_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 "$INS" export --tenant 0:0 "$TMP/full" | LC_ALL=C sort >"$TMP/new.jsonl"
 # Delays drawn in advance (a python start-up inside the loop would outlast the import). Runs 6-10
 # stretch each commit step by 150 ms (VMT_IMPORT_COMMIT_DELAY_MS) and aim at the commit.
-read -r -a delays <<<"$(python3 -c "import random; print(' '.join(['%.3f' % random.uniform(0, $full_ms / 1000) for _ in range(5)] + ['%.3f' % random.uniform($full_ms / 1000 - 0.1, $full_ms / 1000 + 0.6) for _ in range(5)]))")"
+read -r -a delays <<<"$(python3 -c "import random; print(' '.join(['%.3f' % random.uniform(0, $full_ms / 1000) for _ in range(5)] + ['%.3f' % random.uniform(max(0, $full_ms / 1000 - 0.1), $full_ms / 1000 + 0.6) for _ in range(5)]))")"
 kills=0; olds=0; news=0; kbad=""
 for i in $(seq 10); do
   rm -rf "$TMP/k" && cp -r "$TMP/base" "$TMP/k"
