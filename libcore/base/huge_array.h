@@ -112,6 +112,11 @@ class HugeVector {
   void clear() { size_ = 0; }
   // Keeps the first n elements (n <= size()).
   void truncate(size_t n) { size_ = n; }
+  // n elements; those past the old size are uninitialised.
+  void resize(size_t n) {
+    while (n * sizeof(T) > committed_) grow();
+    size_ = n;
+  }
   T* data() { return reinterpret_cast<T*>(m_.data); }
   const T* data() const { return reinterpret_cast<const T*>(m_.data); }
   T& operator[](size_t i) { return data()[i]; }

@@ -37,12 +37,13 @@ mergeset::PrepareBlockFn tag_rows_prepare_block(metric::Tenancy t) {
 namespace {
 
 // One sorted run: the range's items, fast compression (temporary).
-Status write_run(const SeriesRegistry& reg, const IndexWork& range, const std::string& dir, uint64_t* items) {
+Status write_run(const SeriesRegistry& reg, const IndexWork& range, const std::string& dir, uint64_t* items,
+                 EmitScratch* keep) {
   mergeset::PartWriter w;
   mergeset::PartWriterOptions wo;
   wo.compress_level = kRunCompressLevel;
   VMT_TRY(w.open(dir, std::move(wo)));
-  VMT_TRY(emit_sorted_items(reg, range, 1, [&](ByteView it) { return w.add(it); }, items));
+  VMT_TRY(emit_sorted_items(reg, range, 1, [&](ByteView it) { return w.add(it); }, items, keep));
   return w.close();
 }
 
@@ -58,9 +59,10 @@ Status make_runs(const SeriesRegistry& reg, IndexWork work, uint64_t budget, uns
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   auto make = [&](unsigned worker) {
+    EmitScratch keep;  // one thread's arrays, reused by each of its runs
     for (size_t c; !failed && (c = next++) < chunks.size();) {
       runs[c].dir = fs::join(dir, "run-" + std::to_string(c));
-      Status st = write_run(reg, chunks[c], runs[c].dir, &runs[c].items_generated);
+      Status st = write_run(reg, chunks[c], runs[c].dir, &runs[c].items_generated, &keep);
       if (!st.is_ok()) {
         errors[worker] = std::move(st);
         failed = true;

@@ -49,6 +49,11 @@ class TagTable {
     return ByteView(arena_.data() + b, e - b);
   }
   size_t size() const { return offs_.size(); }
+  void clear() {
+    arena_.clear();
+    offs_.clear();
+    index_.reset(1 << 12);
+  }
 
  private:
   Bytes arena_;
@@ -56,22 +61,23 @@ class TagTable {
   HashSlots index_;
 };
 
-struct GlobalRow {
-  uint32_t rank;
+// One tag row of a series, whatever groups it is written in: the global ns 1 row if the series
+// needs the global group, and an ns 6 row for each of its days. `slot` is the series' place in the
+// work (its SlotInfo). The same (tag, MetricID) pairs make both namespaces, so they are sorted once.
+struct TagRow {
+  uint32_t rank;   // first the tag's id in the TagTable, then its place in the tags' byte order
+  uint32_t slot;
   uint64_t metric_id;
-  bool operator<(const GlobalRow& o) const { return rank != o.rank ? rank < o.rank : metric_id < o.metric_id; }
+  bool operator<(const TagRow& o) const { return rank != o.rank ? rank < o.rank : metric_id < o.metric_id; }
 };
-struct DayRow {
-  uint64_t tenant;
-  uint32_t date;
-  uint32_t rank;
-  uint64_t metric_id;
-  bool operator<(const DayRow& o) const {
-    if (tenant != o.tenant) return tenant < o.tenant;
-    if (date != o.date) return date < o.date;
-    if (rank != o.rank) return rank < o.rank;
-    return metric_id < o.metric_id;
-  }
+// A series of the work: whether it needs the global group, and its days (work.per_day[d0, d0 + days),
+// dates ascending). `cursor` walks those days as the per-day groups of its tenant are emitted in
+// date order.
+struct SlotInfo {
+  size_t d0;
+  uint32_t days;
+  uint32_t cursor;
+  bool global;
 };
 
 // ns 2 and ns 3 items (tenant · MetricID · ...) and ns 5 items (tenant · date · MetricID) sort by
@@ -97,43 +103,36 @@ struct DayNameItem {
   bool operator<(const DayNameItem& o) const { return date != o.date ? date < o.date : rank < o.rank; }
 };
 
-// Rows in (group, rank, MetricID) order, where operator< is that order. Rows come series by
-// series, and the registry numbers new series in order, so two stable counting passes (by rank,
-// then by group) usually give it; checked, and sorted by comparison when MetricIDs did not ascend.
-// The passes need one more copy of the rows for the moment of the sort: outside the stream's
+// Tag rows in (rank, MetricID) order. Rows come series by series, and the registry numbers new
+// series in order, so a stable counting pass by rank usually gives it; checked, and sorted by
+// comparison when MetricIDs did not ascend (series of an existing index among them).
+// The pass needs one more copy of the rows for the moment of the sort: outside the stream's
 // estimate (sorted_stream_size), within --mem-limit (the index budget is half of it).
-template <class Row, class GroupOf>
-void sort_by_rank(HugeVector<Row>& rows, size_t ranks, GroupOf group_of, size_t groups) {
+void sort_by_rank(HugeVector<TagRow>& rows, size_t ranks, HugeVector<TagRow>& tmp) {
   const size_t n = rows.size();
   if (n < 2) return;
-  HugeArray<Row> tmp(n);
-  auto counting_pass = [&](Row* from, Row* to, size_t buckets, auto key) {
-    std::vector<size_t> start(buckets + 1, 0);
-    for (size_t i = 0; i < n; ++i) ++start[key(from[i]) + 1];
-    for (size_t b = 1; b <= buckets; ++b) start[b] += start[b - 1];
-    for (size_t i = 0; i < n; ++i) to[start[key(from[i])]++] = from[i];
-  };
-  counting_pass(rows.data(), tmp.data(), ranks, [](const Row& r) { return size_t(r.rank); });
-  if (groups > 1) {
-    counting_pass(tmp.data(), rows.data(), groups, [&](const Row& r) { return size_t(group_of(r)); });
-  } else {
-    std::copy(tmp.data(), tmp.data() + n, rows.data());
-  }
+  tmp.resize(n);
+  std::vector<size_t> start(ranks + 1, 0);
+  for (size_t i = 0; i < n; ++i) ++start[rows[i].rank + 1];
+  for (size_t b = 1; b <= ranks; ++b) start[b] += start[b - 1];
+  for (size_t i = 0; i < n; ++i) tmp[start[rows[i].rank]++] = rows[i];
+  std::copy(tmp.data(), tmp.data() + n, rows.data());
   if (!std::is_sorted(rows.begin(), rows.end())) std::sort(rows.begin(), rows.end());
 }
 
 // The stream's bytes for one series: its global group if `global`, and `days` per-day groups.
 // Byte strings count twice (their arrays grow by doubling): the series' tag strings (at most
 // about its name twice over, when none is shared), ns 2 and ns 3 of the global group, and the
-// name ns 7 is written from (once, whatever the days); integers once: 16 + 4 bytes per global tag
-// row, 24 per per-day tag row, about 110 per day for ns 5 and the two sort keys.
+// name ns 7 is written from (once, whatever the days); integers once: 16 + 4 bytes per tag row of
+// the series (once: its ns 1 and ns 6 rows are the same rows), 24 + 40 per day for ns 5 and the
+// sort keys, 24 for its place in the work.
 uint64_t series_stream_bytes(const SeriesRegistry& reg, uint32_t s, bool global, size_t days, uint64_t* items) {
   const uint64_t rows = tag_rows_of(reg.canonical(s), reg.tenancy());
   const uint64_t name = reg.at(s).canonical_len;
   *items = (global ? 2 + rows : 0) + days * (2 + rows);
-  uint64_t bytes = 2 * name;
-  if (global) bytes += rows * (16 + 4) + 2 * (name + 70);
-  if (days > 0) bytes += 2 * (name + 40) + days * (rows * 24 + 110);
+  uint64_t bytes = 2 * name + 24 + rows * (16 + 4);
+  if (global) bytes += 2 * (name + 70);
+  if (days > 0) bytes += 2 * (name + 40) + days * 110;
   return bytes;
 }
 
@@ -165,16 +164,12 @@ std::vector<IndexWork> split_work(const SeriesRegistry& reg, const IndexWork& wo
   return out;
 }
 
-Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsigned threads,
-                         const std::function<Status(ByteView)>& sink, uint64_t* items) {
-  const size_t ids_per_row = indexdb::kMaxMetricIDsPerRow;
-  const metric::Tenancy tenancy = reg.tenancy();
-  const size_t tenant_bytes = metric::tenant_bytes(tenancy);
+// The arrays of one stream (see EmitScratch).
+struct EmitScratch::Arrays {
   TagTable tags;
-  std::vector<uint32_t> tag_ids;  // the tag ids of the series being generated
   // Tens of millions of rows at a million series: grown in place on huge pages (base/huge_array.h).
-  HugeVector<GlobalRow> global_rows;
-  HugeVector<DayRow> day_rows;
+  HugeVector<TagRow> tag_rows, sort_tmp;
+  std::vector<SlotInfo> slots;
   mergeset::Items scratch;
   // The other items as bytes, each with the integers that order it: one string sort in all, of
   // one name per series (its ns 7 suffix), however many days it has.
@@ -182,7 +177,33 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
   std::vector<IdItem> ids;
   std::vector<DayIdItem> day_ids;
   std::vector<DayNameItem> day_names;
-  // Pass 1: intern the tag strings; collect ns 1/6 rows as integers and the other items as bytes.
+  mergeset::Items keys;
+  std::vector<uint32_t> order, name_order, rank;
+  std::vector<uint64_t> group_ids;
+  void clear() {
+    tags.clear();
+    tag_rows.clear(), sort_tmp.clear(), slots.clear(), scratch.clear();
+    ns2_items.clear(), ns3_items.clear(), ns5_items.clear(), names.clear();
+    ids.clear(), day_ids.clear(), day_names.clear();
+    keys.clear(), order.clear(), name_order.clear(), rank.clear(), group_ids.clear();
+  }
+};
+
+EmitScratch::EmitScratch() : a_(std::make_unique<Arrays>()) {}
+EmitScratch::~EmitScratch() = default;
+
+Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsigned threads,
+                         const std::function<Status(ByteView)>& sink, uint64_t* items, EmitScratch* keep) {
+  const size_t ids_per_row = indexdb::kMaxMetricIDsPerRow;
+  const metric::Tenancy tenancy = reg.tenancy();
+  const size_t tenant_bytes = metric::tenant_bytes(tenancy);
+  EmitScratch own;
+  EmitScratch::Arrays& a = (keep ? keep : &own)->arrays();
+  a.clear();
+  auto& [tags, tag_rows, sort_tmp, slots, scratch, ns2_items, ns3_items, ns5_items, names, ids, day_ids, day_names, keys,
+         order, name_order, rank, group_ids] = a;
+  // Pass 1: intern the tag strings; collect each series' tag rows once as integers and the other
+  // items as bytes.
   VMT_TRY(for_each_work_series(reg, work, [&](const WorkSeries& w) -> Status {
     const Series& ser = *w.series;
     const metric::MetricName& mn = *w.name;
@@ -190,22 +211,22 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
     scratch.clear();
     indexdb::append_global_items(scratch, tenancy, ser.tsid, mn, canonical);
     // scratch: ns 3, ns 2, then the ns 1 rows 01 · [acc · proj] · tag · MetricID.
-    tag_ids.clear();
-    for (size_t i = 2; i < scratch.size(); ++i) {
-      ByteView row = scratch[i];
-      tag_ids.push_back(tags.intern(row.substr(1, row.size() - 1 - 8)));  // [acc · proj] · tag
-    }
     const uint64_t tenant = (uint64_t(ser.tsid.account_id) << 32) | ser.tsid.project_id;
     const uint64_t mid = ser.tsid.metric_id;
+    const uint32_t slot = uint32_t(slots.size());
+    slots.push_back(SlotInfo{size_t(w.days.data() - work.per_day.data()), uint32_t(w.days.size()), 0, w.global});
+    for (size_t i = 2; i < scratch.size(); ++i) {
+      ByteView row = scratch[i];
+      tag_rows.push_back(TagRow{tags.intern(row.substr(1, row.size() - 1 - 8)), slot, mid});  // [acc · proj] · tag
+    }
     if (w.global) {
       ids.push_back(IdItem{tenant, mid, uint32_t(ns3_items.size())});
       ns3_items.push_back(scratch[0]);
       ns2_items.push_back(scratch[1]);
-      for (uint32_t t : tag_ids) global_rows.push_back(GlobalRow{t, mid});
     }
     bool first_day = true;
     for (const auto& [s, date] : w.days) {
-      // ns 5 and ns 7 as series_items.h writes them; the ns 6 rows come from the tag ids.
+      // ns 5 and ns 7 as series_items.h writes them; the ns 6 rows come from the tag rows.
       scratch.clear();
       indexdb::append_per_day_id_items(scratch, tenancy, date, ser.tsid, canonical);
       if (first_day) names.push_back(scratch[1].substr(1 + 8));  // name · 01 · TSID, the same every day
@@ -213,40 +234,23 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
       day_ids.push_back(DayIdItem{tenant, date, mid, uint32_t(ns5_items.size())});
       ns5_items.push_back(scratch[0]);
       day_names.push_back(DayNameItem{date, uint32_t(names.size() - 1)});
-      for (uint32_t t : tag_ids) day_rows.push_back(DayRow{tenant, date, t, mid});
     }
     return Status::ok();
   }));
   // Rank the distinct tags by their bytes (tenant first: fixed width), and the names.
-  mergeset::Items keys;
   for (uint32_t i = 0; i < tags.size(); ++i) keys.push_back(tags.key_of(i));
-  std::vector<uint32_t> order, name_order;
   mergeset::sort_items(keys, &order, threads);
   mergeset::sort_items(names, &name_order, threads);
-  std::vector<uint32_t> rank(tags.size());
+  rank.assign(tags.size(), 0);
   for (uint32_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
-  for (auto& x : global_rows) x.rank = rank[x.rank];
-  for (auto& x : day_rows) x.rank = rank[x.rank];
+  for (auto& x : tag_rows) x.rank = rank[x.rank];
   rank.assign(names.size(), 0);
   for (uint32_t r = 0; r < name_order.size(); ++r) rank[name_order[r]] = r;
   for (auto& x : day_names) x.rank = rank[x.rank];
-  auto sort_some = [&] {
-    sort_by_rank(global_rows, tags.size(), [](const GlobalRow&) { return uint32_t(0); }, 1);
+  auto sort_some = [&] { sort_by_rank(tag_rows, tags.size(), sort_tmp); };
+  auto sort_rest = [&] {
     std::sort(ids.begin(), ids.end());
     std::sort(day_names.begin(), day_names.end());
-  };
-  auto sort_rest = [&] {
-    // (tenant, date) -> its place among the distinct pairs, for the second counting pass.
-    std::vector<std::pair<uint64_t, uint64_t>> groups;
-    for (const auto& r : day_rows) {
-      if (groups.empty() || groups.back() != std::make_pair(r.tenant, uint64_t(r.date))) groups.emplace_back(r.tenant, r.date);
-    }
-    std::sort(groups.begin(), groups.end());
-    groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
-    auto group_of = [&](const DayRow& r) {
-      return uint32_t(std::lower_bound(groups.begin(), groups.end(), std::make_pair(r.tenant, uint64_t(r.date))) - groups.begin());
-    };
-    sort_by_rank(day_rows, tags.size(), group_of, groups.size());
     std::sort(day_ids.begin(), day_ids.end());
   };
   if (threads > 1) {
@@ -264,40 +268,74 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
   // row still sorts before the next one of its prefix.
   uint64_t n = 0;
   Bytes item;
-  for (size_t i = 0; i < global_rows.size();) {
-    const ByteView key = tags.key_of(order[global_rows[i].rank]);  // [acc · proj] · tag
-    size_t j = i;
-    while (j < global_rows.size() && global_rows[j].rank == global_rows[i].rank) ++j;
-    for (size_t a = i; a < j; a += ids_per_row) {
-      item.clear();
-      put_u8(item, indexdb::kNsTagToMetricIDs);
-      item.append(key);
-      for (size_t k = a; k < std::min(j, a + ids_per_row); ++k) put_u64(item, global_rows[k].metric_id);
+  // group_ids: the MetricIDs of one prefix (rows of one rank that the group takes), as items of
+  // up to 64.
+  auto emit_rows = [&](ByteView prefix) -> Status {
+    for (size_t a = 0; a < group_ids.size(); a += ids_per_row) {
+      item.assign(prefix);
+      for (size_t k = a; k < std::min(group_ids.size(), a + ids_per_row); ++k) put_u64(item, group_ids[k]);
       VMT_TRY(sink(item));
     }
-    n += j - i;
-    i = j;
-  }
+    n += group_ids.size();
+    return Status::ok();
+  };
+  // `take(row)`: whether the group has the row. Calls emit(prefix of a rank) for each rank of
+  // [from, to) with at least one row taken, group_ids holding their MetricIDs.
+  auto walk_ranks = [&](size_t from, size_t to, auto take, auto emit) -> Status {
+    for (size_t i = from; i < to;) {
+      const uint32_t r = tag_rows[i].rank;
+      group_ids.clear();
+      for (; i < to && tag_rows[i].rank == r; ++i) {
+        if (take(tag_rows[i])) group_ids.push_back(tag_rows[i].metric_id);
+      }
+      if (!group_ids.empty()) VMT_TRY(emit(tags.key_of(order[r])));
+    }
+    return Status::ok();
+  };
+  Bytes prefix;
+  VMT_TRY(walk_ranks(0, tag_rows.size(), [&](const TagRow& t) { return slots[t.slot].global; }, [&](ByteView key) {
+    prefix.clear();
+    put_u8(prefix, indexdb::kNsTagToMetricIDs);
+    prefix.append(key);  // [acc · proj] · tag
+    return emit_rows(prefix);
+  }));
   for (const auto& x : ids) VMT_TRY(sink(ns2_items[x.item]));
   for (const auto& x : ids) VMT_TRY(sink(ns3_items[x.item]));
   for (const auto& x : day_ids) VMT_TRY(sink(ns5_items[x.item]));
   n += 2 * ids.size() + day_ids.size();
-  for (size_t i = 0; i < day_rows.size();) {
-    const DayRow& r = day_rows[i];
-    size_t j = i;
-    while (j < day_rows.size() && day_rows[j].rank == r.rank && day_rows[j].date == r.date && day_rows[j].tenant == r.tenant) ++j;
-    const ByteView key = tags.key_of(order[r.rank]);
-    for (size_t a = i; a < j; a += ids_per_row) {
-      item.clear();
-      put_u8(item, indexdb::kNsDateTagToMetricIDs);
-      item.append(key.substr(0, tenant_bytes));
-      put_u64(item, r.date);
-      item.append(key.substr(tenant_bytes));
-      for (size_t k = a; k < std::min(j, a + ids_per_row); ++k) put_u64(item, day_rows[k].metric_id);
-      VMT_TRY(sink(item));
+  // ns 6: per (tenant, date), in that order, the tag rows of the tenant's series with that day.
+  // The tags rank tenant first (its bytes lead the key), so a tenant's rows are one range.
+  auto tenant_of = [&](const TagRow& t) {
+    const ByteView key = tags.key_of(order[t.rank]);
+    return tenant_bytes == 0 ? uint64_t(0) : load_u64(key.data());
+  };
+  size_t tenant_begin = 0, tenant_end = 0;
+  uint64_t tenant = 0;
+  bool have_tenant = false;
+  for (size_t i = 0; i < day_ids.size();) {
+    const uint64_t group_tenant = day_ids[i].tenant, date = day_ids[i].date;
+    while (i < day_ids.size() && day_ids[i].tenant == group_tenant && day_ids[i].date == date) ++i;
+    if (!have_tenant || group_tenant != tenant) {
+      have_tenant = true;
+      tenant = group_tenant;
+      tenant_begin = tenant_end;
+      while (tenant_begin < tag_rows.size() && tenant_of(tag_rows[tenant_begin]) < tenant) ++tenant_begin;
+      tenant_end = tenant_begin;
+      while (tenant_end < tag_rows.size() && tenant_of(tag_rows[tenant_end]) == tenant) ++tenant_end;
     }
-    n += j - i;
-    i = j;
+    auto has_day = [&](const TagRow& t) {
+      SlotInfo& si = slots[t.slot];
+      while (si.cursor < si.days && work.per_day[si.d0 + si.cursor].second < date) ++si.cursor;
+      return si.cursor < si.days && work.per_day[si.d0 + si.cursor].second == date;
+    };
+    VMT_TRY(walk_ranks(tenant_begin, tenant_end, has_day, [&](ByteView key) {
+      prefix.clear();
+      put_u8(prefix, indexdb::kNsDateTagToMetricIDs);
+      prefix.append(key.substr(0, tenant_bytes));
+      put_u64(prefix, date);
+      prefix.append(key.substr(tenant_bytes));
+      return emit_rows(prefix);
+    }));
   }
   for (const auto& x : day_names) {  // 07 · date · name · 01 · TSID
     item.clear();
