@@ -214,6 +214,7 @@ Status remove_all(const std::string& path) {
 
 namespace {
 constexpr size_t kWriteBuffer = 1 << 20;
+constexpr uint64_t kWritebackStep = 8 << 20;
 }
 
 FileWriter::~FileWriter() {
@@ -225,22 +226,37 @@ Status FileWriter::open(const std::string& path) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) return errno_status("cannot create", path, errno);
   buf_.reserve(kWriteBuffer);
-  written_ = 0;
+  written_ = on_disk_ = writeback_ = 0;
   return Status::ok();
 }
 
 Status FileWriter::flush() {
   if (buf_.empty()) return Status::ok();
   Status st = write_all(fd_, buf_.data(), buf_.size(), path_);
+  on_disk_ += buf_.size();
   buf_.clear();
+  start_writeback();
   return st;
+}
+
+// A hint only: where sync_file_range is refused (not every filesystem has it), close()'s fsync
+// does all the work as before, so its result is not checked.
+void FileWriter::start_writeback() {
+  if (on_disk_ - writeback_ < kWritebackStep) return;
+  ::sync_file_range(fd_, off_t(writeback_), off_t(on_disk_ - writeback_), SYNC_FILE_RANGE_WRITE);
+  writeback_ = on_disk_;
 }
 
 Status FileWriter::write(ByteView data) {
   written_ += data.size();
   if (buf_.size() + data.size() > kWriteBuffer) {
     VMT_TRY(flush());
-    if (data.size() >= kWriteBuffer) return write_all(fd_, data.data(), data.size(), path_);
+    if (data.size() >= kWriteBuffer) {
+      VMT_TRY(write_all(fd_, data.data(), data.size(), path_));
+      on_disk_ += data.size();
+      start_writeback();
+      return Status::ok();
+    }
   }
   buf_.append(data);
   return Status::ok();

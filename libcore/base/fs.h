@@ -46,7 +46,10 @@ Status rename(const std::string& from, const std::string& to);
 Status remove_all(const std::string& path);
 
 // A buffered, append-only output file (for the big .bin files of a part). close() flushes and
-// fsyncs. The destructor closes without fsync (for error paths).
+// fsyncs. The destructor closes without fsync (for error paths). Every 8 MiB written, the kernel
+// is asked to start writing that range back (sync_file_range, not waiting), so the disk works while
+// the part is still being built and close()'s fsync waits only for the tail, not for the whole
+// file (a merge of 40 MB spent its last 60 ms in that fsync).
 class FileWriter {
  public:
   FileWriter() = default;
@@ -62,10 +65,13 @@ class FileWriter {
 
  private:
   Status flush();
+  void start_writeback();
   int fd_ = -1;
   std::string path_;
   Bytes buf_;
   uint64_t written_ = 0;
+  uint64_t on_disk_ = 0;      // bytes handed to write(2)
+  uint64_t writeback_ = 0;    // bytes whose writeback has been started
 };
 
 // Exclusive, non-blocking flock on <dir>/flock.lock (created if missing, like vmstorage does).
