@@ -83,6 +83,7 @@ Status make_runs(const SeriesRegistry& reg, IndexWork work, uint64_t budget, uns
 Status for_each_work_series(const SeriesRegistry& reg, const IndexWork& work,
                             const std::function<Status(const WorkSeries&)>& fn) {
   Status st;
+  metric::MetricName mn;  // decoded into again for each series: its tags keep their memory
   walk_work_series(work, [&](uint32_t s, bool global, size_t d0, size_t days) {
     if (!st.is_ok()) return;
     WorkSeries w;
@@ -93,12 +94,9 @@ Status for_each_work_series(const SeriesRegistry& reg, const IndexWork& work,
       return;
     }
     w.canonical = reg.canonical(s);
-    auto mn = metric::MetricName::decode_canonical(w.canonical, reg.tenancy());
-    if (!mn.is_ok()) {
-      st = mn.status();
-      return;
-    }
-    w.name = &*mn;
+    st = metric::MetricName::decode_canonical_into(w.canonical, reg.tenancy(), mn);
+    if (!st.is_ok()) return;
+    w.name = &mn;
     w.global = global;
     w.days = std::span<const std::pair<uint32_t, uint32_t>>(work.per_day.data() + d0, days);
     st = fn(w);

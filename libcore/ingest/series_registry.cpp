@@ -83,6 +83,15 @@ bool SeriesRegistry::PairSet::insert(uint64_t key) {
   return true;
 }
 
+void SeriesRegistry::clear() {
+  canon_arena_.clear();
+  series_.clear();
+  canon_index_ = HashSlots(1024);
+  date_set_ = PairSet();
+  dates_ = {};
+  spilled_days_ = {};
+}
+
 uint64_t SeriesRegistry::memory_bytes() const {
   // The arena and the series as used (their pages are touched as they fill), the tables as allocated.
   return canon_arena_.size() + canon_index_.memory_bytes() + series_.size() * sizeof(Series) +

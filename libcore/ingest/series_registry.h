@@ -102,8 +102,10 @@ class SeriesRegistry {
     const auto days = spilled_days(id);
     return std::binary_search(days.begin(), days.end(), date);
   }
-  // Forgets every series and day, and gives the memory back (the importer spilled them).
-  void clear() { *this = SeriesRegistry(tenancy_); }
+  // Forgets every series and day (the importer spilled them). The tables go back to the heap; the
+  // names and series arrays keep their pages, as the next generation fills them again at once
+  // (up to the same share): mapped afresh, each page would be zeroed by the kernel again.
+  void clear();
 
   uint64_t memory_bytes() const;
 
