@@ -98,7 +98,7 @@ Status Importer::spill_series() {
       if (p.prepared) small = dir_.small_dir(p.name);
     }
     if (small.empty()) return Status::ok();  // no row accepted yet: nothing to spill
-    spill_.open(fs::join(small, std::string(TargetDir::kTempPrefix) + "spill"), opt_.tenancy);
+    spill_.open(fs::join(small, std::string(TargetDir::kTempPrefix) + "spill"), opt_.tenancy, threads_);
     temp_dirs_.push_back(spill_.dir());
   }
   ++st_->series_spills;

@@ -86,6 +86,8 @@ class SeriesRegistry {
   ByteView canonical(uint32_t id) const {
     return ByteView(canon_arena_.data() + series_[id].canonical_off, series_[id].canonical_len);
   }
+  // Where the names are: canonical(id) is canonical_off bytes into it (for sorting them in place).
+  const char* canonical_base() const { return canon_arena_.data(); }
   // Every (series, date) pair in the order first seen.
   const std::vector<std::pair<uint32_t, uint32_t>>& dates() const { return dates_; }
 

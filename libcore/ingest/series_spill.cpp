@@ -1,29 +1,37 @@
 #include "ingest/series_spill.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "base/fs.h"
 #include "ingest/existing_index.h"
+#include "mergeset/items_sort.h"
 #include "mergeset/merge.h"
 #include "mergeset/part_writer.h"
 #include "metric/metric_name.h"
 
 namespace vmt::ingest {
 
-bool name_key_less(ByteView a, ByteView b) {
-  const size_t n = std::min(a.size(), b.size());
-  if (const int c = n ? std::memcmp(a.data(), b.data(), n) : 0; c != 0) return c < 0;
-  if (a.size() == b.size()) return false;
-  // One is a prefix of the other: compare the 0x02 after the shorter with the longer's next byte
-  // (equal: the shorter string is a prefix of the longer one, so it is the smaller).
-  if (a.size() < b.size()) return uint8_t(metric::kKvSeparatorChar) <= uint8_t(b[n]);
-  return uint8_t(a[n]) < uint8_t(metric::kKvSeparatorChar);
+namespace {
+
+// Series in the order of their keys (name · 0x02 as a byte string), sorted where their names are:
+// a multikey sort that reads the long prefixes series share (tenant, metric name, job) about once.
+void sort_by_key(const SeriesRegistry& reg, std::vector<uint32_t>& ids, unsigned threads) {
+  std::vector<mergeset::TerminatedRef> refs(ids.size());
+  const char* base = reg.canonical_base();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const ByteView name = reg.canonical(ids[i]);
+    refs[i] = mergeset::TerminatedRef{uint64_t(name.data() - base), uint32_t(name.size()), ids[i]};
+  }
+  mergeset::sort_terminated(base, refs, uint8_t(metric::kKvSeparatorChar), threads);
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = refs[i].id;
 }
 
-void SeriesSpill::open(std::string dir, metric::Tenancy t) {
+}  // namespace
+
+void SeriesSpill::open(std::string dir, metric::Tenancy t, unsigned threads) {
   dir_ = std::move(dir);
   tenancy_ = t;
+  threads_ = threads;
 }
 
 Status SeriesSpill::write(const SeriesRegistry& reg) {
@@ -38,7 +46,7 @@ Status SeriesSpill::write(const SeriesRegistry& reg) {
   // In the order of their items, without copying the names (the registry is at its largest).
   std::vector<uint32_t> order(n);
   for (uint32_t s = 0; s < n; ++s) order[s] = s;
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return name_key_less(reg.canonical(a), reg.canonical(b)); });
+  sort_by_key(reg, order, threads_);
   const std::string run = fs::join(dir_, "series-" + std::to_string(run_dirs_.size()));
   mergeset::PartWriter w;
   mergeset::PartWriterOptions wo;
@@ -92,7 +100,7 @@ Status SeriesSpill::settle(SeriesRegistry& reg, size_t from, uint64_t* found) {
   for (size_t s = from; s < reg.size(); ++s) {
     if (reg.at(uint32_t(s)).origin == SeriesOrigin::pending) todo.push_back(uint32_t(s));
   }
-  std::sort(todo.begin(), todo.end(), [&](uint32_t a, uint32_t b) { return name_key_less(reg.canonical(a), reg.canonical(b)); });
+  sort_by_key(reg, todo, threads_);
   Bytes key;
   Found f;
   for (size_t r = runs_.size(); r-- > 0 && !todo.empty();) {

@@ -35,8 +35,9 @@ namespace vmt::ingest {
 
 class SeriesSpill {
  public:
-  // `dir`: a directory of this import's own, created at the first write.
-  void open(std::string dir, metric::Tenancy t);
+  // `dir`: a directory of this import's own, created at the first write. `threads`: for sorting
+  // the series by name (1 or 2 used).
+  void open(std::string dir, metric::Tenancy t, unsigned threads = 1);
   bool empty() const { return runs_.empty(); }
   size_t runs() const { return runs_.size(); }
   const std::string& dir() const { return dir_; }
@@ -62,11 +63,9 @@ class SeriesSpill {
 
   std::string dir_;
   metric::Tenancy tenancy_ = metric::Tenancy::kCluster;
+  unsigned threads_ = 1;
   std::vector<std::unique_ptr<mergeset::PartReader>> runs_;  // oldest first
   std::vector<std::string> run_dirs_;
 };
-
-// name · 0x02 (the order of spill runs and of ns 7 names): a < b as byte strings, without building them.
-bool name_key_less(ByteView a, ByteView b);
 
 }  // namespace vmt::ingest

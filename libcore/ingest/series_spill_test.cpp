@@ -17,24 +17,10 @@ Bytes key_of(int i) { return itest::series_key(itest::raw_name(1, 2, {{"", "m"},
 }  // namespace
 
 TEST_SUITE("ingest/series_spill") {
-  TEST_CASE("name_key_less orders names as name . 0x02 byte strings") {
-    std::mt19937_64 rng(3);
-    const std::string alphabet("\x00\x01\x02\x03" "ab", 6);
-    for (int i = 0; i < 20000; ++i) {
-      std::string a, b;
-      for (size_t n = rng() % 5; n-- > 0;) a += alphabet[rng() % alphabet.size()];
-      b = rng() % 2 ? a : std::string();  // often a prefix of the other
-      for (size_t n = rng() % 5; n-- > 0;) b += alphabet[rng() % alphabet.size()];
-      CAPTURE(a);
-      CAPTURE(b);
-      CHECK(name_key_less(a, b) == (a + '\x02' < b + '\x02'));
-    }
-  }
-
   TEST_CASE("spilled series are found again: TSID, origin and days, the newest run first") {
     vmt::test::TempDir tmp;
     SeriesSpill spill;
-    spill.open(tmp.sub("spill"), metric::Tenancy::kCluster);
+    spill.open(tmp.sub("spill"), metric::Tenancy::kCluster, 2);
     SeriesRegistry reg(metric::Tenancy::kCluster);
     for (int i = 0; i < 100; ++i) {
       const uint32_t id = itest::add_series(reg, itest::raw_name(1, 2, {{"", "m"}, {"i", std::to_string(i)}}), 19000, 1000 + i);

@@ -24,26 +24,62 @@ struct ChunkKey {
 
 ByteView item_of(const char* data, const ChunkKey& k) { return ByteView(data + k.off(), k.len); }
 
-void load_chunk(const char* data, ChunkKey& k, size_t depth) {
-  uint64_t c = 0;
-  size_t rem = k.len > depth ? k.len - depth : 0;
-  const char* p = data + k.off() + depth;
-  if (rem >= 8) {
-    c = load_u64(p);
-    rem = 8;
-  } else {
-    for (size_t i = 0; i < rem; ++i) c |= uint64_t(uint8_t(p[i])) << (56 - 8 * i);
+// How chunk_sort sees a key. Plain: the item's bytes. Terminated: the item's bytes and one byte
+// more that is not stored (a name sorted as name · 0x02).
+struct Plain {
+  void load(const char* data, ChunkKey& k, size_t depth) const {
+    uint64_t c = 0;
+    size_t rem = k.len > depth ? k.len - depth : 0;
+    const char* p = data + k.off() + depth;
+    if (rem >= 8) {
+      c = load_u64(p);
+      rem = 8;
+    } else {
+      for (size_t i = 0; i < rem; ++i) c |= uint64_t(uint8_t(p[i])) << (56 - 8 * i);
+    }
+    k.chunk = c;
+    k.off_rem = (k.off_rem & ~uint64_t(0xff)) | rem;
   }
-  k.chunk = c;
-  k.off_rem = (k.off_rem & ~uint64_t(0xff)) | rem;
-}
+  bool less(const char* data, const ChunkKey& x, const ChunkKey& y, size_t depth) const {
+    return item_of(data, x).substr(depth) < item_of(data, y).substr(depth);
+  }
+};
+struct Terminated {
+  uint8_t term;
+  void load(const char* data, ChunkKey& k, size_t depth) const {
+    if (depth + 8 <= k.len) return Plain().load(data, k, depth);
+    const size_t vlen = size_t(k.len) + 1;
+    const size_t rem = vlen > depth ? std::min<size_t>(vlen - depth, 8) : 0;
+    uint64_t c = 0;
+    for (size_t i = 0; i < rem; ++i) {
+      const size_t at = depth + i;
+      const uint8_t b = at < k.len ? uint8_t(data[k.off() + at]) : term;
+      c |= uint64_t(b) << (56 - 8 * i);
+    }
+    k.chunk = c;
+    k.off_rem = (k.off_rem & ~uint64_t(0xff)) | rem;
+  }
+  // x · term < y · term, the first `depth` bytes (at most up to the terminator) being equal.
+  bool less(const char* data, const ChunkKey& x, const ChunkKey& y, size_t depth) const {
+    const ByteView a = item_of(data, x), b = item_of(data, y);
+    const size_t n = std::min(a.size(), b.size());
+    const size_t from = std::min(depth, n);
+    const int c = a.substr(from, n - from).compare(b.substr(from, n - from));
+    if (c != 0) return c < 0;
+    if (a.size() == b.size()) return false;
+    // The shorter goes on with the terminator and ends; the longer with its next byte.
+    if (a.size() < b.size()) return term <= uint8_t(b[n]);
+    return uint8_t(a[n]) < term;
+  }
+};
 
-// load_chunk for keys[0, n) at `depth`, asking for the items a few keys ahead.
-void load_chunks(const char* data, ChunkKey* keys, size_t n, size_t depth) {
+// View::load for keys[0, n) at `depth`, asking for the items a few keys ahead.
+template <class View>
+void load_chunks(const View& v, const char* data, ChunkKey* keys, size_t n, size_t depth) {
   constexpr size_t kAhead = 8;
   for (size_t k = 0; k < n; ++k) {
     if (k + kAhead < n) __builtin_prefetch(data + keys[k + kAhead].off() + depth);
-    load_chunk(data, keys[k], depth);
+    v.load(data, keys[k], depth);
   }
 }
 
@@ -66,32 +102,32 @@ const ChunkKey& median3(const ChunkKey& a, const ChunkKey& b, const ChunkKey& c)
 // long prefixes (namespace, tenant, tag key), which a comparison sort would compare again and
 // again; here each byte is looked at about once per item. Small runs fall back to memcmp from the
 // current depth. Iterative: neither item length nor bad pivots bound the call stack.
-void chunk_sort(const char* data, ChunkKey* keys, size_t n) {
+template <class View>
+void chunk_sort(const View& v, const char* data, ChunkKey* keys, size_t n) {
   struct Range {
     size_t begin, n, depth;
   };
   std::vector<Range> stack{{0, n, 0}};
-  load_chunks(data, keys, n, 0);
+  load_chunks(v, data, keys, n, 0);
   while (!stack.empty()) {
     Range r = stack.back();
     stack.pop_back();
     ChunkKey* a = keys + r.begin;
     if (r.n < 24) {
-      std::sort(a, a + r.n, [&](const ChunkKey& x, const ChunkKey& y) {
-        return item_of(data, x).substr(r.depth) < item_of(data, y).substr(r.depth);
-      });
+      std::sort(a, a + r.n, [&](const ChunkKey& x, const ChunkKey& y) { return v.less(data, x, y, r.depth); });
       continue;
     }
     if (std::all_of(a + 1, a + r.n, [&](const ChunkKey& k) { return k.chunk == a[0].chunk && k.rem() == a[0].rem(); })) {
       // One chunk for the whole range (deep in keys that share label names and values): nothing
       // to sort here; go on past everything the range has in common, in one pass.
       if (a[0].rem() < 8) continue;
-      ByteView first = item_of(data, a[0]).substr(r.depth);
+      // Stored bytes only: Terminated keys still share at least the 7 before their terminator.
+      ByteView first = item_of(data, a[0]).substr(std::min<size_t>(r.depth, a[0].len));
       size_t common = first.size();
       for (size_t k = 1; k < r.n && common > 8; ++k) {
-        common = std::min(common, common_prefix(first, item_of(data, a[k]).substr(r.depth)));
+        common = std::min(common, common_prefix(first, item_of(data, a[k]).substr(std::min<size_t>(r.depth, a[k].len))));
       }
-      load_chunks(data, a, r.n, r.depth + common);
+      load_chunks(v, data, a, r.n, r.depth + common);
       stack.push_back(Range{r.begin, r.n, r.depth + common});
       continue;
     }
@@ -112,7 +148,7 @@ void chunk_sort(const char* data, ChunkKey* keys, size_t n) {
     if (lt > 1) stack.push_back(Range{r.begin, lt, r.depth});
     if (r.n - gt > 1) stack.push_back(Range{r.begin + gt, r.n - gt, r.depth});
     if (gt - lt > 1 && pivot.rem() == 8) {
-      load_chunks(data, a + lt, gt - lt, r.depth + 8);
+      load_chunks(v, data, a + lt, gt - lt, r.depth + 8);
       stack.push_back(Range{r.begin + lt, gt - lt, r.depth + 8});
     }
   }
@@ -135,13 +171,13 @@ void sort_items(const Items& items, std::vector<SortedItem>* order, unsigned thr
   order->resize(n);
   auto out = [&](const ChunkKey& k) { return SortedItem{k.off(), k.len, k.idx}; };
   if (threads < 2 || n < 8192) {
-    chunk_sort(data, keys.data(), n);
+    chunk_sort(Plain(), data, keys.data(), n);
     for (size_t i = 0; i < n; ++i) (*order)[i] = out(keys[i]);
     return;
   }
   const size_t half = n / 2;
-  std::thread t([&] { chunk_sort(data, keys.data(), half); });
-  chunk_sort(data, keys.data() + half, n - half);
+  std::thread t([&] { chunk_sort(Plain(), data, keys.data(), half); });
+  chunk_sort(Plain(), data, keys.data() + half, n - half);
   t.join();
   // Two-way merge of the halves.
   size_t i = 0, j = half, o = 0;
@@ -157,6 +193,31 @@ void sort_items(const Items& items, std::vector<uint32_t>* order, unsigned threa
   sort_items(items, &sorted, threads);
   order->resize(sorted.size());
   for (size_t i = 0; i < sorted.size(); ++i) (*order)[i] = sorted[i].idx;
+}
+
+void sort_terminated(const char* base, std::vector<TerminatedRef>& refs, uint8_t term, unsigned threads) {
+  const size_t n = refs.size();
+  std::vector<ChunkKey> keys(n);
+  for (size_t i = 0; i < n; ++i) {
+    keys[i].off_rem = refs[i].off << 8;
+    keys[i].len = refs[i].len;
+    keys[i].idx = refs[i].id;
+  }
+  const Terminated v{term};
+  auto out = [](const ChunkKey& k) { return TerminatedRef{k.off(), k.len, k.idx}; };
+  if (threads < 2 || n < 8192) {
+    chunk_sort(v, base, keys.data(), n);
+    for (size_t i = 0; i < n; ++i) refs[i] = out(keys[i]);
+    return;
+  }
+  const size_t half = n / 2;
+  std::thread t([&] { chunk_sort(v, base, keys.data(), half); });
+  chunk_sort(v, base, keys.data() + half, n - half);
+  t.join();
+  size_t i = 0, j = half, o = 0;
+  while (i < half && j < n) refs[o++] = v.less(base, keys[j], keys[i], 0) ? out(keys[j++]) : out(keys[i++]);
+  while (i < half) refs[o++] = out(keys[i++]);
+  while (j < n) refs[o++] = out(keys[j++]);
 }
 
 }  // namespace vmt::mergeset

@@ -25,4 +25,14 @@ void sort_items(const Items& items, std::vector<SortedItem>* order, unsigned thr
 // The same, indexes only.
 void sort_items(const Items& items, std::vector<uint32_t>* order, unsigned threads);
 
+// Byte strings stored at base + off (each len bytes), sorted as each followed by one more byte
+// `term` would sort: name · 0x02, the order of a run of spilled series (ingest/series_spill.h),
+// without copying the names out of the arena they are in. `threads`: 1 or 2 used.
+struct TerminatedRef {
+  uint64_t off;
+  uint32_t len;
+  uint32_t id;
+};
+void sort_terminated(const char* base, std::vector<TerminatedRef>& refs, uint8_t term, unsigned threads);
+
 }  // namespace vmt::mergeset

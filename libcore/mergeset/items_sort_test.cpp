@@ -32,3 +32,38 @@ TEST_SUITE("mergeset/items_sort") {
     }
   }
 }
+
+TEST_SUITE("mergeset/items_sort") {
+  TEST_CASE("sort_terminated orders each string as if followed by the terminator: prefixes before and after it, ties") {
+    std::mt19937_64 rng(9);
+    for (size_t n : {0, 1, 23, 500, 20000}) {
+      for (uint8_t term : {uint8_t(0x00), uint8_t(0x02), uint8_t(0xff)}) {
+        Bytes arena;
+        std::vector<mergeset::TerminatedRef> refs;
+        std::vector<Bytes> want;
+        for (size_t i = 0; i < n; ++i) {
+          Bytes s;
+          const size_t common = rng() % 4 == 0 ? 0 : 9 + rng() % 30;  // like names of one metric and job
+          s.assign(common, 'n');
+          const size_t len = rng() % 12;
+          // Bytes around the terminator (0x00 0x01 0x02 0x03, 0xff): prefixes that sort before
+          // and after their extensions, and strings that hold the terminator themselves.
+          for (size_t k = 0; k < len; ++k) s.push_back(char("\x00\x01\x02\x03\xff"[rng() % 5]));
+          refs.push_back(mergeset::TerminatedRef{arena.size(), uint32_t(s.size()), uint32_t(i)});
+          arena.append(s);
+          want.push_back(s + char(term));
+        }
+        std::sort(want.begin(), want.end());
+        for (unsigned threads : {1u, 2u}) {
+          std::vector<mergeset::TerminatedRef> got = refs;
+          mergeset::sort_terminated(arena.data(), got, term, threads);
+          REQUIRE(got.size() == n);
+          for (size_t i = 0; i < n; ++i) {
+            CHECK(arena.substr(got[i].off, got[i].len) + char(term) == want[i]);
+            CHECK(arena.substr(refs[got[i].id].off, refs[got[i].id].len) == arena.substr(got[i].off, got[i].len));
+          }
+        }
+      }
+    }
+  }
+}
