@@ -116,6 +116,7 @@ Status Importer::spill_series() {
     // (a stream needs up to twice its budget for the moment of its sort, index_stream.cpp).
     o.memory_budget = std::max<uint64_t>(opt_.mem_limit_bytes / 8, 1 << 20);
     o.runs_dir = part.dir + ".runs";
+    o.temporary = true;
     IndexPartResult res;
     VMT_TRY(write_index_part(reg_, std::move(work), o, part.dir, &res));
     part.items_generated = res.items_generated;
