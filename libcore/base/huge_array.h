@@ -69,8 +69,9 @@ struct HugeMapping {
 // host's own faults): on the development VM a first touch ran at 0.1-9 GB/s on 2 MiB pages,
 // depending on the host, against a steady 3 GB/s on 4 KiB ones. A vector that is written once and
 // read in order (the tsdb status passes) gains nothing from huge pages to pay for that: normal.
-// The import's registry and index rows are read at random for seconds after: huge (at 1M series
-// the index stage took 4.4 s on huge pages, 5.0 s on 4 KiB ones).
+// The import's index rows are read at random for seconds after: huge (at 1M series the index
+// stage took 4.4 s on huge pages, 5.0 s on 4 KiB ones); its series registry is normal (its
+// filling is the one consumer thread's, which a stall holds up: ingest/series_registry.h).
 enum class PageSize : uint8_t { normal, huge };
 
 template <typename T>

@@ -2,10 +2,11 @@
 # tsdb-import across cardinality (issue 12): 2M samples at 2k, 20k, 200k and 1M series (the issue's
 # generator, seed 1, 15 s scrapes), into an empty directory, parts fsynced.
 #   bash tests/bench/import-sizes.sh [BUILD]   (or through `make bench`)
-# Per size: samples/s, CPU/wall (target >= 1.7 on 2 cores), peak RSS at the default --mem-limit
-# (256MiB) and at --mem-limit 64MiB, each against the bound the issue sets (limit + 64 MiB); and
-# whether the two limits wrote the same directory (same --metric-id-base and --part-name-seed: every
-# file compared). BENCH_IMPORT_SIZES overrides the sizes ("2000 20000").
+# Per size: samples/s, CPU/wall (target >= 1.7 on 2 cores) of the best of BENCH_IMPORT_RUNS (2)
+# runs, peak RSS (the highest of them) at the default --mem-limit (256MiB) and at --mem-limit
+# 64MiB, each against the bound the issue sets (limit + 64 MiB); and whether the two limits wrote
+# the same directory (same --metric-id-base and --part-name-seed: every file compared).
+# BENCH_IMPORT_SIZES overrides the sizes ("2000 20000").
 # With VMT_VMINSERT and VMT_VMSTORAGE naming v1.93.7-cluster binaries, the real cluster ingests the
 # same file: one vmstorage and one vminsert on fresh directories, the file POSTed to vminsert's
 # /api/v1/import/prometheus, timed until vmstorage counts every row added and /internal/force_flush
@@ -14,6 +15,7 @@
 set -u
 BENCH_CACHE=${BENCH_CACHE:-/tmp/vmtsdb-bench}
 sizes=${BENCH_IMPORT_SIZES:-2000 20000 200000 1000000}
+runs=${BENCH_IMPORT_RUNS:-2}   # each side's time is the best of this many runs
 vminsert=${VMT_VMINSERT:-} vmstorage=${VMT_VMSTORAGE:-}
 out="$BENCH_CACHE/import-sizes.$$"
 trap 'rm -rf "$out" "$out".*; [ -n "${pids:-}" ] && kill $pids 2>/dev/null' EXIT
@@ -78,16 +80,26 @@ for n in $sizes; do
     python3 "$GEN" --series "$n" --points "$points" --start-ms 1714521600000 --step-ms 15000 --seed 1 -o "$in.tmp.$$" && mv "$in.tmp.$$" "$in"
   fi
   cat "$in" >/dev/null
-  ours "$in" "$out.a" 256MiB || { echo "import of $n series failed"; continue; }
+  # Best of $runs on both sides: on the development VM the first run after other work often pays
+  # 0.3-0.5 s more of system time (2k series: 0.96 s, then 0.46 s twice), whoever runs.
+  w=""
+  for ((k = 0; k < runs; k++)); do
+    ours "$in" "$out.a" 256MiB || { echo "import of $n series failed"; continue 2; }
+    if [ -z "$w" ] || python3 -c "import sys; sys.exit(0 if $wall < $w else 1)"; then w=$wall c=$cpu; fi
+    r256=$((k == 0 ? rss_mb : (rss_mb > r256 ? rss_mb : r256)))
+  done
   samples=$(grep -oE 'accepted=[0-9]+' "$out.err" | cut -d= -f2)
-  w=$wall c=$cpu r256=$rss_mb
   ours "$in" "$out.b" 64MiB || { echo "import of $n series at 64MiB failed"; continue; }
   r64=$rss_mb
   same=no; diff -r "$out.a" "$out.b" >/dev/null && same=yes
   rm -rf "$out.a" "$out.b"
   srv="-"
   if [ -n "$vminsert" ] && [ -x "$vminsert" ] && [ -n "$vmstorage" ] && [ -x "$vmstorage" ]; then
-    secs=$(server "$in" "$samples")
+    secs=""
+    for ((k = 0; k < runs; k++)); do
+      t=$(server "$in" "$samples")
+      [ -n "$t" ] && { [ -z "$secs" ] || python3 -c "import sys; sys.exit(0 if $t < $secs else 1)"; } && secs=$t
+    done
     [ -n "$secs" ] && srv=$(python3 -c "print(f'{$secs:.2f} s ({$secs / $w:.1f}x)')")
   fi
   printf '%-8s %9.2fM %8.2fs %6s %7s MiB%s %7s MiB%s %9s %s\n' "$n" "$(python3 -c "print($samples / $w / 1e6)")" "$w" "$c" \
