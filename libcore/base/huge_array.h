@@ -1,8 +1,13 @@
 // Large arrays of trivially copyable T on anonymous memory, for arrays sized by the input (a
 // part's sort order, the names of a whole index), never for small or per-row buffers.
-// Advised as transparent huge pages (unless a HugeVector asks otherwise, PageSize below): a 50 MiB
-// array costs ~13,000 faults on 4 KiB pages, 25 on 2 MiB ones, and arrays read at random miss
-// the TLB less.
+// On 4 KiB pages, not advised as transparent huge pages. Huge pages fault 512 times less and miss
+// the TLB less, but a huge-page fault on memory never touched before can stall (zeroing 2 MiB, the
+// kernel's compaction, and on a virtual machine the host's own faults): on the development VM a
+// first touch ran at 0.1-9 GB/s on 2 MiB pages, depending on the host, against a steady 3 GB/s on
+// 4 KiB ones. Measured on the import when its registry, row chunks and index rows were advised
+// huge, 4 KiB pages were as fast or faster at every size: 2M samples at 20k series 0.56-0.62 s
+// against 0.84-0.92 s, 200k 2.60-2.72 s against 2.86-2.96 s, 1M 11.0-11.1 s against 11.8-12.1 s
+// (--mem-limit 256MiB; at 1GiB 7.7-8.7 s both).
 //  - HugeArray<T>(n): n elements, uninitialised, fixed size.
 //  - HugeVector<T>: append-only, grows in place: it reserves address space once and commits it
 //    2 MiB at a time, so growing never copies (a std::vector of 1M entries copies and faults in
@@ -22,57 +27,43 @@ namespace vmt {
 
 inline constexpr size_t kHugePage = size_t(2) << 20;
 
-// An anonymous mapping of at least `len` bytes whose returned start lies on a 2 MiB boundary, so
-// that every page of it can be a huge one. `reserve_only`: address space only (PROT_NONE, no
-// commit charge), made usable later with commit(). `huge_pages`: advised as transparent huge pages
-// (PageSize below). Throws std::bad_alloc when refused.
+// An anonymous mapping of at least `len` bytes whose returned start lies on a 2 MiB boundary.
+// `reserve_only`: address space only (PROT_NONE, no commit charge), made usable later with
+// commit(). Throws std::bad_alloc when refused.
 struct HugeMapping {
   void* map = nullptr;
   size_t map_len = 0;
   char* data = nullptr;
-  bool advise_huge = true;
 
   HugeMapping() = default;
-  HugeMapping(size_t len, bool reserve_only, bool huge_pages = true) : advise_huge(huge_pages) {
+  HugeMapping(size_t len, bool reserve_only) {
     map_len = (len + kHugePage - 1) / kHugePage * kHugePage + kHugePage;
     const int prot = reserve_only ? PROT_NONE : PROT_READ | PROT_WRITE;
     const int flags = MAP_PRIVATE | MAP_ANONYMOUS | (reserve_only ? MAP_NORESERVE : 0);
     map = ::mmap(nullptr, map_len, prot, flags, -1, 0);
     if (map == MAP_FAILED) throw std::bad_alloc();
     data = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(map) + kHugePage - 1) & ~(uintptr_t(kHugePage) - 1));
-    if (!reserve_only && advise_huge) ::madvise(data, map_len - kHugePage, MADV_HUGEPAGE);
   }
   // Makes [data + from, data + to) readable and writable (both multiples of kHugePage).
   void commit(size_t from, size_t to) {
     if (::mprotect(data + from, to - from, PROT_READ | PROT_WRITE) != 0) throw std::bad_alloc();
-    if (advise_huge) ::madvise(data + from, to - from, MADV_HUGEPAGE);
   }
   size_t usable() const { return map_len - kHugePage; }
   ~HugeMapping() {
     if (map) ::munmap(map, map_len);
   }
-  HugeMapping(HugeMapping&& o) noexcept : map(o.map), map_len(o.map_len), data(o.data), advise_huge(o.advise_huge) {
+  HugeMapping(HugeMapping&& o) noexcept : map(o.map), map_len(o.map_len), data(o.data) {
     o.map = nullptr;
   }
   HugeMapping& operator=(HugeMapping&& o) noexcept {
     if (this != &o) {
       if (map) ::munmap(map, map_len);
-      map = o.map, map_len = o.map_len, data = o.data, advise_huge = o.advise_huge;
+      map = o.map, map_len = o.map_len, data = o.data;
       o.map = nullptr;
     }
     return *this;
   }
 };
-
-// Whether a HugeVector's memory is advised as transparent huge pages. A huge-page fault on memory
-// never touched before can stall (zeroing, the kernel's compaction, and on a virtual machine the
-// host's own faults): on the development VM a first touch ran at 0.1-9 GB/s on 2 MiB pages,
-// depending on the host, against a steady 3 GB/s on 4 KiB ones. A vector that is written once and
-// read in order (the tsdb status passes) gains nothing from huge pages to pay for that: normal.
-// The import's index rows are read at random for seconds after: huge (at 1M series the index
-// stage took 4.4 s on huge pages, 5.0 s on 4 KiB ones); its series registry is normal (its
-// filling is the one consumer thread's, which a stall holds up: ingest/series_registry.h).
-enum class PageSize : uint8_t { normal, huge };
 
 template <typename T>
 class HugeArray {
@@ -94,8 +85,7 @@ class HugeVector {
 
  public:
   // `max_bytes` bounds the address space reserved (not memory used): 64 GiB by default.
-  explicit HugeVector(PageSize pages = PageSize::huge, size_t max_bytes = size_t(64) << 30)
-      : m_(max_bytes, /*reserve_only=*/true, pages == PageSize::huge) {}
+  explicit HugeVector(size_t max_bytes = size_t(64) << 30) : m_(max_bytes, /*reserve_only=*/true) {}
 
   void push_back(const T& v) {
     if ((size_ + 1) * sizeof(T) > committed_) grow();
@@ -152,7 +142,6 @@ class HugeVector {
   }
   friend void swap(HugeVector& a, HugeVector& b) noexcept {
     std::swap(a.m_.map, b.m_.map), std::swap(a.m_.map_len, b.m_.map_len), std::swap(a.m_.data, b.m_.data);
-    std::swap(a.m_.advise_huge, b.m_.advise_huge);
     std::swap(a.size_, b.size_), std::swap(a.committed_, b.committed_);
   }
 };

@@ -54,7 +54,7 @@ TEST_CASE("HugeVector::append: byte runs across commit steps, in place") {
 }
 
 TEST_CASE("HugeVector: the reserved bound is enforced, not overrun") {
-  HugeVector<uint64_t> v(PageSize::normal, 4 << 20);  // room for 4 MiB (one or two commit steps)
+  HugeVector<uint64_t> v(4 << 20);  // room for 4 MiB (one or two commit steps)
   size_t pushed = 0;
   bool refused = false;
   try {

@@ -97,8 +97,7 @@ Status write_data_part(const PartitionRows& rows, const SeriesRegistry& reg, con
       off += cnt;
     }
   }
-  // Every slot is written below: no zero-filling of n entries first; huge pages, since this is
-  // 4 bytes per row of the part (its page faults were a third of a large import's).
+  // Every slot is written below: no zero-filling of n entries first (4 bytes per row of the part).
   HugeArray<uint32_t> order_buf(n);
   uint32_t* order = order_buf.data();
   for (size_t i = 0; i < n; ++i) order[pos[rows.series(i)]++] = uint32_t(i);

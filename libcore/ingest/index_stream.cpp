@@ -167,7 +167,7 @@ std::vector<IndexWork> split_work(const SeriesRegistry& reg, const IndexWork& wo
 // The arrays of one stream (see EmitScratch).
 struct EmitScratch::Arrays {
   TagTable tags;
-  // Tens of millions of rows at a million series: grown in place on huge pages (base/huge_array.h).
+  // Tens of millions of rows at a million series: grown in place (base/huge_array.h).
   HugeVector<TagRow> tag_rows, sort_tmp;
   std::vector<SlotInfo> slots;
   mergeset::Items scratch;

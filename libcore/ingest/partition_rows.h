@@ -5,9 +5,8 @@
 // A sample is (series id in the SeriesRegistry, timestamp ms, float64 value): 20 bytes, kept in
 // fixed chunks of 8192 rows so that growing never copies nor doubles the memory, and the buffer's
 // size is known exactly for --mem-limit. data_part_builder.h turns it into a part.
-// The chunks come from a process-wide pool of 2 MiB-aligned slabs advised as huge pages, and go
-// back to it when the rows are cleared: the buffer refilled after an early flush touches memory
-// that is already mapped, and first touches fault once per huge page, not once per 4 KiB page.
+// The chunks come from a process-wide pool of slabs, and go back to it when the rows are cleared:
+// the buffer refilled after an early flush touches memory that is already mapped.
 #pragma once
 
 #include <cstdint>

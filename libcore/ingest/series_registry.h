@@ -128,11 +128,9 @@ class SeriesRegistry {
 
   bool note_date_slow(uint32_t id, uint32_t date);
 
-  // Names and series grown in place: no copy (and no doubled peak) as they grow. On 4 KiB pages:
-  // they are filled by the one consumer thread, where a huge page's first touch stalled it (1M
-  // series at --mem-limit 1GiB: 7.1 s against 7.9-8.3 s on huge pages; equal at 256MiB).
-  HugeVector<char> canon_arena_{PageSize::normal};
-  HugeVector<Series> series_{PageSize::normal};
+  // Names and series grown in place: no copy (and no doubled peak) as they grow.
+  HugeVector<char> canon_arena_;
+  HugeVector<Series> series_;
   HashSlots canon_index_;   // canonical name -> series_
   PairSet date_set_;
   std::vector<std::pair<uint32_t, uint32_t>> dates_;

@@ -55,8 +55,8 @@ Status sweep_days(const std::vector<const layout::StorageDir*>& dirs, const std:
     if (!std::is_sorted(v.begin(), v.end())) std::sort(v.begin(), v.end());
     return Status::ok();
   };
-  HugeVector<NodeId> day{PageSize::normal}, merged{PageSize::normal};
-  HugeVector<uint32_t> merged_first{PageSize::normal}, merged_last{PageSize::normal};
+  HugeVector<NodeId> day, merged;
+  HugeVector<uint32_t> merged_first, merged_last;
   for (size_t k = from; k < to; ++k) {
     VMT_TRY(day_series(days[k], day));
     auto& seen = out->seen;

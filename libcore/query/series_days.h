@@ -23,9 +23,8 @@ Result<std::vector<uint64_t>> report_days(const std::vector<const layout::Storag
 // with the first and last of those days it was seen on (indexes into the report's days).
 struct DaySweep {
   std::vector<uint64_t> series;  // per day of the run
-  // Written once and read in order: on 4 KiB pages (base/huge_array.h, PageSize).
-  HugeVector<NodeId> seen{PageSize::normal};  // ascending
-  HugeVector<uint32_t> first{PageSize::normal}, last{PageSize::normal};
+  HugeVector<NodeId> seen;  // ascending
+  HugeVector<uint32_t> first, last;
 };
 
 // Days [from, to) of `days`. Memory: the series seen so far and one day, whatever the number of

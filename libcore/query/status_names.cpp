@@ -69,7 +69,7 @@ Status names_pass(const std::vector<const layout::StorageDir*>& dirs, const std:
   // Every name in scope as (hash, where): sorted by hash, each run is one series; its first
   // entry (node, then reading order) is the series' MetricID, the others repeat it. A flat
   // array grown in place and one sort: no allocation per name.
-  HugeVector<NameEntry> all{PageSize::normal};  // written once, read in order (base/huge_array.h)
+  HugeVector<NameEntry> all;
   out->node_series.assign(dirs.size(), 0);
   out->node_ids.assign(dirs.size(), 0);
   out->shared_by_node.assign(dirs.size(), 0);
