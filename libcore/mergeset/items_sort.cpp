@@ -154,6 +154,26 @@ void chunk_sort(const View& v, const char* data, ChunkKey* keys, size_t n) {
   }
 }
 
+// keys sorted, each handed to out(k, position) in order: on one thread, or for many keys as two
+// halves sorted on two threads and merged.
+template <class View, class Out>
+void sort_keys(const View& v, const char* data, std::vector<ChunkKey>& keys, unsigned threads, Out out) {
+  const size_t n = keys.size();
+  if (threads < 2 || n < 8192) {
+    chunk_sort(v, data, keys.data(), n);
+    for (size_t i = 0; i < n; ++i) out(keys[i], i);
+    return;
+  }
+  const size_t half = n / 2;
+  std::thread t([&] { chunk_sort(v, data, keys.data(), half); });
+  chunk_sort(v, data, keys.data() + half, n - half);
+  t.join();
+  size_t i = 0, j = half, o = 0;
+  while (i < half && j < n) out(v.less(data, keys[j], keys[i], 0) ? keys[j++] : keys[i++], o++);
+  while (i < half) out(keys[i++], o++);
+  while (j < n) out(keys[j++], o++);
+}
+
 }  // namespace
 
 void sort_items(const Items& items, std::vector<SortedItem>* order, unsigned threads) {
@@ -169,23 +189,7 @@ void sort_items(const Items& items, std::vector<SortedItem>* order, unsigned thr
     off += len;
   }
   order->resize(n);
-  auto out = [&](const ChunkKey& k) { return SortedItem{k.off(), k.len, k.idx}; };
-  if (threads < 2 || n < 8192) {
-    chunk_sort(Plain(), data, keys.data(), n);
-    for (size_t i = 0; i < n; ++i) (*order)[i] = out(keys[i]);
-    return;
-  }
-  const size_t half = n / 2;
-  std::thread t([&] { chunk_sort(Plain(), data, keys.data(), half); });
-  chunk_sort(Plain(), data, keys.data() + half, n - half);
-  t.join();
-  // Two-way merge of the halves.
-  size_t i = 0, j = half, o = 0;
-  while (i < half && j < n) {
-    (*order)[o++] = item_of(data, keys[j]) < item_of(data, keys[i]) ? out(keys[j++]) : out(keys[i++]);
-  }
-  while (i < half) (*order)[o++] = out(keys[i++]);
-  while (j < n) (*order)[o++] = out(keys[j++]);
+  sort_keys(Plain(), data, keys, threads, [&](const ChunkKey& k, size_t i) { (*order)[i] = SortedItem{k.off(), k.len, k.idx}; });
 }
 
 void sort_items(const Items& items, std::vector<uint32_t>* order, unsigned threads) {
@@ -203,21 +207,7 @@ void sort_terminated(const char* base, std::vector<TerminatedRef>& refs, uint8_t
     keys[i].len = refs[i].len;
     keys[i].idx = refs[i].id;
   }
-  const Terminated v{term};
-  auto out = [](const ChunkKey& k) { return TerminatedRef{k.off(), k.len, k.idx}; };
-  if (threads < 2 || n < 8192) {
-    chunk_sort(v, base, keys.data(), n);
-    for (size_t i = 0; i < n; ++i) refs[i] = out(keys[i]);
-    return;
-  }
-  const size_t half = n / 2;
-  std::thread t([&] { chunk_sort(v, base, keys.data(), half); });
-  chunk_sort(v, base, keys.data() + half, n - half);
-  t.join();
-  size_t i = 0, j = half, o = 0;
-  while (i < half && j < n) refs[o++] = v.less(base, keys[j], keys[i], 0) ? out(keys[j++]) : out(keys[i++]);
-  while (i < half) refs[o++] = out(keys[i++]);
-  while (j < n) refs[o++] = out(keys[j++]);
+  sort_keys(Terminated{term}, base, keys, threads, [&](const ChunkKey& k, size_t i) { refs[i] = TerminatedRef{k.off(), k.len, k.idx}; });
 }
 
 }  // namespace vmt::mergeset
