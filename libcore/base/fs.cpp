@@ -221,8 +221,9 @@ FileWriter::~FileWriter() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Status FileWriter::open(const std::string& path) {
+Status FileWriter::open(const std::string& path, bool durable) {
   path_ = path;
+  durable_ = durable;
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) return errno_status("cannot create", path, errno);
   buf_.reserve(kWriteBuffer);
@@ -242,7 +243,7 @@ Status FileWriter::flush() {
 // A hint only: where sync_file_range is refused (not every filesystem has it), close()'s fsync
 // does all the work as before, so its result is not checked.
 void FileWriter::start_writeback() {
-  if (on_disk_ - writeback_ < kWritebackStep) return;
+  if (!durable_ || on_disk_ - writeback_ < kWritebackStep) return;
   ::sync_file_range(fd_, off_t(writeback_), off_t(on_disk_ - writeback_), SYNC_FILE_RANGE_WRITE);
   writeback_ = on_disk_;
 }
@@ -265,7 +266,7 @@ Status FileWriter::write(ByteView data) {
 Status FileWriter::close() {
   if (fd_ < 0) return Status::ok();
   Status st = flush();
-  if (st.is_ok() && ::fsync(fd_) != 0) st = errno_status("cannot fsync", path_, errno);
+  if (st.is_ok() && durable_ && ::fsync(fd_) != 0) st = errno_status("cannot fsync", path_, errno);
   if (::close(fd_) != 0 && st.is_ok()) st = errno_status("cannot close", path_, errno);
   fd_ = -1;
   return st;

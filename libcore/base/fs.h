@@ -57,9 +57,11 @@ class FileWriter {
   FileWriter(const FileWriter&) = delete;
   FileWriter& operator=(const FileWriter&) = delete;
 
-  Status open(const std::string& path);
+  // `durable` false: a temporary file this process reads again and removes (a sorted run): close()
+  // neither fsyncs it nor starts its writeback, as a crash loses nothing that matters with it.
+  Status open(const std::string& path, bool durable = true);
   Status write(ByteView data);
-  Status close();  // flush + fsync + close
+  Status close();  // flush + fsync (when durable) + close
   uint64_t bytes_written() const { return written_; }
   const std::string& path() const { return path_; }
 
@@ -72,6 +74,7 @@ class FileWriter {
   uint64_t written_ = 0;
   uint64_t on_disk_ = 0;      // bytes handed to write(2)
   uint64_t writeback_ = 0;    // bytes whose writeback has been started
+  bool durable_ = true;
 };
 
 // Exclusive, non-blocking flock on <dir>/flock.lock (created if missing, like vmstorage does).

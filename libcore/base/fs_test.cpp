@@ -30,6 +30,28 @@ TEST_SUITE("base/fs") {
     CHECK(!fs::exists(dir));
   }
 
+  TEST_CASE("FileWriter: every byte in order past the buffer and the writeback steps, durable or not") {
+    std::string dir = make_tmp_dir();
+    for (bool durable : {true, false}) {
+      const std::string p = fs::join(dir, durable ? "durable.bin" : "temporary.bin");
+      std::string want;
+      fs::FileWriter w;
+      REQUIRE(w.open(p, durable).is_ok());
+      // Small writes through the 1 MiB buffer, then writes larger than it, past 8 MiB twice.
+      for (size_t i = 0; want.size() < (20u << 20); ++i) {
+        const std::string chunk(i % 7 == 6 ? (3u << 20) : 1000 + i % 5000, char('a' + i % 26));
+        REQUIRE(w.write(chunk).is_ok());
+        want += chunk;
+      }
+      CHECK(w.bytes_written() == want.size());
+      REQUIRE(w.close().is_ok());
+      auto got = fs::read_file(p, want.size() + 1);
+      REQUIRE(got.is_ok());
+      CHECK(*got == want);
+    }
+    CHECK(fs::remove_all(dir).is_ok());
+  }
+
   TEST_CASE("read_file caps the size it will allocate") {
     std::string dir = make_tmp_dir();
     std::string p = fs::join(dir, "big");

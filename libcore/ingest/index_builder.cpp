@@ -43,6 +43,7 @@ Status write_run(const SeriesRegistry& reg, const IndexWork& range, const std::s
   mergeset::PartWriter w;
   mergeset::PartWriterOptions wo;
   wo.compress_level = kRunCompressLevel;
+  wo.durable = false;  // removed by this import, with everything else of it when it stops
   VMT_TRY(w.open(dir, std::move(wo)));
   VMT_TRY(emit_sorted_items(reg, range, 1, [&](ByteView it) { return w.add(it); }, items, keep));
   return w.close();
@@ -122,6 +123,7 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
   if (opt.earlier.empty() && planned_bytes <= opt.memory_budget && (workers == 1 || planned_bytes <= kParallelRunsFrom)) {
     mergeset::PartWriterOptions wo;
     wo.compress_level = opt.temporary ? kRunCompressLevel : std::max(mergeset::compress_level_for_items(planned_items), kMinCompressLevel);
+    wo.durable = !opt.temporary;
     wo.prepare_block = tag_rows_prepare_block(reg.tenancy());
     wo.background = true;
     mergeset::PartWriter w;
@@ -153,6 +155,7 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
 
   mergeset::MergeOptions mo;
   mo.compress_level = opt.temporary ? kRunCompressLevel : std::max(mergeset::compress_level_for_items(total), kMinCompressLevel);
+  mo.durable = !opt.temporary;
   mo.prepare_block = tag_rows_prepare_block(reg.tenancy());
   // Tag rows combined here as the in-memory stream combines them, so the part does not depend on
   // how many runs the budget made.

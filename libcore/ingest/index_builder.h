@@ -81,7 +81,8 @@ struct IndexPartOptions {
   std::string runs_dir;                // where runs go when the items do not fit (created, then removed)
   // Merged in with the items of the work (which may then be empty); they stay where they are.
   std::vector<EarlierIndexPart> earlier;
-  // A part this import reads once more and removes (a spill's): written at the fastest level.
+  // A part this import reads once more and removes (a spill's): written at the fastest level, and
+  // not fsynced.
   bool temporary = false;
 };
 

@@ -51,6 +51,7 @@ Status SeriesSpill::write(const SeriesRegistry& reg) {
   mergeset::PartWriter w;
   mergeset::PartWriterOptions wo;
   wo.compress_level = -5;  // read once more, by this import
+  wo.durable = false;
   VMT_TRY(w.open(run, std::move(wo)));
   Bytes item;
   std::vector<uint32_t> all;

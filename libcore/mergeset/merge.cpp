@@ -100,6 +100,7 @@ Status merge_part_dirs(const std::vector<std::string>& src_dirs, const std::stri
   wopt.compress_level = opt.compress_level == kAutoCompressLevel ? compress_level_for_items(total) : opt.compress_level;
   wopt.prepare_block = opt.prepare_block;
   wopt.background = true;  // blocks encoded on a second core while this one merges
+  wopt.durable = opt.durable;
   PartWriter w;
   VMT_TRY(w.open(dst_dir, std::move(wopt)));
   return merge_parts(ptrs, w, stats, &opt.transform);

@@ -57,6 +57,7 @@ struct MergeOptions {
   PrepareBlockFn prepare_block;  // indexdb installs mergeTagToMetricIDsRows here; merge_part_dirs
                                  // calls it on the writer's thread (PartWriterOptions::background)
   ItemTransform transform;       // optional
+  bool durable = true;           // PartWriterOptions::durable
 };
 
 struct MergeStats {

@@ -25,23 +25,32 @@ namespace {
 
 class DirSink : public PartWriter::Sink {
  public:
-  Status open(const std::string& dir) {
+  Status open(const std::string& dir, bool durable) {
     dir_ = dir;
+    durable_ = durable;
     if (fs::exists(dir)) return invalid_argument(dir + ": already exists; a new part needs a fresh directory");
     VMT_TRY(fs::mkdir_p(dir));
-    for (int i = 1; i < kPartFileCount; ++i) VMT_TRY(files_[i].open(fs::join(dir, part_file_name(PartFile(i)))));
+    for (int i = 1; i < kPartFileCount; ++i) VMT_TRY(files_[i].open(fs::join(dir, part_file_name(PartFile(i))), durable));
     return Status::ok();
   }
   Status write(PartFile f, ByteView data) override { return files_[int(f)].write(data); }
   Status finish(ByteView metadata_json) override {
     for (int i = 1; i < kPartFileCount; ++i) VMT_TRY(files_[i].close());
-    VMT_TRY(fs::write_file_sync(fs::join(dir_, part_file_name(PartFile::metadata)), metadata_json));
+    const std::string metadata = fs::join(dir_, part_file_name(PartFile::metadata));
+    if (!durable_) {
+      fs::FileWriter f;
+      VMT_TRY(f.open(metadata, false));
+      VMT_TRY(f.write(metadata_json));
+      return f.close();
+    }
+    VMT_TRY(fs::write_file_sync(metadata, metadata_json));
     VMT_TRY(fs::fsync_path(dir_));
     return fs::fsync_path(fs::dir_name(dir_));
   }
 
  private:
   std::string dir_;
+  bool durable_ = true;
   fs::FileWriter files_[kPartFileCount];  // [0] (metadata.json) unused: written whole at the end
 };
 
@@ -139,7 +148,7 @@ void PartWriter::start_background() {
 
 Status PartWriter::open(const std::string& part_dir, PartWriterOptions opt) {
   auto sink = std::make_unique<DirSink>();
-  VMT_TRY(sink->open(part_dir));
+  VMT_TRY(sink->open(part_dir, opt.durable));
   sink_ = std::move(sink);
   opt_ = std::move(opt);
   open_ = true;

@@ -61,6 +61,8 @@ struct PartWriterOptions {
   // The part is the same bytes.
   // An error of that thread is returned by a later add() or by close().
   bool background = false;
+  // false: a temporary part this process reads and removes (a sorted run): nothing is fsynced.
+  bool durable = true;
 };
 
 class PartWriter {

@@ -108,6 +108,7 @@ Status FoundSeries::spill(unsigned half) {
   }
   mergeset::PartWriter w;
   mergeset::PartWriterOptions opt;  // the fastest level: a run is read once, soon
+  opt.durable = false;              // and removed when the query ends
   auto st = [&]() -> Status {
     VMT_TRY(w.open(path, opt));
     ByteView last;
