@@ -234,9 +234,11 @@ Status FileWriter::open(const std::string& path, bool durable) {
 Status FileWriter::flush() {
   if (buf_.empty()) return Status::ok();
   Status st = write_all(fd_, buf_.data(), buf_.size(), path_);
-  on_disk_ += buf_.size();
+  if (st.is_ok()) {
+    on_disk_ += buf_.size();
+    start_writeback();
+  }
   buf_.clear();
-  start_writeback();
   return st;
 }
 
