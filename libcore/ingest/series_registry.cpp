@@ -49,7 +49,6 @@ void SeriesRegistry::set_returning(uint32_t id, const metric::TSID& tsid, Series
   Series& s = series_[id];
   s.tsid = tsid;
   s.origin = origin;
-  s.returning = true;
   spilled_days_.push_back(uint32_t(days.size()));
   s.spilled = uint32_t(spilled_days_.size());
   spilled_days_.insert(spilled_days_.end(), days.begin(), days.end());

@@ -45,16 +45,16 @@ struct Series {
   uint32_t first_date = 0;             // UTC day of its first accepted sample: the ns 7 lookup key
   uint32_t last_date = UINT32_MAX;     // day of the last sample seen (fast path of note_date)
   SeriesOrigin origin = SeriesOrigin::pending;
-  // Found among the series this import spilled (series_spill.h: over --mem-limit, the registry is
-  // written out and started afresh): settled from there, its global items and the per-day items of
-  // its spilled_days() written already.
-  bool returning = false;
   // The series of the accepted row just before this series' first row (UINT32_MAX: none, or the
   // first row of an input file): a new series with fewer than 2 tags takes JobID/InstanceID from
   // its TSID, as v1.93.7 does (see importer.cpp, resolve_pending).
   uint32_t inherit_from = UINT32_MAX;
   uint32_t spilled = 0;                // returning: 1 + where its days are in the registry's list
   metric::TSID tsid;                   // valid once origin != pending
+  // Found among the series this import spilled (series_spill.h: over --mem-limit, the registry is
+  // written out and started afresh): settled from there, its global items and the per-day items of
+  // its spilled_days() written already.
+  bool returning() const { return spilled != 0; }
 };
 
 class SeriesRegistry {

@@ -46,7 +46,7 @@ TEST_SUITE("ingest/series_spill") {
       const int i = int(s) + 50;
       CAPTURE(i);
       const Series& ser = reg.at(s);
-      CHECK(ser.returning == (i < 100));
+      CHECK(ser.returning() == (i < 100));
       if (i >= 100) {
         CHECK(ser.origin == SeriesOrigin::pending);
         continue;

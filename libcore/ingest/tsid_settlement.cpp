@@ -101,8 +101,8 @@ Status plan_partition_index_work(const SeriesRegistry& reg, const IndexForDate& 
     const std::string partition = layout::partition_name_for(int64_t(date) * 86400000);
     IndexWork& w = (*works)[partition];
     // A returning series has its global items in every partition of a day it indexed before.
-    const bool new_here = global_seen.emplace(partition, sid).second && !(s.returning && spilled_in(reg, sid, partition));
-    if (s.returning && reg.spilled_on(sid, date)) continue;
+    const bool new_here = global_seen.emplace(partition, sid).second && !(s.returning() && spilled_in(reg, sid, partition));
+    if (s.returning() && reg.spilled_on(sid, date)) continue;
     if (s.origin == SeriesOrigin::created) {
       if (new_here) w.global.push_back(sid);
       w.per_day.push_back(dates[k]);
@@ -152,12 +152,12 @@ Status plan_index_work(const SeriesRegistry& reg, ExistingIndex& existing, Index
   for (size_t i = 0; i < reg.size(); ++i) {
     const Series& s = reg.at(uint32_t(i));
     // A returning series (series_spill.h) had its global items written when it was spilled.
-    if ((s.origin == SeriesOrigin::created || s.origin == SeriesOrigin::prev) && !s.returning) work->global.push_back(uint32_t(i));
+    if ((s.origin == SeriesOrigin::created || s.origin == SeriesOrigin::prev) && !s.returning()) work->global.push_back(uint32_t(i));
   }
   const auto& dates = reg.dates();
   for (size_t k = 0; k < dates.size(); ++k) {
     const Series& s = reg.at(dates[k].first);
-    if (s.returning && reg.spilled_on(dates[k].first, dates[k].second)) continue;
+    if (s.returning() && reg.spilled_on(dates[k].first, dates[k].second)) continue;
     if (s.origin == SeriesOrigin::created) {
       work->per_day.push_back(dates[k]);
     } else {
