@@ -53,14 +53,15 @@ Status settle_tsids(SeriesRegistry& reg, size_t from, const IndexForDate& index_
       ++counts->other_day;
     }
   }
+  Bytes scratch;
   for (size_t i = from; i < n; ++i) {
     Series& s = reg.at(uint32_t(i));
     if (s.origin != SeriesOrigin::pending) continue;
-    VMT_ASSIGN_OR_RETURN(metric::MetricName mn, metric::MetricName::decode_canonical(reg.canonical(uint32_t(i)), reg.tenancy()));
-    s.tsid = metric::generate_tsid(mn, ++*counter);
-    if (mn.tags.size() < 2) {  // v1.93.7's leftovers (see the header); the source is settled already
+    size_t tags = 0;
+    VMT_ASSIGN_OR_RETURN(s.tsid, metric::generate_tsid_canonical(reg.canonical(uint32_t(i)), reg.tenancy(), ++*counter, &tags, scratch));
+    if (tags < 2) {  // v1.93.7's leftovers (see the header); the source is settled already
       const metric::TSID* src = s.inherit_from == UINT32_MAX ? nullptr : &reg.at(s.inherit_from).tsid;
-      if (mn.tags.empty()) s.tsid.job_id = src ? src->job_id : 0;
+      if (tags == 0) s.tsid.job_id = src ? src->job_id : 0;
       s.tsid.instance_id = src ? src->instance_id : 0;
     }
     s.origin = SeriesOrigin::created;
