@@ -1,6 +1,7 @@
 #include "ingest/data_part_builder.h"
 
 #include <algorithm>
+#include <tuple>
 #include <memory>
 #include <vector>
 
@@ -81,10 +82,28 @@ Status write_data_part(const PartitionRows& rows, const SeriesRegistry& reg, con
     const uint32_t s = rows.series(i);
     if (pos[s]++ == 0) present.push_back(s);
   }
-  for (uint32_t s : present) {
-    if (reg.at(s).origin == SeriesOrigin::pending) return invalid_argument("write_data_part: series without a TSID");
+  {
+    // The series by TSID, their keys side by side: sorting through reg.at() missed the cache at
+    // every compare (0.1 s of each spill at a million series).
+    struct Key {
+      uint64_t tenant, group, job_instance, metric_id;
+      uint32_t series;
+      bool operator<(const Key& o) const {
+        return std::tie(tenant, group, job_instance, metric_id) < std::tie(o.tenant, o.group, o.job_instance, o.metric_id);
+      }
+    };
+    std::vector<Key> keys;
+    keys.reserve(present.size());
+    for (uint32_t s : present) {
+      const Series& ser = reg.at(s);
+      if (ser.origin == SeriesOrigin::pending) return invalid_argument("write_data_part: series without a TSID");
+      const metric::TSID& t = ser.tsid;
+      keys.push_back(Key{uint64_t(t.account_id) << 32 | t.project_id, t.metric_group_id,
+                         uint64_t(t.job_id) << 32 | t.instance_id, t.metric_id, s});
+    }
+    std::sort(keys.begin(), keys.end());
+    for (size_t i = 0; i < keys.size(); ++i) present[i] = keys[i].series;
   }
-  std::sort(present.begin(), present.end(), [&](uint32_t a, uint32_t b) { return reg.at(a).tsid < reg.at(b).tsid; });
   std::vector<BlockPlan> plan;
   {
     uint64_t off = 0;
