@@ -43,9 +43,22 @@ Status SeriesSpill::write(const SeriesRegistry& reg) {
   std::vector<uint32_t> first(n + 1, 0);  // days of series s: [first[s], first[s + 1])
   for (const auto& d : days) ++first[d.first + 1];
   for (size_t s = 0; s < n; ++s) first[s + 1] += first[s];
+  // A returning series with no day here that it had not indexed before is in an earlier run as
+  // it would be written now (TSID, origin, days), and lookups take the newest run that holds it:
+  // it is not written again. A second pass over the same series (a backfill's next scrape) then
+  // writes, and later walks, nothing of them.
+  std::vector<uint32_t> order;
+  order.reserve(n);
+  for (uint32_t s = 0; s < n; ++s) {
+    if (reg.at(s).returning()) {
+      bool new_day = false;
+      for (uint32_t k = first[s]; k < first[s + 1] && !new_day; ++k) new_day = !reg.spilled_on(s, days[k].second);
+      if (!new_day) continue;
+    }
+    order.push_back(s);
+  }
+  if (order.empty()) return Status::ok();
   // In the order of their items, without copying the names (the registry is at its largest).
-  std::vector<uint32_t> order(n);
-  for (uint32_t s = 0; s < n; ++s) order[s] = s;
   sort_by_key(reg, order, threads_);
   const std::string run = fs::join(dir_, "series-" + std::to_string(run_dirs_.size()));
   mergeset::PartWriter w;

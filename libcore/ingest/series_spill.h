@@ -42,8 +42,9 @@ class SeriesSpill {
   size_t runs() const { return runs_.size(); }
   const std::string& dir() const { return dir_; }
 
-  // Writes every series of `reg` (all settled) as one run: their TSIDs, origins, and days (a
-  // returning series' spilled days with the registry's).
+  // Writes the series of `reg` (all settled) as one run: their TSIDs, origins, and days (a
+  // returning series' spilled days with the registry's). A returning series without a new day is
+  // left out (an earlier run holds it so); no run at all when that leaves none.
   Status write(const SeriesRegistry& reg);
   // The pending series of reg from `from` on that a run holds become returning series (newest run
   // first); *found counts them.
