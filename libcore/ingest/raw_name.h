@@ -57,6 +57,9 @@ class RawNameBuilder {
                         std::string* error = nullptr);
 
  private:
+  // The labels of `row` that go into its raw name, in order, into labels_ (limits not applied
+  // yet), and its tenant; false as append.
+  bool collect(const prom::Row& row, uint32_t* account_id, uint32_t* project_id, std::string* error);
   uint32_t account_id_, project_id_;
   std::vector<ExtraLabel> extra_;
   metric::RawLimits limits_;

@@ -2,20 +2,46 @@
 // Spec: metricname-tsid.md §4. Raw names live in metric_name_raw.cpp.
 #include "metric/metric_name.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <cstring>
 
 namespace vmt::metric {
 
+namespace {
+
+// The offset of the first byte of s at or after `from` that escape_append escapes (0x00-0x02), or
+// s.size(). 16 bytes a step (SSE2, every x86-64): names and label values rarely hold one, and
+// this scan was most of escape_append's time, which every new series and index item pays.
+inline size_t find_escaped(ByteView s, size_t from) {
+  size_t i = from;
+#if defined(__SSE2__)
+  const __m128i two = _mm_set1_epi8(2);
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    // min(v, 2) == v exactly for the bytes <= 2 (unsigned).
+    const int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, two), v));
+    if (mask != 0) return i + size_t(__builtin_ctz(unsigned(mask)));
+  }
+#endif
+  for (; i < s.size(); ++i) {
+    if (byte_at(s, i) <= 2) return i;
+  }
+  return s.size();
+}
+
+}  // namespace
+
 void escape_append(Bytes& out, ByteView s) {
   size_t start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    uint8_t c = byte_at(s, i);
-    if (c > 2) continue;
+  for (size_t i = find_escaped(s, 0); i < s.size(); i = find_escaped(s, start)) {
     out.append(s.data() + start, i - start);
     out.push_back(kEscapeChar);
-    out.push_back(static_cast<char>('0' + c));
+    out.push_back(static_cast<char>('0' + byte_at(s, i)));
     start = i + 1;
   }
   out.append(s.data() + start, s.size() - start);

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -175,11 +176,18 @@ class RawCanonicalizer {
   // Appends the canonical form (tenancy t) of raw name `raw` to out; on error, as decode_raw's,
   // out is unchanged.
   Status append(ByteView raw, Tenancy t, Bytes& out);
+  // The same for the raw name encode_raw would make of `labels` (limits applied already:
+  // apply_raw_limits, and only the labels it counts), without making it: the import's parser
+  // threads canonicalise every new series straight from its parsed labels. Only for values of at
+  // most 65535 bytes (a longer one wraps its length in the raw name: decode that instead).
+  void append_labels(uint32_t account_id, uint32_t project_id, std::span<const Label> labels, Tenancy t, Bytes& out);
 
  private:
   struct Entry {
     ByteView sort_key, key, value;
   };
+  void add(ByteView name, ByteView value);  // one record of the raw name
+  void finish(uint32_t account_id, uint32_t project_id, Tenancy t, Bytes& out);
   std::vector<Entry> tags_;
   Bytes group_;
 };
@@ -191,5 +199,9 @@ class RawCanonicalizer {
 // longer value wraps its length field (§2.2 hazard). stats may be null.
 void encode_raw(Bytes& out, uint32_t account_id, uint32_t project_id, std::vector<Label>& labels,
                 const RawLimits& limits, RawStats* stats);
+// encode_raw's limits alone, applied to labels in place as it applies them (counted in stats);
+// returns how many of the labels it writes from (the rest are past max_labels), those with an
+// empty value still among them (encode_raw skips them).
+size_t apply_raw_limits(std::vector<Label>& labels, const RawLimits& limits, RawStats* stats);
 
 }  // namespace vmt::metric

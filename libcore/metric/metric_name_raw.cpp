@@ -7,15 +7,12 @@
 
 namespace vmt::metric {
 
-void encode_raw(Bytes& out, uint32_t account_id, uint32_t project_id, std::vector<Label>& labels,
-                const RawLimits& limits, RawStats* stats) {
-  // First pass: apply the limits in place and size the output, as Go does.
+size_t apply_raw_limits(std::vector<Label>& labels, const RawLimits& limits, RawStats* stats) {
   size_t n = labels.size();
   if (n > limits.max_labels) {
     n = limits.max_labels;
     if (stats) ++stats->metrics_with_dropped_labels;
   }
-  size_t size = 8;
   for (size_t i = 0; i < n; ++i) {
     Label& l = labels[i];
     if (l.name.size() > RawLimits::kMaxLabelNameLen) {
@@ -28,7 +25,17 @@ void encode_raw(Bytes& out, uint32_t account_id, uint32_t project_id, std::vecto
     }
     if (l.value.empty()) continue;  // checked before the rename: an empty "__name__" keeps its name
     if (l.name == "__name__") l.name = ByteView();
-    size += 4 + l.name.size() + l.value.size();
+  }
+  return n;
+}
+
+void encode_raw(Bytes& out, uint32_t account_id, uint32_t project_id, std::vector<Label>& labels,
+                const RawLimits& limits, RawStats* stats) {
+  // First the limits, in place, as Go applies them while it sizes the output.
+  const size_t n = apply_raw_limits(labels, limits, stats);
+  size_t size = 8;
+  for (size_t i = 0; i < n; ++i) {
+    if (!labels[i].value.empty()) size += 4 + labels[i].name.size() + labels[i].value.size();
   }
   // One resize and plain stores: this runs for every row routed or imported.
   const size_t base = out.size();
@@ -63,21 +70,19 @@ Result<MetricName> MetricName::decode_raw(ByteView src) {
   return mn;
 }
 
-Status RawCanonicalizer::append(ByteView raw, Tenancy t, Bytes& out) {
-  uint32_t account_id = 0, project_id = 0;
-  tags_.clear();
-  group_.clear();
-  // As decode_raw: an empty name replaces the group, "__name__" appends to it (AddTagBytes), any
-  // other name is a tag.
-  VMT_TRY(walk_raw(raw, &account_id, &project_id, [&](ByteView name, ByteView value) {
-    if (name.empty()) {
-      group_.assign(value);
-    } else if (name == "__name__") {
-      group_.append(value);
-    } else {
-      tags_.push_back(Entry{tag_sort_key(name), name, value});
-    }
-  }));
+// As decode_raw: an empty name replaces the group, "__name__" appends to it (AddTagBytes), any
+// other name is a tag.
+void RawCanonicalizer::add(ByteView name, ByteView value) {
+  if (name.empty()) {
+    group_.assign(value);
+  } else if (name == "__name__") {
+    group_.append(value);
+  } else {
+    tags_.push_back(Entry{tag_sort_key(name), name, value});
+  }
+}
+
+void RawCanonicalizer::finish(uint32_t account_id, uint32_t project_id, Tenancy t, Bytes& out) {
   // sortTags: stable by sort key, then a key equal to the last kept one replaces it.
   auto by_key = [](const Entry& a, const Entry& b) { return a.sort_key < b.sort_key; };
   if (tags_.size() <= 64) {
@@ -107,7 +112,26 @@ Status RawCanonicalizer::append(ByteView raw, Tenancy t, Bytes& out) {
     escape_append(out, tags_[i].key);
     escape_append(out, tags_[i].value);
   }
+}
+
+Status RawCanonicalizer::append(ByteView raw, Tenancy t, Bytes& out) {
+  uint32_t account_id = 0, project_id = 0;
+  tags_.clear();
+  group_.clear();
+  VMT_TRY(walk_raw(raw, &account_id, &project_id, [&](ByteView name, ByteView value) { add(name, value); }));
+  finish(account_id, project_id, t, out);
   return Status::ok();
+}
+
+void RawCanonicalizer::append_labels(uint32_t account_id, uint32_t project_id, std::span<const Label> labels,
+                                     Tenancy t, Bytes& out) {
+  tags_.clear();
+  group_.clear();
+  // The records encode_raw writes of them: those with a value, in order.
+  for (const Label& l : labels) {
+    if (!l.value.empty()) add(l.name, l.value);
+  }
+  finish(account_id, project_id, t, out);
 }
 
 }  // namespace vmt::metric

@@ -146,6 +146,42 @@ TEST_SUITE("metric/metric_name_raw") {
     CHECK(gained.too_long_label_values == 30);
   }
 
+  TEST_CASE("RawCanonicalizer::append_labels gives append's bytes for the raw name encode_raw writes") {
+    // Label lists past every limit (count, name length, value length), with empty values,
+    // "__name__", repeated and job-like keys; the limits' counters must agree too.
+    const std::vector<std::string> keys = {"job", "Job", "instance", "a", "__name__", "", std::string(300, 'k'), "env"};
+    const std::vector<std::string> values = {"x", "", std::string("\x00\x01\x02", 3), std::string(40, 'v'), "y"};
+    uint64_t seed = 99;
+    auto next = [&](size_t n) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      return size_t(seed >> 33) % n;
+    };
+    metric::RawCanonicalizer direct, via_raw;
+    for (int round = 0; round < 3000; ++round) {
+      std::vector<metric::Label> labels;
+      for (size_t i = next(round == 0 ? 1 : 14); i > 0; --i) labels.push_back({keys[next(keys.size())], values[next(values.size())]});
+      metric::RawLimits lim;
+      lim.max_labels = 1 + next(12);
+      lim.max_value_len = 1 + next(50);
+      const uint32_t acc = uint32_t(next(3)), proj = uint32_t(next(3));
+      for (auto t : {metric::Tenancy::kCluster, metric::Tenancy::kSingle}) {
+        std::vector<metric::Label> a = labels, b = labels;
+        RawStats sa, sb;
+        Bytes raw;
+        metric::encode_raw(raw, acc, proj, a, lim, &sa);
+        Bytes want = "prefix", got = "prefix";
+        REQUIRE(via_raw.append(raw, t, want).is_ok());
+        const size_t n = metric::apply_raw_limits(b, lim, &sb);
+        direct.append_labels(acc, proj, std::span<const metric::Label>(b.data(), n), t, got);
+        CAPTURE(round);
+        CHECK(to_hex(got) == to_hex(want));
+        CHECK(sa.metrics_with_dropped_labels == sb.metrics_with_dropped_labels);
+        CHECK(sa.too_long_label_names == sb.too_long_label_names);
+        CHECK(sa.too_long_label_values == sb.too_long_label_values);
+      }
+    }
+  }
+
   TEST_CASE("RawCanonicalizer gives decode_raw + sort_tags + encode_canonical's bytes") {
     // Names made of keys that collide in tag_sort_key ("job", "Job"), repeat, are "__name__" or
     // empty, and values holding the bytes esc() escapes; 70 tags take the stable_sort path.

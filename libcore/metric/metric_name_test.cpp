@@ -41,6 +41,41 @@ TEST_SUITE("metric/metric_name") {
     CHECK(to_hex(out) == "01");
   }
 
+  TEST_CASE("escape_append escapes exactly 0x00-0x02 at any place of long strings") {
+    // The scan takes 16 bytes a step: escapable bytes at every offset of strings up to 70 bytes,
+    // beside bytes just above (0x03) and far above (0x80, 0xff, which a signed compare would
+    // take for small), against the byte-by-byte rule of §4.1.
+    auto reference = [](ByteView s) {
+      Bytes out;
+      for (char c : s) {
+        if (uint8_t(c) <= 2) {
+          out.push_back(0x00);
+          out.push_back(char('0' + uint8_t(c)));
+        } else {
+          out.push_back(c);
+        }
+      }
+      out.push_back(0x01);
+      return out;
+    };
+    const char fill[] = {'a', 0x03, char(0x80), char(0xff)};
+    for (size_t len = 0; len <= 70; ++len) {
+      for (size_t at = 0; at <= len; ++at) {
+        for (char e : {char(0x00), char(0x01), char(0x02), char(0xfe)}) {
+          Bytes s;
+          for (size_t k = 0; k < len; ++k) s.push_back(fill[k % 4]);
+          if (at < len) s[at] = e;
+          if (len > 20 && at + 17 < len) s[at + 17] = char(0x02);  // a second one, a step later
+          Bytes got = "x";
+          metric::escape_append(got, s);
+          CAPTURE(len);
+          CAPTURE(at);
+          CHECK(got == "x" + reference(s));
+        }
+      }
+    }
+  }
+
   TEST_CASE("unescape reverses escape and returns a view without escapes") {
     Bytes enc;
     metric::escape_append(enc, ByteView("a\x00" "b\x01" "c\x02" "d", 7));

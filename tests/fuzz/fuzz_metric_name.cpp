@@ -3,9 +3,10 @@
 // name, and to the very same bytes when the input has no raw 0x02 (the only byte esc() would
 // escape that the decoder also accepts unescaped); a raw name that decodes canonicalises (by
 // MetricName and by RawCanonicalizer, to the same bytes; one fails where the other does) and
-// round-trips through the canonical form; the series element written straight from canonical
-// bytes (ops::append_labels_json) succeeds exactly when decoding does and equals quoting the
-// decoded labels one by one.
+// round-trips through the canonical form, and re-marshalled under limits it canonicalises from its
+// labels (RawCanonicalizer::append_labels) as from those raw bytes; the series element written
+// straight from canonical bytes (ops::append_labels_json) succeeds exactly when decoding does and
+// equals quoting the decoded labels one by one.
 #include <cstdint>
 #include <cstring>
 
@@ -73,7 +74,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     metric::RawLimits lim;
     lim.max_labels = 5;
     lim.max_value_len = 7;
+    std::vector<metric::Label> same = labels;
     metric::encode_raw(re, raw->account_id, raw->project_id, labels, lim, nullptr);
+    // Straight from the labels, the canonical name is that of the raw bytes just written.
+    {
+      metric::RawCanonicalizer from_raw, from_labels;
+      Bytes want, got;
+      if (!from_raw.append(re, vmt::metric::Tenancy::kCluster, want).is_ok()) __builtin_trap();
+      const size_t n = metric::apply_raw_limits(same, lim, nullptr);
+      from_labels.append_labels(raw->account_id, raw->project_id, std::span<const metric::Label>(same.data(), n),
+                                vmt::metric::Tenancy::kCluster, got);
+      if (got != want) __builtin_trap();
+    }
     auto re_mn = MetricName::decode_raw(re);
     if (!re_mn.is_ok() || re_mn->tags.size() > 5) __builtin_trap();
     for (const auto& t : re_mn->tags) {
