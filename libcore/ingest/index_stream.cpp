@@ -200,8 +200,25 @@ Status emit_sorted_items(const SeriesRegistry& reg, const IndexWork& work, unsig
   EmitScratch own;
   EmitScratch::Arrays& a = (keep ? keep : &own)->arrays();
   a.clear();
-  auto& [tags, tag_rows, sort_tmp, slots, scratch, ns2_items, ns3_items, ns5_items, names, ids, day_ids, day_names, keys,
-         order, name_order, rank, group_ids] = a;
+  // Named references, not a structured binding: the lambdas below capture them, which C++20
+  // allows for bindings but clang before 16 (make fuzz) does not.
+  auto& tags = a.tags;
+  auto& tag_rows = a.tag_rows;
+  auto& sort_tmp = a.sort_tmp;
+  auto& slots = a.slots;
+  auto& scratch = a.scratch;
+  auto& ns2_items = a.ns2_items;
+  auto& ns3_items = a.ns3_items;
+  auto& ns5_items = a.ns5_items;
+  auto& names = a.names;
+  auto& ids = a.ids;
+  auto& day_ids = a.day_ids;
+  auto& day_names = a.day_names;
+  auto& keys = a.keys;
+  auto& order = a.order;
+  auto& name_order = a.name_order;
+  auto& rank = a.rank;
+  auto& group_ids = a.group_ids;
   // Pass 1: intern the tag strings; collect each series' tag rows once as integers and the other
   // items as bytes.
   VMT_TRY(for_each_work_series(reg, work, [&](const WorkSeries& w) -> Status {
