@@ -3,12 +3,13 @@
 #include <cstring>
 
 #include "metric/tsid_gen.h"
+#include "prom/series_text_cache.h"
 
 namespace vmt::ingest {
 
-BlockParser::BlockParser(const RowNaming& naming, int64_t default_timestamp_ms, bool use_cache, size_t cache_bytes)
+BlockParser::BlockParser(const RowNaming& naming, int64_t default_timestamp_ms, const SeriesTextIndex* index)
     : builder_(naming.account_id, naming.project_id, naming.extra_labels, naming.limits), tenancy_(naming.tenancy),
-      cache_(cache_bytes), use_cache_(use_cache), default_ts_(default_timestamp_ms) {}
+      index_(index), default_ts_(default_timestamp_ms) {}
 
 namespace {
 
@@ -69,31 +70,37 @@ void BlockParser::parse(ParsedBlock& b) {
   b.keys.clear();
   b.rows.clear();
   b.bad.clear();
+  b.remember.clear();
   b.lines = 0;
   b.skipped = 0;
+  b.index_rows = 0;
   b.raw_stats = metric::RawStats();
-  if (b.file != last_file_) {
-    last_file_ = b.file;
-    cache_.reset_cap();  // series_text_cache.h: a new input may repeat its series where the last did not
-  }
+  // One generation for the whole block: the consumer parses a block again whose generation is
+  // not its registry's any more.
+  b.generation = index_ ? index_->generation() : 0;
   if (json_lines_) {
     parse_json_lines(b);
     return;
   }
   for_each_line(b, [&](ByteView line, uint64_t line_no) {
-    prom::SeriesTextCache::Line cached;
-    prom::SeriesTextCache::Entry hit;
-    if (use_cache_) {
-      if (cache_.find_line(line, &cached, &hit)) {
+    // The line's shape (series text, value, timestamp tokens), when it has it.
+    ByteView series, value_tok, ts_tok;
+    const bool shaped = index_ && prom::split_sample_line(line, &series, &value_tok, &ts_tok);
+    uint64_t text_hash = 0;
+    if (shaped) {
+      text_hash = metric::xxhash64(series);
+      SeriesTextIndex::Hit hit;
+      double v = 0;
+      int64_t ts = 0;
+      if (index_->find(series, text_hash, b.generation, &hit) && prom::parse_sample_tail(value_tok, ts_tok, &v, &ts)) {
         ParsedRow r;
-        r.key_off = uint32_t(b.keys.size());
-        r.key_len = uint32_t(hit.raw.size());
-        b.keys.append(hit.raw);
-        r.hash = hit.key_hash;
-        r.timestamp = cached.tail_timestamp != 0 ? cached.tail_timestamp : default_ts_;
-        r.value = cached.tail_value;
+        r.key_off = hit.series;
+        r.key_len = 0;
+        r.timestamp = ts != 0 ? ts : default_ts_;
+        r.value = v;
         b.rows.push_back(r);
         b.raw_stats += hit.stats;
+        ++b.index_rows;
         return;
       }
     }
@@ -113,7 +120,15 @@ void BlockParser::parse(ParsedBlock& b) {
     r.timestamp = row_.timestamp_or(default_ts_);
     r.value = row_.value;
     b.rows.push_back(r);
-    if (use_cache_) cache_.remember(cached, row_, ByteView(b.keys.data() + r.key_off, r.key_len), r.hash, rs);
+    // series_text_index.h: remembered only when the full parse read exactly the value and
+    // timestamp of the line's two last tokens, which a hit reads instead.
+    double tv = 0;
+    int64_t tts = 0;
+    if (shaped && row_.has_timestamp && prom::parse_sample_tail(value_tok, ts_tok, &tv, &tts) && tts == row_.timestamp &&
+        std::memcmp(&tv, &row_.value, sizeof(double)) == 0) {
+      b.remember.push_back(ParsedBlock::Remember{uint32_t(b.rows.size() - 1), uint32_t(series.data() - b.text.data()),
+                                                 uint32_t(series.size()), text_hash, rs});
+    }
   });
 }
 

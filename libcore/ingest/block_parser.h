@@ -3,10 +3,12 @@
 // Spec: prometheus-text.md §4-§8 (prom::parse_line; a bad line is reported with its number and
 // skipped), §7 (a missing or zero timestamp becomes the default timestamp), §10.1 (raw names,
 // raw_name.h; the key of a row is the canonical name vmstorage makes of the raw name,
-// RawNameBuilder::append_canonical). A series seen before by this parser skips the label parse through the
-// SeriesTextCache (prom/series_text_cache.h), whose result is the same by construction; the fuzz target
-// tests/fuzz/fuzz_import_lines.cpp checks that it is. One BlockParser per parser thread
-// (line_pipeline.h); nothing is allocated per line once the buffers have grown.
+// RawNameBuilder::append_canonical). A line whose series text the shared SeriesTextIndex knows
+// (series_text_index.h) is not parsed further: its row names the registry's series directly
+// (ParsedRow::from_index), the same series the full parse's key would find, by construction;
+// tests/fuzz/fuzz_import_lines.cpp checks that it is. The lines the consumer may remember are listed
+// (ParsedBlock::remember). One BlockParser per parser thread (line_pipeline.h); nothing is
+// allocated per line once the buffers have grown.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +21,7 @@
 #include "metric/metric_name.h"
 #include "prom/block_pipeline.h"
 #include "prom/parser.h"
-#include "prom/series_text_cache.h"
+#include "ingest/series_text_index.h"
 
 namespace vmt::ingest {
 
@@ -28,7 +30,11 @@ struct ParsedRow {
   int64_t timestamp = 0;   // ms, default applied
   double value = 0;
   uint32_t key_off = 0;    // key = keys[key_off, key_off + key_len): the series' canonical name
-  uint32_t key_len = 0;
+  uint32_t key_len = 0;    // 0: no key (a key is never empty), the row is from the index:
+  // The row's series was found in the SeriesTextIndex: key_off is its id in the registry, of the
+  // block's generation (ParsedBlock::generation).
+  bool from_index() const { return key_len == 0; }
+  uint32_t series() const { return key_off; }
 };
 
 struct BadLine {
@@ -45,14 +51,26 @@ struct ParsedBlock : prom::LineBlock {
   std::vector<ParsedRow> rows;
   std::vector<BadLine> bad;
   metric::RawStats raw_stats;
+  // The index's generation when the block was parsed, and how many rows it served.
+  uint32_t generation = 0;
+  uint64_t index_rows = 0;
+  // A row with a key whose series text the consumer may put in the index once it knows the
+  // series: the full parse agreed with the text's shape (series_text_index.h).
+  struct Remember {
+    uint32_t row;
+    uint32_t text_off, text_len;  // the series text, in `text`
+    uint64_t text_hash;           // xxhash64 of it
+    metric::RawStats stats;       // the row's label-limit counters
+  };
+  std::vector<Remember> remember;
 };
 
 class BlockParser {
  public:
   // `naming`: the tenant, extra labels and limits of the raw names, the tenancy of the keys;
-  // `cache_bytes`: the most the series text cache holds.
-  BlockParser(const RowNaming& naming, int64_t default_timestamp_ms, bool use_cache = true,
-              size_t cache_bytes = size_t(32) << 20);
+  // `index`: the series texts known (shared, filled by the consumer), or none: every line is
+  // parsed in full.
+  BlockParser(const RowNaming& naming, int64_t default_timestamp_ms, const SeriesTextIndex* index = nullptr);
   // JSON lines (json_line.h) instead of exposition text: each line is one series with many rows,
   // which share the line's key; timestamps are taken as they are (no default).
   void set_json_lines(bool on) { json_lines_ = on; }
@@ -70,11 +88,9 @@ class BlockParser {
 
   RawNameBuilder builder_;
   metric::Tenancy tenancy_;
-  prom::SeriesTextCache cache_;
-  bool use_cache_;
+  const SeriesTextIndex* index_;
   int64_t default_ts_;
   bool json_lines_ = false;
-  size_t last_file_ = 0;
   JsonLineParser json_;
   JsonLine json_line_;
   prom::Row row_;

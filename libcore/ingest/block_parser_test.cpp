@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <map>
 #include <random>
 #include <tuple>
 
@@ -50,16 +51,53 @@ struct Parsed {
   bool operator==(const Parsed&) const = default;
 };
 
-Parsed parse(BlockParser& p, const std::string& text) {
+// The importer's side of the series text index: a key gets the next id when first seen, and
+// what the parser lists to remember is put in the index under that id. Rows served from the index
+// are given their key back through the id, so that a parse with the index compares with one
+// without.
+struct Consumer {
+  SeriesTextIndex index{size_t(4) << 20};
+  std::map<std::string, uint32_t> ids;
+  std::vector<std::string> keys;
+  uint64_t index_rows = 0;
+};
+
+Parsed parse(BlockParser& p, const std::string& text, Consumer* c = nullptr) {
   ParsedBlock b;
   b.text = text;
   b.first_line = 1;
   p.parse(b);
   Parsed out;
+  std::vector<uint32_t> row_ids;
   for (const auto& r : b.rows) {
     uint64_t bits;
     std::memcpy(&bits, &r.value, 8);
-    out.rows.emplace_back(b.keys.substr(r.key_off, r.key_len), r.hash, r.timestamp, bits);
+    std::string key;
+    uint64_t hash = r.hash;
+    if (r.from_index()) {
+      REQUIRE(c != nullptr);
+      REQUIRE(b.generation == c->index.generation());
+      REQUIRE(r.series() < c->keys.size());
+      key = c->keys[r.series()];
+      hash = metric::xxhash64(key);
+      ++c->index_rows;
+    } else {
+      key = b.keys.substr(r.key_off, r.key_len);
+    }
+    if (c) {
+      auto [it, added] = c->ids.emplace(key, uint32_t(c->keys.size()));
+      if (added) c->keys.push_back(key);
+      row_ids.push_back(it->second);
+    }
+    out.rows.emplace_back(key, hash, r.timestamp, bits);
+  }
+  if (c) {
+    for (const auto& m : b.remember) {
+      REQUIRE(!b.rows[m.row].from_index());
+      c->index.insert(ByteView(b.text).substr(m.text_off, m.text_len), m.text_hash, row_ids[m.row], m.stats);
+    }
+  } else {
+    CHECK(b.remember.empty());
   }
   for (const auto& l : b.bad) out.bad.emplace_back(l.line, l.message);
   out.lines = b.lines;
@@ -70,15 +108,27 @@ Parsed parse(BlockParser& p, const std::string& text) {
 }  // namespace
 
 TEST_SUITE("ingest/block_parser") {
-  TEST_CASE("the series-text cache gives exactly what a full parse gives, line by line (§12 table)") {
+  TEST_CASE("the series text index gives exactly what a full parse gives, line by line (§12 table)") {
     const std::string text = all_lines();
     const RowNaming naming{42, 7, {{"dc", "x"}}, {}, metric::Tenancy::kCluster};
-    BlockParser plain(naming, 1600000000000, false);
-    BlockParser cached(naming, 1600000000000, true);
+    Consumer c;
+    BlockParser plain(naming, 1600000000000);
+    BlockParser indexed(naming, 1600000000000, &c.index);
     Parsed want = parse(plain, text);
     CHECK(want.lines == sizeof(kLines) / sizeof(kLines[0]));
-    CHECK(parse(cached, text) == want);  // fills the cache
-    CHECK(parse(cached, text) == want);  // served from it
+    CHECK(parse(indexed, text, &c) == want);  // fills the index
+    CHECK(c.index_rows == 0);
+    CHECK(parse(indexed, text, &c) == want);  // served from it
+    CHECK(c.index_rows > 20);
+    // A new generation (the registry started afresh): nothing is served until remembered again.
+    c.index.next_generation();
+    c.ids.clear();
+    c.keys.clear();
+    c.index_rows = 0;
+    CHECK(parse(indexed, text, &c) == want);
+    CHECK(c.index_rows == 0);
+    CHECK(parse(indexed, text, &c) == want);
+    CHECK(c.index_rows > 20);
   }
 
   TEST_CASE("randomised: series texts seen before with other values and timestamps") {
@@ -98,23 +148,29 @@ TEST_SUITE("ingest/block_parser") {
       if (rng() % 5 == 0) text += sep[rng() % 4];
       text += '\n';
     }
-    BlockParser plain(RowNaming{}, 1, false);
-    BlockParser cached(RowNaming{}, 1, true);
+    Consumer c;
+    BlockParser plain(RowNaming{}, 1);
+    BlockParser indexed(RowNaming{}, 1, &c.index);
     Parsed want = parse(plain, text);
     CHECK(want.rows.size() > 100);
-    CHECK(parse(cached, text) == want);
-    CHECK(parse(cached, text) == want);
+    CHECK(parse(indexed, text, &c) == want);
+    CHECK(parse(indexed, text, &c) == want);
+    CHECK(c.index_rows > 100);
   }
 
   TEST_CASE("a row's key is the canonical name vmstorage makes of its raw name, hashed") {
     for (auto tenancy : {metric::Tenancy::kCluster, metric::Tenancy::kSingle}) {
       const RowNaming naming{42, 7, {{"dc", "x"}}, {}, tenancy};
-      for (bool use_cache : {false, true}) {
-        BlockParser p(naming, 1, use_cache);
+      for (bool use_index : {false, true}) {
+        Consumer c;
+        BlockParser p(naming, 1, use_index ? &c.index : nullptr);
         // Two spellings of one series (label order, a duplicate whose last value wins), twice
-        // each so that the cache serves the second.
-        const Parsed got = parse(p, "m{job=\"a\",b=\"1\"} 1 10\nm{b=\"0\",job=\"a\",b=\"1\"} 2 20\n"
-                                    "m{job=\"a\",b=\"1\"} 3 30\nm{b=\"0\",job=\"a\",b=\"1\"} 4 40");
+        // each so that the index serves the second.
+        const std::string text = "m{job=\"a\",b=\"1\"} 1 10\nm{b=\"0\",job=\"a\",b=\"1\"} 2 20\n"
+                                 "m{job=\"a\",b=\"1\"} 3 30\nm{b=\"0\",job=\"a\",b=\"1\"} 4 40";
+        (void)parse(p, text, use_index ? &c : nullptr);
+        const Parsed got = parse(p, text, use_index ? &c : nullptr);
+        CHECK(c.index_rows == (use_index ? 4u : 0u));
         REQUIRE(got.rows.size() == 4);
         const std::string key = std::get<0>(got.rows[0]);
         for (const auto& r : got.rows) {

@@ -131,6 +131,8 @@ Status Importer::spill_series() {
   const Bytes carried = prev_series_ == UINT32_MAX ? Bytes() : Bytes(reg_.canonical(prev_series_));
   const uint32_t carried_date = prev_series_ == UINT32_MAX ? 0 : reg_.at(prev_series_).first_date;
   reg_.clear();
+  // Every id the series text index holds named a series of the registry just cleared.
+  if (text_index_ != nullptr) text_index_->next_generation();
   // The registry's tables were on the heap: give their pages back now, not at the allocator's pace.
   ::malloc_trim(0);
   if (!carried.empty()) {
@@ -148,7 +150,7 @@ Status Importer::maybe_flush_early() {
   // Exposition text: the parser threads' series text caches may hold this much of the limit, and
   // the buffers and series get the rest (at least half of it). Blocks and JSON lines use no cache.
   const bool text = opt_.prometheus_dir.empty() && !opt_.json_lines;
-  const uint64_t caches = text ? cache_bytes_each() * threads_ : 0;
+  const uint64_t caches = text ? cache_bytes() : 0;
   const uint64_t limit = opt_.mem_limit_bytes > 2 * caches ? opt_.mem_limit_bytes - caches : opt_.mem_limit_bytes / 2;
   if (rows + reg_.memory_bytes() <= limit || rows < limit / 8) return Status::ok();
   ++st_->early_flushes;

@@ -64,6 +64,10 @@ struct ImportOptions {
   // every few thousand series would cost more than it saves, and 16 MiB is within the 64 MiB the
   // limit does not cover). Tests lower it to spill small inputs.
   uint64_t min_series_budget = uint64_t(16) << 20;
+  // Exposition text: known series texts are found in the parser threads' shared index instead
+  // of parsed again (series_text_index.h). Off: every line parsed in full (tests).
+  bool series_text_index = true;
+  size_t read_chunk_bytes = 0;              // bytes read per block of lines; 0: the reader's 1 MiB (tests)
   bool strict = false;
   // --max-bad-lines: more bad lines than this ends the import before the commit, nothing written.
   // max_bad_percent >= 0: more than that share of the lines AND more than max_bad_lines of them;
@@ -116,6 +120,8 @@ struct ImportStats {
   uint64_t early_flushes = 0;                           // times the buffers outgrew --mem-limit
   uint64_t early_merges = 0;                            // merges of the parts written early
   uint64_t series_spills = 0;                           // times the series outgrew their share (series_spill.h)
+  uint64_t index_rows = 0;        // rows whose series the parser threads found by its text (series_text_index.h)
+  uint64_t blocks_parsed_again = 0;  // blocks parsed before a spill with such rows, parsed again in full
   double seconds = 0, seconds_input = 0, seconds_data = 0, seconds_index = 0, seconds_commit = 0;
   bool interrupted_in_commit = false;  // a stop came while the commit ran: it was completed
   bool from_prometheus = false;

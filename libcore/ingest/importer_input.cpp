@@ -12,6 +12,15 @@
 namespace vmt::ingest::detail {
 
 Status Importer::consume(ParsedBlock& b) {
+  if (b.index_rows > 0 && text_index_ != nullptr && b.generation != text_index_->generation()) {
+    // Parsed before the registry started afresh (a spill): its rows from the series text index
+    // name series of the old registry. Parsed again in full, here (a few blocks per spill).
+    if (!reparser_) reparser_ = std::make_unique<BlockParser>(naming(), default_ts_ms_, nullptr);
+    reparser_->set_multitenant(opt_.multitenant);
+    reparser_->parse(b);
+    ++st_->blocks_parsed_again;
+  }
+  st_->index_rows += b.index_rows;
   if (b.file != current_file_) {
     current_file_ = b.file;
     prev_series_ = UINT32_MAX;  // each input file is one request, one Storage.add call per batch
@@ -33,7 +42,11 @@ Status Importer::consume(ParsedBlock& b) {
     }
   }
   uint32_t run_key_off = UINT32_MAX, run_sid = 0;
-  for (const ParsedRow& r : b.rows) {
+  const ParsedBlock::Remember* remember = b.remember.data();
+  const ParsedBlock::Remember* const remember_end = remember + b.remember.size();
+  for (size_t i = 0; i < b.rows.size(); ++i) {
+    const ParsedRow& r = b.rows[i];
+    while (remember != remember_end && remember->row < i) ++remember;  // rows dropped below
     ++st_->samples_parsed;
     // Storage.add: NaN other than the staleness marker is dropped; so are rows outside the window.
     if (std::isnan(r.value) && !decimal::is_stale_nan(r.value)) {
@@ -51,7 +64,11 @@ Status Importer::consume(ParsedBlock& b) {
     const ByteView key(b.keys.data() + r.key_off, r.key_len);
     const uint32_t date = uint32_t(uint64_t(r.timestamp) / uint64_t(kMsPerDay));
     uint32_t sid;
-    if (r.key_off == run_key_off) {
+    if (r.from_index()) {
+      // Known by its series text (series_text_index.h): a series of this registry, seen before.
+      sid = r.series();
+      run_key_off = UINT32_MAX;
+    } else if (r.key_off == run_key_off) {
       // The same key as the row before in this block (a JSON line, a Prometheus series):
       // the same series, found already.
       sid = run_sid;
@@ -72,7 +89,13 @@ Status Importer::consume(ParsedBlock& b) {
       sid = reg_.find_or_add(key, r.hash, date, &created);
       if (created) reg_.at(sid).inherit_from = prev_series_;
     }
-    run_key_off = r.key_off;
+    if (!r.from_index()) {
+      run_key_off = r.key_off;
+      if (text_index_ != nullptr && remember != remember_end && remember->row == i) {
+        text_index_->insert(ByteView(b.text.data() + remember->text_off, remember->text_len), remember->text_hash, sid,
+                            remember->stats);
+      }
+    }
     run_sid = sid;
     prev_series_ = sid;
     reg_.note_date(sid, date);
@@ -106,30 +129,32 @@ Status Importer::resolve_pending() {
 
 // Starts the input's producer threads: Prometheus blocks, or lines of text or JSON.
 Status Importer::start_source(LinePipeline& lines, PromBlockSource& blocks) {
-  const RowNaming naming{opt_.account_id, opt_.project_id, opt_.extra_labels, opt_.limits, opt_.tenancy};
   if (!opt_.prometheus_dir.empty()) {
     PromSourceOptions so;
     so.path = opt_.prometheus_dir;
     so.start_ms = opt_.start_ms;
     so.end_ms = opt_.end_ms;
     so.match = opt_.match;
-    so.naming = naming;
+    so.naming = naming();
     VMT_TRY(blocks.start(so));
     st_->files = blocks.opened().blocks;
   } else {
     PipelineOptions po;
     po.inputs = opt_.inputs;
     po.parsers = threads_;
-    po.naming = naming;
+    po.naming = naming();
     po.json_lines = opt_.json_lines;
     po.multitenant = opt_.multitenant;
-    // The parser threads' series text caches share a quarter of --mem-limit (1 to 32 MiB each);
-    // maybe_flush_early keeps the samples and series within the rest.
-    po.series_cache_bytes = cache_bytes_each();
-    po.default_timestamp_ms = opt_.default_timestamp_ms > 0
-                                  ? opt_.default_timestamp_ms
-                                  : int64_t(wall_ns() / 1000000);  // taken once: reproducible within a run
+    po.series_cache = opt_.series_text_index;
+    po.chunk_bytes = opt_.read_chunk_bytes;
+    // The series text index takes a quarter of --mem-limit (2 to 64 MiB); maybe_flush_early
+    // keeps the samples and series within the rest.
+    po.series_cache_bytes = cache_bytes();
+    default_ts_ms_ = opt_.default_timestamp_ms > 0 ? opt_.default_timestamp_ms
+                                                   : int64_t(wall_ns() / 1000000);  // taken once: reproducible within a run
+    po.default_timestamp_ms = default_ts_ms_;
     lines.start(po);
+    text_index_ = lines.series_index();
     st_->files = po.inputs.empty() ? 1 : po.inputs.size();
   }
   return Status::ok();
@@ -153,6 +178,11 @@ Status Importer::read_input() {
   const bool from_prom = !opt_.prometheus_dir.empty();
   st_->from_prometheus = from_prom;
   LinePipeline lines;
+  // The pipeline's series text index goes with it, at every return.
+  struct ForgetIndex {
+    SeriesTextIndex*& index;
+    ~ForgetIndex() { index = nullptr; }
+  } forget_index{text_index_};
   PromBlockSource blocks;
   RowSource& pipe = from_prom ? static_cast<RowSource&>(blocks) : lines;
   VMT_TRY(start_source(lines, blocks));

@@ -90,10 +90,11 @@ class Importer {
   Result<ExistingIndex*> any_day_index();
   Status open_existing();
   uint64_t buffered_bytes() const;
-  // The most each parser thread's series text cache holds: a quarter of --mem-limit shared.
-  uint64_t cache_bytes_each() const {
-    return std::clamp<uint64_t>(opt_.mem_limit_bytes / 4 / threads_, uint64_t(1) << 20, uint64_t(32) << 20);
+  // The most the parser threads' series text index holds: a quarter of --mem-limit.
+  uint64_t cache_bytes() const {
+    return std::clamp<uint64_t>(opt_.mem_limit_bytes / 4, uint64_t(2) << 20, uint64_t(64) << 20);
   }
+  RowNaming naming() const { return RowNaming{opt_.account_id, opt_.project_id, opt_.extra_labels, opt_.limits, opt_.tenancy}; }
   void cleanup_on_failure();
   bool stopped() const { return opt_.stop && opt_.stop->load(std::memory_order_relaxed); }
   static constexpr const char* kInterrupted = "interrupted (SIGINT or SIGTERM) before the commit: nothing was written";
@@ -127,6 +128,11 @@ class Importer {
   std::string display_name_;
   size_t current_file_ = SIZE_MAX;
   uint32_t prev_series_ = UINT32_MAX;  // the series of the last accepted row of this input file
+  // Exposition text: the parser threads' series text index (the pipeline's), which consume()
+  // fills; and a parser of its own for blocks parsed before a spill (see consume).
+  SeriesTextIndex* text_index_ = nullptr;
+  std::unique_ptr<BlockParser> reparser_;
+  int64_t default_ts_ms_ = 0;  // the pipeline's default timestamp
 };
 
 }  // namespace vmt::ingest::detail

@@ -5,7 +5,8 @@
 // becomes the default timestamp), §10.1 (raw names, raw_name.h).
 // Threads (prom/block_pipeline.h): one reader (read, decompress, cut blocks of whole lines),
 // `parsers` parser threads (parse each line, build its raw name and, into the block's key arena,
-// the canonical name vmstorage makes of it, hashed with xxhash64), and the consumer (the caller of next()), which receives the blocks strictly
+// the canonical name vmstorage makes of it, hashed with xxhash64; or find its series text in the
+// shared SeriesTextIndex, which the consumer fills), and the consumer (the caller of next()), which receives the blocks strictly
 // in input order, so everything downstream is deterministic. Blocks are recycled through a fixed
 // pool: memory is bounded by pool size x block size, and nothing is allocated per row.
 #pragma once
@@ -34,12 +35,13 @@ struct PipelineOptions {
   size_t pool_blocks = 8;
   RowNaming naming;                 // tenant, extra labels, -maxLabelsPerTimeseries, -maxLabelValueLen
   int64_t default_timestamp_ms = 0;
-  bool series_cache = true;         // series_text_cache.h (off: every line fully parsed; tests)
-  size_t series_cache_bytes = size_t(32) << 20;  // the most each parser thread's cache holds
+  bool series_cache = true;         // series_text_index.h (off: every line fully parsed; tests)
+  size_t series_cache_bytes = size_t(64) << 20;  // the most the series text index holds
   // JSON lines (/api/v1/export's format) instead of exposition text; lines up to the server's
   // -import.maxLineLen (100MiB): one line holds a whole series.
   bool json_lines = false;
   bool multitenant = false;         // raw_name.h: tenants from vm_account_id / vm_project_id labels
+  size_t chunk_bytes = 0;           // prom::LineReaderOptions::chunk_size (0: its default)
 };
 
 class LinePipeline final : public RowSource {
@@ -60,9 +62,13 @@ class LinePipeline final : public RowSource {
   Status status() override { return pipe_.status(); }
   // The name a file is reported by ("-" is "stdin").
   const std::string& display_name(size_t file) const override { return names_[file]; }
+  // The series texts the parser threads look up, for the consumer to fill (series_text_index.h);
+  // null with series_cache off and for JSON lines.
+  SeriesTextIndex* series_index() { return index_.get(); }
 
  private:
   PipelineOptions opt_;
+  std::unique_ptr<SeriesTextIndex> index_;
   std::vector<std::string> names_;
   prom::BlockPipeline<ParsedBlock> pipe_;
 };

@@ -1,8 +1,8 @@
 // SeriesTextCache: what a line's series text was made into (a name, a hash, its label-limit
 // counters), remembered per parser thread, so that a series seen before costs a hash and a memcmp
-// instead of a full parse of its labels. Used by tsdb-import (ingest/block_parser.cpp: the
-// canonical name and its xxhash64) and tsdb-route (route/block_router.cpp: the raw name and the
-// routing key's hash).
+// instead of a full parse of its labels. Used by tsdb-route (route/block_router.cpp: the raw name
+// and the routing key's hash); tsdb-import's parser threads share one ingest/series_text_index.h
+// instead, and use this file's split_sample_line and parse_sample_tail, whose rules follow.
 //
 // Spec: prometheus-text.md §4 (the line grammar). A sample line is taken apart from its end as
 //   <series text> <ws> <value> <ws> <timestamp> [ws]
