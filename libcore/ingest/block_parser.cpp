@@ -88,7 +88,7 @@ void BlockParser::parse(ParsedBlock& b) {
     const bool shaped = index_ && prom::split_sample_line(line, &series, &value_tok, &ts_tok);
     uint64_t text_hash = 0;
     if (shaped) {
-      text_hash = metric::xxhash64(series);
+      text_hash = series_text_hash(series);
       SeriesTextIndex::Hit hit;
       double v = 0;
       int64_t ts = 0;

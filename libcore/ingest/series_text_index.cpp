@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include <xxhash.h>
+
 namespace vmt::ingest {
+
+uint64_t series_text_hash(ByteView text) { return XXH3_64bits(text.data(), text.size()); }
 
 namespace {
 // The first table: 8 KiB, a few hundred series.

@@ -7,7 +7,6 @@
 #include <thread>
 #include <vector>
 
-#include "metric/tsid_gen.h"
 
 using namespace vmt;
 using vmt::ingest::SeriesTextIndex;
@@ -26,33 +25,33 @@ TEST_SUITE("ingest/series_text_index") {
     st.too_long_label_values = 3;
     for (uint32_t i = 0; i < 1000; ++i) {
       const std::string t = text_of(i);
-      CHECK(idx.insert(t, metric::xxhash64(t), i * 7, i == 5 ? st : metric::RawStats()));
+      CHECK(idx.insert(t, ingest::series_text_hash(t), i * 7, i == 5 ? st : metric::RawStats()));
     }
-    CHECK_FALSE(idx.insert(text_of(3), metric::xxhash64(text_of(3)), 99, {}));  // known already
+    CHECK_FALSE(idx.insert(text_of(3), ingest::series_text_hash(text_of(3)), 99, {}));  // known already
     CHECK(idx.entries() == 1000);
     for (uint32_t i = 0; i < 1000; ++i) {
       const std::string t = text_of(i);
       SeriesTextIndex::Hit h;
-      REQUIRE(idx.find(t, metric::xxhash64(t), g, &h));
+      REQUIRE(idx.find(t, ingest::series_text_hash(t), g, &h));
       CHECK(h.series == i * 7);
       CHECK(h.stats.too_long_label_values == (i == 5 ? 3u : 0u));
     }
     SeriesTextIndex::Hit h;
-    CHECK_FALSE(idx.find("m", metric::xxhash64("m"), g, &h));
+    CHECK_FALSE(idx.find("m", ingest::series_text_hash("m"), g, &h));
     // A prefix of a known text, and a text with a known text's hash, are not that text.
     const std::string t0 = text_of(0);
-    CHECK_FALSE(idx.find(ByteView(t0).substr(0, t0.size() - 1), metric::xxhash64(t0), g, &h));
-    CHECK_FALSE(idx.find("other", metric::xxhash64(t0), g, &h));
+    CHECK_FALSE(idx.find(ByteView(t0).substr(0, t0.size() - 1), ingest::series_text_hash(t0), g, &h));
+    CHECK_FALSE(idx.find("other", ingest::series_text_hash(t0), g, &h));
     // The next generation: every entry stale; the same text can be remembered again, with
     // another series, and only that one is found.
     idx.next_generation();
     CHECK(idx.generation() != g);
-    CHECK_FALSE(idx.find(t0, metric::xxhash64(t0), idx.generation(), &h));
-    CHECK(idx.find(t0, metric::xxhash64(t0), g, &h));  // an old generation's block still sees its own
-    CHECK(idx.insert(t0, metric::xxhash64(t0), 12345, {}));
-    REQUIRE(idx.find(t0, metric::xxhash64(t0), idx.generation(), &h));
+    CHECK_FALSE(idx.find(t0, ingest::series_text_hash(t0), idx.generation(), &h));
+    CHECK(idx.find(t0, ingest::series_text_hash(t0), g, &h));  // an old generation's block still sees its own
+    CHECK(idx.insert(t0, ingest::series_text_hash(t0), 12345, {}));
+    REQUIRE(idx.find(t0, ingest::series_text_hash(t0), idx.generation(), &h));
     CHECK(h.series == 12345);
-    REQUIRE(idx.find(t0, metric::xxhash64(t0), g, &h));
+    REQUIRE(idx.find(t0, ingest::series_text_hash(t0), g, &h));
     CHECK(h.series == 0);
   }
 
@@ -61,7 +60,7 @@ TEST_SUITE("ingest/series_text_index") {
     uint32_t stored = 0;
     for (uint32_t i = 0; i < 5000; ++i) {
       const std::string t = text_of(i);
-      if (idx.insert(t, metric::xxhash64(t), i, {})) ++stored;
+      if (idx.insert(t, ingest::series_text_hash(t), i, {})) ++stored;
     }
     CHECK(stored > 100);
     CHECK(stored < 5000);
@@ -71,7 +70,7 @@ TEST_SUITE("ingest/series_text_index") {
     for (uint32_t i = 0; i < 5000; ++i) {
       const std::string t = text_of(i);
       SeriesTextIndex::Hit h;
-      if (idx.find(t, metric::xxhash64(t), idx.generation(), &h)) {
+      if (idx.find(t, ingest::series_text_hash(t), idx.generation(), &h)) {
         CHECK(h.series == i);
         ++found;
       }
@@ -91,7 +90,7 @@ TEST_SUITE("ingest/series_text_index") {
         const uint32_t i = uint32_t(x >> 33) % n;
         const std::string t = text_of(i);
         SeriesTextIndex::Hit h;
-        if (idx.find(t, metric::xxhash64(t), idx.generation(), &h)) {
+        if (idx.find(t, ingest::series_text_hash(t), idx.generation(), &h)) {
           hits.fetch_add(1, std::memory_order_relaxed);
           if (h.series != i + 1) wrong.fetch_add(1, std::memory_order_relaxed);
         }
@@ -100,7 +99,7 @@ TEST_SUITE("ingest/series_text_index") {
     std::thread r1(reader, 1), r2(reader, 2);
     for (uint32_t i = 0; i < n; ++i) {
       const std::string t = text_of(i);
-      REQUIRE(idx.insert(t, metric::xxhash64(t), i + 1, {}));
+      REQUIRE(idx.insert(t, ingest::series_text_hash(t), i + 1, {}));
     }
     // Let the readers find the last ones too.
     while (hits.load() < 100000) std::this_thread::yield();

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "metric/tsid_gen.h"
 #include "prom/fastfloat.h"
@@ -14,6 +17,23 @@ inline bool is_number_char(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '+' ||
          c == '-';
 }
+// Whether s holds a '#' or a CR: one pass, 16 bytes a step (SSE2, every x86-64), where two
+// memchr calls read every line's series text twice.
+bool has_hash_or_cr(ByteView s) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i hash = _mm_set1_epi8('#'), cr = _mm_set1_epi8('\r');
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, hash), _mm_cmpeq_epi8(v, cr))) != 0) return true;
+  }
+#endif
+  for (; i < s.size(); ++i) {
+    if (s[i] == '#' || s[i] == '\r') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool split_sample_line(ByteView line, ByteView* series, ByteView* value, ByteView* ts) {
@@ -36,8 +56,7 @@ bool split_sample_line(ByteView line, ByteView* series, ByteView* value, ByteVie
   if (s == e) return false;
   *series = line.substr(s, e - s);
   // No comment or exemplar anywhere, no CR (the tail has neither by construction).
-  return std::memchr(series->data(), '#', series->size()) == nullptr &&
-         std::memchr(series->data(), '\r', series->size()) == nullptr;
+  return !has_hash_or_cr(*series);
 }
 
 bool parse_sample_tail(ByteView value, ByteView timestamp, double* v, int64_t* ts) {

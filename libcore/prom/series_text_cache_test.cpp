@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include <cstring>
 #include <random>
 
@@ -23,6 +25,20 @@ TEST_SUITE("prom/series_text_cache") {
     CHECK(!split_sample_line("foo 1 2\r", &s, &v, &t));      // CR
     CHECK(!split_sample_line("1 2", &s, &v, &t));            // no series text
     CHECK(!split_sample_line("foo{a=\"b\"}1 2", &s, &v, &t));  // glued value: not this shape
+    // A '#' or CR at any place of series texts up to 50 bytes (16 bytes are looked at a step).
+    for (size_t len = 1; len <= 50; ++len) {
+      for (size_t at = 0; at < len; ++at) {
+        for (char c : {'#', '\r'}) {
+          std::string text(len, 'x');
+          text[at] = c;
+          CAPTURE(len);
+          CAPTURE(at);
+          CHECK(!split_sample_line(text + " 1 2", &s, &v, &t));
+        }
+      }
+      REQUIRE(split_sample_line(std::string(len, 'x') + " 1 2", &s, &v, &t));
+      CHECK(s.size() == len);
+    }
   }
 
   TEST_CASE("parse_sample_tail reads the tail as parse_line does, wherever parse_line takes both tokens") {
