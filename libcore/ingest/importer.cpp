@@ -147,7 +147,7 @@ Status Importer::spill_series() {
 Status Importer::maybe_flush_early() {
   if (reg_.memory_bytes() > series_budget()) return spill_series();
   const uint64_t rows = buffered_bytes();
-  // Exposition text: the parser threads' series text caches may hold this much of the limit, and
+  // Exposition text: the parser threads' series text index may hold this much of the limit, and
   // the buffers and series get the rest (at least half of it). Blocks and JSON lines use no cache.
   const bool text = opt_.prometheus_dir.empty() && !opt_.json_lines;
   const uint64_t caches = text ? cache_bytes() : 0;

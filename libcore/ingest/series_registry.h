@@ -4,8 +4,8 @@
 // Spec: metricname-tsid.md §4 (canonical MetricName), §5.3 (vmstorage's tsid cache is keyed by the
 // exact MetricNameRaw; a miss canonicalises the name and looks it up), §6 (dates), §8 (tsid cache).
 // The importer's rows arrive canonicalised by the parser threads (raw_name.h append_canonical),
-// which remember each series' text with its canonical name (prom/series_text_cache.h): the
-// tsid cache's work, done once per series and thread, so no raw spelling is kept here.
+// or already naming their series here when its text was seen before (series_text_index.h: the
+// tsid cache's work, done once per series), so no raw spelling is kept here.
 // A series is created the first time a canonical name that is unknown arrives; its TSID
 // is settled later, in batches, by the importer (existing_index.h for series already in DIR, the
 // MetricID counter for new ones), so that MetricIDs are given in input order whatever the threads do.
