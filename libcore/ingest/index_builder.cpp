@@ -52,8 +52,8 @@ Status write_run(const SeriesRegistry& reg, const IndexWork& range, const std::s
 // work (sorted, no duplicates, not empty) cut into ranges whose streams need at most
 // budget / workers bytes, each written as a sorted run under dir (created), on `workers` threads.
 Status make_runs(const SeriesRegistry& reg, IndexWork work, uint64_t budget, unsigned workers, const std::string& dir,
-                 std::vector<EarlierIndexPart>* out) {
-  const std::vector<IndexWork> chunks = split_work(reg, work, budget / workers);
+                 const std::vector<uint64_t>& series_bytes, std::vector<EarlierIndexPart>* out) {
+  const std::vector<IndexWork> chunks = split_work(reg, work, budget / workers, &series_bytes);
   work = IndexWork();
   VMT_TRY(fs::mkdir_p(dir));
   std::vector<EarlierIndexPart> runs(chunks.size());
@@ -118,7 +118,8 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
   // Fits the budget, and small or on one thread: generate the items straight in order
   // (index_stream.h). A larger stream is made faster as runs on every thread, merged.
   uint64_t planned_items = 0, planned_bytes = 0;
-  sorted_stream_size(reg, work, &planned_items, &planned_bytes);
+  std::vector<uint64_t> series_bytes;  // for make_runs: each name parsed once
+  sorted_stream_size(reg, work, &planned_items, &planned_bytes, &series_bytes);
   const unsigned workers = std::max(1u, opt.threads);
   if (opt.earlier.empty() && planned_bytes <= opt.memory_budget && (workers == 1 || planned_bytes <= kParallelRunsFrom)) {
     mergeset::PartWriterOptions wo;
@@ -143,7 +144,7 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
   // earlier; TagRowCombiner puts the MetricIDs of overlapping rows in order.
   const uint64_t budget = std::min(opt.memory_budget, planned_bytes);
   std::vector<EarlierIndexPart> parts;
-  if (!work.empty()) VMT_TRY(make_runs(reg, std::move(work), budget, workers, opt.runs_dir, &parts));
+  if (!work.empty()) VMT_TRY(make_runs(reg, std::move(work), budget, workers, opt.runs_dir, series_bytes, &parts));
   parts.insert(parts.end(), opt.earlier.begin(), opt.earlier.end());
   std::vector<std::string> runs;
   uint64_t total = 0;

@@ -203,7 +203,20 @@ TEST_SUITE("ingest/index_builder") {
     // A budget just under the sorted stream's estimate: a couple of runs, combined the same way.
     IndexPartResult mid;
     uint64_t est_items = 0, est_bytes = 0;
-    sorted_stream_size(reg, w, &est_items, &est_bytes);
+    std::vector<uint64_t> series_bytes;
+    sorted_stream_size(reg, w, &est_items, &est_bytes, &series_bytes);
+    // The sizes it gave cut the work as split_work's own do, at any budget.
+    uint64_t sum = 0;
+    for (uint64_t b : series_bytes) sum += b;
+    CHECK(sum == est_bytes);
+    for (uint64_t budget : {uint64_t(1), est_bytes / 7, est_bytes / 2, est_bytes}) {
+      const auto own = split_work(reg, w, budget), given = split_work(reg, w, budget, &series_bytes);
+      REQUIRE(own.size() == given.size());
+      for (size_t i = 0; i < own.size(); ++i) {
+        CHECK(own[i].global == given[i].global);
+        CHECK(own[i].per_day == given[i].per_day);
+      }
+    }
     opt.memory_budget = est_bytes - 1;
     opt.runs_dir = tmp.sub("runs3");
     REQUIRE(write_index_part(reg, w, opt, tmp.sub("mid"), &mid).is_ok());

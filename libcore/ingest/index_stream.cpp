@@ -138,21 +138,27 @@ uint64_t series_stream_bytes(const SeriesRegistry& reg, uint32_t s, bool global,
 
 }  // namespace
 
-void sorted_stream_size(const SeriesRegistry& reg, const IndexWork& work, uint64_t* items, uint64_t* bytes) {
+void sorted_stream_size(const SeriesRegistry& reg, const IndexWork& work, uint64_t* items, uint64_t* bytes,
+                        std::vector<uint64_t>* series_bytes) {
   *items = *bytes = 0;
+  if (series_bytes) series_bytes->clear();
   walk_work_series(work, [&](uint32_t s, bool global, size_t, size_t days) {
     uint64_t n = 0;
-    *bytes += series_stream_bytes(reg, s, global, days, &n);
+    const uint64_t b = series_stream_bytes(reg, s, global, days, &n);
+    *bytes += b;
     *items += n;
+    if (series_bytes) series_bytes->push_back(b);
   });
 }
 
-std::vector<IndexWork> split_work(const SeriesRegistry& reg, const IndexWork& work, uint64_t budget) {
+std::vector<IndexWork> split_work(const SeriesRegistry& reg, const IndexWork& work, uint64_t budget,
+                                  const std::vector<uint64_t>* series_bytes) {
   std::vector<IndexWork> out(1);
   uint64_t bytes = 0;
+  size_t k = 0;
   walk_work_series(work, [&](uint32_t s, bool global, size_t d0, size_t days) {
     uint64_t n = 0;
-    const uint64_t b = series_stream_bytes(reg, s, global, days, &n);
+    const uint64_t b = series_bytes ? (*series_bytes)[k++] : series_stream_bytes(reg, s, global, days, &n);
     if (bytes > 0 && bytes + b > budget) {
       out.emplace_back();
       bytes = 0;

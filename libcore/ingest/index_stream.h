@@ -32,12 +32,16 @@
 namespace vmt::ingest {
 
 // The items `work` generates and the bytes the stream needs for them (about 20 per tag row of a
-// series, whatever its days, plus the tag strings, names and the other items).
-void sorted_stream_size(const SeriesRegistry& reg, const IndexWork& work, uint64_t* items, uint64_t* bytes);
+// series, whatever its days, plus the tag strings, names and the other items); each series' bytes
+// into *series_bytes too, in walk order, for split_work (each series' name is read once).
+void sorted_stream_size(const SeriesRegistry& reg, const IndexWork& work, uint64_t* items, uint64_t* bytes,
+                        std::vector<uint64_t>* series_bytes = nullptr);
 
 // `work` cut into consecutive ranges of series whose streams each need at most `budget` bytes (a
 // series over it alone makes a range of its own). Each keeps its series' global and per-day entries.
-std::vector<IndexWork> split_work(const SeriesRegistry& reg, const IndexWork& work, uint64_t budget);
+// series_bytes: what sorted_stream_size gave for this work, or null (then computed here).
+std::vector<IndexWork> split_work(const SeriesRegistry& reg, const IndexWork& work, uint64_t budget,
+                                  const std::vector<uint64_t>* series_bytes = nullptr);
 
 // Combines a byte-ordered stream of items exactly as emit_sorted_items emits them: the MetricIDs
 // of consecutive tag rows (ns 1, ns 6) of one prefix (the row without its MetricIDs) become rows
