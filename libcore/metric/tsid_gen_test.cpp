@@ -57,7 +57,8 @@ TEST_SUITE("metric/tsid_gen") {
     };
     auto str = [&](size_t max) {
       std::string v;
-      for (size_t k = rnd(max + 1); k > 0; --k) v += "ab\x00\x01\x02:/job"[rnd(12)];
+      static const char kBytes[] = {'a', 'b', 0x00, 0x01, 0x02, ':', '/', 'j', 'o', 'b'};
+      for (size_t k = rnd(max + 1); k > 0; --k) v += kBytes[rnd(sizeof kBytes)];
       return v;
     };
     Bytes scratch;
