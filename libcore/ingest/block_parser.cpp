@@ -122,10 +122,7 @@ void BlockParser::parse(ParsedBlock& b) {
     b.rows.push_back(r);
     // series_text_index.h: remembered only when the full parse read exactly the value and
     // timestamp of the line's two last tokens, which a hit reads instead.
-    double tv = 0;
-    int64_t tts = 0;
-    if (shaped && row_.has_timestamp && prom::parse_sample_tail(value_tok, ts_tok, &tv, &tts) && tts == row_.timestamp &&
-        std::memcmp(&tv, &row_.value, sizeof(double)) == 0) {
+    if (shaped && prom::tail_is_row(value_tok, ts_tok, row_)) {
       b.remember.push_back(ParsedBlock::Remember{uint32_t(b.rows.size() - 1), uint32_t(series.data() - b.text.data()),
                                                  uint32_t(series.size()), text_hash, rs});
     }

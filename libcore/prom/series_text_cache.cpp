@@ -74,11 +74,15 @@ bool SeriesTextCache::find_line(ByteView line, Line* l, Entry* out) const {
   return find(l->series, l->series_hash, out) && parse_sample_tail(l->value, l->timestamp, &l->tail_value, &l->tail_timestamp);
 }
 
+bool tail_is_row(ByteView value, ByteView timestamp, const Row& row) {
+  double v = 0;
+  int64_t ts = 0;
+  return row.has_timestamp && parse_sample_tail(value, timestamp, &v, &ts) && ts == row.timestamp &&
+         std::memcmp(&v, &row.value, sizeof(double)) == 0;
+}
+
 void SeriesTextCache::remember(Line& l, const Row& row, ByteView raw, uint64_t key_hash, const metric::RawStats& stats) {
-  if (l.shaped && row.has_timestamp && parse_sample_tail(l.value, l.timestamp, &l.tail_value, &l.tail_timestamp) &&
-      l.tail_timestamp == row.timestamp && std::memcmp(&l.tail_value, &row.value, sizeof(double)) == 0) {
-    insert(l.series, l.series_hash, raw, key_hash, stats);
-  }
+  if (l.shaped && tail_is_row(l.value, l.timestamp, row)) insert(l.series, l.series_hash, raw, key_hash, stats);
 }
 
 void SeriesTextCache::clear() {

@@ -42,6 +42,12 @@ bool split_sample_line(ByteView line, ByteView* series_text, ByteView* value, By
 // it against parse_line itself.
 bool parse_sample_tail(ByteView value, ByteView timestamp, double* v, int64_t* ts);
 
+// The rule of what may be remembered of a shaped line: whether `row`, its full parse, has a
+// timestamp, and its value and timestamp are bit for bit what parse_sample_tail reads from the
+// line's two last tokens (then a later line with the same series text may skip the full parse).
+// Used by SeriesTextCache::remember and by the import's block parser (ingest/series_text_index.h).
+bool tail_is_row(ByteView value, ByteView timestamp, const Row& row);
+
 class SeriesTextCache {
  public:
   struct Entry {
