@@ -36,14 +36,11 @@ class DirSink : public PartWriter::Sink {
   Status write(PartFile f, ByteView data) override { return files_[int(f)].write(data); }
   Status finish(ByteView metadata_json) override {
     for (int i = 1; i < kPartFileCount; ++i) VMT_TRY(files_[i].close());
-    const std::string metadata = fs::join(dir_, part_file_name(PartFile::metadata));
-    if (!durable_) {
-      fs::FileWriter f;
-      VMT_TRY(f.open(metadata, false));
-      VMT_TRY(f.write(metadata_json));
-      return f.close();
-    }
-    VMT_TRY(fs::write_file_sync(metadata, metadata_json));
+    fs::FileWriter metadata;  // fsynced on close when durable
+    VMT_TRY(metadata.open(fs::join(dir_, part_file_name(PartFile::metadata)), durable_));
+    VMT_TRY(metadata.write(metadata_json));
+    VMT_TRY(metadata.close());
+    if (!durable_) return Status::ok();
     VMT_TRY(fs::fsync_path(dir_));
     return fs::fsync_path(fs::dir_name(dir_));
   }
