@@ -122,7 +122,7 @@ void BlockParser::parse(ParsedBlock& b) {
     b.rows.push_back(r);
     // series_text_index.h: remembered only when the full parse read exactly the value and
     // timestamp of the line's two last tokens, which a hit reads instead.
-    if (shaped && prom::tail_is_row(value_tok, ts_tok, row_)) {
+    if (shaped && prom::tail_is_row(series, value_tok, ts_tok, row_)) {
       b.remember.push_back(ParsedBlock::Remember{uint32_t(b.rows.size() - 1), uint32_t(series.data() - b.text.data()),
                                                  uint32_t(series.size()), text_hash, rs});
     }

@@ -13,10 +13,18 @@ namespace vmt::prom {
 
 namespace {
 inline bool is_ws(char c) { return c == ' ' || c == '\t'; }
-inline bool is_number_char(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '+' ||
-         c == '-';
-}
+// [0-9A-Za-z.+-]: a table, where the comparisons cost a branch each on every byte of every tail.
+struct NumberChars {
+  bool is[256] = {};
+  constexpr NumberChars() {
+    for (int c = '0'; c <= '9'; ++c) is[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) is[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) is[c] = true;
+    is[int('.')] = is[int('+')] = is[int('-')] = true;
+  }
+};
+constexpr NumberChars kNumberChars;
+inline bool is_number_char(char c) { return kNumberChars.is[static_cast<unsigned char>(c)]; }
 // Whether s holds a '#' or a CR: one pass, 16 bytes a step (SSE2, every x86-64), where two
 // memchr calls read every line's series text twice.
 bool has_hash_or_cr(ByteView s) {
@@ -37,6 +45,9 @@ bool has_hash_or_cr(ByteView s) {
 }  // namespace
 
 bool split_sample_line(ByteView line, ByteView* series, ByteView* value, ByteView* ts) {
+  size_t s = 0;
+  while (s < line.size() && is_ws(line[s])) ++s;
+  if (s == line.size() || line[s] == '#') return false;  // a comment line (or a blank one)
   size_t e = line.size();
   while (e > 0 && is_ws(line[e - 1])) --e;
   size_t b = e;
@@ -51,12 +62,9 @@ bool split_sample_line(ByteView line, ByteView* series, ByteView* value, ByteVie
   *value = line.substr(b, e - b);
   e = b;
   while (e > 0 && is_ws(line[e - 1])) --e;
-  size_t s = 0;
-  while (s < e && is_ws(line[s])) ++s;
-  if (s == e) return false;
+  if (e <= s) return false;
   *series = line.substr(s, e - s);
-  // No comment or exemplar anywhere, no CR (the tail has neither by construction).
-  return !has_hash_or_cr(*series);
+  return true;
 }
 
 bool parse_sample_tail(ByteView value, ByteView timestamp, double* v, int64_t* ts) {
@@ -74,15 +82,15 @@ bool SeriesTextCache::find_line(ByteView line, Line* l, Entry* out) const {
   return find(l->series, l->series_hash, out) && parse_sample_tail(l->value, l->timestamp, &l->tail_value, &l->tail_timestamp);
 }
 
-bool tail_is_row(ByteView value, ByteView timestamp, const Row& row) {
+bool tail_is_row(ByteView series, ByteView value, ByteView timestamp, const Row& row) {
   double v = 0;
   int64_t ts = 0;
-  return row.has_timestamp && parse_sample_tail(value, timestamp, &v, &ts) && ts == row.timestamp &&
+  return !has_hash_or_cr(series) && row.has_timestamp && parse_sample_tail(value, timestamp, &v, &ts) && ts == row.timestamp &&
          std::memcmp(&v, &row.value, sizeof(double)) == 0;
 }
 
 void SeriesTextCache::remember(Line& l, const Row& row, ByteView raw, uint64_t key_hash, const metric::RawStats& stats) {
-  if (l.shaped && tail_is_row(l.value, l.timestamp, row)) insert(l.series, l.series_hash, raw, key_hash, stats);
+  if (l.shaped && tail_is_row(l.series, l.value, l.timestamp, row)) insert(l.series, l.series_hash, raw, key_hash, stats);
 }
 
 void SeriesTextCache::clear() {

@@ -12,6 +12,9 @@
 // its closing '}' cannot lie in the tail, and a series text the parser would read differently
 // never gets into the cache, because an entry is only added after a full parse of a line whose
 // value and timestamp are exactly those of its two last tokens (checked with parse_sample_tail).
+// The '#' and CR rule is checked when a text is remembered (tail_is_row), not on every line: the
+// tail cannot hold either, and a series text found in a cache equals one that held neither. The
+// split itself only refuses comment lines (a '#' first), which are 40% of a scrape's lines.
 // On a hit the value and timestamp tokens are parsed as parse_line parses them (parse_sample_tail),
 // and anything that does not parse falls back to the full parse, which then reports the error.
 // No allocation per line once grown.
@@ -33,7 +36,8 @@
 
 namespace vmt::prom {
 
-// The split above; false when the line does not have that shape.
+// The split above; false when the line does not have that shape (the tokens) or is a comment. A
+// '#' or CR later in the series text is not looked for here (tail_is_row does).
 bool split_sample_line(ByteView line, ByteView* series_text, ByteView* value, ByteView* timestamp);
 
 // The value and timestamp tokens as parse_line reads them after the labels (parser.cpp): fastfloat
@@ -42,11 +46,12 @@ bool split_sample_line(ByteView line, ByteView* series_text, ByteView* value, By
 // it against parse_line itself.
 bool parse_sample_tail(ByteView value, ByteView timestamp, double* v, int64_t* ts);
 
-// The rule of what may be remembered of a shaped line: whether `row`, its full parse, has a
-// timestamp, and its value and timestamp are bit for bit what parse_sample_tail reads from the
-// line's two last tokens (then a later line with the same series text may skip the full parse).
-// Used by SeriesTextCache::remember and by the import's block parser (ingest/series_text_index.h).
-bool tail_is_row(ByteView value, ByteView timestamp, const Row& row);
+// The rule of what may be remembered of a shaped line: whether its series text holds no '#' and no
+// CR, and `row`, its full parse, has a timestamp, and its value and timestamp are bit for bit what
+// parse_sample_tail reads from the line's two last tokens (then a later line with the same series
+// text may skip the full parse). Used by SeriesTextCache::remember and by the import's block
+// parser (ingest/series_text_index.h).
+bool tail_is_row(ByteView series_text, ByteView value, ByteView timestamp, const Row& row);
 
 class SeriesTextCache {
  public:

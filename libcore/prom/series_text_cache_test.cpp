@@ -21,10 +21,20 @@ TEST_SUITE("prom/series_text_cache") {
     CHECK(v == "1.5");
     CHECK(t == "1700000000000");
     CHECK(!split_sample_line("foo 1", &s, &v, &t));          // no timestamp
-    CHECK(!split_sample_line("foo{a=\"#\"} 1 2", &s, &v, &t));  // a '#' anywhere
-    CHECK(!split_sample_line("foo 1 2\r", &s, &v, &t));      // CR
+    CHECK(!split_sample_line("foo 1 2\r", &s, &v, &t));      // CR at the end: not a number char
     CHECK(!split_sample_line("1 2", &s, &v, &t));            // no series text
     CHECK(!split_sample_line("foo{a=\"b\"}1 2", &s, &v, &t));  // glued value: not this shape
+    CHECK(!split_sample_line("# HELP foo Help text.", &s, &v, &t));  // comments
+    CHECK(!split_sample_line(" \t# TYPE foo gauge", &s, &v, &t));
+    // Elsewhere a '#' or CR is the remember rule's business.
+    REQUIRE(split_sample_line("foo{a=\"#\"} 1 2", &s, &v, &t));
+    CHECK(s == "foo{a=\"#\"}");
+  }
+
+  TEST_CASE("tail_is_row never lets a series text with a '#' or a CR be remembered") {
+    Row row;
+    ParseScratch scratch;
+    REQUIRE(parse_line("x 1 2", row, scratch).is_ok());
     // A '#' or CR at any place of series texts up to 50 bytes (16 bytes are looked at a step).
     for (size_t len = 1; len <= 50; ++len) {
       for (size_t at = 0; at < len; ++at) {
@@ -33,12 +43,13 @@ TEST_SUITE("prom/series_text_cache") {
           text[at] = c;
           CAPTURE(len);
           CAPTURE(at);
-          CHECK(!split_sample_line(text + " 1 2", &s, &v, &t));
+          CHECK(!tail_is_row(text, "1", "2", row));
         }
       }
-      REQUIRE(split_sample_line(std::string(len, 'x') + " 1 2", &s, &v, &t));
-      CHECK(s.size() == len);
+      CHECK(tail_is_row(std::string(len, 'x'), "1", "2", row));
     }
+    CHECK(!tail_is_row("x", "1", "3", row));   // another timestamp than the parse's
+    CHECK(tail_is_row("x", "1.0", "2", row));   // the same value, written otherwise
   }
 
   TEST_CASE("parse_sample_tail reads the tail as parse_line does, wherever parse_line takes both tokens") {
