@@ -86,12 +86,14 @@ EncodedInt64s encode_int64_array(Bytes& out, const int64_t* a, size_t n, uint8_t
     zt = MarshalType::kZstdNearestDelta2;
     pt = MarshalType::kNearestDelta2;
   }
-  if (plain.size() >= kMinCompressibleBlockSize) {
+  // VM keeps the frame unless it is strictly larger than 90% of the plain stream; a stream whose
+  // frame surely would be is not compressed to find out.
+  constexpr double kKeptRatio = 0.9;
+  if (plain.size() >= kMinCompressibleBlockSize && !zstd::surely_larger_than(plain, kKeptRatio)) {
     const size_t old = out.size();
     zstd::compress(out, plain, compress_level_for_items(n));
     const size_t comp = out.size() - old;
-    // VM keeps the frame unless it is strictly larger than 90% of the plain stream.
-    if (!(double(comp) > 0.9 * double(plain.size()))) return {zt, first};
+    if (!(double(comp) > kKeptRatio * double(plain.size()))) return {zt, first};
     out.resize(old);
   }
   out.append(plain);

@@ -4,6 +4,9 @@
 #include <zstd_errors.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <cassert>
 #include <string>
 
@@ -98,6 +101,74 @@ void compress(Bytes& out, ByteView src, int level) {
   assert(!ZSTD_isError(n));
   if (ZSTD_isError(n)) n = 0;
   out.resize(old + n);
+}
+
+namespace {
+
+// c * log2(c) for the small counts a few hundred bytes give, computed once.
+struct CLog2C {
+  static constexpr size_t kSize = 4096;
+  float v[kSize];
+  CLog2C() {
+    v[0] = 0;
+    for (size_t c = 1; c < kSize; ++c) v[c] = float(double(c) * std::log2(double(c)));
+  }
+  double operator()(uint32_t c) const { return c < kSize ? double(v[c]) : double(c) * std::log2(double(c)); }
+};
+
+}  // namespace
+
+bool surely_larger_than(ByteView src, double ratio) {
+  const size_t n = src.size();
+  if (n < 64 || n > 65535) return false;
+  const auto* p = reinterpret_cast<const uint8_t*>(src.data());
+  // Order-0 entropy: four histograms, so that runs of one byte do not wait on one counter.
+  uint32_t h[4][256] = {};
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    ++h[0][p[i]];
+    ++h[1][p[i + 1]];
+    ++h[2][p[i + 2]];
+    ++h[3][p[i + 3]];
+  }
+  for (; i < n; ++i) ++h[0][p[i]];
+  static const CLog2C clog2c;
+  double sum = 0;
+  unsigned distinct = 0;
+  for (int b = 0; b < 256; ++b) {
+    const uint32_t c = h[0][b] + h[1][b] + h[2][b] + h[3][b];
+    if (c == 0) continue;
+    ++distinct;
+    sum += clog2c(c);
+  }
+  const double entropy_bytes = (clog2c(uint32_t(n)) - sum) / 8;
+  const double limit = ratio * double(n);
+  double bound = entropy_bytes + distinct / 4.0 + 8;
+  if (bound <= limit) return false;
+  // Repeats: a run that starts with 4 bytes seen before (a hash table of the last position of each
+  // 4-byte value, 12 bits), extended as far as it goes, is taken off the bound whole, as if zstd
+  // matched it for free. A run is found when any of its positions still has its twin in the table.
+  uint16_t last[4096] = {};  // position + 1; n <= 65535
+  size_t repeated = 0;
+  for (size_t k = 0; k + 4 <= n;) {
+    uint32_t w;
+    std::memcpy(&w, p + k, 4);
+    const uint32_t slot = (w * 2654435761u) >> 20;
+    const size_t prev = last[slot];
+    last[slot] = uint16_t(k + 1);
+    uint32_t u = ~w;
+    if (prev != 0) std::memcpy(&u, p + prev - 1, 4);
+    if (u != w) {
+      ++k;
+      continue;
+    }
+    size_t len = 4;
+    while (k + len < n && p[prev - 1 + len] == p[k + len]) ++len;
+    repeated += len;
+    k += len;
+  }
+  bound -= double(repeated);
+  return bound > limit;
 }
 
 Status decompress(Bytes& out, ByteView src, size_t max_size) {

@@ -54,6 +54,68 @@ TEST_SUITE("encoding/zstd") {
     }
   }
 
+  TEST_CASE("surely_larger_than: never for a stream libzstd brings to the ratio, at every block level") {
+    std::mt19937_64 rng(12);
+    // Zig-zag varints of deltas of every spread (the nearest-delta streams of noisy to smooth
+    // values), some with runs of a few symbols, some repeating a random stretch (periodic values):
+    // high entropy that zstd still compresses through matches.
+    auto stream = [&](size_t values, uint64_t spread, int shape) {
+      Bytes s;
+      Bytes period;
+      for (size_t i = 0; i < values; ++i) {
+        int64_t d = int64_t(rng() % (2 * spread + 1)) - int64_t(spread);
+        if (shape == 1 && rng() % 4 != 0) d = int64_t(rng() % 3);
+        uint64_t z = (uint64_t(d) << 1) ^ uint64_t(d >> 63);
+        while (z >= 0x80) {
+          s.push_back(char(z | 0x80));
+          z >>= 7;
+        }
+        s.push_back(char(z));
+      }
+      if (shape == 2 && s.size() > 40) {  // the first 40 bytes over and over
+        period = s.substr(0, 40);
+        for (size_t i = 40; i < s.size(); ++i) s[i] = period[i % 40];
+      }
+      if (shape == 3 && s.size() > 200) {  // a fifth of it copied to the end: partly matched
+        const size_t k = s.size() / 5;
+        std::copy(s.begin(), s.begin() + std::ptrdiff_t(k), s.end() - std::ptrdiff_t(k));
+      }
+      return s;
+    };
+    size_t refused = 0, compressed_below = 0;
+    for (int round = 0; round < 600; ++round) {
+      const size_t values = 20 + rng() % 2000;
+      const uint64_t spread = uint64_t(1) << (rng() % 40);
+      const Bytes s = stream(values, spread, int(rng() % 4));
+      if (s.size() < 128) continue;
+      const bool refuse = zstd::surely_larger_than(s, 0.9);
+      refused += refuse;
+      for (int level = 1; level <= 5; ++level) {
+        Bytes out;
+        zstd::compress(out, s, level);
+        const bool below = double(out.size()) <= 0.9 * double(s.size());
+        compressed_below += below;
+        CAPTURE(s.size());
+        CAPTURE(level);
+        if (refuse) REQUIRE_FALSE(below);
+      }
+    }
+    // Both answers happen: the test is not vacuous.
+    CHECK(refused > 50);
+    CHECK(compressed_below > 100);
+    // Random bytes: refused; the same bytes repeated: not (zstd matches them).
+    Bytes noise;
+    for (int i = 0; i < 300; ++i) noise.push_back(char(rng()));
+    CHECK(zstd::surely_larger_than(noise, 0.9));
+    CHECK_FALSE(zstd::surely_larger_than(noise + noise + noise, 0.9));
+    // Few symbols: never refused. Outside 64..65535 bytes: never guessed.
+    CHECK_FALSE(zstd::surely_larger_than(Bytes(1000, 'a') + "bcd", 0.9));
+    CHECK_FALSE(zstd::surely_larger_than(noise.substr(0, 63), 0.9));
+    Bytes big;
+    while (big.size() <= 65535) big += noise;
+    CHECK_FALSE(zstd::surely_larger_than(big, 0.9));
+  }
+
   TEST_CASE("empty input compresses to nothing and decompresses to nothing") {
     Bytes c;
     zstd::compress(c, "", 1);
