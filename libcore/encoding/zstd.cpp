@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <cstdint>
 #include <cstring>
 #include <cassert>
@@ -105,15 +106,16 @@ void compress(Bytes& out, ByteView src, int level) {
 
 namespace {
 
-// c * log2(c) for the small counts a few hundred bytes give, computed once.
+// c * log2(c) * 2^8 (fixed point) for every count a histogram of up to 64 KiB can hold: 256 KiB,
+// built once, and of it only the first entries are touched by the few-hundred-byte streams the
+// guess is for. Integers: the 256 additions do not wait on each other's floating-point latency.
 struct CLog2C {
-  static constexpr size_t kSize = 4096;
-  float v[kSize];
+  static constexpr size_t kSize = 65536;
+  std::unique_ptr<uint32_t[]> v{new uint32_t[kSize]};
   CLog2C() {
     v[0] = 0;
-    for (size_t c = 1; c < kSize; ++c) v[c] = float(double(c) * std::log2(double(c)));
+    for (size_t c = 1; c < kSize; ++c) v[c] = uint32_t(std::lround(double(c) * std::log2(double(c)) * 256));
   }
-  double operator()(uint32_t c) const { return c < kSize ? double(v[c]) : double(c) * std::log2(double(c)); }
 };
 
 }  // namespace
@@ -123,7 +125,7 @@ bool surely_larger_than(ByteView src, double ratio) {
   if (n < 64 || n > 65535) return false;
   const auto* p = reinterpret_cast<const uint8_t*>(src.data());
   // Order-0 entropy: four histograms, so that runs of one byte do not wait on one counter.
-  uint32_t h[4][256] = {};
+  uint16_t h[4][256] = {};
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     ++h[0][p[i]];
@@ -133,37 +135,45 @@ bool surely_larger_than(ByteView src, double ratio) {
   }
   for (; i < n; ++i) ++h[0][p[i]];
   static const CLog2C clog2c;
-  double sum = 0;
+  const uint32_t* t = clog2c.v.get();
+  uint64_t sum = 0;
   unsigned distinct = 0;
   for (int b = 0; b < 256; ++b) {
-    const uint32_t c = h[0][b] + h[1][b] + h[2][b] + h[3][b];
-    if (c == 0) continue;
-    ++distinct;
-    sum += clog2c(c);
+    const uint32_t c = uint32_t(h[0][b]) + h[1][b] + h[2][b] + h[3][b];
+    sum += t[c];
+    distinct += c != 0;
   }
-  const double entropy_bytes = (clog2c(uint32_t(n)) - sum) / 8;
+  const double entropy_bytes = (double(t[n]) - double(sum)) / (256 * 8);
   const double limit = ratio * double(n);
   double bound = entropy_bytes + distinct / 4.0 + 8;
   if (bound <= limit) return false;
   // Repeats: a run that starts with 4 bytes seen before (a hash table of the last position of each
   // 4-byte value, 12 bits), extended as far as it goes, is taken off the bound whole, as if zstd
   // matched it for free. A run is found when any of its positions still has its twin in the table.
-  uint16_t last[4096] = {};  // position + 1; n <= 65535
+  // The table is the thread's, its slots tagged with the call's number instead of cleared.
+  thread_local uint32_t last[4096];  // call number << 16 | position + 1 (n <= 65535)
+  thread_local uint32_t call = 0;
+  if (++call == 0x10000) {
+    std::memset(last, 0, sizeof last);
+    call = 1;
+  }
+  const uint32_t tag = call << 16;
   size_t repeated = 0;
   for (size_t k = 0; k + 4 <= n;) {
     uint32_t w;
     std::memcpy(&w, p + k, 4);
     const uint32_t slot = (w * 2654435761u) >> 20;
-    const size_t prev = last[slot];
-    last[slot] = uint16_t(k + 1);
+    const uint32_t prev = last[slot];
+    last[slot] = tag | uint32_t(k + 1);
     uint32_t u = ~w;
-    if (prev != 0) std::memcpy(&u, p + prev - 1, 4);
+    if ((prev & 0xffff0000u) == tag) std::memcpy(&u, p + (prev & 0xffff) - 1, 4);
     if (u != w) {
       ++k;
       continue;
     }
+    const size_t from = (prev & 0xffff) - 1;
     size_t len = 4;
-    while (k + len < n && p[prev - 1 + len] == p[k + len]) ++len;
+    while (k + len < n && p[from + len] == p[k + len]) ++len;
     repeated += len;
     k += len;
   }
