@@ -66,6 +66,47 @@ void BlockParser::parse_json_lines(ParsedBlock& b) {
   });
 }
 
+void BlockParser::parse_text_line(ParsedBlock& b, const LineSplit& l) {
+  if (l.shaped) {
+    SeriesTextIndex::Hit hit;
+    double v = 0;
+    int64_t ts = 0;
+    if (index_->find(l.series, l.text_hash, b.generation, &hit) && prom::parse_sample_tail(l.value_tok, l.ts_tok, &v, &ts)) {
+      ParsedRow r;
+      r.key_off = hit.series;
+      r.key_len = 0;
+      r.timestamp = ts != 0 ? ts : default_ts_;
+      r.value = v;
+      b.rows.push_back(r);
+      b.raw_stats += hit.stats;
+      ++b.index_rows;
+      return;
+    }
+  }
+  Status st = prom::parse_line(l.line, row_, scratch_);
+  if (!st.is_ok()) {
+    if (prom::is_skip(st)) {
+      ++b.skipped;
+    } else {
+      b.bad.push_back(BadLine{l.line_no, st.message()});
+    }
+    return;
+  }
+  ParsedRow r;
+  metric::RawStats rs;
+  if (!append_key(b, row_, l.line_no, r, rs)) return;
+  // prometheus-text.md §7: a missing timestamp, or one that is exactly 0, takes the default.
+  r.timestamp = row_.timestamp_or(default_ts_);
+  r.value = row_.value;
+  b.rows.push_back(r);
+  // series_text_index.h: remembered only when the full parse read exactly the value and
+  // timestamp of the line's two last tokens, which a hit reads instead.
+  if (l.shaped && prom::tail_is_row(l.series, l.value_tok, l.ts_tok, row_)) {
+    b.remember.push_back(ParsedBlock::Remember{uint32_t(b.rows.size() - 1), uint32_t(l.series.data() - b.text.data()),
+                                               uint32_t(l.series.size()), l.text_hash, rs});
+  }
+}
+
 void BlockParser::parse(ParsedBlock& b) {
   b.keys.clear();
   b.rows.clear();
@@ -82,51 +123,34 @@ void BlockParser::parse(ParsedBlock& b) {
     parse_json_lines(b);
     return;
   }
+  // Lookups are pipelined two lines deep: a line is split and hashed, and the index asked for its
+  // slot (SeriesTextIndex::prefetch), two lines before its lookup; one line before it, the entry
+  // the slot names is asked for (prefetch_entry). Without this the lookup waited on a cache miss
+  // for its slot and another for its entry (at 20k series, most of its time). A comment line is
+  // skipped here, as parse_line would skip it.
+  LineSplit ring[3];
+  uint64_t seen = 0;  // lines in the ring so far: ring[seen % 3] is the next free one
   for_each_line(b, [&](ByteView line, uint64_t line_no) {
-    // The line's shape (series text, value, timestamp tokens), when it has it.
-    ByteView series, value_tok, ts_tok;
-    const bool shaped = index_ && prom::split_sample_line(line, &series, &value_tok, &ts_tok);
-    uint64_t text_hash = 0;
-    if (shaped) {
-      text_hash = series_text_hash(series);
-      SeriesTextIndex::Hit hit;
-      double v = 0;
-      int64_t ts = 0;
-      if (index_->find(series, text_hash, b.generation, &hit) && prom::parse_sample_tail(value_tok, ts_tok, &v, &ts)) {
-        ParsedRow r;
-        r.key_off = hit.series;
-        r.key_len = 0;
-        r.timestamp = ts != 0 ? ts : default_ts_;
-        r.value = v;
-        b.rows.push_back(r);
-        b.raw_stats += hit.stats;
-        ++b.index_rows;
-        return;
-      }
-    }
-    Status st = prom::parse_line(line, row_, scratch_);
-    if (!st.is_ok()) {
-      if (prom::is_skip(st)) {
-        ++b.skipped;
-      } else {
-        b.bad.push_back(BadLine{line_no, st.message()});
-      }
+    if (!line.empty() && line[0] == '#') {
+      ++b.skipped;
       return;
     }
-    ParsedRow r;
-    metric::RawStats rs;
-    if (!append_key(b, row_, line_no, r, rs)) return;
-    // prometheus-text.md §7: a missing timestamp, or one that is exactly 0, takes the default.
-    r.timestamp = row_.timestamp_or(default_ts_);
-    r.value = row_.value;
-    b.rows.push_back(r);
-    // series_text_index.h: remembered only when the full parse read exactly the value and
-    // timestamp of the line's two last tokens, which a hit reads instead.
-    if (shaped && prom::tail_is_row(series, value_tok, ts_tok, row_)) {
-      b.remember.push_back(ParsedBlock::Remember{uint32_t(b.rows.size() - 1), uint32_t(series.data() - b.text.data()),
-                                                 uint32_t(series.size()), text_hash, rs});
+    LineSplit& l = ring[seen % 3];
+    l.line = line;
+    l.line_no = line_no;
+    l.shaped = index_ && prom::split_sample_line(line, &l.series, &l.value_tok, &l.ts_tok);
+    if (l.shaped) {
+      l.text_hash = series_text_hash(l.series);
+      index_->prefetch(l.text_hash);
     }
+    if (seen >= 1) {
+      const LineSplit& prev = ring[(seen - 1) % 3];
+      if (prev.shaped) index_->prefetch_entry(prev.text_hash);
+    }
+    if (seen >= 2) parse_text_line(b, ring[(seen - 2) % 3]);
+    ++seen;
   });
+  for (uint64_t k = seen >= 2 ? seen - 2 : 0; k < seen; ++k) parse_text_line(b, ring[k % 3]);
 }
 
 }  // namespace vmt::ingest

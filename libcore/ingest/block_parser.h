@@ -82,6 +82,17 @@ class BlockParser {
 
  private:
   void parse_json_lines(ParsedBlock& b);
+  // A line of exposition text and its shape, when it has it (prom::split_sample_line).
+  struct LineSplit {
+    ByteView line;
+    uint64_t line_no = 0;
+    ByteView series, value_tok, ts_tok;  // series text, value and timestamp tokens
+    bool shaped = false;
+    uint64_t text_hash = 0;              // series_text_hash(series)
+  };
+  // One line into b: its row from the index when its series text is known there, else parsed
+  // in full (then its series text remembered for the consumer when the rule allows).
+  void parse_text_line(ParsedBlock& b, const LineSplit& l);
   // The key of `row` appended to b.keys, its stats counted, r's key and hash set; false (a bad
   // line recorded, nothing appended) when the builder refuses the row.
   bool append_key(ParsedBlock& b, const prom::Row& row, uint64_t line_no, ParsedRow& r, metric::RawStats& rs);

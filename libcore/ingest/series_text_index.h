@@ -57,6 +57,20 @@ class SeriesTextIndex {
   };
   // Any thread: the series `text` (hash = series_text_hash(text)) names in `generation`.
   bool find(ByteView text, uint64_t hash, uint32_t generation, Hit* out) const;
+  // Any thread: asks for the slot of `hash` ahead of a find() of it (a cache miss otherwise),
+  // then, once the slot is near, for the entry it names (its first 256 bytes: the header and the
+  // text of most series).
+  void prefetch(uint64_t hash) const {
+    const Table& t = *table_.load(std::memory_order_acquire);
+    __builtin_prefetch(&t.slots[hash & (t.count - 1)]);
+  }
+  void prefetch_entry(uint64_t hash) const {
+    const Table& t = *table_.load(std::memory_order_acquire);
+    const uint64_t v = std::atomic_ref<uint64_t>(t.slots[hash & (t.count - 1)]).load(std::memory_order_acquire);
+    if (v == 0 || uint32_t(v >> 32) != uint32_t(hash >> 32)) return;
+    const char* e = reinterpret_cast<const char*>(entry_at(v & 0xffffffffu));
+    for (int line = 0; line < 4; ++line) __builtin_prefetch(e + 64 * line);
+  }
   // The consumer thread only: text -> series in the current generation. False when nothing was
   // stored: known already, or full.
   bool insert(ByteView text, uint64_t hash, uint32_t series, const metric::RawStats& stats);
