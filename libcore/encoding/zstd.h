@@ -21,7 +21,7 @@ namespace vmt::zstd {
 void compress(Bytes& out, ByteView src, int level);
 
 // Whether a frame of src would surely be larger than ratio x src.size(), so that compressing it
-// to find out (VM stores a column plain when its frame exceeds 90% of it, encoding.md §4.3) can be
+// to find out (VM stores a column plain when its frame exceeds 90% of it, encoding.md §4.2) can be
 // skipped. At libzstd's levels 1..5 a frame of a few hundred bytes costs about 4 us, mostly the
 // Huffman table of its literals, and the nearest-delta streams of noisy values never shrink: 80%
 // of a merge's frames were thrown away. The guess is a lower bound of what zstd can reach: the

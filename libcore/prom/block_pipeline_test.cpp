@@ -73,6 +73,38 @@ TEST_SUITE("prom/block_pipeline") {
     (void)fs::remove_all(dir);
   }
 
+  TEST_CASE("a bad line in a later file ends the stream after every block before it, whatever the workers") {
+    const std::string dir = temp_dir();
+    const std::string a = write_lines(dir, "a", 20000);
+    std::string text;
+    for (int i = 1; i <= 3000; ++i) text += (i == 2500 ? std::string(300, 'y') : "line " + std::to_string(i)) + "\n";
+    const std::string b = fs::join(dir, "b");
+    FILE* f = std::fopen(b.c_str(), "w");
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+    for (unsigned workers : {1u, 2u, 4u}) {
+      CAPTURE(workers);
+      BlockPipelineOptions opt;
+      opt.inputs = {a, b};
+      opt.workers = workers;
+      opt.reader.chunk_size = 4096;
+      opt.reader.max_line_size = 200;
+      BlockPipeline<TestBlock> p;
+      p.start(opt, [] { return BlockPipeline<TestBlock>::Work([](TestBlock& t) { t.lines = size_t(std::count(t.text.begin(), t.text.end(), '\n')) + 1; }); });
+      uint64_t seq = 0, lines[2] = {0, 0};
+      while (TestBlock* t = p.next()) {
+        CHECK(t->seq == seq++);
+        lines[t->file] += t->lines;
+        p.release(t);
+      }
+      CHECK(lines[0] == 20000);
+      CHECK(lines[1] < 2500);   // the lines of b before the bad one, in whole blocks
+      CHECK_FALSE(p.open_failed());
+      CHECK(p.status().message().find(b + ": line 2500: too long line") != std::string::npos);
+    }
+    (void)fs::remove_all(dir);
+  }
+
   TEST_CASE("a file that cannot be opened ends the stream after the blocks before it; stop() ends it early") {
     const std::string dir = temp_dir();
     const std::string a = write_lines(dir, "a", 1000);

@@ -3,8 +3,8 @@
 // Spec: routing.md (placement.h, routing_key.h, wire.h), prometheus-text.md (parsing, bad lines).
 //
 //   inputs (files or "-", plain/gzip/zstd by content: prom/line_reader.h), read one after another
-//     on a reader thread (prom/block_pipeline.h)
-//     -> blocks of whole lines (about 1 MiB), parsed and routed by `threads` workers
+//     -> blocks of whole lines (about 1 MiB), each cut from the input, parsed and routed by one
+//        of `threads` workers (prom/block_pipeline.h)
 //     -> per node, in input order: rendered lines (prom_render.h) or wire packets (wire.h)
 //     -> <out_dir>/node-<i>_<address>.{prom,wire}, written as *.tmp and renamed at the end
 // Memory is bounded by the blocks in flight (2 per worker), whatever the input size; --stats also
@@ -41,7 +41,7 @@ struct RouteOptions {
   Compression compress = Compression::kNone;   // --compress: node files written as .gz / .zst
   bool count_series = false;            // distinct series per node (--stats)
   bool strict = false;                  // stop at the first bad line
-  unsigned threads = 0;                 // workers (a reader thread runs beside them); 0 = one per CPU
+  unsigned threads = 0;                 // workers (each reads its blocks too); 0 = one per CPU
   int64_t default_timestamp_ms = 0;     // wire: for rows without a timestamp (0 = now)
   size_t max_reported_bad_lines = 100;  // further bad lines are only counted
 };
