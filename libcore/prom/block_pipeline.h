@@ -176,8 +176,8 @@ class BlockPipeline {
 
   // Each worker cuts its own next block from the input (one at a time, under read_mu_) and works
   // on it: no reader thread handing blocks over. The block's text is then in the cache of the core
-  // that just read it, and two cores run two threads (plus the consumer's), not three: at 20k series
-  // a reader thread's hand-offs left an eighth of both cores idle.
+  // that just read it, and two cores run two threads (plus the consumer's), not three: at 2k series
+  // the import's input stage had left an eighth of both cores idle with a reader thread.
   void worker_main(const Work& work) {
     for (;;) {
       Block* b = nullptr;
