@@ -44,10 +44,75 @@ bool has_hash_or_cr(ByteView s) {
 
 }  // namespace
 
+#if defined(__SSE2__)
+// The tail of a line whose last 32 bytes hold it whole: bit i of each mask is byte
+// line.size() - 32 + i (bit 31 the last byte), and the tokens are runs of bits read from the top
+// with count-leading-zeros instead of a loop per byte. Returns the window offset where the series
+// text ends (exclusive), or -1 when the tail does not lie wholly inside the window or has not the
+// shape; then the byte loop decides. *v and *t: the tokens' [begin, end) window offsets.
+int tail_in_window(const char* w, int v[2], int t[2]) {
+  const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w));
+  const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 16));
+  auto ws_mask = [](__m128i x) {
+    return uint32_t(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')))));
+  };
+  // c in [lo_c, hi_c] as an unsigned range check on signed compares: c + (0x80 - lo_c) < 0x80 + (hi_c - lo_c + 1).
+  auto in_range = [](__m128i x, char lo_c, char hi_c) {
+    const __m128i shifted = _mm_add_epi8(x, _mm_set1_epi8(char(0x80 - lo_c)));
+    return _mm_cmplt_epi8(shifted, _mm_set1_epi8(char(0x80 + (hi_c - lo_c + 1))));
+  };
+  auto num_mask = [&](__m128i x) {
+    const __m128i digit = in_range(x, '0', '9');
+    const __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'z');
+    const __m128i sign = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')), _mm_cmpeq_epi8(x, _mm_set1_epi8('+'))),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
+    return uint32_t(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, letter), sign)));
+  };
+  const uint32_t ws = ws_mask(lo) | (ws_mask(hi) << 16);
+  const uint32_t num = num_mask(lo) | (num_mask(hi) << 16);
+  // The run of `m`'s bits ending just below `end` (exclusive): its start, or -1 when it reaches
+  // the window's first byte (the run may go on before the window).
+  auto run_start = [](uint32_t m, int end) -> int {
+    const uint32_t outside = ~m << (32 - end);  // end >= 1
+    if (outside == 0) return -1;
+    return end - __builtin_clz(outside);
+  };
+  int e = run_start(ws, 32);  // trailing blanks
+  if (e <= 0) return -1;
+  const int tb = run_start(num, e);
+  if (tb <= 0 || tb == e || !(ws >> (tb - 1) & 1)) return -1;
+  const int ve = run_start(ws, tb);
+  if (ve <= 0) return -1;
+  const int vb = run_start(num, ve);
+  if (vb <= 0 || vb == ve || !(ws >> (vb - 1) & 1)) return -1;
+  const int se = run_start(ws, vb);
+  if (se <= 0) return -1;
+  v[0] = vb, v[1] = ve, t[0] = tb, t[1] = e;
+  return se;
+}
+#endif
+
 bool split_sample_line(ByteView line, ByteView* series, ByteView* value, ByteView* ts) {
   size_t s = 0;
   while (s < line.size() && is_ws(line[s])) ++s;
   if (s == line.size() || line[s] == '#') return false;  // a comment line (or a blank one)
+#if defined(__SSE2__)
+  if (line.size() >= 32) {
+    int v[2], t[2];
+    const size_t base = line.size() - 32;
+    const int se = tail_in_window(line.data() + base, v, t);
+    if (se > 0 && base + size_t(se) > s) {
+      *ts = line.substr(base + size_t(t[0]), size_t(t[1] - t[0]));
+      *value = line.substr(base + size_t(v[0]), size_t(v[1] - v[0]));
+      *series = line.substr(s, base + size_t(se) - s);
+      return true;
+    }
+  }
+#endif
+  return split_sample_line_bytes(line, s, series, value, ts);
+}
+
+bool split_sample_line_bytes(ByteView line, size_t s, ByteView* series, ByteView* value, ByteView* ts) {
   size_t e = line.size();
   while (e > 0 && is_ws(line[e - 1])) --e;
   size_t b = e;

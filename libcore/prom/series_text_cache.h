@@ -38,7 +38,10 @@ namespace vmt::prom {
 
 // The split above; false when the line does not have that shape (the tokens) or is a comment. A
 // '#' or CR later in the series text is not looked for here (tail_is_row does).
+// A line whose last 32 bytes hold its whole tail is split with SSE2 masks; others byte by byte.
 bool split_sample_line(ByteView line, ByteView* series_text, ByteView* value, ByteView* timestamp);
+// The byte loop alone, from the first non-blank byte `s` on (the reference of the unit test).
+bool split_sample_line_bytes(ByteView line, size_t s, ByteView* series_text, ByteView* value, ByteView* timestamp);
 
 // The value and timestamp tokens as parse_line reads them after the labels (parser.cpp): fastfloat
 // for both, the seconds rule (|t| < 2^31 is seconds), Go's float -> int64 on amd64. False when

@@ -31,6 +31,45 @@ TEST_SUITE("prom/series_text_cache") {
     CHECK(s == "foo{a=\"#\"}");
   }
 
+  TEST_CASE("split_sample_line's 32-byte path splits every line as the byte loop does") {
+    std::mt19937_64 rng(31);
+    const std::string pieces[] = {" ", "\t", "  ", "1", "-2.5e3", "+Inf", "NaN", "x", "#", "{a=\"b c\"}", "\r", "\xe1",
+                                  "1700000000000", "0x1F", "a.b", "=", "}", "@", "[", "`", "{", "/", ":", "Z", "z", "9"};
+    const size_t n = sizeof(pieces) / sizeof(pieces[0]);
+    size_t shaped = 0, compared = 0;
+    for (int i = 0; i < 200000; ++i) {
+      std::string line;
+      const size_t parts = 1 + rng() % 14;
+      for (size_t k = 0; k < parts; ++k) line += pieces[rng() % n];
+      if (rng() % 2) line = "metric_name_of_some_length{job=\"x\"}" + line;
+      if (rng() % 2) {  // a tail of the shape, of every length around the 32-byte window
+        const std::string ws[] = {" ", "\t", "  ", " \t "};
+        const std::string tok[] = {"1", "-2.5e3", "+Inf", "1700000000000", "0.000000000000000000001", "17000000000000000000000000000"};
+        line += ws[rng() % 4] + tok[rng() % 6] + ws[rng() % 4] + tok[rng() % 6];
+        if (rng() % 2) line += ws[rng() % 4];
+      }
+      ByteView s1, v1, t1, s2, v2, t2;
+      const bool a = split_sample_line(line, &s1, &v1, &t1);
+      size_t s = 0;
+      while (s < line.size() && (line[s] == ' ' || line[s] == '\t')) ++s;
+      const bool comment = s == line.size() || line[s] == '#';
+      const bool b = !comment && split_sample_line_bytes(line, s, &s2, &v2, &t2);
+      CAPTURE(line);
+      REQUIRE(a == b);
+      ++compared;
+      if (!a) continue;
+      ++shaped;
+      CHECK(s1.data() == s2.data());
+      CHECK(s1.size() == s2.size());
+      CHECK(v1.data() == v2.data());
+      CHECK(v1.size() == v2.size());
+      CHECK(t1.data() == t2.data());
+      CHECK(t1.size() == t2.size());
+    }
+    CHECK(shaped > 10000);
+    CHECK(compared == 200000);
+  }
+
   TEST_CASE("tail_is_row never lets a series text with a '#' or a CR be remembered") {
     Row row;
     ParseScratch scratch;
