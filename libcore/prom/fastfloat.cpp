@@ -7,6 +7,8 @@
 
 #include <bit>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -28,6 +30,45 @@ constexpr double kExactPow10[17] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                     1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
 
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Eight (four) digits at once: whether the bytes at p are all digits, and their value, first byte
+// most significant (SWAR on a little-endian word). The loops below take a token's digits in such
+// steps before the byte loop: a timestamp is 13 digits, a value often 7 or more.
+inline bool eight_digits(const char* p, uint32_t* v) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  if ((((w + 0x4646464646464646ull) | (w - 0x3030303030303030ull)) & 0x8080808080808080ull) != 0) return false;
+  w -= 0x3030303030303030ull;
+  w = w * 10 + (w >> 8);  // byte pairs: 10 * d0 + d1 in bytes 0, 2, 4, 6
+  w = (((w & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
+       (((w >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+  *v = uint32_t(w);
+  return true;
+}
+inline bool four_digits(const char* p, uint32_t* v) {
+  uint32_t w;
+  std::memcpy(&w, p, 4);
+  if ((((w + 0x46464646u) | (w - 0x30303030u)) & 0x80808080u) != 0) return false;
+  w -= 0x30303030u;
+  w = w * 10 + (w >> 8);  // byte pairs: 10 * d0 + d1 in bytes 0 and 2
+  *v = ((w & 0x00FF00FFu) * (1 + (100u << 16))) >> 16 & 0xFFFFu;
+  return true;
+}
+// Appends the digits at s[*i..] to *d, eight then four at a time, while `more(*i)` allows (the
+// byte loop after it checks the same limit digit by digit, so stopping a step later only means
+// falling back a step later).
+template <class More>
+inline void take_digit_words(ByteView s, size_t* i, uint64_t* d, More more) {
+  uint32_t v;
+  while (s.size() - *i >= 8 && more(*i) && eight_digits(s.data() + *i, &v)) {
+    *d = *d * 100000000 + v;
+    *i += 8;
+  }
+  if (s.size() - *i >= 4 && more(*i) && four_digits(s.data() + *i, &v)) {
+    *d = *d * 10000 + v;
+    *i += 4;
+  }
+}
 inline char lower(char c) { return static_cast<char>(c | 0x20); }
 
 bool equal_fold(ByteView s, ByteView lower_word) {  // strings.EqualFold for ASCII words
@@ -196,6 +237,8 @@ const char* parse_float(ByteView s, double* out) {
 
   uint64_t d = 0;
   const size_t j = i;
+  take_digit_words(s, &i, &d, [](size_t at) { return at <= 18; });
+  if (i > 18) return fallback("cannot parse float64");  // may not fit in uint64
   while (i < len && is_digit(s[i])) {
     d = d * 10 + static_cast<uint64_t>(s[i] - '0');
     ++i;
@@ -228,6 +271,8 @@ const char* parse_float(ByteView s, double* out) {
       return nullptr;
     }
     const size_t k = i;
+    take_digit_words(s, &i, &d, [j](size_t at) { return at - j < 17; });
+    if (i - j >= 17) return fallback("cannot parse mantissa");  // the '.' counts
     while (i < len && is_digit(s[i])) {
       d = d * 10 + static_cast<uint64_t>(s[i] - '0');
       ++i;
