@@ -24,7 +24,8 @@ namespace {
 struct BlockPlan {
   uint32_t series;
   uint32_t rows;
-  uint64_t begin;  // into the sorted order
+  uint64_t begin;      // into the sorted order
+  bool whole_series;   // the series' only block: its rows are put in time order by encode_blocks
 };
 
 struct EncodedBlock {
@@ -38,7 +39,26 @@ struct EncodeScratch {
   std::vector<int64_t> timestamps;
   std::vector<double> floats;
   std::vector<int64_t> mantissas;
+  std::vector<uint32_t> by_time;  // a block's rows in time order, when they go backwards
+  std::vector<int64_t> ts_sorted;
+  std::vector<double> floats_sorted;
 };
+
+// The block's gathered rows in time order, stably (equal timestamps keep their input order): what
+// the stable sort of a series' order gives when the series has one block.
+void sort_block_by_time(EncodeScratch& s, uint32_t n) {
+  s.by_time.resize(n);
+  for (uint32_t k = 0; k < n; ++k) s.by_time[k] = k;
+  std::stable_sort(s.by_time.begin(), s.by_time.end(), [&](uint32_t x, uint32_t y) { return s.timestamps[x] < s.timestamps[y]; });
+  s.ts_sorted.resize(n);
+  s.floats_sorted.resize(n);
+  for (uint32_t k = 0; k < n; ++k) {
+    s.ts_sorted[k] = s.timestamps[s.by_time[k]];
+    s.floats_sorted[k] = s.floats[s.by_time[k]];
+  }
+  s.timestamps.swap(s.ts_sorted);
+  s.floats.swap(s.floats_sorted);
+}
 
 void encode_blocks(const PartitionRows& rows, const SeriesRegistry& reg, const uint32_t* order,
                    const DataPartOptions& opt, const BlockPlan* plan, EncodedBlock* out, size_t n, EncodeScratch& s) {
@@ -51,6 +71,7 @@ void encode_blocks(const PartitionRows& rows, const SeriesRegistry& reg, const u
       s.timestamps[k] = rows.timestamp(i);
       s.floats[k] = rows.value(i);
     }
+    if (p.whole_series && !std::is_sorted(s.timestamps.begin(), s.timestamps.end())) sort_block_by_time(s, p.rows);
     s.mantissas.clear();
     const int16_t scale = decimal::append_float_to_decimal(s.mantissas, s.floats.data(), p.rows, opt.exact_values);
     size_t m = p.rows;
@@ -105,7 +126,8 @@ Status write_data_part(const PartitionRows& rows, const SeriesRegistry& reg, con
       const uint64_t cnt = pos[s];
       pos[s] = off;
       for (uint64_t b = 0; b < cnt; b += storage::kMaxRowsPerBlock) {
-        plan.push_back(BlockPlan{s, uint32_t(std::min<uint64_t>(storage::kMaxRowsPerBlock, cnt - b)), off + b});
+        plan.push_back(BlockPlan{s, uint32_t(std::min<uint64_t>(storage::kMaxRowsPerBlock, cnt - b)), off + b,
+                                 cnt <= storage::kMaxRowsPerBlock});
       }
       off += cnt;
     }
@@ -114,10 +136,17 @@ Status write_data_part(const PartitionRows& rows, const SeriesRegistry& reg, con
   HugeArray<uint32_t> order_buf(n);
   uint32_t* order = order_buf.data();
   for (size_t i = 0; i < n; ++i) order[pos[rows.series(i)]++] = uint32_t(i);
-  // Sort a series' rows by timestamp only where they go backwards.
+  // Sort a series' rows by timestamp only where they go backwards: here for a series of several
+  // blocks (rows move between its blocks); a series of one block is put in order by encode_blocks,
+  // which reads its rows anyway (at 2k series this pass read every row through the order a second
+  // time, serially: 0.019 s of the 0.07 s data stage).
   {
     size_t b = 0;
     while (b < plan.size()) {
+      if (plan[b].whole_series) {
+        ++b;
+        continue;
+      }
       size_t e = b;
       const uint32_t s = plan[b].series;
       uint64_t rows_of_series = 0;

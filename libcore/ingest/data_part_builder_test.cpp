@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <cmath>
 
 #include "base/fs.h"
@@ -64,6 +66,38 @@ TEST_SUITE("ingest/data_part_builder") {
     std::vector<double> vals;
     bb.append_float_values(vals);
     CHECK(vals == std::vector<double>{0, 0.5, 1});
+  }
+
+  TEST_CASE("rows going backwards are put in time order, stably, in a one-block series and in a series of many blocks") {
+    SeriesRegistry reg(metric::Tenancy::kCluster);
+    const uint32_t one = itest::add_series(reg, itest::raw_name(0, 0, {{"", "one"}}), 0, 10);
+    const uint32_t many = itest::add_series(reg, itest::raw_name(0, 0, {{"", "many"}}), 0, 11);
+    PartitionRows rows;
+    // Equal timestamps keep their input order: (5, 2), (5, 4), (7, 1), (7, 3).
+    const std::pair<int64_t, double> one_rows[] = {{7, 1}, {5, 2}, {7, 3}, {5, 4}};
+    for (int i = 0; i < 10000; ++i) {
+      rows.append(many, 100000 - i, i);
+      if (i < 4) rows.append(one, one_rows[i].first, one_rows[i].second);
+    }
+    storage::InmemoryPart part;
+    DataPartResult res;
+    DataPartOptions opt;
+    opt.threads = 2;
+    REQUIRE(write_data_part(rows, reg, opt, "", &part, &res).is_ok());
+    std::vector<int64_t> many_ts;
+    for (const auto& bl : read_all(part)) {
+      std::vector<double> vals;
+      bl.append_float_values(vals);
+      if (bl.header.tsid == reg.at(one).tsid) {
+        CHECK(bl.timestamps == std::vector<int64_t>{5, 5, 7, 7});
+        CHECK(vals == std::vector<double>{2, 4, 1, 3});
+      } else {
+        many_ts.insert(many_ts.end(), bl.timestamps.begin(), bl.timestamps.end());
+      }
+    }
+    REQUIRE(many_ts.size() == 10000);
+    CHECK(std::is_sorted(many_ts.begin(), many_ts.end()));
+    CHECK(many_ts.front() == 90001);
   }
 
   TEST_CASE("dedup per block and MinDedupInterval; precision bits") {
