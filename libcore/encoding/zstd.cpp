@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
 #include <cstdint>
 #include <cstring>
 #include <cassert>
@@ -106,16 +105,17 @@ void compress(Bytes& out, ByteView src, int level) {
 
 namespace {
 
-// c * log2(c) * 2^8 (fixed point) for every count a histogram of up to 64 KiB can hold: 256 KiB,
-// built once, and of it only the first entries are touched by the few-hundred-byte streams the
-// guess is for. Integers: the 256 additions do not wait on each other's floating-point latency.
+// c * log2(c) * 2^8, fixed point: integers, so that the 256 additions below do not wait on each
+// other's floating-point latency. Counts under 4096 (every count of the few-hundred-byte streams
+// the guess is for) from a table of 16 KiB built once; larger ones computed the same way.
+uint32_t clog2c_exact(uint32_t c) { return c == 0 ? 0 : uint32_t(std::lround(double(c) * std::log2(double(c)) * 256)); }
 struct CLog2C {
-  static constexpr size_t kSize = 65536;
-  std::unique_ptr<uint32_t[]> v{new uint32_t[kSize]};
+  static constexpr uint32_t kSize = 4096;
+  uint32_t v[kSize];
   CLog2C() {
-    v[0] = 0;
-    for (size_t c = 1; c < kSize; ++c) v[c] = uint32_t(std::lround(double(c) * std::log2(double(c)) * 256));
+    for (uint32_t c = 0; c < kSize; ++c) v[c] = clog2c_exact(c);
   }
+  uint32_t operator()(uint32_t c) const { return c < kSize ? v[c] : clog2c_exact(c); }
 };
 
 }  // namespace
@@ -135,15 +135,14 @@ bool surely_larger_than(ByteView src, double ratio) {
   }
   for (; i < n; ++i) ++h[0][p[i]];
   static const CLog2C clog2c;
-  const uint32_t* t = clog2c.v.get();
   uint64_t sum = 0;
   unsigned distinct = 0;
   for (int b = 0; b < 256; ++b) {
     const uint32_t c = uint32_t(h[0][b]) + h[1][b] + h[2][b] + h[3][b];
-    sum += t[c];
+    sum += clog2c(c);
     distinct += c != 0;
   }
-  const double entropy_bytes = (double(t[n]) - double(sum)) / (256 * 8);
+  const double entropy_bytes = (double(clog2c(uint32_t(n))) - double(sum)) / (256 * 8);
   const double limit = ratio * double(n);
   double bound = entropy_bytes + distinct / 4.0 + 8;
   if (bound <= limit) return false;

@@ -59,7 +59,7 @@ struct ParsedBlock : prom::LineBlock {
   struct Remember {
     uint32_t row;
     uint32_t text_off, text_len;  // the series text, in `text`
-    uint64_t text_hash;           // xxhash64 of it
+    uint64_t text_hash;           // series_text_hash of it
     metric::RawStats stats;       // the row's label-limit counters
   };
   std::vector<Remember> remember;

@@ -15,8 +15,10 @@ Status Importer::consume(ParsedBlock& b) {
   if (b.index_rows > 0 && text_index_ != nullptr && b.generation != text_index_->generation()) {
     // Parsed before the registry started afresh (a spill): its rows from the series text index
     // name series of the old registry. Parsed again in full, here (a few blocks per spill).
-    if (!reparser_) reparser_ = std::make_unique<BlockParser>(naming(), default_ts_ms_, nullptr);
-    reparser_->set_multitenant(opt_.multitenant);
+    if (!reparser_) {
+      reparser_ = std::make_unique<BlockParser>(naming(), default_ts_ms_, nullptr);
+      reparser_->set_multitenant(opt_.multitenant);
+    }
     reparser_->parse(b);
     ++st_->blocks_parsed_again;
   }

@@ -3,11 +3,12 @@
 // Spec: prometheus-text.md §3 (lines; gzip and zstd recognised by content by prom::LineReader),
 // §4-§8 (prom::parse_line; a bad line is reported and skipped), §7 (a missing or zero timestamp
 // becomes the default timestamp), §10.1 (raw names, raw_name.h).
-// Threads (prom/block_pipeline.h): one reader (read, decompress, cut blocks of whole lines),
-// `parsers` parser threads (parse each line, build its raw name and, into the block's key arena,
-// the canonical name vmstorage makes of it, hashed with xxhash64; or find its series text in the
-// shared SeriesTextIndex, which the consumer fills), and the consumer (the caller of next()), which receives the blocks strictly
-// in input order, so everything downstream is deterministic. Blocks are recycled through a fixed
+// Threads (prom/block_pipeline.h): `parsers` parser threads, each cutting the input's next block
+// of whole lines (read and decompressed one thread at a time) and parsing it (each line's raw name
+// and, into the block's key arena, the canonical name vmstorage makes of it, hashed with xxhash64;
+// or its series text found in the shared SeriesTextIndex, which the consumer fills), and the
+// consumer (the caller of next()), which receives the blocks strictly in input order, so
+// everything downstream is deterministic. Blocks are recycled through a fixed
 // pool: memory is bounded by pool size x block size, and nothing is allocated per row.
 #pragma once
 

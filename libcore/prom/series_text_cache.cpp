@@ -26,7 +26,7 @@ struct NumberChars {
 constexpr NumberChars kNumberChars;
 inline bool is_number_char(char c) { return kNumberChars.is[static_cast<unsigned char>(c)]; }
 // Whether s holds a '#' or a CR: one pass, 16 bytes a step (SSE2, every x86-64), where two
-// memchr calls read every line's series text twice.
+// memchr calls read the text twice. Asked only of a text about to be remembered (tail_is_row).
 bool has_hash_or_cr(ByteView s) {
   size_t i = 0;
 #if defined(__SSE2__)
@@ -41,8 +41,6 @@ bool has_hash_or_cr(ByteView s) {
   }
   return false;
 }
-
-}  // namespace
 
 #if defined(__SSE2__)
 // The tail of a line whose last 32 bytes hold it whole: bit i of each mask is byte
@@ -91,6 +89,8 @@ int tail_in_window(const char* w, int v[2], int t[2]) {
   return se;
 }
 #endif
+
+}  // namespace
 
 bool split_sample_line(ByteView line, ByteView* series, ByteView* value, ByteView* ts) {
   size_t s = 0;
