@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/mman.h>
+
+#include <cstring>
 #include <string>
 
 #include <cstdint>
@@ -17,6 +20,30 @@ TEST_CASE("HugeArray: 2 MiB-aligned and writable end to end") {
   uint64_t sum = 0;
   for (size_t i = 0; i < 1000000; ++i) sum += a[i];
   CHECK(sum == uint64_t(3) * 999999 * 1000000 / 2);
+}
+
+TEST_CASE("populate_for_write: whole pages faulted in, contents and partial pages untouched") {
+  const size_t len = size_t(64) << 12;   // 64 pages
+  void* m = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(m != MAP_FAILED);
+  char* p = static_cast<char*>(m);
+  std::memset(p, 'x', 4096);      // page 0 written before
+  p[10 * 4096 + 5] = 'y';         // and one byte of page 10
+  // From inside page 0 to inside page 40: pages 1..39 are the whole ones.
+  populate_for_write(p + 100, 40 * 4096 + 7 - 100);
+  CHECK(p[0] == 'x');
+  CHECK(p[4095] == 'x');
+  CHECK(p[10 * 4096 + 5] == 'y');
+  CHECK(p[20 * 4096] == 0);       // populated pages read as zeroes, as faulted ones would
+  unsigned char res[64];
+  REQUIRE(::mincore(p, len, res) == 0);
+  // Kernels before 5.14 refuse the advice (then pages fault as usual); where it is taken, the
+  // whole pages are resident and the pages past the range are not.
+  if (::madvise(p + 60 * 4096, 4096, MADV_POPULATE_WRITE) == 0) {
+    for (size_t i = 1; i < 40; ++i) CHECK_MESSAGE((res[i] & 1) != 0, "page " << i);
+    CHECK((res[50] & 1) == 0);
+  }
+  ::munmap(m, len);
 }
 
 TEST_CASE("HugeVector grows in place: elements never move and keep their values") {

@@ -43,6 +43,7 @@ PartitionRows::Chunk* PartitionRows::take_chunk() {
   if (!p.free.empty()) {
     void* c = p.free.back();
     p.free.pop_back();
+    populate_for_write(c, sizeof(Chunk));   // its pages may have been dropped (trim_pool)
     return static_cast<Chunk*>(c);
   }
   if (p.slab_left < sizeof(Chunk)) {
@@ -53,6 +54,9 @@ PartitionRows::Chunk* PartitionRows::take_chunk() {
   void* c = p.slab;
   p.slab += sizeof(Chunk);
   p.slab_left -= sizeof(Chunk);
+  // A chunk is filled in full: its 40 pages faulted in at once (at 20k series the consumer had
+  // spent a tenth of its time in page faults here).
+  populate_for_write(c, sizeof(Chunk));
   return static_cast<Chunk*>(c);
 }
 
