@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "base/coding.h"
+#include "base/huge_array.h"
 #include "base/status.h"
 #include "prom/line_reader.h"
 
@@ -60,8 +61,15 @@ class BlockPipeline {
     names_.assign(opt_.inputs.size(), std::string());
     file_bytes_.assign(opt_.inputs.size(), 0);
     const size_t n = std::max<size_t>(opt_.pool_blocks, size_t(std::max(1u, opt_.workers)) + 2);
+    // Each block's text is given room for a read and a line's tail up front, pages faulted in at
+    // once: LineReader swaps its buffer with the block's, and a block starting empty had made it
+    // grow (a fresh 1 MiB, zeroed and copied, page by page) the first time round the pool.
+    const size_t text_room = (opt_.reader.chunk_size ? opt_.reader.chunk_size : size_t(1) << 20) + kLineReaderSlack;
     for (size_t i = 0; i < n; ++i) {
       pool_.push_back(std::make_unique<Block>());
+      Bytes& text = pool_.back()->text;
+      text.reserve(text_room);
+      populate_for_write(text.data(), text.capacity());
       free_.push_back(pool_.back().get());
     }
     started_ = true;

@@ -157,6 +157,7 @@ Status LineReader::start(const LineReaderOptions& opt) {
     d.raw_end += n;
   }
   compression_ = sniff_compression(ByteView(d.raw.data(), d.raw_end));
+  buf_.reserve(opt_.chunk_size + kLineReaderSlack);
   switch (compression_) {
     case Compression::none:
       // Plain text: hand the first bytes over and read directly into buf_ from now on.

@@ -40,6 +40,10 @@ constexpr size_t kBinaryProbeBytes = 64 * 1024;
 // OK, or invalid_argument naming `name`, the offset of the NUL and what the bytes look like.
 Status check_text_head(ByteView head, const std::string& name);
 
+// Room a text buffer keeps beyond chunk_size, for the partial line carried over to the next read:
+// with it, buffers of chunk_size + slack never grow on ordinary lines.
+inline constexpr size_t kLineReaderSlack = size_t(64) << 10;
+
 struct LineReaderOptions {
   size_t chunk_size = 1 << 20;           // bytes read (and decompressed) per refill
   size_t max_line_size = kMaxLineSize;   // 0 = no limit (memory then grows with the longest line)
