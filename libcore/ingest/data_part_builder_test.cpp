@@ -100,6 +100,42 @@ TEST_SUITE("ingest/data_part_builder") {
     CHECK(many_ts.front() == 90001);
   }
 
+  TEST_CASE("the same part bytes on 1, 2 and 3 threads: blocks in runs taken as threads come free, written in order") {
+    // 5000 one-block series and one of several blocks: two batches (4096 blocks and the rest), the
+    // last run of each batch partial.
+    SeriesRegistry reg(metric::Tenancy::kCluster);
+    std::vector<uint32_t> ids;
+    for (int i = 0; i < 5000; ++i) {
+      ids.push_back(itest::add_series(reg, itest::raw_name(0, 0, {{"", "m"}, {"i", std::to_string(i)}}), 0, 100 + i));
+    }
+    const uint32_t big = itest::add_series(reg, itest::raw_name(0, 0, {{"", "big"}}), 0, 99);
+    PartitionRows rows;
+    for (int k = 0; k < 3; ++k) {
+      for (size_t i = 0; i < ids.size(); ++i) rows.append(ids[i], 1000 * (3 - k) + int64_t(i % 7), double(i * k) / 3);
+    }
+    for (int k = 0; k < 20000; ++k) rows.append(big, k, k * 0.25);
+    std::vector<storage::InmemoryPart> parts(3);
+    for (unsigned t = 1; t <= 3; ++t) {
+      DataPartResult res;
+      DataPartOptions opt;
+      opt.threads = t;
+      REQUIRE(write_data_part(rows, reg, opt, "", &parts[t - 1], &res).is_ok());
+      CHECK(res.header.blocks_count == 5003);
+      CHECK(res.header.rows_count == 35000);
+    }
+    for (size_t k = 1; k < 3; ++k) {
+      CHECK(parts[k].timestamps == parts[0].timestamps);
+      CHECK(parts[k].values == parts[0].values);
+      CHECK(parts[k].index == parts[0].index);
+      CHECK(parts[k].metaindex == parts[0].metaindex);
+    }
+    const auto blocks = read_all(parts[1]);
+    REQUIRE(blocks.size() == 5003);
+    size_t ordered = 0;
+    for (const auto& bl : blocks) ordered += std::is_sorted(bl.timestamps.begin(), bl.timestamps.end());
+    CHECK(ordered == 5003);
+  }
+
   TEST_CASE("dedup per block and MinDedupInterval; precision bits") {
     SeriesRegistry reg(metric::Tenancy::kCluster);
     uint32_t a = itest::add_series(reg, itest::raw_name(0, 0, {{"", "m"}}), 0, 1);
