@@ -16,6 +16,9 @@ constexpr size_t kFirstSlots = 1024;
 
 SeriesTextIndex::Table::Table(size_t n) : count(n), map(n * sizeof(uint64_t), /*reserve_only=*/false) {
   slots = reinterpret_cast<uint64_t*>(map.data);  // zero pages: every slot empty
+  // A table is made when the one before is half full, and its entries land all over it: every page
+  // is written soon, faulted in at once here.
+  populate_for_write(slots, n * sizeof(uint64_t));
 }
 
 SeriesTextIndex::SeriesTextIndex(size_t max_bytes) {
@@ -100,6 +103,12 @@ bool SeriesTextIndex::insert(ByteView text, uint64_t hash, uint32_t series, cons
     if (tables_.back()->count >= max_slots_) return false;
     grow();
     i = probe(*tables_.back(), *this, text, hash, gen, &found);
+  }
+  if (arena_used_ + size > arena_populated_) {
+    // Faulted in a window at a time ahead of the entries (base/huge_array.h: populate_for_write).
+    const size_t to = std::min(arena_cap_, arena_used_ + size + kArenaWindow);
+    populate_for_write(arena_.data + arena_populated_, to - arena_populated_);
+    arena_populated_ = to;
   }
   Entry* e = reinterpret_cast<Entry*>(arena_.data + arena_used_);
   e->hash = hash;
