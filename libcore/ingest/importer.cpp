@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -221,6 +222,7 @@ Status Importer::write_and_commit() {
   std::vector<IndexJob> jobs;
   VMT_TRY(plan_index(&jobs));
   std::thread index_thread;
+  std::atomic<bool> index_done{jobs.empty()};
   if (!jobs.empty()) {
     index_thread = std::thread([&] {
       const auto t_index = Clock::now();
@@ -229,17 +231,22 @@ Status Importer::write_and_commit() {
         if (!job.status.is_ok()) break;
       }
       st_->seconds_index += seconds_since(t_index);
+      index_done.store(true, std::memory_order_release);
     });
   }
   Status data_status;
+  size_t left = partitions_.size();
   for (auto& [k, p] : partitions_) {
     if (stopped()) {
       data_status = io_error(kInterrupted);
       break;
     }
     data_status = flush_partition(p);
-    // The buffer's memory is free for good now: let the merge and the index thread have it.
-    PartitionRows::trim_pool();
+    // The buffer's memory is free for good now: let the merge and the index thread have it. Not
+    // when nothing is left to use it (the last partition, no early parts to merge, the index
+    // written): dropping the pages then only cost the serial end of the import (at 2k series,
+    // 6 ms of 0.3 s in madvise).
+    if (--left > 0 || p.flushed_early || !index_done.load(std::memory_order_acquire)) PartitionRows::trim_pool();
     if (data_status.is_ok()) data_status = merge_early_parts(p);
     if (!data_status.is_ok()) break;
   }
