@@ -61,15 +61,9 @@ class BlockPipeline {
     names_.assign(opt_.inputs.size(), std::string());
     file_bytes_.assign(opt_.inputs.size(), 0);
     const size_t n = std::max<size_t>(opt_.pool_blocks, size_t(std::max(1u, opt_.workers)) + 2);
-    // Each block's text is given room for a read and a line's tail up front, pages faulted in at
-    // once: LineReader swaps its buffer with the block's, and a block starting empty had made it
-    // grow (a fresh 1 MiB, zeroed and copied, page by page) the first time round the pool.
-    const size_t text_room = (opt_.reader.chunk_size ? opt_.reader.chunk_size : size_t(1) << 20) + kLineReaderSlack;
+    text_room_ = (opt_.reader.chunk_size ? opt_.reader.chunk_size : size_t(1) << 20) + kLineReaderSlack;
     for (size_t i = 0; i < n; ++i) {
       pool_.push_back(std::make_unique<Block>());
-      Bytes& text = pool_.back()->text;
-      text.reserve(text_room);
-      populate_for_write(text.data(), text.capacity());
       free_.push_back(pool_.back().get());
     }
     started_ = true;
@@ -196,6 +190,13 @@ class BlockPipeline {
         b = free_.back();
         free_.pop_back();
       }
+      if (b->text.capacity() < text_room_) {
+        // Room for a read and a line's tail, pages faulted in at once, when a block is first used
+        // (a small input uses few): LineReader swaps its buffer with the block's, and a block
+        // starting empty had made it grow (a fresh 1 MiB, zeroed and copied, page by page).
+        b->text.reserve(text_room_);
+        populate_for_write(b->text.data(), b->text.capacity());
+      }
       bool got;
       {
         std::lock_guard<std::mutex> g(read_mu_);
@@ -220,6 +221,7 @@ class BlockPipeline {
 
   BlockPipelineOptions opt_;
   std::vector<std::unique_ptr<Block>> pool_;
+  size_t text_room_ = 0;               // a block text's capacity: a read and a line's tail
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Block*> free_;
