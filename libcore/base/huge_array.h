@@ -42,6 +42,15 @@ inline void populate_for_write(void* p, size_t len) {
   if (e > b) (void)::madvise(reinterpret_cast<void*>(b), e - b, MADV_POPULATE_WRITE);
 }
 
+// For memory written front to back: [base + populated, base + need) must be usable, and is
+// populated a window of 256 KiB past the larger of the two, within cap. Returns the new mark.
+inline constexpr size_t kPopulateWindow = size_t(256) << 10;
+inline size_t populate_ahead(char* base, size_t populated, size_t need, size_t cap) {
+  const size_t to = std::min(cap, std::max(need, populated) + kPopulateWindow);
+  populate_for_write(base + populated, to - populated);
+  return to;
+}
+
 // An anonymous mapping of at least `len` bytes whose returned start lies on a 2 MiB boundary.
 // `reserve_only`: address space only (PROT_NONE, no commit charge), made usable later with
 // commit(). Throws std::bad_alloc when refused.
@@ -134,9 +143,8 @@ class HugeVector {
   const T* end() const { return data() + size_; }
 
  private:
-  // The next window of kPopulate bytes is faulted in ahead of the elements written into it
-  // (populate_for_write), committing address space first when it runs out.
-  static constexpr size_t kPopulate = size_t(256) << 10;
+  // The next window is faulted in ahead of the elements written into it (populate_ahead),
+  // committing address space first when it runs out.
   void grow() {
     if (populated_ == committed_) {
       // Commit in steps that double up to 64 MiB, so a small vector stays small.
@@ -145,9 +153,7 @@ class HugeVector {
       m_.commit(committed_, committed_ + step);
       committed_ += step;
     }
-    const size_t to = std::min(committed_, populated_ + kPopulate);
-    populate_for_write(m_.data + populated_, to - populated_);
-    populated_ = to;
+    populated_ = populate_ahead(m_.data, populated_, populated_, committed_);
   }
 
   HugeMapping m_;

@@ -188,11 +188,6 @@ Status write_data_part(const PartitionRows& rows, const SeriesRegistry& reg, con
   for (size_t b0 = 0; b0 < plan.size(); b0 += batch) {
     const size_t cnt = std::min(batch, plan.size() - b0);
     const BlockPlan* p = plan.data() + b0;
-    if (pool.size() == 1 || cnt < 64) {
-      encode_blocks(rows, reg, order, opt, p, enc.data(), cnt, scratch[0]);
-      for (size_t k = 0; k < cnt; ++k) VMT_TRY(w.write_raw(enc[k].header, enc[k].timestamps, enc[k].values));
-      continue;
-    }
     const size_t runs = (cnt + kRun - 1) / kRun;
     for (size_t r = 0; r < runs; ++r) encoded[r].store(false, std::memory_order_relaxed);
     std::atomic<size_t> next_run{0};

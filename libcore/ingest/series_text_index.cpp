@@ -105,10 +105,7 @@ bool SeriesTextIndex::insert(ByteView text, uint64_t hash, uint32_t series, cons
     i = probe(*tables_.back(), *this, text, hash, gen, &found);
   }
   if (arena_used_ + size > arena_populated_) {
-    // Faulted in a window at a time ahead of the entries (base/huge_array.h: populate_for_write).
-    const size_t to = std::min(arena_cap_, arena_used_ + size + kArenaWindow);
-    populate_for_write(arena_.data + arena_populated_, to - arena_populated_);
-    arena_populated_ = to;
+    arena_populated_ = populate_ahead(arena_.data, arena_populated_, arena_used_ + size, arena_cap_);   // ahead of the entries
   }
   Entry* e = reinterpret_cast<Entry*>(arena_.data + arena_used_);
   e->hash = hash;

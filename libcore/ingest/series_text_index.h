@@ -115,7 +115,6 @@ class SeriesTextIndex {
   size_t arena_cap_ = 0;
   size_t arena_used_ = 0;   // the consumer's alone
   size_t arena_populated_ = 0;   // [0, arena_populated_) faulted in; the consumer's alone
-  static constexpr size_t kArenaWindow = size_t(256) << 10;
   uint64_t live_ = 0;       // entries in the current table, the consumer's alone
   std::atomic<uint32_t> generation_{1};
 };

@@ -61,7 +61,7 @@ class BlockPipeline {
     names_.assign(opt_.inputs.size(), std::string());
     file_bytes_.assign(opt_.inputs.size(), 0);
     const size_t n = std::max<size_t>(opt_.pool_blocks, size_t(std::max(1u, opt_.workers)) + 2);
-    text_room_ = (opt_.reader.chunk_size ? opt_.reader.chunk_size : size_t(1) << 20) + kLineReaderSlack;
+    text_room_ = text_buffer_room(opt_.reader);
     for (size_t i = 0; i < n; ++i) {
       pool_.push_back(std::make_unique<Block>());
       free_.push_back(pool_.back().get());

@@ -139,7 +139,7 @@ Status LineReader::read_raw(char* dst, size_t cap, size_t* n) {
 
 Status LineReader::start(const LineReaderOptions& opt) {
   opt_ = opt;
-  if (opt_.chunk_size == 0) opt_.chunk_size = 1 << 20;
+  if (opt_.chunk_size == 0) opt_.chunk_size = LineReaderOptions().chunk_size;
   dec_ = std::make_unique<Decoder>();
   Decoder& d = *dec_;
   d.raw.resize(opt_.chunk_size < 4 ? 4 : opt_.chunk_size);
@@ -157,7 +157,7 @@ Status LineReader::start(const LineReaderOptions& opt) {
     d.raw_end += n;
   }
   compression_ = sniff_compression(ByteView(d.raw.data(), d.raw_end));
-  buf_.reserve(opt_.chunk_size + kLineReaderSlack);
+  buf_.reserve(text_buffer_room(opt_));
   switch (compression_) {
     case Compression::none:
       // Plain text: hand the first bytes over and read directly into buf_ from now on.

@@ -45,9 +45,14 @@ Status check_text_head(ByteView head, const std::string& name);
 inline constexpr size_t kLineReaderSlack = size_t(64) << 10;
 
 struct LineReaderOptions {
-  size_t chunk_size = 1 << 20;           // bytes read (and decompressed) per refill
+  size_t chunk_size = 1 << 20;           // bytes read (and decompressed) per refill; 0 = the default
   size_t max_line_size = kMaxLineSize;   // 0 = no limit (memory then grows with the longest line)
 };
+
+// The capacity a text buffer is given: a read (chunk_size) and kLineReaderSlack.
+inline size_t text_buffer_room(const LineReaderOptions& o) {
+  return (o.chunk_size ? o.chunk_size : LineReaderOptions().chunk_size) + kLineReaderSlack;
+}
 
 class LineReader {
  public:
