@@ -265,6 +265,16 @@ Status FileWriter::write(ByteView data) {
   return Status::ok();
 }
 
+Status FileWriter::flush_and_start_writeback() {
+  if (fd_ < 0) return Status::ok();
+  VMT_TRY(flush());
+  if (durable_ && on_disk_ > writeback_) {
+    ::sync_file_range(fd_, off_t(writeback_), off_t(on_disk_ - writeback_), SYNC_FILE_RANGE_WRITE);
+    writeback_ = on_disk_;
+  }
+  return Status::ok();
+}
+
 Status FileWriter::close() {
   if (fd_ < 0) return Status::ok();
   Status st = flush();

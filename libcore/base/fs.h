@@ -61,6 +61,10 @@ class FileWriter {
   // neither fsyncs it nor starts its writeback, as a crash loses nothing that matters with it.
   Status open(const std::string& path, bool durable = true);
   Status write(ByteView data);
+  // Flush, and start the writeback of all that is not yet on its way: a part's files are all
+  // handed over before the first is fsynced, so the disk writes them together and each fsync
+  // waits only for what is still in flight (one by one, each fsync waited for its whole file).
+  Status flush_and_start_writeback();
   Status close();  // flush + fsync (when durable) + close
   uint64_t bytes_written() const { return written_; }
   const std::string& path() const { return path_; }

@@ -35,6 +35,7 @@ class DirSink : public PartWriter::Sink {
   }
   Status write(PartFile f, ByteView data) override { return files_[int(f)].write(data); }
   Status finish(ByteView metadata_json) override {
+    for (int i = 1; i < kPartFileCount; ++i) VMT_TRY(files_[i].flush_and_start_writeback());
     for (int i = 1; i < kPartFileCount; ++i) VMT_TRY(files_[i].close());
     fs::FileWriter metadata;  // fsynced on close when durable
     VMT_TRY(metadata.open(fs::join(dir_, part_file_name(PartFile::metadata)), durable_));

@@ -35,9 +35,11 @@ Status DirPartSink::append(PartStream stream, ByteView data) {
 }
 
 Status DirPartSink::finish(const PartHeader& header) {
-  // §15.A step 3: timestamps.bin → values.bin → index.bin → metaindex.bin, each flush + fsync +
-  // close; step 4 metadata.json; step 5 the part directory.
-  for (int i = 0; i < 4; ++i) VMT_TRY(files_[i].close());
+  // §15.A step 3: timestamps.bin → values.bin → index.bin → metaindex.bin, each fsync + close
+  // (all four flushed and their writeback started first); step 4 metadata.json; step 5 the part
+  // directory.
+  for (auto& f : files_) VMT_TRY(f.flush_and_start_writeback());
+  for (auto& f : files_) VMT_TRY(f.close());
   VMT_TRY(header.write_dir(dir_));
   return fs::fsync_path(dir_);
 }
