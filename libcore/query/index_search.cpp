@@ -131,12 +131,12 @@ Result<std::unordered_set<uint64_t>> TableSearch::deleted_ids() {
 }
 
 Result<std::vector<uint64_t>> TableSearch::ids_on_date(const metric::Tenant& t, uint64_t date) {
-  std::vector<uint64_t> out;
-  VMT_TRY(ids_on_date(t, date, out));
-  return out;
+  HugeVector<uint64_t> ids;
+  VMT_TRY(ids_on_date(t, date, ids));
+  return std::vector<uint64_t>(ids.begin(), ids.end());
 }
 
-Status TableSearch::ids_on_date(const metric::Tenant& t, uint64_t date, std::vector<uint64_t>& out) {
+Status TableSearch::ids_on_date(const metric::Tenant& t, uint64_t date, HugeVector<uint64_t>& out) {
   out.clear();
   Bytes p;
   prefix(p, indexdb::kNsDateToMetricID, t);
@@ -147,7 +147,8 @@ Status TableSearch::ids_on_date(const metric::Tenant& t, uint64_t date, std::vec
     out.push_back(load_u64(item.data() + p.size()));
     return true;
   }));
-  sort_unique(out);
+  if (!std::is_sorted(out.begin(), out.end())) std::sort(out.begin(), out.end());
+  out.truncate(size_t(std::unique(out.begin(), out.end()) - out.begin()));
   return Status::ok();
 }
 

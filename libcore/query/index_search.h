@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "base/coding.h"
+#include "base/huge_array.h"
 #include "base/status.h"
 #include "layout/storage_dir.h"
 #include "metric/tenancy.h"
@@ -83,7 +84,8 @@ class TableSearch {
   // The MetricIDs of one day's (ns 5) entries of the tenant, sorted and unique.
   Result<std::vector<uint64_t>> ids_on_date(const metric::Tenant& t, uint64_t date);
   // The same into `out` (cleared first), reusing its memory: for callers that read day after day.
-  Status ids_on_date(const metric::Tenant& t, uint64_t date, std::vector<uint64_t>& out);
+  // A HugeVector grows in place: a vector's doublings touched twice a day's size in fresh pages.
+  Status ids_on_date(const metric::Tenant& t, uint64_t date, HugeVector<uint64_t>& out);
   // fn(metric_id, canonical MetricName) for each of the sorted `ids` that has an ns 3 item (the
   // first one found; ids without a name are left out, as the server leaves them out).
   Status names(const metric::Tenant& t, const std::vector<uint64_t>& ids,
@@ -140,6 +142,7 @@ class StorageSearch {
     std::shared_ptr<const std::unordered_set<uint64_t>> deleted;          // legacy generations: all
     std::shared_ptr<const std::unordered_set<uint64_t>> deleted_own;      // partition index: its own, else null
     bool is_deleted(uint64_t id) const { return deleted->count(id) || (deleted_own && deleted_own->count(id)); }
+    bool any_deleted() const { return !deleted->empty() || (deleted_own && !deleted_own->empty()); }
   };
   std::vector<Table>& tables() { return tables_; }
   metric::Tenancy tenancy() const { return tenancy_; }

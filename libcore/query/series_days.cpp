@@ -34,13 +34,20 @@ Status sweep_days(const std::vector<const layout::StorageDir*>& dirs, const std:
     VMT_ASSIGN_OR_RETURN(StorageSearch ss, StorageSearch::open(*dirs[di], range));
     open[di] = std::make_unique<StorageSearch>(std::move(ss));
   }
-  // One day's series (repeats mapped to their series' first MetricID), sorted.
-  std::vector<uint64_t> ids;
-  auto day_series = [&](uint64_t d, HugeVector<NodeId>& v) -> Status {
-    v.clear();
+  // One day's series (repeats mapped to their series' first MetricID), sorted and unique: read
+  // straight from the MetricIDs of the day (sorted, unique) when one source has nothing to leave
+  // out or map, else gathered into `day`. A copy of a day is 16 MB at 1M series, and on a VM each
+  // fresh page costs more than the work done on it.
+  const StorageSearch::Table* only = sources.size() == 1 ? &open[sources[0].node]->tables()[sources[0].table] : nullptr;
+  const bool as_read = only && !sources[0].scope && repeat_of.empty() && !only->any_deleted();
+  HugeVector<uint64_t> ids;
+  HugeVector<NodeId> day, merged;
+  auto day_series = [&](uint64_t d) -> Status {
+    day.clear();
     for (const auto& s : sources) {
       auto& tab = open[s.node]->tables()[s.table];
       VMT_TRY(tab.search->ids_on_date(s.tenant, d, ids));
+      if (as_read) return Status::ok();
       for (uint64_t id : ids) {
         if (!in_scope(s, tab, id)) continue;
         NodeId k{id, s.node};
@@ -48,50 +55,66 @@ Status sweep_days(const std::vector<const layout::StorageDir*>& dirs, const std:
           auto r = repeat_of.find(k);
           if (r != repeat_of.end()) k = r->second;
         }
-        v.push_back(k);
+        day.push_back(k);
       }
     }
     // One source per day reads already in order; several (or repeats mapped) need the sort.
-    if (!std::is_sorted(v.begin(), v.end())) std::sort(v.begin(), v.end());
+    if (!std::is_sorted(day.begin(), day.end())) std::sort(day.begin(), day.end());
+    day.truncate(size_t(std::unique(day.begin(), day.end()) - day.begin()));  // a MetricID in several parts or tables
     return Status::ok();
   };
-  HugeVector<NodeId> day, merged;
+  const uint32_t only_node = only ? sources[0].node : 0;
   HugeVector<uint32_t> merged_first, merged_last;
   for (size_t k = from; k < to; ++k) {
-    VMT_TRY(day_series(days[k], day));
+    VMT_TRY(day_series(days[k]));
+    const size_t day_n = as_read ? ids.size() : day.size();
+    auto day_at = [&](size_t j) { return as_read ? NodeId{ids[j], only_node} : day[j]; };
     auto& seen = out->seen;
-    if (seen.empty()) {  // the first day: its series are the seen ones (no merge, no second array)
-      const size_t distinct = size_t(std::unique(day.begin(), day.end()) - day.begin());
-      swap(seen, day);
-      day.clear();
-      seen.truncate(distinct);
-      out->first.clear();
-      out->last.clear();
-      for (size_t i = 0; i < distinct; ++i) out->first.push_back(uint32_t(k)), out->last.push_back(uint32_t(k));
-      out->series.push_back(distinct);
+    if (seen.empty()) {  // the first day: its series are the seen ones
+      if (as_read) {
+        seen.resize(day_n);
+        for (size_t j = 0; j < day_n; ++j) seen[j] = day_at(j);
+      } else {
+        swap(seen, day);
+      }
+      out->first.resize(day_n);
+      out->last.resize(day_n);
+      std::fill(out->first.begin(), out->first.end(), uint32_t(k));
+      std::fill(out->last.begin(), out->last.end(), uint32_t(k));
+      out->series.push_back(day_n);
       continue;
     }
+    // Most days hold only series already seen: their last day is set in place, and the arrays are
+    // rebuilt by a merge only from the day's first new series on (on a steady day, never).
+    size_t i = 0, j = 0;
+    for (; j < day_n; ++j) {
+      const NodeId e = day_at(j);
+      while (i < seen.size() && seen[i] < e) ++i;
+      if (i == seen.size() || !(seen[i] == e)) break;
+      out->last[i] = uint32_t(k);
+    }
+    out->series.push_back(day_n);
+    if (j == day_n) continue;
     merged.clear();
     merged_first.clear();
     merged_last.clear();
-    size_t i = 0, j = 0, distinct = 0;
-    while (i < seen.size() || j < day.size()) {
-      if (j == day.size() || (i < seen.size() && seen[i] < day[j])) {
+    merged.append(seen.data(), i);
+    merged_first.append(out->first.data(), i);
+    merged_last.append(out->last.data(), i);
+    while (i < seen.size() || j < day_n) {
+      if (j == day_n || (i < seen.size() && seen[i] < day_at(j))) {
         merged.push_back(seen[i]);
         merged_first.push_back(out->first[i]);
         merged_last.push_back(out->last[i++]);
         continue;
       }
-      const NodeId e = day[j++];
-      while (j < day.size() && day[j] == e) ++j;  // the same MetricID in several parts or tables
-      ++distinct;
+      const NodeId e = day_at(j++);
       const bool old = i < seen.size() && seen[i] == e;
       merged.push_back(e);
       merged_first.push_back(old ? out->first[i] : uint32_t(k));
       merged_last.push_back(uint32_t(k));
       i += old;
     }
-    out->series.push_back(distinct);
     swap(out->seen, merged);
     swap(out->first, merged_first);
     swap(out->last, merged_last);
