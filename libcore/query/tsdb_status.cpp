@@ -42,7 +42,7 @@ Status rows_pass(const std::vector<const layout::StorageDir*>& dirs, const std::
       if (date) put_u64(base, *date);
       // The day's own rows need no scope: they are the day's.
       const bool use_scope = s.scope && !date;
-      const bool plain = !use_scope && tab.deleted->empty() && !(tab.deleted_own && !tab.deleted_own->empty());
+      const bool plain = !use_scope && !tab.any_deleted();
       PairKey last;
       uint64_t* counter = nullptr;
       VMT_TRY(tab.search->for_each_tag_row(base, std::nullopt, [&](const TableSearch::TagRowView& row) -> Result<TableSearch::Next> {
@@ -93,8 +93,8 @@ std::vector<NameCount> top_n(std::vector<NameCount> all, size_t n) {
 
 namespace {
 
-// The sources and their scopes: every table and tenant of every directory; the MetricIDs the
-// selectors pick (on the day or range, through the index), or those of the range's days.
+// The sources: every table and tenant of every directory, with the MetricIDs the selectors pick
+// (on the day or range, through the index) as their scope.
 Result<std::vector<Source>> status_sources(const std::vector<const layout::StorageDir*>& dirs, const StatusQuery& q,
                                            const TimeRange& range) {
   std::vector<Source> sources;
@@ -108,18 +108,9 @@ Result<std::vector<Source>> status_sources(const std::vector<const layout::Stora
           Source s{di, ti, t, nullptr};
           if (!q.match.empty()) {
             VMT_ASSIGN_OR_RETURN(auto ids, tab.search->search(q.match, t, range, /*check_time_range=*/false));
-            s.scope = std::make_shared<IdSet>(std::move(ids));
-          } else if (!range.whole()) {
-            VMT_ASSIGN_OR_RETURN(auto days, tab.search->dates(t));
-            std::vector<uint64_t> ids;
-            for (uint64_t d : days) {
-              if (d < range.min_date() || d > range.max_date()) continue;
-              VMT_ASSIGN_OR_RETURN(auto on_day, tab.search->ids_on_date(t, d));
-              ids = unite_ids(ids, on_day);
-            }
+            if (ids.empty()) continue;
             s.scope = std::make_shared<IdSet>(std::move(ids));
           }
-          if (s.scope && s.scope->size() == 0) continue;
           sources.push_back(std::move(s));
         }
       }
@@ -127,8 +118,35 @@ Result<std::vector<Source>> status_sources(const std::vector<const layout::Stora
     }();
     if (!st.is_ok()) return std::move(st).with_context(dirs[di]->root);
   }
-
   return sources;
+}
+
+// A range without selectors: each source's scope is the MetricIDs of the range's days (ns 5);
+// sources with none are dropped.
+Status add_day_scopes(const std::vector<const layout::StorageDir*>& dirs, const TimeRange& range,
+                      std::vector<Source>& sources) {
+  for (uint32_t di = 0; di < dirs.size(); ++di) {
+    auto st = [&]() -> Status {
+      VMT_ASSIGN_OR_RETURN(StorageSearch ss, StorageSearch::open(*dirs[di], range));
+      for (auto& s : sources) {
+        if (s.node != di) continue;
+        auto& tab = ss.tables()[s.table];
+        VMT_ASSIGN_OR_RETURN(auto days, tab.search->dates(s.tenant));
+        std::vector<uint64_t> ids;
+        for (uint64_t d : days) {
+          if (d < range.min_date() || d > range.max_date()) continue;
+          VMT_ASSIGN_OR_RETURN(auto on_day, tab.search->ids_on_date(s.tenant, d));
+          ids = ids.empty() ? std::move(on_day) : unite_ids(ids, on_day);
+        }
+        s.scope = std::make_shared<IdSet>(std::move(ids));
+      }
+      return Status::ok();
+    }();
+    if (!st.is_ok()) return std::move(st).with_context(dirs[di]->root);
+  }
+  sources.erase(std::remove_if(sources.begin(), sources.end(), [](const Source& s) { return s.scope->size() == 0; }),
+                sources.end());
+  return Status::ok();
 }
 
 // The report from the passes: tag-row counts less the repeats the names pass found, folded by
@@ -179,15 +197,21 @@ Result<TsdbStatus> tsdb_status(const std::vector<const layout::StorageDir*>& dir
     range.start_ms = int64_t(*q.date * kMsPerDay);
     range.end_ms = int64_t((*q.date + 1) * kMsPerDay);
   }
-  VMT_ASSIGN_OR_RETURN(const std::vector<Source> sources, status_sources(dirs, q, range));
+  VMT_ASSIGN_OR_RETURN(std::vector<Source> sources, status_sources(dirs, q, range));
+  // The rows of the day itself when a day is asked without selectors (as the server reads them);
+  // otherwise the global rows, narrowed by the scope.
+  std::optional<uint64_t> rows_date = q.date && q.match.empty() ? q.date : std::nullopt;
+  // A range without selectors is scoped by its days' MetricIDs. The rows of a day need no scope:
+  // then only the names pass does, and finds it on its own core while the rows are walked.
+  const bool day_scopes = q.match.empty() && !range.whole();
+  const bool names_only_scopes = day_scopes && rows_date;
+  if (day_scopes && !names_only_scopes) VMT_TRY(add_day_scopes(dirs, range, sources));
+  std::vector<Source> name_sources = sources;
 
   TsdbStatus out;
   Names names;
   Rows rows;
   Status rows_st;
-  // The rows of the day itself when a day is asked without selectors (as the server reads them);
-  // otherwise the global rows, narrowed by the scope.
-  std::optional<uint64_t> rows_date = q.date && q.match.empty() ? q.date : std::nullopt;
   // Two cores: the names then the first half of the days on one, the rows then the second half
   // on the other. The days are counted before the repeats are known and counted again with them
   // in the rare case there are any.
@@ -202,7 +226,8 @@ Result<TsdbStatus> tsdb_status(const std::vector<const layout::StorageDir*>& dir
     rows_st = rows_pass(dirs, sources, range, rows_date, &rows);
     if (rows_st.is_ok()) rows_st = sweep_days(dirs, sources, range, no_repeats, days, half, days.size(), &second_half);
   });
-  Status names_st = names_pass(dirs, sources, range, q.top_n, &names);
+  Status names_st = names_only_scopes ? add_day_scopes(dirs, range, name_sources) : Status::ok();
+  if (names_st.is_ok()) names_st = names_pass(dirs, name_sources, range, q.top_n, &names);
   if (names_st.is_ok() && names.repeat_of.empty()) {
     names_st = sweep_days(dirs, sources, range, no_repeats, days, 0, half, &first_half);
   }
