@@ -77,3 +77,47 @@ PY
 "$I" analyze --top 3 --focus-label device "$SHARED/vm-single-1.93/node/storage-after-merge" >"$TMP/an.txt"
 grep -q '^series: 507 (MetricIDs: 511' "$TMP/an.txt" && grep -q '^Top values of device by series' "$TMP/an.txt" &&
   grep -q '^Series by day' "$TMP/an.txt" && pass "query: analyze text report" || fail "query: analyze text report" "$(head -3 "$TMP/an.txt")"
+
+# Series by day with churn over eight days (series starting and ending on every day, gaps): the
+# day sweeps' steady and new-series paths, halves combined; the truth is counted from the input.
+python3 - >"$TMP/churn.prom" <<'PY'
+import random
+random.seed(5)
+for i in range(3000):
+    d0 = random.randint(0, 7); d1 = random.randint(d0, 7)
+    for d in range(d0, d1 + 1):
+        if random.random() < 0.8:
+            print('churn_%d{i="%d",job="j%d"} %d %d' % (i % 7, i, i % 13, i, 1714521600000 + d * 86400000 + i))
+PY
+"$BIN/tsdb-import" -s "$TMP/churn" --retention 100y "$TMP/churn.prom" 2>/dev/null
+for args in "" "--match churn_3" "--start 2024-05-03 --end 2024-05-07"; do
+  "$I" analyze --json $args "$TMP/churn" >"$TMP/churn.json" || fail "query: analyze days with churn ($args)"
+  python3 - "$TMP/churn.prom" "$TMP/churn.json" "$args" <<'PY' && pass "query: analyze days with churn ($args)" || fail "query: analyze days with churn ($args)"
+import json, re, sys
+from collections import Counter, defaultdict
+args = sys.argv[3].split()
+lo, hi = 0, 99
+if '--start' in args:
+    lo = int(args[args.index('--start') + 1][-2:]) - 1
+    hi = int(args[args.index('--end') + 1][-2:]) - 2  # --end is exclusive of its own day start
+days = defaultdict(set)
+for line in open(sys.argv[1]):
+    name, rest = line.split('{', 1)
+    if '--match' in args and name != args[args.index('--match') + 1]:
+        continue
+    d = (int(line.split()[-1]) - 1714521600000) // 86400000
+    if lo <= d <= hi:
+        days[line.split(' ')[0]].add(d)
+per_day, first, last = Counter(), Counter(), Counter()
+for ds in days.values():
+    for d in ds:
+        per_day[d] += 1
+    first[min(ds)] += 1
+    last[max(ds)] += 1
+want = [{'date': '2024-05-%02d' % (d + 1), 'series': per_day[d], 'firstSeen': first[d], 'lastSeen': last[d]}
+        for d in sorted(per_day)]
+got = json.load(open(sys.argv[2]))
+assert got['totalSeries'] == len(days), (got['totalSeries'], len(days))
+assert got['seriesCountByDay'] == want, (got['seriesCountByDay'], want)
+PY
+done
