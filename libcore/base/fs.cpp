@@ -236,7 +236,7 @@ Status FileWriter::flush() {
   Status st = write_all(fd_, buf_.data(), buf_.size(), path_);
   if (st.is_ok()) {
     on_disk_ += buf_.size();
-    start_writeback();
+    start_writeback(kWritebackStep);
   }
   buf_.clear();
   return st;
@@ -244,8 +244,8 @@ Status FileWriter::flush() {
 
 // A hint only: where sync_file_range is refused (not every filesystem has it), close()'s fsync
 // does all the work as before, so its result is not checked.
-void FileWriter::start_writeback() {
-  if (!durable_ || on_disk_ - writeback_ < kWritebackStep) return;
+void FileWriter::start_writeback(uint64_t at_least) {
+  if (!durable_ || on_disk_ - writeback_ < std::max<uint64_t>(at_least, 1)) return;
   ::sync_file_range(fd_, off_t(writeback_), off_t(on_disk_ - writeback_), SYNC_FILE_RANGE_WRITE);
   writeback_ = on_disk_;
 }
@@ -257,7 +257,7 @@ Status FileWriter::write(ByteView data) {
     if (data.size() >= kWriteBuffer) {
       VMT_TRY(write_all(fd_, data.data(), data.size(), path_));
       on_disk_ += data.size();
-      start_writeback();
+      start_writeback(kWritebackStep);
       return Status::ok();
     }
   }
@@ -268,10 +268,7 @@ Status FileWriter::write(ByteView data) {
 Status FileWriter::flush_and_start_writeback() {
   if (fd_ < 0) return Status::ok();
   VMT_TRY(flush());
-  if (durable_ && on_disk_ > writeback_) {
-    ::sync_file_range(fd_, off_t(writeback_), off_t(on_disk_ - writeback_), SYNC_FILE_RANGE_WRITE);
-    writeback_ = on_disk_;
-  }
+  start_writeback(0);
   return Status::ok();
 }
 

@@ -71,7 +71,7 @@ class FileWriter {
 
  private:
   Status flush();
-  void start_writeback();
+  void start_writeback(uint64_t at_least);  // when at least this many bytes (and one) wait for it
   int fd_ = -1;
   std::string path_;
   Bytes buf_;
