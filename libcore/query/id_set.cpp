@@ -5,22 +5,17 @@
 
 namespace vmt::query {
 
-void sort_unique(std::vector<uint64_t>& v) {
-  if (!std::is_sorted(v.begin(), v.end())) std::sort(v.begin(), v.end());
-  v.erase(std::unique(v.begin(), v.end()), v.end());
-}
-
-std::vector<uint64_t> intersect_ids(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+std::vector<uint64_t> intersect_ids(std::span<const uint64_t> a, std::span<const uint64_t> b) {
   std::vector<uint64_t> out;
   std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
   return out;
 }
-std::vector<uint64_t> subtract_ids(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+std::vector<uint64_t> subtract_ids(std::span<const uint64_t> a, std::span<const uint64_t> b) {
   std::vector<uint64_t> out;
   std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
   return out;
 }
-std::vector<uint64_t> unite_ids(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+std::vector<uint64_t> unite_ids(std::span<const uint64_t> a, std::span<const uint64_t> b) {
   std::vector<uint64_t> out;
   std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
   return out;

@@ -2,8 +2,10 @@
 // vectors that selector search combines its filters' answers with.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace vmt::query {
@@ -24,10 +26,18 @@ class IdSet {
   std::vector<uint64_t> bits_;
 };
 
-// Sorted-set helpers over sorted unique MetricID vectors.
-std::vector<uint64_t> intersect_ids(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
-std::vector<uint64_t> subtract_ids(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
-std::vector<uint64_t> unite_ids(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
-void sort_unique(std::vector<uint64_t>& v);
+// Sorted-set helpers over sorted unique MetricIDs.
+std::vector<uint64_t> intersect_ids(std::span<const uint64_t> a, std::span<const uint64_t> b);
+std::vector<uint64_t> subtract_ids(std::span<const uint64_t> a, std::span<const uint64_t> b);
+std::vector<uint64_t> unite_ids(std::span<const uint64_t> a, std::span<const uint64_t> b);
+
+// Makes [begin, end) a sorted set: sorts unless already in order (index scans mostly read in
+// order) and drops repeats (a MetricID in several parts or tables). Returns the count kept.
+template <class T>
+size_t sort_unique(T* begin, T* end) {
+  if (!std::is_sorted(begin, end)) std::sort(begin, end);
+  return size_t(std::unique(begin, end) - begin);
+}
+inline void sort_unique(std::vector<uint64_t>& v) { v.resize(sort_unique(v.data(), v.data() + v.size())); }
 
 }  // namespace vmt::query

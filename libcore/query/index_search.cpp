@@ -130,12 +130,6 @@ Result<std::unordered_set<uint64_t>> TableSearch::deleted_ids() {
   return out;
 }
 
-Result<std::vector<uint64_t>> TableSearch::ids_on_date(const metric::Tenant& t, uint64_t date) {
-  HugeVector<uint64_t> ids;
-  VMT_TRY(ids_on_date(t, date, ids));
-  return std::vector<uint64_t>(ids.begin(), ids.end());
-}
-
 Status TableSearch::ids_on_date(const metric::Tenant& t, uint64_t date, HugeVector<uint64_t>& out) {
   out.clear();
   Bytes p;
@@ -147,8 +141,7 @@ Status TableSearch::ids_on_date(const metric::Tenant& t, uint64_t date, HugeVect
     out.push_back(load_u64(item.data() + p.size()));
     return true;
   }));
-  if (!std::is_sorted(out.begin(), out.end())) std::sort(out.begin(), out.end());
-  out.truncate(size_t(std::unique(out.begin(), out.end()) - out.begin()));
+  out.truncate(sort_unique(out.begin(), out.end()));
   return Status::ok();
 }
 

@@ -81,10 +81,9 @@ class TableSearch {
   // check_time_range: nothing when the table has no day at or after the range's first.
   Result<std::vector<uint64_t>> search(const std::vector<Selector>& sels, const metric::Tenant& t, const TimeRange& r,
                                        bool check_time_range = true);
-  // The MetricIDs of one day's (ns 5) entries of the tenant, sorted and unique.
-  Result<std::vector<uint64_t>> ids_on_date(const metric::Tenant& t, uint64_t date);
-  // The same into `out` (cleared first), reusing its memory: for callers that read day after day.
-  // A HugeVector grows in place: a vector's doublings touched twice a day's size in fresh pages.
+  // The MetricIDs of one day's (ns 5) entries of the tenant, sorted and unique, into `out`
+  // (cleared first), reusing its memory: callers read day after day. A HugeVector grows in place:
+  // a vector's doublings touched twice a day's size in fresh pages.
   Status ids_on_date(const metric::Tenant& t, uint64_t date, HugeVector<uint64_t>& out);
   // fn(metric_id, canonical MetricName) for each of the sorted `ids` that has an ns 3 item (the
   // first one found; ids without a name are left out, as the server leaves them out).

@@ -75,6 +75,22 @@ TEST_CASE("index search: sorted-set helpers") {
   std::vector<uint64_t> v{5, 1, 5, 3, 1};
   sort_unique(v);
   CHECK(v == std::vector<uint64_t>{1, 3, 5});
+  // The pointer-range form keeps the count and leaves the tail to the caller (HugeVector's truncate).
+  struct Pair {
+    uint64_t id;
+    uint32_t node;
+    auto operator<=>(const Pair&) const = default;
+  };
+  Pair p[] = {{7, 1}, {3, 0}, {7, 1}, {3, 2}, {3, 0}};
+  REQUIRE(sort_unique(p, p + 5) == 3);
+  CHECK(p[0] == Pair{3, 0});
+  CHECK(p[1] == Pair{3, 2});
+  CHECK(p[2] == Pair{7, 1});
+  std::vector<uint64_t> in_order{1, 2, 2, 9};
+  CHECK(sort_unique(in_order.data(), in_order.data() + 4) == 3);
+  CHECK(in_order[0] == 1);
+  CHECK(in_order[2] == 9);
+  CHECK(unite_ids({}, b) == b);  // spans: an empty side yields the other
 }
 
 TEST_CASE("index search: selectors through the tag rows of the tiny fixture") {

@@ -4,6 +4,8 @@
 #include <memory>
 #include <set>
 
+#include "query/id_set.h"
+
 namespace vmt::query::status {
 
 // The days of the report: every day of the sources' per-day entries within the range.
@@ -59,8 +61,7 @@ Status sweep_days(const std::vector<const layout::StorageDir*>& dirs, const std:
       }
     }
     // One source per day reads already in order; several (or repeats mapped) need the sort.
-    if (!std::is_sorted(day.begin(), day.end())) std::sort(day.begin(), day.end());
-    day.truncate(size_t(std::unique(day.begin(), day.end()) - day.begin()));  // a MetricID in several parts or tables
+    day.truncate(sort_unique(day.begin(), day.end()));
     return Status::ok();
   };
   const uint32_t only_node = only ? sources[0].node : 0;

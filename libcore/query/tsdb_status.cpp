@@ -133,10 +133,11 @@ Status add_day_scopes(const std::vector<const layout::StorageDir*>& dirs, const 
         auto& tab = ss.tables()[s.table];
         VMT_ASSIGN_OR_RETURN(auto days, tab.search->dates(s.tenant));
         std::vector<uint64_t> ids;
+        HugeVector<uint64_t> on_day;
         for (uint64_t d : days) {
           if (d < range.min_date() || d > range.max_date()) continue;
-          VMT_ASSIGN_OR_RETURN(auto on_day, tab.search->ids_on_date(s.tenant, d));
-          ids = ids.empty() ? std::move(on_day) : unite_ids(ids, on_day);
+          VMT_TRY(tab.search->ids_on_date(s.tenant, d, on_day));
+          ids = unite_ids(ids, {on_day.begin(), on_day.end()});
         }
         s.scope = std::make_shared<IdSet>(std::move(ids));
       }
