@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -69,6 +70,8 @@ class Importer {
   // Over its share of --mem-limit, the registry's series are settled, their samples and index
   // items written, and the series spilled (series_spill.h); the registry starts afresh.
   Status spill_series();
+  // The merge of the last spill's index runs (spill_merges_), waited for; its error if any.
+  Status wait_spill_merges();
   // The registry's share of --mem-limit before its series are spilled.
   uint64_t series_budget() const { return std::max<uint64_t>(opt_.mem_limit_bytes / 2, opt_.min_series_budget); }
   struct IndexJob {
@@ -108,6 +111,9 @@ class Importer {
   // The index parts each table got from the spills (table directory -> parts), merged into its
   // final index part.
   std::map<std::string, std::vector<EarlierIndexPart>> spilled_index_;
+  // The last spill's runs merged into its parts (IndexRunsMerge), beside the input.
+  std::thread spill_merges_;
+  Status spill_merge_status_;
   uint64_t series_spilled_ = 0;  // distinct series settled by the last spill (progress reports)
   std::map<int64_t, Partition> partitions_;
   Partition* cur_ = nullptr;

@@ -106,9 +106,10 @@ Status for_each_work_series(const SeriesRegistry& reg, const IndexWork& work,
   return st;
 }
 
-Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPartOptions& opt,
-                        const std::string& part_dir, IndexPartResult* out) {
+Status start_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPartOptions& opt,
+                        const std::string& part_dir, IndexPartResult* out, IndexRunsMerge* merge) {
   *out = IndexPartResult();
+  *merge = IndexRunsMerge();
   if (work.empty() && opt.earlier.empty()) return invalid_argument("write_index_part: nothing to write");
   std::sort(work.global.begin(), work.global.end());
   work.global.erase(std::unique(work.global.begin(), work.global.end()), work.global.end());
@@ -141,36 +142,51 @@ Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPa
 
   // Otherwise: the series cut into ranges whose streams fit the budget, each range's items
   // emitted in order as a run (tag rows combined), and the runs merged with the parts written
-  // earlier; TagRowCombiner puts the MetricIDs of overlapping rows in order.
+  // earlier (merge_index_runs).
   const uint64_t budget = std::min(opt.memory_budget, planned_bytes);
   std::vector<EarlierIndexPart> parts;
   if (!work.empty()) VMT_TRY(make_runs(reg, std::move(work), budget, workers, opt.runs_dir, series_bytes, &parts));
   parts.insert(parts.end(), opt.earlier.begin(), opt.earlier.end());
-  std::vector<std::string> runs;
-  uint64_t total = 0;
   for (const EarlierIndexPart& p : parts) {
-    runs.push_back(p.dir);
-    total += p.items_generated;
+    merge->parts.push_back(p.dir);
+    merge->items_generated += p.items_generated;
   }
-  out->items_generated = total;
+  merge->part_dir = part_dir;
+  merge->runs_dir = opt.runs_dir;
+  merge->tenancy = reg.tenancy();
+  merge->temporary = opt.temporary;
+  out->items_generated = merge->items_generated;
+  return Status::ok();
+}
 
+Status merge_index_runs(const IndexRunsMerge& merge, IndexPartResult* out) {
   mergeset::MergeOptions mo;
-  mo.compress_level = opt.temporary ? kRunCompressLevel : std::max(mergeset::compress_level_for_items(total), kMinCompressLevel);
-  mo.durable = !opt.temporary;
-  mo.prepare_block = tag_rows_prepare_block(reg.tenancy());
+  mo.compress_level = merge.temporary ? kRunCompressLevel
+                                      : std::max(mergeset::compress_level_for_items(merge.items_generated), kMinCompressLevel);
+  mo.durable = !merge.temporary;
+  mo.prepare_block = tag_rows_prepare_block(merge.tenancy);
   // Tag rows combined here as the in-memory stream combines them, so the part does not depend on
-  // how many runs the budget made.
-  TagRowCombiner combiner(reg.tenancy());
+  // how many runs the budget made; runs hold combined rows whose MetricIDs may overlap from run
+  // to run: TagRowCombiner puts them in order.
+  TagRowCombiner combiner(merge.tenancy);
   mo.transform.push = [&](ByteView it, const mergeset::ItemEmit& emit) { return combiner.push(it, emit); };
   mo.transform.finish = [&](const mergeset::ItemEmit& emit) { return combiner.finish(emit); };
   mergeset::MergeStats ms;
-  VMT_TRY(mergeset::merge_part_dirs(runs, part_dir, mo, &ms));
+  VMT_TRY(mergeset::merge_part_dirs(merge.parts, merge.part_dir, mo, &ms));
+  out->items_generated = merge.items_generated;
   out->items = ms.items_out;
   out->blocks = ms.blocks_out;
-  out->runs = runs.size();
-  if (fs::exists(opt.runs_dir)) VMT_TRY(fs::remove_all(opt.runs_dir));
-  VMT_ASSIGN_OR_RETURN(out->size_bytes, layout::part_size(part_dir));
+  out->runs = merge.parts.size();
+  if (fs::exists(merge.runs_dir)) VMT_TRY(fs::remove_all(merge.runs_dir));
+  VMT_ASSIGN_OR_RETURN(out->size_bytes, layout::part_size(merge.part_dir));
   return Status::ok();
+}
+
+Status write_index_part(const SeriesRegistry& reg, IndexWork work, const IndexPartOptions& opt,
+                        const std::string& part_dir, IndexPartResult* out) {
+  IndexRunsMerge merge;
+  VMT_TRY(start_index_part(reg, std::move(work), opt, part_dir, out, &merge));
+  return merge.pending() ? merge_index_runs(merge, out) : Status::ok();
 }
 
 }  // namespace vmt::ingest

@@ -102,4 +102,24 @@ mergeset::PrepareBlockFn tag_rows_prepare_block(metric::Tenancy t);
 Status write_index_part(const SeriesRegistry& registry, IndexWork work, const IndexPartOptions& opt,
                         const std::string& part_dir, IndexPartResult* out);
 
+// The merge that ends write_index_part when it wrote runs. It reads the run directories only,
+// not the registry, so a caller may let it go on beside its next work (a spill's, while the next
+// series are read: importer.cpp).
+struct IndexRunsMerge {
+  std::vector<std::string> parts;  // the runs, then opt.earlier
+  std::string part_dir, runs_dir;
+  metric::Tenancy tenancy = metric::Tenancy::kCluster;
+  bool temporary = false;
+  uint64_t items_generated = 0;
+  bool pending() const { return !parts.empty(); }
+};
+
+// write_index_part up to its merge: the part itself when no merge is needed (*merge left not
+// pending), else the runs, with *merge describing the rest for merge_index_runs.
+Status start_index_part(const SeriesRegistry& registry, IndexWork work, const IndexPartOptions& opt,
+                        const std::string& part_dir, IndexPartResult* out, IndexRunsMerge* merge);
+// The runs and earlier parts of `merge` into its part_dir (tag rows combined as the in-memory
+// stream combines them); runs_dir removed. Fills out's items, blocks, runs and size.
+Status merge_index_runs(const IndexRunsMerge& merge, IndexPartResult* out);
+
 }  // namespace vmt::ingest

@@ -223,6 +223,33 @@ TEST_SUITE("ingest/index_builder") {
     CHECK(read_items(tmp.sub("mid")) == a);
     CHECK(mid.blocks == one.blocks);
     CHECK(mid.runs >= 1);
+
+    // In two steps, as a spill makes it: the runs, then their merge after the registry is gone
+    // (it reads the run directories only) into the same part.
+    opt.memory_budget = 64 << 10;
+    opt.runs_dir = tmp.sub("runs4");
+    IndexPartResult started, merged;
+    IndexRunsMerge merge;
+    REQUIRE(start_index_part(reg, w, opt, tmp.sub("later"), &started, &merge).is_ok());
+    REQUIRE(merge.pending());
+    CHECK(!fs::exists(tmp.sub("later")));
+    CHECK(started.items_generated == want.size());
+    reg.clear();
+    REQUIRE(merge_index_runs(merge, &merged).is_ok());
+    CHECK(!fs::exists(tmp.sub("runs4")));
+    CHECK(read_items(tmp.sub("later")) == a);
+    CHECK(merged.runs == many.runs);
+    CHECK(merged.blocks == one.blocks);
+    // Fitting the budget, the part is written at once and nothing is left to merge.
+    opt.memory_budget = 128 << 20;
+    opt.threads = 1;
+    SeriesRegistry reg2(metric::Tenancy::kCluster);
+    IndexWork w2;
+    const uint32_t s = itest::add_series(reg2, itest::raw_name(0, 0, {{"", "up"}}), 19662, 7);
+    w2.global.push_back(s);
+    REQUIRE(start_index_part(reg2, w2, opt, tmp.sub("at-once"), &started, &merge).is_ok());
+    CHECK(!merge.pending());
+    CHECK(fs::exists(tmp.sub("at-once")));
   }
 
   TEST_CASE("the sorted stream equals sorting every item: tenants, days, dotted names, escaped bytes") {
