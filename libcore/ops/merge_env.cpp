@@ -11,6 +11,7 @@
 #include "mergeset/part_reader.h"
 #include "ops/merge_internal.h"
 #include "ops/tool.h"
+#include "query/id_set.h"
 
 namespace vmt::ops::merge_detail {
 
@@ -32,8 +33,7 @@ Status load_deleted_metric_ids(const layout::IndexTable& g, std::vector<uint64_t
       VMT_TRY(pr->next());
     }
   }
-  std::sort(out->begin(), out->end());
-  out->erase(std::unique(out->begin(), out->end()), out->end());
+  query::sort_unique(*out);
   return Status::ok();
 }
 
@@ -71,8 +71,7 @@ Status load_deleted(const layout::StorageDir& sd, Env& env) {
     auto& ids = env.deleted_in_partition[t.name];
     ids = env.deleted_metric_ids;
     VMT_TRY(load_deleted_metric_ids(t, &ids));
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    query::sort_unique(ids);
   }
   return Status::ok();
 }
