@@ -26,6 +26,13 @@ Result<std::unique_ptr<TableSearch>> TableSearch::open(const layout::IndexTable&
   return s;
 }
 
+bool TableSearch::empty() const {
+  for (const auto& pr : parts_) {
+    if (pr->header().items_count > 0) return false;
+  }
+  return true;
+}
+
 Status TableSearch::scan_prefix(ByteView prefix, const std::function<Result<bool>(ByteView)>& fn, ByteView from) {
   for (auto& pr : parts_) {
     VMT_TRY(pr->seek(from > prefix ? from : prefix));

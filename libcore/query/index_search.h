@@ -67,6 +67,9 @@ class TableSearch {
   // From `from` on when it sorts after prefix.
   Status scan_prefix(ByteView prefix, const std::function<Result<bool>(ByteView item)>& fn, ByteView from = {});
 
+  // No item in any listed part (a table the server created and never filled, as the previous
+  // generation of a fresh directory): nothing to read in it.
+  bool empty() const;
   // Tenants with metric-name rows (ns 1) in this table; single-node: {0:0} when it has any.
   Result<std::vector<metric::Tenant>> tenants();
   // Whether the table has per-day entries (ns 5) of the tenant on or after `date` (containsTimeRange).
