@@ -4,6 +4,7 @@
 #include <zstd_errors.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -87,10 +88,34 @@ Status decompress_stream(Bytes& out, ByteView src, size_t max_size, size_t first
   return Status::ok();
 }
 
+// One frame of raw blocks (RFC 8878 §3.1.1): magic, a Frame_Header_Descriptor saying
+// Single_Segment with a 4-byte Frame_Content_Size (so the window is the content and blocks may be
+// 128 KiB, the Block_Maximum_Size), then each block's 3-byte header (Last_Block, Block_Type 0 =
+// Raw, Block_Size) and its bytes as they are.
+void store(Bytes& out, ByteView src) {
+  constexpr size_t kBlock = 128 << 10;
+  const uint32_t magic = 0xFD2FB528;
+  const uint32_t size = uint32_t(src.size());
+  char head[9];
+  static_assert(std::endian::native == std::endian::little, "the frame's fields are little-endian");
+  std::memcpy(head, &magic, 4);
+  head[4] = char(0xA0);  // FCS_Field_Size 4 bytes (flag 2), Single_Segment
+  std::memcpy(head + 5, &size, 4);
+  out.append(head, sizeof(head));
+  for (size_t p = 0; p < src.size(); p += kBlock) {
+    const size_t n = std::min(kBlock, src.size() - p);
+    const uint32_t bh = uint32_t(n) << 3 | (p + n == src.size() ? 1u : 0u);
+    const char b[3] = {char(bh & 0xff), char(bh >> 8 & 0xff), char(bh >> 16 & 0xff)};
+    out.append(b, 3);
+    out.append(src.data() + p, n);
+  }
+}
+
 }  // namespace
 
 void compress(Bytes& out, ByteView src, int level) {
   if (src.empty()) return;  // gozstd returns no frame for empty input
+  if (level == kStoreLevel && src.size() <= UINT32_MAX) return store(out, src);
   thread_local CCtx c;
   const size_t old = out.size();
   const size_t bound = ZSTD_compressBound(src.size());

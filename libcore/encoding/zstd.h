@@ -20,6 +20,12 @@ namespace vmt::zstd {
 // -5, -2, -1 work). An empty src appends nothing, like gozstd. Never fails.
 void compress(Bytes& out, ByteView src, int level);
 
+// The level that stores: src in raw blocks of one frame (the frame format's Raw_Block), for files
+// this program writes and soon reads back itself (an import's index runs), where compressing costs
+// more CPU than the bytes save. Any zstd decoder reads it. Never for a part the server reads:
+// those take the server's levels.
+constexpr int kStoreLevel = -1000;
+
 // Whether a frame of src would surely be larger than ratio x src.size(), so that compressing it
 // to find out (VM stores a column plain when its frame exceeds 90% of it, encoding.md §4.2) can be
 // skipped. At libzstd's levels 1..5 a frame of a few hundred bytes costs about 4 us, mostly the

@@ -54,6 +54,32 @@ TEST_SUITE("encoding/zstd") {
     }
   }
 
+  TEST_CASE("the store level: one frame of raw blocks that libzstd reads, 128 KiB blocks") {
+    constexpr size_t kBlock = 128 << 10;
+    for (size_t n : {size_t(1), size_t(5000), kBlock - 1, kBlock, kBlock + 1, 3 * kBlock + 7}) {
+      const Bytes src = sample_text(n);
+      Bytes c = "prefix";
+      zstd::compress(c, src, zstd::kStoreLevel);
+      const ByteView frame = ByteView(c).substr(6);
+      CHECK(to_hex(frame.substr(0, 4)) == "28b52ffd");
+      // Header (magic, descriptor, 4-byte content size), then 3 bytes per block and the bytes.
+      const size_t blocks = (n + kBlock - 1) / kBlock;
+      CHECK(frame.size() == 9 + 3 * blocks + n);
+      // libzstd's own reading of the frame: its content size, and the content itself.
+      CHECK(ZSTD_getFrameContentSize(frame.data(), frame.size()) == n);
+      CHECK(ZSTD_findFrameCompressedSize(frame.data(), frame.size()) == frame.size());
+      Bytes d = "keep";
+      REQUIRE(zstd::decompress(d, frame, n).is_ok());
+      CHECK(d == "keep" + src);
+      // Bounded like any frame: one byte less than its content is refused.
+      Bytes small;
+      CHECK(!zstd::decompress(small, frame, n - 1).is_ok());
+    }
+    Bytes none;
+    zstd::compress(none, Bytes(), zstd::kStoreLevel);
+    CHECK(none.empty());
+  }
+
   TEST_CASE("surely_larger_than: never for a stream libzstd brings to the ratio, at every block level") {
     std::mt19937_64 rng(12);
     // Zig-zag varints of deltas of every spread (the nearest-delta streams of noisy to smooth

@@ -214,6 +214,40 @@ TEST_SUITE("mergeset/part_writer") {
     CHECK((*rs)->block_header().common_prefix.size() == 61440);
   }
 
+  TEST_CASE("a part at the store level reads back item for item as a compressed one") {
+    // What an import's runs are written at (ingest/index_builder.cpp): zstd raw blocks.
+    std::vector<Bytes> items;
+    for (int i = 0; i < 200000; ++i) {
+      Bytes it = "key" + std::to_string(i % 13) + "/";
+      put_u64(it, uint64_t(i) * 2654435761u);
+      items.push_back(it);
+    }
+    std::sort(items.begin(), items.end());
+    auto read_back = [&](int level) {
+      PartWriterOptions opt;
+      opt.compress_level = level;
+      PartWriter w;
+      w.open_in_memory(std::move(opt));
+      for (const auto& it : items) REQUIRE(w.add(it).is_ok());
+      REQUIRE(w.close().is_ok());
+      const PartFiles f = w.take_files();
+      auto r = PartReader::open_in_memory(f);
+      REQUIRE(r.is_ok());
+      REQUIRE((*r)->seek_to_first().is_ok());
+      std::vector<Bytes> got;
+      while ((*r)->valid()) {
+        got.emplace_back((*r)->item());
+        REQUIRE((*r)->next().is_ok());
+      }
+      return std::pair{got, f.items.size()};
+    };
+    const auto [stored, stored_bytes] = read_back(zstd::kStoreLevel);
+    const auto [compressed, compressed_bytes] = read_back(1);
+    CHECK(stored == items);
+    CHECK(compressed == items);
+    CHECK(stored_bytes > compressed_bytes);  // stored, not compressed
+  }
+
   TEST_CASE("a background writer writes the same bytes as the direct one") {
     // Enough items for dozens of blocks; prepareBlock drops items, so the counts the background
     // thread keeps must follow its output.

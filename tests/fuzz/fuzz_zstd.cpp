@@ -1,6 +1,6 @@
 // Fuzz target for encoding/zstd: decompress arbitrary bytes under a cap; never crash, never
 // produce more than the cap, and whatever decompresses must survive a compress/decompress round
-// trip. surely_larger_than reads the same bytes.
+// trip, at a fast level and stored. surely_larger_than reads the same bytes.
 //
 // Input layout: cap u16 LE (bytes, times 4) | zstd data...
 #include <cstdint>
@@ -22,10 +22,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (out.size() - 3 > cap) __builtin_trap();
   const ByteView content = ByteView(out).substr(3);
-  Bytes frame;
-  zstd::compress(frame, content, int(data[0] % 8) - 5);  // levels -5..2
-  Bytes back;
-  if (!zstd::decompress(back, frame, content.size()).is_ok()) __builtin_trap();
-  if (back != content) __builtin_trap();
+  // Levels -5..2, and the store level (raw blocks) for every input.
+  for (int level : {int(data[0] % 8) - 5, zstd::kStoreLevel}) {
+    Bytes frame;
+    zstd::compress(frame, content, level);
+    Bytes back;
+    if (!zstd::decompress(back, frame, content.size()).is_ok()) __builtin_trap();
+    if (back != content) __builtin_trap();
+  }
   return 0;
 }
