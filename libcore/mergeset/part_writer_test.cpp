@@ -49,6 +49,19 @@ Bytes worked_example_items_data(const std::vector<Bytes>& items) {
   return out;
 }
 
+// n sorted items over 7 short prefixes, their 8-byte tails spread: dozens of blocks of a
+// part, which compress well.
+std::vector<Bytes> spread_items(int n) {
+  std::vector<Bytes> items;
+  for (int i = 0; i < n; ++i) {
+    Bytes it = "k" + std::to_string(i % 7) + "/";
+    put_u64(it, uint64_t(i) * 2654435761u);
+    items.push_back(it);
+  }
+  std::sort(items.begin(), items.end());
+  return items;
+}
+
 }  // namespace
 
 TEST_SUITE("mergeset/part_writer") {
@@ -216,13 +229,7 @@ TEST_SUITE("mergeset/part_writer") {
 
   TEST_CASE("a part at the store level reads back item for item as a compressed one") {
     // What an import's runs are written at (ingest/index_builder.cpp): zstd raw blocks.
-    std::vector<Bytes> items;
-    for (int i = 0; i < 200000; ++i) {
-      Bytes it = "key" + std::to_string(i % 13) + "/";
-      put_u64(it, uint64_t(i) * 2654435761u);
-      items.push_back(it);
-    }
-    std::sort(items.begin(), items.end());
+    const std::vector<Bytes> items = spread_items(200000);
     auto read_back = [&](int level) {
       PartWriterOptions opt;
       opt.compress_level = level;
@@ -251,13 +258,7 @@ TEST_SUITE("mergeset/part_writer") {
   TEST_CASE("a background writer writes the same bytes as the direct one") {
     // Enough items for dozens of blocks; prepareBlock drops items, so the counts the background
     // thread keeps must follow its output.
-    std::vector<Bytes> items;
-    for (int i = 0; i < 300000; ++i) {
-      Bytes it = "k" + std::to_string(i % 7) + "/";
-      put_u64(it, uint64_t(i) * 2654435761u);
-      items.push_back(it);
-    }
-    std::sort(items.begin(), items.end());
+    const std::vector<Bytes> items = spread_items(300000);
     auto write = [&](bool background) {
       PartWriterOptions opt;
       opt.compress_level = 1;
