@@ -18,9 +18,10 @@ namespace vmt::ingest {
 // zstd level floor for our parts: libzstd's negative levels compress far worse than the pure-Go
 // encoder vmstorage uses at the same nominal level (mergeset.md §2: zstd bytes are not normative).
 constexpr int kMinCompressLevel = 1;
-// Runs are read once, soon after, by this import: stored, not compressed (zstd's fastest level
-// cost a tenth of the CPU of an import of 1M series: 13.4-15.2 s of user time against 11.7-12.3;
-// its temporary files then peak at 535 MB instead of 322 MB, for a 496 MB input).
+// Runs are read once, soon after, by this import: stored, not compressed. At 1M series, zstd's
+// fastest level had cost a sixth of the import's CPU (median user time 15.2 s against 12.8 s
+// stored, alternated runs); stored, its temporary files peak at 535 MB instead of 322 MB, for a
+// 496 MB input.
 constexpr int kRunCompressLevel = zstd::kStoreLevel;
 // A spill's part waits on disk until the end of the import: the fastest level (at 1M series and
 // 4 spills, level 1 for them cost 0.9 s of the input stage's 4.4; stored, they would double the
