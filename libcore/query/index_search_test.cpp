@@ -93,22 +93,28 @@ TEST_CASE("index search: sorted-set helpers") {
   CHECK(unite_ids({}, b) == b);  // spans: an empty side yields the other
 }
 
-TEST_CASE("index search: a table with no items is empty, one with items is not") {
+TEST_CASE("index search: a table with no items is empty, and a storage search leaves it out") {
   // The tiny fixture as the server left it: the previous generation has an empty parts.json,
   // the current one a part.
   Searched d = search_whole(test::fixture("tiny/storage"));
   size_t empty = 0, filled = 0;
-  for (auto& tab : d.ss->tables()) {
+  for (const auto* t : d.sd->searched_tables()) {
+    auto ts = TableSearch::open(*t, d.sd->flavour.tenancy);
+    REQUIRE(ts.is_ok());
     bool any = false;
-    REQUIRE(tab.search->scan_prefix({}, [&](ByteView) -> Result<bool> {
+    REQUIRE((*ts)->scan_prefix({}, [&](ByteView) -> Result<bool> {
       any = true;
       return false;
     }).is_ok());
-    CHECK(tab.search->empty() == !any);
+    CHECK((*ts)->empty() == !any);
     ++(any ? filled : empty);
   }
   CHECK(empty == 1);
   CHECK(filled == 1);
+  // Only the filled table is searched, and it still answers.
+  REQUIRE(d.ss->tables().size() == 1);
+  CHECK_FALSE(d.ss->tables()[0].search->empty());
+  CHECK(d.tenants.size() == 2);
 }
 
 TEST_CASE("index search: selectors through the tag rows of the tiny fixture") {

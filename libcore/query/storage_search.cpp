@@ -37,6 +37,10 @@ Result<StorageSearch> StorageSearch::open(const layout::StorageDir& sd, const Ti
   std::vector<Table> partitions;
   for (const auto* t : sd.searched_tables()) {
     VMT_ASSIGN_OR_RETURN(auto ts, TableSearch::open(*t, s.tenancy_));
+    // A table with no items (a fresh directory's previous generation) holds no series and no
+    // deleted MetricIDs: leaving it out changes no answer, and one table left lets the day sweep
+    // read each day as the index holds it (series_days.cpp).
+    if (ts->empty()) continue;
     VMT_ASSIGN_OR_RETURN(auto del, ts->deleted_ids());
     Table tab;
     if (t->role == "partition") {

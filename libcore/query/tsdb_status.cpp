@@ -104,9 +104,6 @@ Result<std::vector<Source>> status_sources(const std::vector<const layout::Stora
       VMT_ASSIGN_OR_RETURN(auto tenants, ss.tenants(q.tenant));
       for (size_t ti = 0; ti < ss.tables().size(); ++ti) {
         auto& tab = ss.tables()[ti];
-        // An empty table adds nothing to any pass, and one source left lets the day sweep read
-        // each day as the index holds it (series_days.cpp).
-        if (tab.search->empty()) continue;
         for (const auto& t : tenants) {
           Source s{di, ti, t, nullptr};
           if (!q.match.empty()) {
