@@ -115,25 +115,31 @@ Status SeriesSpill::settle(SeriesRegistry& reg, size_t from, uint64_t* found) {
     if (reg.at(uint32_t(s)).origin == SeriesOrigin::pending) todo.push_back(uint32_t(s));
   }
   sort_by_key(reg, todo, threads_);
+  // One cursor per run, newest first, each moving forward only: the series are taken in key
+  // order and each looked up from the newest run to the oldest, so its name is read from the
+  // registry once, not once per run that lacks it (at 1M series with 4 spills, the copies of
+  // the names were a fifth of the main thread's time in this loop).
+  struct Cursor {
+    mergeset::ItemMerger m;
+    bool started = false;
+    const std::string* run;
+  };
+  std::vector<Cursor> cursors;
+  cursors.reserve(runs_.size());
+  for (size_t r = runs_.size(); r-- > 0;) cursors.push_back(Cursor{mergeset::ItemMerger({runs_[r].get()}), false, &run_dirs_[r]});
   Bytes key;
   Found f;
-  for (size_t r = runs_.size(); r-- > 0 && !todo.empty();) {
-    mergeset::ItemMerger m({runs_[r].get()});
-    bool started = false;
-    std::vector<uint32_t> left;
-    for (uint32_t s : todo) {
-      key.assign(reg.canonical(s));
-      put_u8(key, metric::kKvSeparatorChar);
-      VMT_TRY_CTX(advance_to(m, &started, key), run_dirs_[r]);
-      if (!m.valid() || !m.item().starts_with(key)) {
-        left.push_back(s);
-        continue;
-      }
-      VMT_TRY(decode(m.item().substr(key.size()), run_dirs_[r], &f));
+  for (uint32_t s : todo) {
+    key.assign(reg.canonical(s));
+    put_u8(key, metric::kKvSeparatorChar);
+    for (Cursor& c : cursors) {
+      VMT_TRY_CTX(advance_to(c.m, &c.started, key), *c.run);
+      if (!c.m.valid() || !c.m.item().starts_with(key)) continue;
+      VMT_TRY(decode(c.m.item().substr(key.size()), *c.run, &f));
       reg.set_returning(s, f.tsid, f.origin, f.days);
       ++*found;
+      break;
     }
-    todo.swap(left);
   }
   return Status::ok();
 }

@@ -87,5 +87,40 @@ TEST_SUITE("ingest/series_spill") {
     REQUIRE(id.is_ok());
     CHECK(*id == -1);
     CHECK(reg.size() == 2);
+
+    // One settle over both runs: each series from the newest run that holds it, those in neither
+    // left pending, whatever their order among the keys.
+    reg.clear();
+    std::vector<int> asked;
+    for (int i = 0; i < 160; ++i) asked.push_back(i);
+    asked.push_back(7000);
+    for (int i : asked) {
+      bool created = false;
+      const Bytes k = key_of(i);
+      reg.find_or_add(k, metric::xxhash64(k), 19004, &created);
+      REQUIRE(created);
+    }
+    found = 0;
+    REQUIRE(spill.settle(reg, 0, &found).is_ok());
+    CHECK(found == 150);
+    for (uint32_t s = 0; s < reg.size(); ++s) {
+      const int i = asked[s];
+      CAPTURE(i);
+      const Series& ser = reg.at(s);
+      if (i >= 150) {
+        CHECK(ser.origin == SeriesOrigin::pending);
+        continue;
+      }
+      REQUIRE(ser.returning());
+      CHECK(ser.origin == SeriesOrigin::created);
+      // 0..99 were first settled in the first generation; 100..149 in the second, as s = i - 50.
+      CHECK(ser.tsid.metric_id == uint64_t(i < 100 ? 1000 + i : 5000 + i - 50));
+      std::vector<uint32_t> want;
+      if (i < 100) want.push_back(19000);
+      if (i < 100 && i % 2 == 0) want.push_back(19001);
+      if (i >= 50) want.push_back(19002);  // only the second run has this day
+      const auto d = reg.spilled_days(s);
+      CHECK(std::vector<uint32_t>(d.begin(), d.end()) == want);
+    }
   }
 }
